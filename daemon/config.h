@@ -1,0 +1,115 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * config.h - the INI configuration (../shared/INTERFACE.md), parsed with
+ * inih and validated in full before anything uses it: a config either loads
+ * completely or not at all, so a reload can keep the running one.
+ */
+#ifndef RTPE_CONFIG_H
+#define RTPE_CONFIG_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <net/if.h>
+#include <netinet/in.h>
+
+#define CFG_MAX_IFACES 16
+#define CFG_MAX_REGIONS 32
+#define CFG_MAX_TRUNKS 64
+#define CFG_MAX_SBC 8
+#define CFG_MAX_CIDRS 16
+#define CFG_MAX_LISTEN 4
+#define CFG_NAME_LEN 32
+
+enum xdp_mode { XDP_MODE_AUTO, XDP_MODE_NATIVE, XDP_MODE_GENERIC, XDP_MODE_OFF };
+
+struct cfg_iface {
+	char name[CFG_NAME_LEN];   /* the section's name: [interface NAME] */
+	char device[IF_NAMESIZE];  /* device = eth0 (required) */
+	struct in_addr address;    /* address = (required) local address of legs */
+	struct in_addr advertise;  /* advertise = (default: address) for SDP */
+	bool latch;                /* latch = yes|no (default no): learn NATed peers */
+};
+
+struct cfg_endpoint {          /* transport:address:port */
+	char transport[4];     /* "udp", "tcp", "tls" */
+	struct in_addr addr;
+	uint16_t port;
+};
+
+struct cfg_cidr {
+	struct in_addr addr;   /* network address, host bits zero */
+	uint8_t prefix;        /* 0..32 */
+};
+
+struct cfg_region {
+	char name[CFG_NAME_LEN];
+	struct in_addr sbc[CFG_MAX_SBC]; /* sbc = a, b (tried in order) */
+	int n_sbc;                       /* 0: addresses come from the catalogue */
+	uint16_t port;                   /* port = (default 5060) */
+	char transport[4];               /* transport = udp|tcp|tls (default udp) */
+	unsigned options_interval;       /* options_interval = (default 30, 0 = off) */
+	int iface;                       /* interface = NAME -> index in ifaces */
+};
+
+struct cfg_trunk {
+	char name[CFG_NAME_LEN];
+	struct cfg_cidr addresses[CFG_MAX_CIDRS]; /* addresses = CIDR, CIDR */
+	int n_addresses;
+	struct in_addr target_addr;               /* target = IP:PORT */
+	uint16_t target_port;
+	int iface;                                /* interface = NAME */
+	int region;                               /* region = NAME -> index */
+};
+
+struct rtpe_cfg {
+	char path[256];                /* the file it was read from */
+	/* [relay] */
+	char control_socket[108];      /* default /run/rtpedge/rtpedge.sock */
+	char control_group[CFG_NAME_LEN]; /* control_group = (default: none) */
+	struct in_addr metrics_addr;   /* metrics_listen = IP:PORT */
+	uint16_t metrics_port;         /*   default 127.0.0.1:9464; port 0 = off */
+	char pin_path[256];            /* default /sys/fs/bpf/rtpedge */
+	char state_file[256];          /* default /var/lib/rtpedge/state.json */
+	enum xdp_mode xdp_mode;        /* default auto */
+	uint16_t port_min, port_max;   /* default 40000, 60000 */
+	unsigned session_timeout;      /* default 60 s */
+	unsigned hold_timeout;         /* default 3600 s */
+	unsigned learning_window;      /* default 3 s */
+	unsigned max_sessions;         /* default 16384 */
+	int log_level;                 /* log_level = error|warning|info|debug */
+	/* [interface NAME] */
+	struct cfg_iface ifaces[CFG_MAX_IFACES];
+	int n_ifaces;
+	/* [sip] */
+	struct cfg_endpoint sip_listen[CFG_MAX_LISTEN];
+	int n_sip_listen;
+	char tls_cert[256], tls_key[256];
+	/* [region NAME], [trunk NAME] */
+	struct cfg_region regions[CFG_MAX_REGIONS];
+	int n_regions;
+	struct cfg_trunk trunks[CFG_MAX_TRUNKS];
+	int n_trunks;
+};
+
+/* Fills cfg with every default (no interfaces). */
+void config_defaults(struct rtpe_cfg *cfg);
+
+/*
+ * Reads and validates path into cfg. Returns 0, or -1 with err holding
+ * "PATH:LINE: message" (LINE 0 for a file that cannot be read or a problem
+ * of the file as a whole, such as no [interface] section). cfg is only
+ * meaningful on success.
+ */
+int config_load(const char *path, struct rtpe_cfg *cfg, char *err, size_t errlen);
+
+/* Same, from a string in memory (name is used in messages). For tests and
+ * the fuzzer. */
+int config_parse_string(const char *name, const char *text, struct rtpe_cfg *cfg,
+			char *err, size_t errlen);
+
+/* Index of the interface called name, or -1. */
+int config_iface_find(const struct rtpe_cfg *cfg, const char *name);
+
+const char *xdp_mode_name(enum xdp_mode m);
+
+#endif

@@ -1,0 +1,168 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * rtpedge.h - everything the XDP program and userspace both know.
+ *
+ * The map layout, the leg key/value structs, the per-leg statistics and the
+ * global verdict counters. The includer provides the __u32/__be16 types
+ * first: the BPF side through vmlinux.h, userspace through <linux/types.h>.
+ * No libc, no vmlinux include here.
+ *
+ * Map layout (all pinned by name under pin_path so media survives a daemon
+ * restart):
+ *
+ *   rtpe_legs      HASH         rtpe_leg_key -> rtpe_leg      (config, by userspace)
+ *   rtpe_leg_stats PERCPU_ARRAY slot -> rtpe_leg_stats        (counters, by XDP)
+ *   rtpe_verdicts  PERCPU_ARRAY verdict -> rtpe_counter       (counters, by XDP)
+ *   rtpe_config    ARRAY        0 -> rtpe_config              (port range)
+ *   rtpe_tx_ports  DEVMAP_HASH  ifindex -> ifindex            (redirect targets)
+ *
+ * One legs entry per leg, keyed by its local address and its even RTP port;
+ * RTCP arrives on port+1 and is relayed through the same entry.
+ */
+#ifndef RTPEDGE_H
+#define RTPEDGE_H
+
+#define RTPE_AF_INET 2
+#define RTPE_AF_INET6 10
+
+/* Map names: the names in the BPF object and the file names under pin_path. */
+#define RTPE_MAP_LEGS "rtpe_legs"
+#define RTPE_MAP_LEG_STATS "rtpe_leg_stats"
+#define RTPE_MAP_VERDICTS "rtpe_verdicts"
+#define RTPE_MAP_CONFIG "rtpe_config"
+#define RTPE_MAP_TX_PORTS "rtpe_tx_ports"
+
+/* Default sizes; the daemon resizes rtpe_legs and rtpe_leg_stats to
+ * 2 * max_sessions before loading. */
+#define RTPE_DEFAULT_MAX_SESSIONS 16384
+#define RTPE_MAX_TX_PORTS 64
+
+/*
+ * Where a leg's packets are relayed. XDP only forwards RTPE_PATH_XDP legs;
+ * every other leg's packets are passed to the kernel, where the daemon's
+ * socket for that port receives them.
+ */
+#define RTPE_PATHS(X)                                                          \
+	X(LEARNING, "learning") /* peer not yet confirmed: userspace decides */ \
+	X(XDP, "xdp")           /* forwarded by the XDP program */              \
+	X(USERSPACE, "userspace") /* relayed by the daemon's sockets */        \
+	X(SRTP, "srtp")         /* relayed by the daemon through libsrtp2 */
+
+enum rtpe_path {
+#define RTPE_X_ENUM(name, str) RTPE_PATH_##name,
+	RTPE_PATHS(RTPE_X_ENUM)
+#undef RTPE_X_ENUM
+	RTPE_PATH_MAX,
+};
+
+/*
+ * Every exit of the XDP program is counted under exactly one of these.
+ * X(ENUM, verdict label, reason label, help text): the labels are the
+ * rtpedge_xdp_verdicts_total{verdict,reason} metric labels and JSON keys.
+ */
+#define RTPE_VERDICTS(X)                                                       \
+	X(TX, "tx", "forwarded", "relayed out of the receiving device")         \
+	X(REDIRECT, "redirect", "forwarded", "relayed out of another device")   \
+	X(PASS_NOT_IPV4, "pass", "not_ipv4", "not an IPv4 frame (ARP, IPv6...)") \
+	X(PASS_NOT_UDP, "pass", "not_udp", "IPv4 but not UDP")                  \
+	X(PASS_TRUNCATED, "pass", "truncated",                                 \
+	  "frame ends inside its Ethernet, VLAN, IPv4 or UDP header")           \
+	X(PASS_NOT_OUR_PORT, "pass", "not_our_port",                           \
+	  "UDP to a port outside [port_min, port_max]")                         \
+	X(PASS_IP_OPTIONS, "pass", "ip_options", "IPv4 header with options")    \
+	X(PASS_FRAGMENT, "pass", "fragment", "IPv4 fragment")                   \
+	X(PASS_NO_SESSION, "pass", "no_session", "no leg on that address:port") \
+	X(PASS_USERSPACE, "pass", "userspace_leg",                             \
+	  "leg relayed by the daemon (learning, userspace, srtp)")              \
+	X(PASS_FIB_MISS, "pass", "fib_miss",                                   \
+	  "no route to the opposite peer, or forwarding disabled")              \
+	X(PASS_NO_NEIGH, "pass", "no_neigh",                                   \
+	  "next hop not resolved yet: the kernel resolves it")                  \
+	X(PASS_NO_TX_PORT, "pass", "no_tx_port",                               \
+	  "route leaves through a device without XDP redirect")                 \
+	X(DROP_SRC_MISMATCH, "drop", "source_mismatch",                        \
+	  "source is not the leg's peer (RTP Bleed attempt or stray)")          \
+	X(DROP_MALFORMED, "drop", "malformed",                                 \
+	  "UDP to a relay port with inconsistent IPv4/UDP lengths")
+
+enum rtpe_verdict {
+#define RTPE_X_ENUM(name, verdict, reason, help) RTPE_V_##name,
+	RTPE_VERDICTS(RTPE_X_ENUM)
+#undef RTPE_X_ENUM
+	RTPE_V_MAX,
+};
+
+/* rtpe_config[0]: the relay's port range, host byte order, inclusive. */
+struct rtpe_config {
+	__u16 port_min;
+	__u16 port_max;
+	__u32 flags;
+};
+
+/* An address in network byte order: IPv4 in a[0], the rest zero. */
+struct rtpe_addr {
+	__be32 a[4];
+};
+
+struct rtpe_leg_key {
+	struct rtpe_addr addr; /* the relay's local address of the leg */
+	__be16 port;           /* the leg's even RTP port */
+	__u8 family;           /* RTPE_AF_INET; RTPE_AF_INET6 later */
+	__u8 pad;              /* zero: the key is hashed byte by byte */
+};
+
+/*
+ * What to do with a packet received on a leg, written by userspace only.
+ * For a packet from (peer, peer_port) to (key.addr, key.port) the relay
+ * sends (out_src, out_sport) -> (out_dst, out_dport); RTCP, from
+ * (peer, peer_rtcp_port) to key.port + 1, goes
+ * (out_src, out_sport + 1) -> (out_dst, out_rtcp_dport).
+ */
+struct rtpe_leg {
+	struct rtpe_addr peer;    /* expected source address of this leg's peer */
+	struct rtpe_addr out_src; /* the opposite leg's local address */
+	struct rtpe_addr out_dst; /* the opposite leg's peer */
+	__be16 peer_port;         /* expected RTP source port */
+	__be16 peer_rtcp_port;    /* expected RTCP source port */
+	__be16 out_sport;         /* the opposite leg's local RTP port */
+	__be16 out_dport;         /* the opposite peer's RTP port */
+	__be16 out_rtcp_dport;    /* the opposite peer's RTCP port */
+	__u8 path;                /* enum rtpe_path */
+	__u8 family;              /* RTPE_AF_INET */
+	__u32 slot;               /* this leg's index in rtpe_leg_stats */
+	__u32 session_id;         /* the daemon's session number */
+	__u32 clock_rate;         /* RTP clock in Hz, for jitter; 0 = 8000 */
+	__u32 flags;              /* RTPE_LEG_F_* */
+};
+
+/* rtpe_leg.flags */
+#define RTPE_LEG_F_LATCH (1U << 0) /* peer may be learnt from media (NAT) */
+
+/*
+ * Per-leg counters, one copy per CPU: userspace sums packets, bytes and
+ * drops, takes the largest last_seen_ns, and the RTP figures from the CPU
+ * that saw the most RTP packets. Everything counts what the relay received
+ * from this leg's peer.
+ */
+struct rtpe_leg_stats {
+	__u64 packets;      /* RTP and RTCP packets forwarded from the peer */
+	__u64 bytes;        /* their UDP payload bytes */
+	__u64 drops;        /* packets dropped for this leg (wrong source) */
+	__u64 last_seen_ns; /* bpf_ktime_get_ns() (CLOCK_MONOTONIC) of the last */
+	__u64 rtcp_packets; /* of packets, how many were RTCP */
+	/* RTP receiver state, RFC 3550 A.1 and A.8, for RTP packets only */
+	__u32 ssrc;         /* SSRC of the last RTP packet */
+	__u32 rtp_packets;  /* RTP packets seen from this SSRC */
+	__u32 base_seq;     /* first sequence number seen */
+	__u32 max_seq;      /* highest sequence number, extended (cycles << 16) */
+	__u32 transit;      /* last relative transit time, RTP clock units */
+	__u32 jitter;       /* interarrival jitter, RTP clock units << 4 */
+};
+
+/* rtpe_verdicts[verdict]: per-CPU, userspace sums. */
+struct rtpe_counter {
+	__u64 packets;
+	__u64 bytes; /* frame bytes */
+};
+
+#endif /* RTPEDGE_H */

@@ -24,7 +24,7 @@ CLI_LIBS    := -ljson-c
 BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_x86 $(WARN) -Iinclude -I$(B) -Ibpf
 
 DAEMON_SRC := $(wildcard daemon/*.c)
-DAEMON_HDR := $(wildcard daemon/*.h) include/rtpedge.h
+DAEMON_HDR := $(wildcard daemon/*.h) $(wildcard include/*.h)
 CLI_SRC    := $(wildcard cli/*.c)
 BPF_SRC    := $(wildcard bpf/*.bpf.c)
 BPF_OBJ    := $(patsubst bpf/%.bpf.c,$(B)/%.bpf.o,$(BPF_SRC))
@@ -53,7 +53,7 @@ $(B)/vmlinux.h: | $(B)
 	@test -r /sys/kernel/btf/vmlinux || { echo "no /sys/kernel/btf/vmlinux: kernel BTF is needed for CO-RE" >&2; exit 1; }
 	$(BPFTOOL) btf dump file /sys/kernel/btf/vmlinux format c > $@
 
-$(B)/%.bpf.o: bpf/%.bpf.c $(wildcard bpf/*.h) include/rtpedge.h $(B)/vmlinux.h
+$(B)/%.bpf.o: bpf/%.bpf.c $(wildcard bpf/*.h) $(wildcard include/*.h) $(B)/vmlinux.h
 	$(CLANG) $(BPF_CFLAGS) -c $< -o $@
 	$(LLVM_STRIP) -g $@
 

@@ -7,8 +7,8 @@
  * first: the BPF side through vmlinux.h, userspace through <linux/types.h>.
  * No libc, no vmlinux include here.
  *
- * Map layout (all pinned by name under pin_path so media survives a daemon
- * restart):
+ * Map layout (pinned by name under pin_path so media survives a daemon
+ * restart, except rtpe_tx_ports, which the daemon refills at every start):
  *
  *   rtpe_legs      HASH         rtpe_leg_key -> rtpe_leg      (config, by userspace)
  *   rtpe_leg_stats PERCPU_ARRAY slot -> rtpe_leg_stats        (counters, by XDP)
@@ -136,7 +136,8 @@ struct rtpe_leg {
 };
 
 /* rtpe_leg.flags */
-#define RTPE_LEG_F_LATCH (1U << 0) /* peer may be learnt from media (NAT) */
+#define RTPE_LEG_F_LATCH (1U << 0)  /* peer may be learnt from media (NAT) */
+#define RTPE_LEG_F_SIDE_B (1U << 1) /* second leg of its session (for restore) */
 
 /*
  * Per-leg counters, one copy per CPU: userspace sums packets, bytes and

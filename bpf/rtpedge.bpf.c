@@ -1,0 +1,395 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * rtpedge.bpf.c - the XDP fast path: relays RTP and RTCP between the two
+ * legs of a session without leaving the driver.
+ *
+ * This file owns the five maps (pinned by name, so a restarted daemon finds
+ * them with media still flowing) and the per-packet decision. A packet to a
+ * relay port of an XDP leg, from that leg's peer, is rewritten towards the
+ * opposite leg's peer and sent with XDP_TX or XDP_REDIRECT; everything else
+ * is passed to the kernel untouched (where the daemon's sockets relay it)
+ * or dropped. Every exit is counted once, in rtpe_verdicts, under the
+ * reason in include/rtpedge.h; forwarded packets also update their leg's
+ * counters and RFC 3550 receiver state in rtpe_leg_stats.
+ *
+ * The program reads top to bottom: parse (relay_parse), then relay_leg:
+ * find the leg, check the source (relay_source), route (relay_route),
+ * rewrite (relay_rewrite), count the leg (leg_forwarded); every path ends
+ * in count_verdict. The rtpe_leg_stats RTP fields follow RFC 3550 A.1/A.8;
+ * ssrc is stored in host order.
+ *
+ * Cost per packet: one lookup each in rtpe_config, rtpe_legs,
+ * rtpe_leg_stats and rtpe_verdicts, one FIB lookup; no loops, no atomics
+ * (the counters are per-CPU).
+ */
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_endian.h>
+#include "rtpedge.h"
+#include "rtpe_rtp.h"
+#include "parse.h"
+#include "csum.h"
+
+char LICENSE[] SEC("license") = "Dual BSD/GPL";
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, RTPE_DEFAULT_MAX_SESSIONS * 2);
+	__type(key, struct rtpe_leg_key);
+	__type(value, struct rtpe_leg);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} rtpe_legs SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, RTPE_DEFAULT_MAX_SESSIONS * 2);
+	__type(key, __u32);
+	__type(value, struct rtpe_leg_stats);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} rtpe_leg_stats SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, RTPE_V_MAX);
+	__type(key, __u32);
+	__type(value, struct rtpe_counter);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} rtpe_verdicts SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct rtpe_config);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} rtpe_config SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_DEVMAP_HASH);
+	__uint(max_entries, RTPE_MAX_TX_PORTS);
+	__type(key, __u32);
+	__type(value, struct bpf_devmap_val);
+	/* Not pinned: the daemon refills it at every start, and a program
+	 * still attached from an earlier daemon keeps its own copy alive.
+	 * (Reusing a pinned devmap fails in libbpf 1.1: the kernel reports
+	 * BPF_F_RDONLY_PROG on it, which cannot be requested at creation.) */
+} rtpe_tx_ports SEC(".maps");
+
+/* Not a verdict: "go on to the next stage". */
+#define RTPE_V_CONTINUE RTPE_V_MAX
+
+
+/* What the stages learn about the packet, filled top to bottom. */
+struct pkt {
+	struct ethhdr *eth;
+	struct iphdr *ip;
+	struct udphdr *udp;
+	void *payload;     /* the UDP payload (RTP or RTCP) */
+	void *end;         /* ctx->data_end */
+	__u32 payload_len; /* UDP length - 8, validated against the frame */
+	bool tagged;       /* one 802.1Q tag */
+	bool rtcp;         /* odd destination port */
+	/* copied once from the leg: userspace may rewrite it meanwhile */
+	__be32 out_src, out_dst;
+	__be16 out_sport, out_dport;
+	__u32 slot, clock_rate;
+};
+
+/* The XDP action of each verdict. */
+static __always_inline int verdict_action(enum rtpe_verdict v)
+{
+	switch (v) {
+	case RTPE_V_TX:
+		return XDP_TX;
+	case RTPE_V_REDIRECT:
+		return XDP_REDIRECT;
+	case RTPE_V_DROP_SRC_MISMATCH:
+	case RTPE_V_DROP_MALFORMED:
+		return XDP_DROP;
+	default:
+		return XDP_PASS;
+	}
+}
+
+/* The one exit: counts the frame under its verdict (per-CPU, plain adds). */
+static __always_inline int count_verdict(struct xdp_md *ctx, enum rtpe_verdict v)
+{
+	__u32 key = v;
+	struct rtpe_counter *c = bpf_map_lookup_elem(&rtpe_verdicts, &key);
+
+	if (c) {
+		c->packets++;
+		c->bytes += ctx->data_end - ctx->data;
+	}
+	return verdict_action(v);
+}
+
+/*
+ * IPv4 tot_len and UDP length against each other and the frame. Only
+ * packets to our ports get here: for them an inconsistent length is an
+ * attack or corruption, not something to hand to the daemon. A frame
+ * longer than tot_len (Ethernet padding) is fine.
+ */
+static __always_inline enum rtpe_verdict relay_lengths(struct pkt *p, struct cursor *c)
+{
+	__u32 present = c->end - (void *)p->ip;
+	__u32 tot_len = bpf_ntohs(p->ip->tot_len);
+	__u32 udp_len = bpf_ntohs(p->udp->len);
+
+	if (tot_len > present || tot_len < RTPE_IPV4_HLEN + RTPE_UDP_HLEN)
+		return RTPE_V_DROP_MALFORMED;
+	if (udp_len < RTPE_UDP_HLEN || udp_len > tot_len - RTPE_IPV4_HLEN)
+		return RTPE_V_DROP_MALFORMED;
+	p->payload = c->pos;
+	p->end = c->end;
+	p->payload_len = udp_len - RTPE_UDP_HLEN;
+	return RTPE_V_CONTINUE;
+}
+
+/* Step 1: Ethernet, one optional 802.1Q tag, IPv4 without options, UDP to
+ * a port of ours, consistent lengths. The checks run in this order so each
+ * reason is the first thing wrong with the frame. */
+static __always_inline enum rtpe_verdict relay_parse(struct xdp_md *ctx, struct pkt *p)
+{
+	struct cursor c = { .pos = (void *)(long)ctx->data,
+			    .end = (void *)(long)ctx->data_end };
+	struct rtpe_config *cfg;
+	__u32 zero = 0;
+	__u16 dport;
+	int proto;
+
+	proto = parse_eth(&c, &p->eth, &p->tagged);
+	if (proto < 0)
+		return RTPE_V_PASS_TRUNCATED;
+	if (proto != ETH_P_IP)
+		return RTPE_V_PASS_NOT_IPV4;
+	p->ip = parse_ipv4(&c);
+	if (!p->ip)
+		return RTPE_V_PASS_TRUNCATED;
+	/* Not a valid IPv4 header: the kernel drops it, we need not judge. */
+	if (p->ip->version != 4 || p->ip->ihl < 5)
+		return RTPE_V_PASS_NOT_IPV4;
+	if (p->ip->protocol != IPPROTO_UDP)
+		return RTPE_V_PASS_NOT_UDP;
+	/* Only the first fragment has the ports: reassembly is the kernel's. */
+	if (ipv4_is_fragment(p->ip))
+		return RTPE_V_PASS_FRAGMENT;
+	/* Options (rare: record route...) are the kernel's to honour. */
+	if (p->ip->ihl > 5)
+		return RTPE_V_PASS_IP_OPTIONS;
+	p->udp = parse_udp(&c);
+	if (!p->udp)
+		return RTPE_V_PASS_TRUNCATED;
+	cfg = bpf_map_lookup_elem(&rtpe_config, &zero);
+	dport = bpf_ntohs(p->udp->dest);
+	if (!cfg || dport < cfg->port_min || dport > cfg->port_max)
+		return RTPE_V_PASS_NOT_OUR_PORT;
+	p->rtcp = dport & 1;
+	return relay_lengths(p, &c);
+}
+
+/* Step 4: only the leg's peer may send to it (RTP Bleed): RTP from
+ * peer:peer_port, RTCP from peer:peer_rtcp_port. A stranger's packet is
+ * dropped and counted on the leg it aimed at. */
+static __always_inline enum rtpe_verdict relay_source(struct pkt *p, const struct rtpe_leg *leg)
+{
+	__be16 port = p->rtcp ? leg->peer_rtcp_port : leg->peer_port;
+	struct rtpe_leg_stats *st;
+	__u32 slot = leg->slot;
+
+	if (p->ip->saddr == leg->peer.a[0] && p->udp->source == port)
+		return RTPE_V_CONTINUE;
+	st = bpf_map_lookup_elem(&rtpe_leg_stats, &slot);
+	if (st)
+		st->drops++;
+	return RTPE_V_DROP_SRC_MISMATCH;
+}
+
+/* Copies what the rewrite needs from the leg, once. */
+static __always_inline void relay_take_leg(struct pkt *p, const struct rtpe_leg *leg)
+{
+	p->out_src = leg->out_src.a[0];
+	p->out_dst = leg->out_dst.a[0];
+	if (p->rtcp) {
+		p->out_sport = bpf_htons(bpf_ntohs(leg->out_sport) + 1);
+		p->out_dport = leg->out_rtcp_dport;
+	} else {
+		p->out_sport = leg->out_sport;
+		p->out_dport = leg->out_dport;
+	}
+	p->slot = leg->slot;
+	p->clock_rate = leg->clock_rate;
+}
+
+/*
+ * Steps 5 and 6: where the rewritten packet goes. The FIB lookup runs as
+ * if the rewritten packet had arrived on the ingress device, so routes,
+ * forwarding sysctls and neighbours are the kernel's own.
+ */
+static __always_inline enum rtpe_verdict relay_route(struct xdp_md *ctx, struct pkt *p,
+						     struct bpf_fib_lookup *fib)
+{
+	__u32 in = ctx->ingress_ifindex;
+	long rc;
+
+	__builtin_memset(fib, 0, sizeof(*fib));
+	fib->family = AF_INET;
+	fib->l4_protocol = IPPROTO_UDP;
+	fib->sport = p->out_sport;
+	fib->dport = p->out_dport;
+	fib->tot_len = bpf_ntohs(p->ip->tot_len); /* host order: MTU check */
+	fib->tos = p->ip->tos;
+	fib->ipv4_src = p->out_src;
+	fib->ipv4_dst = p->out_dst;
+	fib->ifindex = in;
+
+	rc = bpf_fib_lookup(ctx, fib, sizeof(*fib), 0);
+	switch (rc) {
+	case BPF_FIB_LKUP_RET_SUCCESS:
+		/* Unicast route, resolved next hop: fib->ifindex, dmac and
+		 * smac say where and how to send. */
+		break;
+	case BPF_FIB_LKUP_RET_NO_NEIGH:
+		/* Route found but the next hop's MAC is unknown. Pass the
+		 * packet untouched: the daemon's socket receives and relays
+		 * it, and that send makes the kernel resolve the neighbour,
+		 * so the next packets take the fast path. */
+		return RTPE_V_PASS_NO_NEIGH;
+	case BPF_FIB_LKUP_RET_BLACKHOLE:
+	case BPF_FIB_LKUP_RET_UNREACHABLE:
+	case BPF_FIB_LKUP_RET_PROHIBIT:
+		/* A route says drop or reject: the kernel does it (and
+		 * sends the ICMP error) when the daemon relays. */
+	case BPF_FIB_LKUP_RET_NOT_FWDED:
+		/* No route, or the destination is local. */
+	case BPF_FIB_LKUP_RET_FWD_DISABLED:
+		/* net.ipv4.conf.<ingress>.forwarding is 0: XDP must not
+		 * route what the kernel would not. */
+	case BPF_FIB_LKUP_RET_UNSUPP_LWT:
+		/* Encapsulating route (lwtunnel): only the stack can. */
+	case BPF_FIB_LKUP_RET_FRAG_NEEDED:
+		/* Larger than the egress MTU: the stack fragments. */
+	default:
+		/* Anything newer, or -errno (-ENODEV: ingress device gone,
+		 * -EINVAL): let the stack decide. */
+		return RTPE_V_PASS_FIB_MISS;
+	}
+
+	if (fib->ifindex == in)
+		return RTPE_V_TX;
+	/* Records the target only (the send happens after we return), so
+	 * on failure the packet is still untouched. XDP_PASS as the flags'
+	 * action means "not in rtpe_tx_ports": no XDP redirect possible to
+	 * that device, the kernel forwards it. */
+	if (bpf_redirect_map(&rtpe_tx_ports, fib->ifindex, XDP_PASS) != XDP_REDIRECT)
+		return RTPE_V_PASS_NO_TX_PORT;
+	return RTPE_V_REDIRECT;
+}
+
+/* Step 7: the new Ethernet, IPv4 and UDP addresses, checksums updated
+ * incrementally. TTL, TOS/DSCP and the IP id are kept. */
+static __always_inline void relay_rewrite(struct pkt *p, const struct bpf_fib_lookup *fib)
+{
+	struct iphdr *ip = p->ip;
+	struct udphdr *udp = p->udp;
+	__u32 delta;
+
+	__builtin_memcpy(p->eth->h_dest, fib->dmac, ETH_ALEN);
+	__builtin_memcpy(p->eth->h_source, fib->smac, ETH_ALEN);
+
+	delta = csum_delta32(0, ip->saddr, p->out_src);
+	delta = csum_delta32(delta, ip->daddr, p->out_dst);
+	ip->check = csum_apply(ip->check, delta);
+	/* The UDP checksum covers the addresses too (pseudo-header). */
+	delta = csum_delta16(delta, udp->source, p->out_sport);
+	delta = csum_delta16(delta, udp->dest, p->out_dport);
+	udp->check = csum_apply_udp(udp->check, delta);
+
+	ip->saddr = p->out_src;
+	ip->daddr = p->out_dst;
+	udp->source = p->out_sport;
+	udp->dest = p->out_dport;
+}
+
+/* RFC 3550 receiver state of one RTP packet (A.1 sequence, A.8 jitter).
+ * A new SSRC starts over. ssrc is kept in host order. */
+static __always_inline void rtp_receive(struct rtpe_leg_stats *st, const struct pkt *p,
+					__u64 now_ns)
+{
+	struct cursor c = { .pos = p->payload, .end = p->end };
+	struct rtp_hdr *rtp;
+
+	if (p->payload_len < RTPE_RTP_HLEN)
+		return;
+	rtp = parse_rtp(&c);
+	if (!rtp || (rtp->vpxcc >> 6) != RTP_VERSION)
+		return;
+	rtp_receive_fields(st, bpf_ntohl(rtp->ssrc), bpf_ntohs(rtp->seq), bpf_ntohl(rtp->ts),
+			   now_ns, p->clock_rate);
+}
+
+/* Step 8 for a forwarded packet: the leg's counters (per-CPU, plain adds). */
+static __always_inline void leg_forwarded(const struct pkt *p)
+{
+	__u32 slot = p->slot;
+	struct rtpe_leg_stats *st = bpf_map_lookup_elem(&rtpe_leg_stats, &slot);
+	__u64 now = bpf_ktime_get_ns();
+
+	if (!st)
+		return;
+	st->packets++;
+	st->bytes += p->payload_len;
+	st->last_seen_ns = now;
+	if (p->rtcp)
+		st->rtcp_packets++;
+	else
+		rtp_receive(st, p, now);
+}
+
+/* Steps 2 to 8 after parsing: leg, source, route, rewrite, leg counters. */
+static __always_inline enum rtpe_verdict relay_leg(struct xdp_md *ctx, struct pkt *p)
+{
+	struct rtpe_leg_key key;
+	struct bpf_fib_lookup fib;
+	struct rtpe_leg *leg;
+	enum rtpe_verdict v;
+
+	/* The whole key is hashed: zero it, padding included. */
+	__builtin_memset(&key, 0, sizeof(key));
+	key.addr.a[0] = p->ip->daddr;
+	key.port = bpf_htons(bpf_ntohs(p->udp->dest) & ~1);
+	key.family = RTPE_AF_INET;
+	leg = bpf_map_lookup_elem(&rtpe_legs, &key);
+	if (!leg)
+		return RTPE_V_PASS_NO_SESSION;
+	if (leg->path != RTPE_PATH_XDP)
+		return RTPE_V_PASS_USERSPACE;
+	v = relay_source(p, leg);
+	if (v != RTPE_V_CONTINUE)
+		return v;
+	/* A tagged frame's addresses live on a VLAN device, which XDP can
+	 * neither name for the FIB lookup nor redirect to: the kernel and
+	 * the daemon's socket relay it, untouched (its source is checked
+	 * above all the same). */
+	if (p->tagged)
+		return RTPE_V_PASS_NO_TX_PORT;
+	relay_take_leg(p, leg);
+	v = relay_route(ctx, p, &fib);
+	if (v != RTPE_V_TX && v != RTPE_V_REDIRECT)
+		return v;
+	relay_rewrite(p, &fib);
+	leg_forwarded(p);
+	return v;
+}
+
+SEC("xdp")
+int rtpedge_xdp(struct xdp_md *ctx)
+{
+	struct pkt p = {};
+	enum rtpe_verdict v;
+
+	v = relay_parse(ctx, &p);
+	if (v == RTPE_V_CONTINUE)
+		v = relay_leg(ctx, &p);
+	return count_verdict(ctx, v);
+}

@@ -15,6 +15,7 @@ static enum log_level log_max = LOG_LVL_INFO;
 static const char *const level_names[] = { "error", "warning", "info", "debug" };
 static const int syslog_prio[] = { LOG_ERR, LOG_WARNING, LOG_INFO, LOG_DEBUG };
 
+__attribute__((format(printf, 2, 0)))
 static void log_vmsg(enum log_level level, const char *fmt, va_list ap)
 {
 	if (level > log_max)
@@ -47,6 +48,7 @@ void log_msg(enum log_level level, const char *fmt, ...)
 
 /* libbpf's messages end in a newline of their own; its debug output
  * (verifier logs included) only shows at our debug level. */
+__attribute__((format(printf, 2, 0)))
 static int libbpf_print(enum libbpf_print_level lvl, const char *fmt, va_list ap)
 {
 	enum log_level level = lvl == LIBBPF_WARN ? LOG_LVL_WARN :
@@ -60,7 +62,7 @@ static int libbpf_print(enum libbpf_print_level lvl, const char *fmt, va_list ap
 	n = strlen(buf);
 	while (n && buf[n - 1] == '\n')
 		buf[--n] = '\0';
-	log_msg(level, "libbpf: %s", buf);
+	log_msg(level, "%s", buf); /* libbpf prefixes its own "libbpf: " */
 	return 0;
 }
 

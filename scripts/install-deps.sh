@@ -12,7 +12,7 @@ PKGS=(
 	libsrtp2-dev libsofia-sip-ua-dev libsystemd-dev
 	# test bed, tests and benchmarks
 	iproute2 ethtool nftables xdp-tools tshark sip-tester procps
-	libclang-rt-14-dev gnuplot-nox python3 jq
+	libclang-rt-14-dev gnuplot-nox python3 jq curl bc util-linux
 )
 
 if [ "$(id -u)" -ne 0 ]; then

@@ -1,0 +1,353 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * print.c - rtpedgectl's human output (print.h): a small table helper,
+ * tolerant field accessors, and one printer per command result. The JSON
+ * of every result is described in docs/CONTROL.md; --json output does not
+ * come through here.
+ */
+#include "print.h"
+
+#include <inttypes.h>
+#include <stdint.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define TBL_MAX_COLS 12
+#define KV_WIDTH 17
+
+/* Rows of cells printed with aligned columns; ">NAME" aligns right. */
+struct tbl {
+	unsigned ncols, nrows, cap;
+	const char *const *head;
+	char **cells;
+};
+
+static void *xrealloc(void *p, size_t n)
+{
+	p = realloc(p, n);
+	if (!p) {
+		fputs("rtpedgectl: out of memory\n", stderr);
+		exit(1);
+	}
+	return p;
+}
+
+static void tbl_row(struct tbl *t, const char *const *cells)
+{
+	if (t->nrows == t->cap) {
+		t->cap = t->cap ? t->cap * 2 : 8;
+		t->cells = xrealloc(t->cells, (size_t)t->cap * t->ncols * sizeof(char *));
+	}
+	for (unsigned i = 0; i < t->ncols; i++) {
+		size_t n = strlen(cells[i]) + 1;
+
+		t->cells[t->nrows * t->ncols + i] = memcpy(xrealloc(NULL, n), cells[i], n);
+	}
+	t->nrows++;
+}
+
+static void tbl_line(const struct tbl *t, const size_t *w, const char *const *cells)
+{
+	for (unsigned i = 0; i < t->ncols; i++) {
+		bool right = t->head[i][0] == '>', last = i + 1 == t->ncols;
+
+		if (right)
+			printf("%*s", (int)w[i], cells[i]);
+		else
+			printf("%-*s", last ? 0 : (int)w[i], cells[i]);
+		fputs(last ? "\n" : "  ", stdout);
+	}
+}
+
+/* Prints (with the header line when header) and frees the rows. */
+static void tbl_print(struct tbl *t, bool header)
+{
+	const char *names[TBL_MAX_COLS];
+	size_t w[TBL_MAX_COLS];
+
+	for (unsigned i = 0; i < t->ncols; i++) {
+		names[i] = t->head[i] + (t->head[i][0] == '>');
+		w[i] = header ? strlen(names[i]) : 0;
+		for (unsigned r = 0; r < t->nrows; r++) {
+			size_t n = strlen(t->cells[r * t->ncols + i]);
+
+			w[i] = n > w[i] ? n : w[i];
+		}
+	}
+	if (header)
+		tbl_line(t, w, names);
+	for (unsigned r = 0; r < t->nrows; r++)
+		tbl_line(t, w, (const char *const *)t->cells + r * t->ncols);
+	for (unsigned i = 0; i < t->nrows * t->ncols; i++)
+		free(t->cells[i]);
+	free(t->cells);
+	t->cells = NULL;
+	t->nrows = t->cap = 0;
+}
+
+/* o[key], NULL when o is no object, the key is missing or null. */
+static struct json_object *member(struct json_object *o, const char *key)
+{
+	struct json_object *v = NULL;
+
+	if (!json_object_is_type(o, json_type_object) || !json_object_object_get_ex(o, key, &v))
+		return NULL;
+	return v;
+}
+
+static bool scalar(struct json_object *v)
+{
+	return v && !json_object_is_type(v, json_type_object) &&
+	       !json_object_is_type(v, json_type_array);
+}
+
+/* A scalar member as text; "-" when missing, null or not a scalar. */
+static const char *text(struct json_object *o, const char *key)
+{
+	struct json_object *v = member(o, key);
+
+	return scalar(v) ? json_object_get_string(v) : "-";
+}
+
+static bool number(struct json_object *o, const char *key, int64_t *out)
+{
+	struct json_object *v = member(o, key);
+
+	if (!json_object_is_type(v, json_type_int) && !json_object_is_type(v, json_type_double))
+		return false;
+	*out = json_object_get_int64(v);
+	return true;
+}
+
+static size_t count(struct json_object *a)
+{
+	return json_object_is_type(a, json_type_array) ? json_object_array_length(a) : 0;
+}
+
+/* o[key] * scale ms as 4.2s (4s for whole seconds), 3m07s, 1h02m03s,
+ * 2d03h04m, then suffix; "-" when missing, null or negative. */
+static const char *duration(struct json_object *o, const char *key, int64_t scale,
+			    const char *suffix, char *buf, size_t len)
+{
+	int64_t v;
+	uint64_t s;
+
+	if (!number(o, key, &v) || v < 0 || v > INT64_MAX / scale)
+		return "-";
+	v *= scale; /* to ms */
+	s = (uint64_t)v / 1000;
+	if (s < 60 && scale >= 1000) /* whole seconds given: no fraction */
+		snprintf(buf, len, "%" PRIu64 "s%s", s, suffix);
+	else if (s < 60)
+		snprintf(buf, len, "%.1fs%s", (double)v / 1000, suffix);
+	else if (s < 3600)
+		snprintf(buf, len, "%" PRIu64 "m%02" PRIu64 "s%s", s / 60, s % 60, suffix);
+	else if (s < 86400)
+		snprintf(buf, len, "%" PRIu64 "h%02" PRIu64 "m%02" PRIu64 "s%s", s / 3600,
+			 s / 60 % 60, s % 60, suffix);
+	else
+		snprintf(buf, len, "%" PRIu64 "d%02" PRIu64 "h%02" PRIu64 "m%s", s / 86400,
+			 s / 3600 % 24, s / 60 % 60, suffix);
+	return buf;
+}
+
+static void kv(const char *label, const char *value)
+{
+	char k[64];
+
+	snprintf(k, sizeof(k), "%s:", label);
+	printf("%-*s %s\n", KV_WIDTH, k, value);
+}
+
+/* Top-level scalars this version does not know, as "key: value". */
+static void extras(struct json_object *o, const char *const *known)
+{
+	if (!json_object_is_type(o, json_type_object))
+		return;
+	json_object_object_foreach(o, key, v) {
+		const char *const *k = known;
+
+		while (*k && strcmp(*k, key))
+			k++;
+		if (!*k && scalar(v))
+			kv(key, json_object_get_string(v));
+	}
+}
+
+void print_status(struct json_object *r)
+{
+	static const char *const known[] = { "version", "uptime_s", "sessions", "calls",
+					     "ports_free", "max_sessions", "interfaces", NULL };
+	struct json_object *ifs = member(r, "interfaces");
+	struct tbl t = { .ncols = 5, .head = (const char *const[]){
+		"INTERFACE", "DEVICE", "ADDRESS", "XDP", ">IFINDEX" } };
+	char up[32];
+
+	kv("version", text(r, "version"));
+	kv("uptime", duration(r, "uptime_s", 1000, "", up, sizeof(up)));
+	kv("sessions", text(r, "sessions"));
+	kv("calls", text(r, "calls"));
+	kv("ports free", text(r, "ports_free"));
+	kv("max sessions", text(r, "max_sessions"));
+	extras(r, known);
+	for (size_t i = 0; i < count(ifs); i++) {
+		struct json_object *f = json_object_array_get_idx(ifs, i);
+
+		tbl_row(&t, (const char *[]){ text(f, "name"), text(f, "device"),
+					     text(f, "address"), text(f, "xdp"),
+					     text(f, "ifindex") });
+	}
+	if (t.nrows) {
+		putchar('\n');
+		tbl_print(&t, true);
+	}
+}
+
+static void print_legs(struct json_object *session)
+{
+	struct json_object *legs = member(session, "legs");
+	struct tbl t = { .ncols = 11, .head = (const char *const[]){
+		"INTERFACE", "LOCAL", "PEER", "PATH", ">PACKETS", ">BYTES", ">DROPS",
+		">LAST_SEEN", "SSRC", ">LOST", ">JITTER" } };
+
+	for (size_t i = 0; i < count(legs); i++) {
+		struct json_object *leg = json_object_array_get_idx(legs, i);
+		struct json_object *rtp = member(leg, "rtp"), *jit = member(rtp, "jitter_ms");
+		char seen[40] = "-", ssrc[16] = "-", jitter[32] = "-";
+		int64_t v;
+
+		duration(leg, "last_seen_ms", 1, " ago", seen, sizeof(seen));
+		if (number(rtp, "ssrc", &v))
+			snprintf(ssrc, sizeof(ssrc), "0x%08" PRIx32, (uint32_t)v);
+		if (json_object_is_type(jit, json_type_double) ||
+		    json_object_is_type(jit, json_type_int))
+			snprintf(jitter, sizeof(jitter), "%.1fms", json_object_get_double(jit));
+		tbl_row(&t, (const char *[]){ text(leg, "interface"), text(leg, "local"),
+					     text(leg, "peer"), text(leg, "path"),
+					     text(leg, "packets"), text(leg, "bytes"),
+					     text(leg, "drops"), seen, ssrc, text(rtp, "lost"),
+					     jitter });
+	}
+	tbl_print(&t, true);
+}
+
+void print_session(struct json_object *r)
+{
+	static const char *const known[] = { "id", "created_s", "idle_ms", "legs", NULL };
+	char age[40], idle[32];
+
+	kv("session", text(r, "id"));
+	kv("created", duration(r, "created_s", 1000, " ago", age, sizeof(age)));
+	kv("idle", duration(r, "idle_ms", 1, "", idle, sizeof(idle)));
+	extras(r, known);
+	putchar('\n');
+	print_legs(r);
+}
+
+void print_session_added(struct json_object *r)
+{
+	struct json_object *legs = member(r, "legs");
+	struct tbl t = { .ncols = 4, .head = (const char *const[]){ "", "", "", "" } };
+
+	printf("%s\n", text(r, "id"));
+	for (size_t i = 0; i < count(legs); i++) {
+		struct json_object *leg = json_object_array_get_idx(legs, i);
+
+		tbl_row(&t, (const char *[]){ text(leg, "interface"), text(leg, "local"), "peer",
+					     text(leg, "peer") });
+	}
+	tbl_print(&t, false);
+}
+
+void print_session_deleted(struct json_object *r)
+{
+	printf("deleted %s\n", text(r, "id"));
+	print_legs(r);
+}
+
+/* Both legs' paths: "xdp" when they agree, "xdp/userspace" when not. */
+static void pair_path(struct json_object *a, struct json_object *b, char *buf, size_t len)
+{
+	if (!strcmp(text(a, "path"), text(b, "path")))
+		snprintf(buf, len, "%s", text(a, "path"));
+	else
+		snprintf(buf, len, "%s/%s", text(a, "path"), text(b, "path"));
+}
+
+void print_sessions(struct json_object *r)
+{
+	struct json_object *list = member(r, "sessions");
+	struct tbl t = { .ncols = 7, .head = (const char *const[]){
+		"ID", "LOCAL_A", "", "LOCAL_B", "PATH", ">PACKETS", ">IDLE" } };
+
+	if (!count(list)) {
+		puts("no sessions");
+		return;
+	}
+	for (size_t i = 0; i < count(list); i++) {
+		struct json_object *s = json_object_array_get_idx(list, i);
+		struct json_object *legs = member(s, "legs");
+		struct json_object *a = count(legs) > 0 ? json_object_array_get_idx(legs, 0) : NULL;
+		struct json_object *b = count(legs) > 1 ? json_object_array_get_idx(legs, 1) : NULL;
+		char path[64], packets[32] = "-", idle[32];
+		int64_t pa, pb;
+
+		pair_path(a, b, path, sizeof(path));
+		if (number(a, "packets", &pa) && number(b, "packets", &pb))
+			snprintf(packets, sizeof(packets), "%" PRId64, pa + pb);
+		tbl_row(&t, (const char *[]){ text(s, "id"), text(a, "local"), "<->",
+					     text(b, "local"), path, packets,
+					     duration(s, "idle_ms", 1, "", idle, sizeof(idle)) });
+	}
+	tbl_print(&t, true);
+}
+
+/* packets and bytes per path, from two objects keyed by path name. */
+static void print_paths(struct json_object *packets, struct json_object *bytes)
+{
+	struct tbl t = { .ncols = 3, .head = (const char *const[]){ "PATH", ">PACKETS",
+								    ">BYTES" } };
+
+	if (!json_object_is_type(packets, json_type_object))
+		return;
+	json_object_object_foreach(packets, path, v) {
+		tbl_row(&t, (const char *[]){ path, scalar(v) ? json_object_get_string(v) : "-",
+					     text(bytes, path) });
+	}
+	putchar('\n');
+	tbl_print(&t, true);
+}
+
+void print_stats(struct json_object *r)
+{
+	static const char *const known[] = { "sessions_active", "calls_active", "ports_free",
+					     "packets", "bytes", "xdp_verdicts", NULL };
+	struct json_object *verdicts = member(r, "xdp_verdicts");
+	struct tbl t = { .ncols = 4, .head = (const char *const[]){ "VERDICT", "REASON",
+								    ">PACKETS", ">BYTES" } };
+
+	kv("sessions active", text(r, "sessions_active"));
+	kv("calls active", text(r, "calls_active"));
+	kv("ports free", text(r, "ports_free"));
+	extras(r, known);
+	print_paths(member(r, "packets"), member(r, "bytes"));
+	for (size_t i = 0; i < count(verdicts); i++) {
+		struct json_object *v = json_object_array_get_idx(verdicts, i);
+
+		tbl_row(&t, (const char *[]){ text(v, "verdict"), text(v, "reason"),
+					     text(v, "packets"), text(v, "bytes") });
+	}
+	if (t.nrows) {
+		putchar('\n');
+		tbl_print(&t, true);
+	}
+}
+
+void print_done(struct json_object *r)
+{
+	struct json_object *msg = member(r, "message");
+
+	puts(json_object_is_type(msg, json_type_string) ? json_object_get_string(msg) : "ok");
+}

@@ -1,0 +1,545 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * rtpedgectl.c - the command line client of rtpedged's control socket.
+ *
+ *   rtpedgectl [-s SOCKET] [--json] COMMAND [ARGS]
+ *
+ * It owns the command table (words, request name, arguments, help: the
+ * help text is generated from it), checks arguments locally, sends one
+ * request line and prints the reply (print.c, or the result as JSON).
+ * Exit status: 0 done, 1 refused by the daemon or a usage error, 2 the
+ * daemon cannot be reached (no socket, no reply in 5 s, bad reply).
+ */
+#include "print.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <poll.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <arpa/inet.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+
+#ifndef RTPE_VERSION
+#define RTPE_VERSION "unknown"
+#endif
+
+#define DEFAULT_SOCKET "/run/rtpedge/rtpedge.sock"
+#define TIMEOUT_MS 5000
+#define MAX_REPLY (1u << 30) /* bytes: far above any real reply */
+#define MAX_POS 4
+#define MAX_OPT 2
+#define JSON_LINE (JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE)
+#define JSON_PRETTY (JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED | \
+		     JSON_C_TO_STRING_NOSLASHESCAPE)
+
+enum { EXIT_REFUSED = 1, EXIT_UNREACHABLE = 2 };
+
+enum arg_kind {
+	ARG_NAME, /* an interface name from the config */
+	ARG_ID,   /* a session id, s-1 */
+	ARG_PEER, /* IP:PORT, [IPv6]:PORT */
+	ARG_SRTP, /* SUITE:INKEY[:OUTKEY] */
+	ARG_FLAG, /* an option without value: true when given, else false */
+};
+
+/* key is the JSON member; positional arguments show as KEY, options as --key. */
+struct cli_arg {
+	const char *key;
+	enum arg_kind kind;
+};
+
+struct cli_cmd {
+	const char *words;   /* what the user types: "session add" */
+	const char *request; /* the "command" sent: "session.add" */
+	struct cli_arg pos[MAX_POS];
+	struct cli_arg opt[MAX_OPT];
+	const char *help;
+	print_fn print;
+};
+
+static const struct cli_cmd cli_cmds[] = {
+	{ "status", "status", {}, {},
+	  "version, uptime, XDP mode per interface, session and call counts", print_status },
+	{ "session add", "session.add",
+	  { { "iface_a", ARG_NAME }, { "peer_a", ARG_PEER },
+	    { "iface_b", ARG_NAME }, { "peer_b", ARG_PEER } },
+	  { { "srtp_a", ARG_SRTP }, { "srtp_b", ARG_SRTP } },
+	  "create a relayed session by hand; prints its id and the two local endpoints",
+	  print_session_added },
+	{ "session list", "session.list", {}, {}, "one row per session", print_sessions },
+	{ "session show", "session.show", { { "id", ARG_ID } }, {},
+	  "the session, its legs and their counters", print_session },
+	{ "session del", "session.del", { { "id", ARG_ID } }, {},
+	  "tear the session down and free its ports", print_session_deleted },
+	{ "stats", "stats", {}, {}, "global counters (the same figures as the metrics)",
+	  print_stats },
+	{ "reload", "reload", {}, {}, "re-read the config atomically", print_done },
+	{ "shutdown", "shutdown", {}, { { "remove", ARG_FLAG } },
+	  "stop the daemon; XDP keeps forwarding live sessions unless --remove", print_done },
+};
+
+#define N_CMDS (sizeof(cli_cmds) / sizeof(cli_cmds[0]))
+
+static unsigned n_args(const struct cli_arg *a, unsigned max)
+{
+	unsigned n = 0;
+
+	while (n < max && a[n].key)
+		n++;
+	return n;
+}
+
+/* "--srtp-a" for the key "srtp_a"; "IFACE_A" for a positional one. */
+static const char *arg_name(const struct cli_arg *a, bool option, char *buf, size_t len)
+{
+	size_t i = 0;
+
+	if (option)
+		i = (size_t)snprintf(buf, len, "--");
+	for (const char *k = a->key; *k && i + 1 < len; k++)
+		buf[i++] = option ? (*k == '_' ? '-' : *k) : (char)toupper((unsigned char)*k);
+	buf[i] = '\0';
+	return buf;
+}
+
+static void cmd_usage(FILE *f, const struct cli_cmd *c)
+{
+	char name[32];
+
+	fprintf(f, "%s", c->words);
+	for (unsigned i = 0; i < n_args(c->pos, MAX_POS); i++)
+		fprintf(f, " %s", arg_name(&c->pos[i], false, name, sizeof(name)));
+	for (unsigned i = 0; i < n_args(c->opt, MAX_OPT); i++)
+		fprintf(f, " [%s%s]", arg_name(&c->opt[i], true, name, sizeof(name)),
+			c->opt[i].kind == ARG_SRTP ? " SUITE:KEY" : "");
+}
+
+static void help(FILE *f)
+{
+	fprintf(f, "usage: rtpedgectl [-s SOCKET] [--json] COMMAND [ARGS]\n\ncommands:\n");
+	for (size_t i = 0; i < N_CMDS; i++) {
+		fprintf(f, "  ");
+		cmd_usage(f, &cli_cmds[i]);
+		fprintf(f, "\n      %s\n", cli_cmds[i].help);
+	}
+	fprintf(f, "\noptions:\n"
+		"  -s, --socket PATH  control socket (default $RTPEDGE_SOCKET, else %s)\n"
+		"  --json             print the reply's result as JSON\n"
+		"  -h, --help         this help; -V, --version  the version\n\n"
+		"PEER is IP:PORT (RTCP at PORT+1). SUITE:KEY is SUITE:INKEY[:OUTKEY], SUITE as in\n"
+		"RFC 4568 (AES_CM_128_HMAC_SHA1_80), keys in base64 inline form.\n"
+		"exit status: 0 done, 1 refused or usage error, 2 rtpedged unreachable\n",
+		DEFAULT_SOCKET);
+}
+
+static int usage_error(const struct cli_cmd *c, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+static int usage_error(const struct cli_cmd *c, const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "rtpedgectl: ");
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "\nusage: rtpedgectl ");
+	if (c)
+		cmd_usage(stderr, c);
+	else
+		fprintf(stderr, "[-s SOCKET] [--json] COMMAND [ARGS] (rtpedgectl help lists them)");
+	fputc('\n', stderr);
+	return EXIT_REFUSED;
+}
+
+/* IP:PORT or [IPv6]:PORT, port 1-65535. */
+static bool valid_peer(const char *s)
+{
+	const char *colon = strrchr(s, ':');
+	char host[INET6_ADDRSTRLEN + 2], *end;
+	unsigned char addr[16];
+	unsigned long port;
+	size_t n;
+
+	if (!colon || colon == s || (size_t)(colon - s) >= sizeof(host) || !colon[1])
+		return false;
+	n = (size_t)(colon - s);
+	memcpy(host, s, n);
+	host[n] = '\0';
+	errno = 0;
+	port = strtoul(colon + 1, &end, 10);
+	if (*end || errno || port < 1 || port > 65535 || colon[1] < '0' || colon[1] > '9')
+		return false;
+	if (host[0] == '[' && host[n - 1] == ']') {
+		host[n - 1] = '\0';
+		return inet_pton(AF_INET6, host + 1, addr) == 1;
+	}
+	return inet_pton(AF_INET, host, addr) == 1;
+}
+
+/* SUITE:INKEY[:OUTKEY], every part non-empty, SUITE in [A-Z0-9_]. */
+static bool valid_srtp(const char *s)
+{
+	size_t suite = strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_");
+	const char *key = s + suite + 1, *out;
+
+	if (!suite || s[suite] != ':' || !*key || *key == ':')
+		return false;
+	out = strchr(key, ':');
+	return !out || (out[1] && !strchr(out + 1, ':'));
+}
+
+static int check_arg(const struct cli_cmd *c, const struct cli_arg *a, bool option,
+		     const char *v)
+{
+	static const char *const hint[] = {
+		[ARG_NAME] = "must not be empty",
+		[ARG_ID] = "must not be empty (session ids look like s-1)",
+		[ARG_PEER] = "is not IP:PORT (e.g. 198.51.100.7:5004 or [2001:db8::7]:5004)",
+		[ARG_SRTP] = "is not SUITE:INKEY[:OUTKEY] (e.g. AES_CM_128_HMAC_SHA1_80:BASE64KEY)",
+		[ARG_FLAG] = "takes no value",
+	};
+	bool ok = a->kind == ARG_PEER ? valid_peer(v) : a->kind == ARG_SRTP ? valid_srtp(v) : *v;
+	char name[32];
+
+	if (ok)
+		return 0;
+	return usage_error(c, "%s \"%.200s\" %s", arg_name(a, option, name, sizeof(name)), v,
+			   hint[a->kind]);
+}
+
+/* An option of c at argv[*i] ("--srtp-a X" or "--srtp-a=X") into args. */
+static int parse_opt(const struct cli_cmd *c, int argc, char **argv, int *i,
+		     struct json_object *args)
+{
+	char name[32];
+
+	for (unsigned k = 0; k < n_args(c->opt, MAX_OPT); k++) {
+		const struct cli_arg *a = &c->opt[k];
+		size_t n = strlen(arg_name(a, true, name, sizeof(name)));
+		const char *v;
+
+		if (strncmp(argv[*i], name, n) || (argv[*i][n] && argv[*i][n] != '='))
+			continue;
+		if (a->kind == ARG_FLAG) {
+			if (argv[*i][n])
+				return usage_error(c, "%s takes no value", name);
+			json_object_object_add(args, a->key, json_object_new_boolean(1));
+			return 0;
+		}
+		if (argv[*i][n])
+			v = argv[*i] + n + 1;
+		else if (*i + 1 < argc)
+			v = argv[++*i];
+		else
+			return usage_error(c, "%s needs a value", name);
+		if (check_arg(c, a, true, v))
+			return EXIT_REFUSED;
+		json_object_object_add(args, a->key, json_object_new_string(v));
+		return 0;
+	}
+	return usage_error(c, "unknown option %s", argv[*i]);
+}
+
+/* The "args" of c from its arguments; 0 or an exit status. */
+static int parse_args(const struct cli_cmd *c, int argc, char **argv, bool *json,
+		      struct json_object *args)
+{
+	unsigned npos = 0, want = n_args(c->pos, MAX_POS);
+	char name[32];
+
+	for (unsigned k = 0; k < n_args(c->opt, MAX_OPT); k++)
+		if (c->opt[k].kind == ARG_FLAG)
+			json_object_object_add(args, c->opt[k].key, json_object_new_boolean(0));
+	for (int i = 0; i < argc; i++) {
+		int rc = 0;
+
+		if (!strcmp(argv[i], "--json"))
+			*json = true;
+		else if (!strncmp(argv[i], "--", 2))
+			rc = parse_opt(c, argc, argv, &i, args);
+		else if (npos == want)
+			rc = usage_error(c, "unexpected argument \"%s\"", argv[i]);
+		else if (!(rc = check_arg(c, &c->pos[npos], false, argv[i])))
+			json_object_object_add(args, c->pos[npos++].key,
+					       json_object_new_string(argv[i]));
+		if (rc)
+			return rc;
+	}
+	if (npos < want)
+		return usage_error(c, "missing %s",
+				   arg_name(&c->pos[npos], false, name, sizeof(name)));
+	return 0;
+}
+
+/* The command whose words start argv; *used is how many words it took. */
+static const struct cli_cmd *find_cmd(int argc, char **argv, int *used)
+{
+	char verbs[128] = "";
+	size_t off = 0;
+
+	for (size_t i = 0; i < N_CMDS; i++) {
+		const char *w = cli_cmds[i].words, *sp = strchr(w, ' ');
+		size_t n = sp ? (size_t)(sp - w) : strlen(w);
+
+		if (strncmp(argv[0], w, n) || argv[0][n])
+			continue;
+		*used = sp ? 2 : 1;
+		if (!sp || (argc > 1 && !strcmp(argv[1], sp + 1)))
+			return &cli_cmds[i];
+		if (off < sizeof(verbs))
+			off += (size_t)snprintf(verbs + off, sizeof(verbs) - off, "%s%s",
+						off ? ", " : "", sp + 1);
+	}
+	if (off && argc > 1)
+		usage_error(NULL, "%s: unknown verb \"%s\" (try: %s)", argv[0], argv[1], verbs);
+	else if (off)
+		usage_error(NULL, "%s: missing verb (try: %s)", argv[0], verbs);
+	else
+		usage_error(NULL, "unknown command \"%s\"", argv[0]);
+	return NULL;
+}
+
+static long ms_left(const struct timespec *deadline)
+{
+	struct timespec now;
+	long ms;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	ms = (deadline->tv_sec - now.tv_sec) * 1000 + (deadline->tv_nsec - now.tv_nsec) / 1000000;
+	return ms > 0 ? ms : 0;
+}
+
+static int unreachable(const char *path, const char *what, int err)
+{
+	fprintf(stderr, "rtpedgectl: %s: %s", path, what);
+	if (err)
+		fprintf(stderr, ": %s", strerror(err));
+	if (err == ENOENT || err == ECONNREFUSED)
+		fprintf(stderr, " (is rtpedged running? -s or RTPEDGE_SOCKET name another socket)");
+	else if (err == EACCES)
+		fprintf(stderr, " (run as root or as a member of the socket's group)");
+	fputc('\n', stderr);
+	return EXIT_UNREACHABLE;
+}
+
+/* Waits for events on fd until the deadline; 0 or an exit status. */
+static int wait_fd(int fd, short events, const struct timespec *deadline, const char *path)
+{
+	struct pollfd p = { .fd = fd, .events = events };
+	int n;
+
+	do
+		n = poll(&p, 1, (int)ms_left(deadline));
+	while (n < 0 && errno == EINTR);
+	if (n > 0)
+		return 0;
+	if (n < 0)
+		return unreachable(path, "cannot wait for the reply", errno);
+	return unreachable(path, "no reply within 5 s", 0);
+}
+
+static int connect_to(const char *path, int *fdp)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	struct timeval tv = { .tv_sec = TIMEOUT_MS / 1000 };
+	int fd;
+
+	if (strlen(path) >= sizeof(sa.sun_path))
+		return unreachable(path, "socket path too long", 0);
+	strcpy(sa.sun_path, path);
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return unreachable(path, "cannot create a socket", errno);
+	/* bounds a connect() to a daemon whose backlog is full */
+	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) ||
+	    fcntl(fd, F_SETFL, O_NONBLOCK)) {
+		int err = errno;
+
+		close(fd);
+		return unreachable(path, "cannot connect", err);
+	}
+	*fdp = fd;
+	return 0;
+}
+
+static int send_all(int fd, const char *req, const struct timespec *deadline, const char *path)
+{
+	size_t len = strlen(req), off = 0;
+	int rc = 0;
+
+	while (!rc && off < len) {
+		ssize_t n = send(fd, req + off, len - off, MSG_NOSIGNAL);
+
+		if (n >= 0)
+			off += (size_t)n;
+		else if (errno == EAGAIN)
+			rc = wait_fd(fd, POLLOUT, deadline, path);
+		else if (errno != EINTR)
+			rc = unreachable(path, "cannot send the request", errno);
+	}
+	return rc;
+}
+
+/* Reads up to the first newline into *line (malloc'd, newline cut). */
+static int read_line(int fd, char **line, const struct timespec *deadline, const char *path)
+{
+	size_t cap = 0, got = 0;
+	char *buf = NULL, *nl = NULL;
+	int rc = 0;
+
+	while (!rc && !nl) {
+		ssize_t n;
+
+		if (got == cap) {
+			char *p = cap < MAX_REPLY ? realloc(buf, cap ? cap * 2 : 65536) : NULL;
+
+			if (!p) {
+				rc = unreachable(path, "reply too large, or out of memory", 0);
+				break;
+			}
+			buf = p;
+			cap = cap ? cap * 2 : 65536;
+		}
+		n = recv(fd, buf + got, cap - got, 0);
+		if (n > 0) {
+			nl = memchr(buf + got, '\n', (size_t)n);
+			got += (size_t)n;
+		} else if (n == 0) {
+			rc = unreachable(path, "rtpedged closed the connection without a reply", 0);
+		} else if (errno == EAGAIN) {
+			rc = wait_fd(fd, POLLIN, deadline, path);
+		} else if (errno != EINTR) {
+			rc = unreachable(path, "cannot read the reply", errno);
+		}
+	}
+	if (rc) {
+		free(buf);
+		return rc;
+	}
+	*nl = '\0';
+	*line = buf;
+	return 0;
+}
+
+/* Sends req (one line) and reads one reply line, all within TIMEOUT_MS. */
+static int exchange(const char *path, const char *req, char **reply)
+{
+	struct timespec deadline;
+	int fd = -1, rc;
+
+	clock_gettime(CLOCK_MONOTONIC, &deadline);
+	deadline.tv_sec += TIMEOUT_MS / 1000;
+	rc = connect_to(path, &fd);
+	if (rc)
+		return rc;
+	rc = send_all(fd, req, &deadline, path);
+	if (!rc)
+		rc = read_line(fd, reply, &deadline, path);
+	close(fd);
+	return rc;
+}
+
+/* Prints the reply line; returns the exit status it stands for. */
+static int show_reply(const struct cli_cmd *c, const char *path, const char *line, bool json)
+{
+	struct json_object *reply = json_tokener_parse(line), *ok, *res = NULL, *err = NULL;
+	int rc = 0;
+
+	if (!json_object_object_get_ex(reply, "ok", &ok) ||
+	    !json_object_is_type(ok, json_type_boolean)) {
+		rc = unreachable(path, "rtpedged sent a malformed reply", 0);
+	} else if (!json_object_get_boolean(ok)) {
+		json_object_object_get_ex(reply, "error", &err);
+		fprintf(stderr, "rtpedgectl: %s\n", err ? json_object_get_string(err) :
+			"refused, no reason given");
+		rc = EXIT_REFUSED;
+	} else if (json) {
+		json_object_object_get_ex(reply, "result", &res);
+		puts(res ? json_object_to_json_string_ext(res, JSON_PRETTY) : "{}");
+	} else {
+		json_object_object_get_ex(reply, "result", &res);
+		c->print(res);
+	}
+	json_object_put(reply);
+	return rc;
+}
+
+/* The request line for c and its arguments; 0 or an exit status. */
+static int build_request(const struct cli_cmd *c, int argc, char **argv, bool *json, char **line)
+{
+	struct json_object *req = json_object_new_object(), *args = json_object_new_object();
+	int rc;
+
+	json_object_object_add(req, "command", json_object_new_string(c->request));
+	rc = parse_args(c, argc, argv, json, args);
+	if (!rc && json_object_object_length(args))
+		json_object_object_add(req, "args", json_object_get(args));
+	if (!rc && asprintf(line, "%s\n", json_object_to_json_string_ext(req, JSON_LINE)) < 0)
+		rc = usage_error(NULL, "out of memory");
+	json_object_put(args);
+	json_object_put(req);
+	return rc;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "socket", required_argument, NULL, 's' }, { "json", no_argument, NULL, 'j' },
+		{ "help", no_argument, NULL, 'h' },         { "version", no_argument, NULL, 'V' },
+		{},
+	};
+	const char *path = getenv("RTPEDGE_SOCKET");
+	const struct cli_cmd *c;
+	char *req, *reply;
+	bool json = false;
+	int opt, used, rc;
+
+	if (!path || !path[0])
+		path = DEFAULT_SOCKET;
+	opterr = 0; /* our own message, with the usage line */
+	while ((opt = getopt_long(argc, argv, "+s:hV", longopts, NULL)) != -1) {
+		if (opt == 's') {
+			path = optarg;
+		} else if (opt == 'j') {
+			json = true;
+		} else if (opt == 'h') {
+			help(stdout);
+			return 0;
+		} else if (opt == 'V') {
+			puts("rtpedgectl " RTPE_VERSION);
+			return 0;
+		} else {
+			return usage_error(NULL, "unknown option or missing value: %s",
+					   argv[optind - 1]);
+		}
+	}
+	if (optind >= argc)
+		return usage_error(NULL, "no command given");
+	if (!strcmp(argv[optind], "help")) {
+		help(stdout);
+		return 0;
+	}
+	c = find_cmd(argc - optind, argv + optind, &used);
+	if (!c)
+		return EXIT_REFUSED;
+	rc = build_request(c, argc - optind - used, argv + optind + used, &json, &req);
+	if (rc)
+		return rc;
+	rc = exchange(path, req, &reply);
+	free(req);
+	if (!rc) {
+		rc = show_reply(c, path, reply, json);
+		free(reply);
+	}
+	return rc;
+}

@@ -1,0 +1,19 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* commands.h - the control commands served on the control socket. */
+#ifndef RTPE_COMMANDS_H
+#define RTPE_COMMANDS_H
+
+#include <json-c/json.h>
+#include "ctl.h"
+#include "session.h"
+
+/* The command table, ending with {NULL, NULL}; ctx is the struct rtpe. */
+extern const struct ctl_command rtpe_commands[];
+
+/* A session as the JSON of INTERFACE.md (new reference). */
+struct json_object *session_json(struct rtpe *r, const struct session *s);
+const char *path_name(enum rtpe_path p);
+/* Free port pairs over all interfaces. */
+unsigned ports_free(struct rtpe *r);
+
+#endif

@@ -1,0 +1,239 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * metrics.c - owns the Prometheus exposition: what each metric means is
+ * written once here (HELP lines) and in docs/OPERATIONS.md. XDP figures come
+ * straight from the per-CPU maps (summed), so the daemon never needs to see
+ * a forwarded packet to count it; per-session figures are aggregated by the
+ * sweep (no series per session).
+ */
+#include "metrics.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <microhttpd.h>
+
+#include "commands.h"
+#include "log.h"
+#include "loop.h"
+#include "xdp.h"
+
+struct metrics {
+	struct MHD_Daemon *d;
+	int epfd;
+	uint64_t scrapes;
+};
+
+static const struct {
+	const char *verdict, *reason;
+} vlabels[] = {
+#define RTPE_X_LABEL(name, verdict, reason, help) { verdict, reason },
+	RTPE_VERDICTS(RTPE_X_LABEL)
+#undef RTPE_X_LABEL
+};
+
+static const unsigned jitter_le[] = {
+#define RTPE_X_BOUND(ms) ms,
+	JITTER_BUCKETS(RTPE_X_BOUND)
+#undef RTPE_X_BOUND
+};
+
+static void head(FILE *f, const char *name, const char *type, const char *help)
+{
+	fprintf(f, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
+}
+
+static void write_paths(struct rtpe *r, FILE *f, const struct rtpe_counter *v)
+{
+	head(f, "rtpedge_packets_total", "counter", "Packets relayed, by the path that relayed them.");
+	for (int p = RTPE_PATH_XDP; p < RTPE_PATH_MAX; p++) {
+		uint64_t n = p == RTPE_PATH_XDP && v ? v[RTPE_V_TX].packets + v[RTPE_V_REDIRECT].packets
+						     : r->totals.packets[p];
+		fprintf(f, "rtpedge_packets_total{path=\"%s\"} %llu\n", path_name(p),
+			(unsigned long long)n);
+	}
+	head(f, "rtpedge_bytes_total", "counter",
+	     "Bytes relayed by path (XDP: Ethernet frames; userspace: UDP payloads).");
+	for (int p = RTPE_PATH_XDP; p < RTPE_PATH_MAX; p++) {
+		uint64_t n = p == RTPE_PATH_XDP && v ? v[RTPE_V_TX].bytes + v[RTPE_V_REDIRECT].bytes
+						     : r->totals.bytes[p];
+		fprintf(f, "rtpedge_bytes_total{path=\"%s\"} %llu\n", path_name(p),
+			(unsigned long long)n);
+	}
+}
+
+static void write_xdp(struct rtpe *r, FILE *f, const struct rtpe_counter *v)
+{
+	head(f, "rtpedge_xdp_verdicts_total", "counter",
+	     "Packets seen by the XDP program, by verdict and reason.");
+	for (int i = 0; v && i < RTPE_V_MAX; i++)
+		fprintf(f, "rtpedge_xdp_verdicts_total{verdict=\"%s\",reason=\"%s\"} %llu\n",
+			vlabels[i].verdict, vlabels[i].reason, (unsigned long long)v[i].packets);
+	head(f, "rtpedge_xdp_attached", "gauge",
+	     "1 for the XDP mode each interface runs in (native, generic, off, failed).");
+	for (int i = 0; i < r->n_ifaces; i++)
+		fprintf(f, "rtpedge_xdp_attached{interface=\"%s\",device=\"%s\",mode=\"%s\"} 1\n",
+			r->ifaces[i].cfg.name, r->ifaces[i].cfg.device,
+			xdp_attach_name(r->ifaces[i].xdp));
+}
+
+static void write_sessions(struct rtpe *r, FILE *f)
+{
+	const struct rtpe_agg *a = &r->agg;
+
+	head(f, "rtpedge_sessions_active", "gauge", "Sessions in the table.");
+	fprintf(f, "rtpedge_sessions_active %u\n", r->n_sessions);
+	head(f, "rtpedge_calls_active", "gauge", "SIP calls with anchored media.");
+	fprintf(f, "rtpedge_calls_active 0\n");
+	head(f, "rtpedge_ports_free", "gauge", "Free RTP/RTCP port pairs over all interfaces.");
+	fprintf(f, "rtpedge_ports_free %u\n", ports_free(r));
+	head(f, "rtpedge_sessions_max", "gauge", "max_sessions: the size of the session table.");
+	fprintf(f, "rtpedge_sessions_max %u\n", r->cfg.max_sessions);
+	head(f, "rtpedge_sessions_created_total", "counter", "Sessions created.");
+	fprintf(f, "rtpedge_sessions_created_total %llu\n", (unsigned long long)r->totals.created);
+	head(f, "rtpedge_sessions_timed_out_total", "counter",
+	     "Sessions removed because no media flowed for session_timeout (or hold_timeout).");
+	fprintf(f, "rtpedge_sessions_timed_out_total %llu\n", (unsigned long long)r->totals.timed_out);
+	head(f, "rtpedge_legs", "gauge", "Legs by the path relaying them (at the last sweep).");
+	for (int p = 0; p < RTPE_PATH_MAX; p++)
+		fprintf(f, "rtpedge_legs{path=\"%s\"} %llu\n", path_name(p),
+			(unsigned long long)a->legs[p]);
+	head(f, "rtpedge_userspace_dropped_packets_total", "counter",
+	     "Packets the daemon dropped because they did not come from the leg's peer.");
+	fprintf(f, "rtpedge_userspace_dropped_packets_total %llu\n",
+		(unsigned long long)r->totals.us_drops);
+	head(f, "rtpedge_rtp_lost_packets", "gauge",
+	     "RTP packets lost (sequence gaps) summed over the active legs.");
+	fprintf(f, "rtpedge_rtp_lost_packets %llu\n", (unsigned long long)a->rtp_lost);
+	head(f, "rtpedge_rtp_jitter_ms", "histogram",
+	     "Interarrival jitter (RFC 3550) of the active legs receiving RTP.");
+	for (int b = 0; b < N_JITTER_BUCKETS; b++)
+		fprintf(f, "rtpedge_rtp_jitter_ms_bucket{le=\"%u\"} %llu\n", jitter_le[b],
+			(unsigned long long)a->jitter_le[b]);
+	fprintf(f, "rtpedge_rtp_jitter_ms_bucket{le=\"+Inf\"} %llu\n", (unsigned long long)a->rtp_legs);
+	fprintf(f, "rtpedge_rtp_jitter_ms_sum %.3f\n", a->jitter_sum_ms);
+	fprintf(f, "rtpedge_rtp_jitter_ms_count %llu\n", (unsigned long long)a->rtp_legs);
+}
+
+void metrics_write(struct rtpe *r, FILE *f)
+{
+	struct rtpe_counter v[RTPE_V_MAX];
+	bool have = r->xdp && !xdp_verdicts_read(r->xdp, v);
+
+	head(f, "rtpedge_build_info", "gauge", "The running version.");
+	fprintf(f, "rtpedge_build_info{version=\"%s\"} 1\n", RTPE_VERSION);
+	head(f, "rtpedge_uptime_seconds", "gauge", "Seconds since the daemon started.");
+	fprintf(f, "rtpedge_uptime_seconds %llu\n",
+		(unsigned long long)((mono_ns() - r->start_ns) / 1000000000ull));
+	write_sessions(r, f);
+	write_paths(r, f, have ? v : NULL);
+	write_xdp(r, f, have ? v : NULL);
+	head(f, "rtpedge_sweep_duration_seconds", "gauge",
+	     "Time the last once-a-second pass over all sessions took.");
+	fprintf(f, "rtpedge_sweep_duration_seconds %.6f\n", (double)r->agg.sweep_ns / 1e9);
+}
+
+static enum MHD_Result reply(struct MHD_Connection *c, unsigned status, char *body, size_t len,
+			     const char *type)
+{
+	struct MHD_Response *resp =
+		MHD_create_response_from_buffer(len, body, MHD_RESPMEM_MUST_FREE);
+	enum MHD_Result ret;
+
+	if (!resp) {
+		free(body);
+		return MHD_NO;
+	}
+	MHD_add_response_header(resp, "Content-Type", type);
+	ret = MHD_queue_response(c, status, resp);
+	MHD_destroy_response(resp);
+	return ret;
+}
+
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url,
+				  const char *method, const char *version, const char *upload,
+				  size_t *upload_size, void **con_cls)
+{
+	struct rtpe *r = cls;
+	char *body = NULL;
+	size_t len = 0;
+	FILE *f;
+
+	if (strcmp(method, "GET") && strcmp(method, "HEAD"))
+		return reply(c, MHD_HTTP_METHOD_NOT_ALLOWED, strdup("only GET\n"), 8, "text/plain");
+	if (strcmp(url, "/metrics"))
+		return reply(c, MHD_HTTP_NOT_FOUND, strdup("see /metrics\n"), 13, "text/plain");
+	f = open_memstream(&body, &len);
+	if (!f)
+		return MHD_NO;
+	metrics_write(r, f);
+	fclose(f);
+	r->metrics->scrapes++;
+	return reply(c, MHD_HTTP_OK, body, len, "text/plain; version=0.0.4; charset=utf-8");
+}
+
+static void on_ready(struct loop *l, int fd, uint32_t events, void *arg)
+{
+	struct metrics *m = arg;
+
+	MHD_run(m->d);
+}
+
+static void on_tick(struct loop *l, void *arg)
+{
+	struct metrics *m = arg;
+
+	MHD_run(m->d); /* connection timeouts */
+}
+
+int metrics_start(struct rtpe *r, char *err, size_t errlen)
+{
+	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons(r->cfg.metrics_port),
+				  .sin_addr = r->cfg.metrics_addr };
+	const union MHD_DaemonInfo *info;
+	struct metrics *m;
+	int e;
+
+	if (!r->cfg.metrics_port)
+		return 0;
+	m = calloc(1, sizeof(*m));
+	if (!m)
+		return -ENOMEM;
+	m->d = MHD_start_daemon(MHD_USE_EPOLL, r->cfg.metrics_port, NULL, NULL, on_request, r,
+				MHD_OPTION_SOCK_ADDR, &sa, MHD_OPTION_CONNECTION_LIMIT, 64u,
+				MHD_OPTION_CONNECTION_TIMEOUT, 10u, MHD_OPTION_END);
+	info = m->d ? MHD_get_daemon_info(m->d, MHD_DAEMON_INFO_EPOLL_FD) : NULL;
+	if (!info) {
+		e = errno ? -errno : -EADDRINUSE;
+		snprintf(err, errlen, "metrics_listen %s:%u: cannot listen: %s",
+			 inet_ntoa(r->cfg.metrics_addr), r->cfg.metrics_port, strerror(-e));
+		if (m->d)
+			MHD_stop_daemon(m->d);
+		free(m);
+		return e;
+	}
+	m->epfd = info->epoll_fd;
+	r->metrics = m;
+	e = loop_add(r->loop, m->epfd, EPOLLIN, on_ready, m);
+	if (!e && (e = loop_every(r->loop, 1000, on_tick, m)) > 0)
+		e = 0;
+	if (e) {
+		snprintf(err, errlen, "metrics: %s", strerror(-e));
+		metrics_stop(r);
+	}
+	return e;
+}
+
+void metrics_stop(struct rtpe *r)
+{
+	struct metrics *m = r->metrics;
+
+	if (!m)
+		return;
+	loop_del(r->loop, m->epfd);
+	MHD_stop_daemon(m->d);
+	free(m);
+	r->metrics = NULL;
+}

@@ -1,0 +1,131 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * sweep.c - owns session timeouts and the aggregate figures (sweep.h).
+ *
+ * Last-seen comes from the maps for XDP legs (bpf_ktime_get_ns is
+ * CLOCK_MONOTONIC, the daemon's clock) and from the daemon's own counters
+ * for legs it relays, so a session carried entirely in XDP is never timed
+ * out while media flows, and no packet has to reach userspace for that.
+ */
+#include "sweep.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "daemon.h"
+#include "log.h"
+#include "loop.h"
+#include "xdp.h"
+
+static const unsigned jitter_bounds_ms[] = {
+#define RTPE_X_BOUND(ms) ms,
+	JITTER_BUCKETS(RTPE_X_BOUND)
+#undef RTPE_X_BOUND
+};
+
+/* The leg's XDP figures from this sweep's batch read, or zeroes. */
+static const struct rtpe_leg_stats *slot_of(struct rtpe *r, const struct leg *l)
+{
+	static const struct rtpe_leg_stats none;
+
+	if (!r->slot_stats || l->slot >= 2 * r->cfg.max_sessions)
+		return &none;
+	return &r->slot_stats[l->slot];
+}
+
+static void agg_leg(struct rtpe_agg *a, const struct leg *l, const struct rtpe_leg_stats *st)
+{
+	double jms;
+	uint64_t expected;
+
+	a->legs[l->path]++;
+	if (!st->rtp_packets)
+		return;
+	a->rtp_legs++;
+	expected = (uint64_t)st->max_seq - st->base_seq + 1;
+	if (expected > st->rtp_packets)
+		a->rtp_lost += expected - st->rtp_packets;
+	jms = (double)(st->jitter >> 4) * 1000.0 / 8000.0;
+	a->jitter_sum_ms += jms;
+	for (int b = 0; b < N_JITTER_BUCKETS; b++)
+		if (jms <= jitter_bounds_ms[b])
+			a->jitter_le[b]++;
+}
+
+/* Newest media of the session, or its creation when none came yet. */
+static uint64_t session_last_activity(struct rtpe *r, const struct session *s)
+{
+	uint64_t last = s->created_ns;
+
+	for (int i = 0; i < 2; i++) {
+		const struct leg *l = &s->leg[i];
+		uint64_t x = slot_of(r, l)->last_seen_ns;
+
+		if (x > last)
+			last = x;
+		if (l->us.last_seen_ns > last)
+			last = l->us.last_seen_ns;
+	}
+	return last;
+}
+
+void sweep_run(struct rtpe *r)
+{
+	uint64_t start = mono_ns(), now;
+	struct rtpe_agg a = { 0 };
+	struct session *s, *next;
+
+	if (r->xdp && r->slot_stats &&
+	    xdp_slots_read(r->xdp, 2 * r->cfg.max_sessions, r->slot_stats))
+		log_warn("sweep: cannot read leg counters; timeouts use userspace figures only");
+	/* After the read: XDP stamps packets while it runs. */
+	now = mono_ns();
+	for (s = r->first; s; s = next) {
+		uint64_t last = session_last_activity(r, s);
+		uint64_t idle_s = last < now ? (now - last) / 1000000000ull : 0;
+		unsigned limit = s->hold ? r->cfg.hold_timeout : r->cfg.session_timeout;
+
+		next = s->next;
+		if (idle_s >= limit) {
+			log_info("session s-%u: no media for %llu s (%s %u s): removed", s->id,
+				 (unsigned long long)idle_s, s->hold ? "hold_timeout" : "session_timeout",
+				 limit);
+			r->totals.timed_out++;
+			r->totals.deleted++;
+			session_destroy(r, s);
+			daemon_state_changed(r);
+			continue;
+		}
+		for (int i = 0; i < 2; i++) {
+			struct leg *l = &s->leg[i];
+			const struct rtpe_leg_stats *st = slot_of(r, l);
+
+			if (l->path == RTPE_PATH_LEARNING && now >= l->learn_until_ns)
+				leg_confirm(r, l, NULL); /* window over: the signalled peer */
+			agg_leg(&a, l, l->us.rtp_packets > st->rtp_packets ? &l->us : st);
+		}
+	}
+	a.sweep_ns = mono_ns() - start;
+	r->agg = a;
+}
+
+static void sweep_tick(struct loop *l, void *arg)
+{
+	(void)l;
+	sweep_run(arg);
+}
+
+int sweep_start(struct rtpe *r)
+{
+	int e;
+
+	if (r->xdp) {
+		r->slot_stats = calloc(2 * (size_t)r->cfg.max_sessions, sizeof(*r->slot_stats));
+		if (!r->slot_stats)
+			return -ENOMEM;
+	}
+	e = loop_every(r->loop, SWEEP_MS, sweep_tick, r);
+	return e < 0 ? e : 0;
+}

@@ -1,0 +1,471 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * xdp.c - owns the XDP program's life in the kernel: loading the embedded
+ * skeleton, pinning its maps and links under pin_path, attaching to the
+ * configured devices, and every read or write of the maps.
+ *
+ * Maps are pinned by name (LIBBPF_PIN_BY_NAME), so a daemon that starts
+ * while an earlier one's maps are pinned reuses them, and each device's XDP
+ * attachment is a bpf_link pinned as pin_path/link_DEVICE, so it survives
+ * the daemon: a new daemon swaps its program in with bpf_link_update and
+ * forwarding never stops.
+ */
+#include "xdp.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/stat.h>
+#include <sys/vfs.h>
+#include <linux/if_link.h>
+#include <linux/magic.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "log.h"
+#include "rtpedge.skel.h"
+
+struct xdp_state {
+	struct rtpedge *skel;
+	int ncpu;
+	int fd_legs, fd_stats, fd_verdicts, fd_config, fd_tx;
+	int link_fd[CFG_MAX_IFACES];
+	char pin_path[256];
+};
+
+const char *xdp_attach_name(enum xdp_attach a)
+{
+	switch (a) {
+	case XDP_ATTACH_NATIVE: return "native";
+	case XDP_ATTACH_GENERIC: return "generic";
+	case XDP_ATTACH_FAILED: return "failed";
+	default: return "off";
+	}
+}
+
+/* pin_path must sit on a bpf filesystem, or pins vanish with the daemon. */
+static int pin_dir_prepare(const char *path, char *err, size_t errlen)
+{
+	char parent[256];
+	struct statfs st;
+	char *slash;
+
+	snprintf(parent, sizeof(parent), "%s", path);
+	slash = strrchr(parent, '/');
+	if (slash && slash != parent)
+		*slash = '\0';
+	if (statfs(parent, &st) < 0 || st.f_type != BPF_FS_MAGIC) {
+		snprintf(err, errlen,
+			 "pin_path %s: %s is not a bpf filesystem; mount one "
+			 "(mount -t bpf bpf %s) or set pin_path under /sys/fs/bpf",
+			 path, parent, parent);
+		return -ENOTDIR;
+	}
+	if (mkdir(path, 0700) < 0 && errno != EEXIST) {
+		snprintf(err, errlen, "pin_path %s: mkdir: %s", path, strerror(errno));
+		return -errno;
+	}
+	return 0;
+}
+
+static int xdp_load(struct rtpe *r, struct xdp_state *x, char *err, size_t errlen)
+{
+	LIBBPF_OPTS(bpf_object_open_opts, oo, .pin_root_path = r->cfg.pin_path);
+	__u32 legs = 2 * r->cfg.max_sessions;
+	int e;
+
+	x->skel = rtpedge__open_opts(&oo);
+	if (!x->skel) {
+		snprintf(err, errlen, "cannot open the XDP object: %s", strerror(errno));
+		return -errno;
+	}
+	bpf_map__set_max_entries(x->skel->maps.rtpe_legs, legs);
+	bpf_map__set_max_entries(x->skel->maps.rtpe_leg_stats, legs);
+	e = rtpedge__load(x->skel);
+	if (e) {
+		snprintf(err, errlen,
+			 "cannot load the XDP program: %s (if the log above says a pinned "
+			 "map cannot be reused, the maps in %s are from another max_sessions "
+			 "or another rtpedge version: stop that instance with 'rtpedgectl "
+			 "shutdown --remove', or remove %s, which ends its calls' media)",
+			 strerror(-e), r->cfg.pin_path, r->cfg.pin_path);
+		return e;
+	}
+	x->fd_legs = bpf_map__fd(x->skel->maps.rtpe_legs);
+	x->fd_stats = bpf_map__fd(x->skel->maps.rtpe_leg_stats);
+	x->fd_verdicts = bpf_map__fd(x->skel->maps.rtpe_verdicts);
+	x->fd_config = bpf_map__fd(x->skel->maps.rtpe_config);
+	x->fd_tx = bpf_map__fd(x->skel->maps.rtpe_tx_ports);
+	return 0;
+}
+
+static void link_pin_name(const struct xdp_state *x, const char *dev, char *buf, size_t len)
+{
+	snprintf(buf, len, "%s/link_%s", x->pin_path, dev);
+}
+
+/*
+ * A link pinned by an earlier daemon: if it still drives this device, swap
+ * our program in atomically and keep it. Returns the link fd, or -1 when
+ * there is none to reuse (a stale pin is removed).
+ */
+static int link_reuse(struct xdp_state *x, const char *pin, int ifindex)
+{
+	struct bpf_link_info info;
+	__u32 len = sizeof(info);
+	int fd = bpf_obj_get(pin);
+
+	if (fd < 0)
+		return -1;
+	memset(&info, 0, sizeof(info));
+	if (bpf_obj_get_info_by_fd(fd, &info, &len) == 0 && info.type == BPF_LINK_TYPE_XDP &&
+	    (int)info.xdp.ifindex == ifindex &&
+	    bpf_link_update(fd, bpf_program__fd(x->skel->progs.rtpedge_xdp), NULL) == 0)
+		return fd;
+	close(fd);
+	unlink(pin);
+	return -1;
+}
+
+static int link_create(struct xdp_state *x, int ifindex, __u32 mode)
+{
+	LIBBPF_OPTS(bpf_link_create_opts, lo, .flags = mode);
+
+	return bpf_link_create(bpf_program__fd(x->skel->progs.rtpedge_xdp), ifindex,
+			       BPF_XDP, &lo);
+}
+
+static enum xdp_attach attach_mode_of(int ifindex)
+{
+	LIBBPF_OPTS(bpf_xdp_query_opts, q);
+
+	if (bpf_xdp_query(ifindex, 0, &q) < 0)
+		return XDP_ATTACH_FAILED;
+	if (q.attach_mode == XDP_ATTACHED_DRV)
+		return XDP_ATTACH_NATIVE;
+	if (q.attach_mode == XDP_ATTACHED_SKB)
+		return XDP_ATTACH_GENERIC;
+	return XDP_ATTACH_FAILED;
+}
+
+/* Attaches to one interface per xdp_mode. 0, or -errno with err set. */
+static int xdp_attach_iface(struct rtpe *r, struct xdp_state *x, int i, char *err, size_t errlen)
+{
+	struct relay_iface *ifc = &r->ifaces[i];
+	enum xdp_mode mode = r->cfg.xdp_mode;
+	char pin[320];
+	int fd;
+
+	link_pin_name(x, ifc->cfg.device, pin, sizeof(pin));
+	fd = link_reuse(x, pin, ifc->ifindex);
+	if (fd >= 0) {
+		log_info("%s: took over the pinned XDP link (media kept flowing)",
+			 ifc->cfg.device);
+	} else {
+		fd = -EINVAL;
+		if (mode == XDP_MODE_AUTO || mode == XDP_MODE_NATIVE)
+			fd = link_create(x, ifc->ifindex, XDP_FLAGS_DRV_MODE);
+		if (fd < 0 && (mode == XDP_MODE_AUTO || mode == XDP_MODE_GENERIC))
+			fd = link_create(x, ifc->ifindex, XDP_FLAGS_SKB_MODE);
+		if (fd < 0) {
+			int e = -errno;
+
+			ifc->xdp = XDP_ATTACH_FAILED;
+			snprintf(err, errlen, "%s: cannot attach XDP (xdp_mode %s): %s%s",
+				 ifc->cfg.device, xdp_mode_name(mode), strerror(-e),
+				 e == -EBUSY ? " (another XDP program is attached: "
+					       "remove it with 'ip link set DEV xdp off')" : "");
+			return e ? e : -EINVAL;
+		}
+		if (bpf_obj_pin(fd, pin) < 0)
+			log_warn("%s: cannot pin the XDP link at %s: %s (XDP will stop "
+				 "with the daemon)", ifc->cfg.device, pin, strerror(errno));
+	}
+	x->link_fd[i] = fd;
+	ifc->xdp = attach_mode_of(ifc->ifindex);
+	return 0;
+}
+
+static int xdp_tx_port_add(struct xdp_state *x, int ifindex)
+{
+	struct bpf_devmap_val v = { .ifindex = (__u32)ifindex };
+	__u32 k = (__u32)ifindex;
+
+	if (bpf_map_update_elem(x->fd_tx, &k, &v, BPF_ANY) < 0)
+		return -errno;
+	return 0;
+}
+
+/* An earlier interface on the same device, or -1: one attachment serves
+ * every address (interface section) of a device. */
+static int same_device(const struct rtpe *r, int i)
+{
+	for (int j = 0; j < i; j++)
+		if (r->ifaces[j].ifindex == r->ifaces[i].ifindex)
+			return j;
+	return -1;
+}
+
+/*
+ * Redirect targets first, links after: a link taken over from an earlier
+ * daemon runs our program (and our new, empty devmap) from the moment it
+ * is updated, so every device must already be a target by then, or the
+ * packets redirected meanwhile would fall back to the kernel and be lost.
+ */
+static void xdp_tx_ports_fill(struct rtpe *r, struct xdp_state *x)
+{
+	for (int i = 0; i < r->n_ifaces; i++) {
+		int e;
+
+		if (same_device(r, i) >= 0)
+			continue;
+		e = xdp_tx_port_add(x, r->ifaces[i].ifindex);
+		if (e)
+			log_warn("%s: cannot add to the redirect map: %s (media leaving "
+				 "through it goes through userspace)", r->ifaces[i].cfg.device,
+				 strerror(-e));
+	}
+}
+
+static int xdp_attach_all(struct rtpe *r, struct xdp_state *x, char *err, size_t errlen)
+{
+	xdp_tx_ports_fill(r, x);
+	for (int i = 0; i < r->n_ifaces; i++) {
+		struct relay_iface *ifc = &r->ifaces[i];
+		int e, j = same_device(r, i);
+
+		if (j >= 0) {
+			ifc->xdp = r->ifaces[j].xdp;
+			continue;
+		}
+		e = xdp_attach_iface(r, x, i, err, errlen);
+		if (e) {
+			if (r->cfg.xdp_mode != XDP_MODE_AUTO)
+				return e;
+			log_warn("%s; its legs are relayed in userspace", err);
+			err[0] = '\0';
+			continue;
+		}
+		log_info("%s: XDP attached in %s mode", ifc->cfg.device,
+			 xdp_attach_name(ifc->xdp));
+		if (!ifc->forwarding)
+			log_warn("%s: net.ipv4.conf.%s.forwarding is 0: the XDP FIB lookup "
+				 "fails and every packet goes through userspace; set it to 1 "
+				 "(and drop routed traffic in nft if this host must not route)",
+				 ifc->cfg.device, ifc->cfg.device);
+	}
+	return 0;
+}
+
+int xdp_setup(struct rtpe *r, char *err, size_t errlen)
+{
+	struct xdp_state *x;
+	int e;
+
+	if (r->cfg.xdp_mode == XDP_MODE_OFF)
+		return 0;
+	e = pin_dir_prepare(r->cfg.pin_path, err, errlen);
+	if (e)
+		return e;
+	x = calloc(1, sizeof(*x));
+	if (!x)
+		return -ENOMEM;
+	for (int i = 0; i < CFG_MAX_IFACES; i++)
+		x->link_fd[i] = -1;
+	snprintf(x->pin_path, sizeof(x->pin_path), "%s", r->cfg.pin_path);
+	x->ncpu = libbpf_num_possible_cpus();
+	r->xdp = x;
+	e = xdp_load(r, x, err, errlen);
+	if (!e)
+		e = xdp_config_put(x, r->cfg.port_min, r->cfg.port_max);
+	if (!e)
+		e = xdp_attach_all(r, x, err, errlen);
+	if (e) {
+		xdp_teardown(r, false);
+		return e;
+	}
+	return 0;
+}
+
+static void unpin_all(struct rtpe *r, struct xdp_state *x)
+{
+	char pin[320];
+
+	for (int i = 0; i < r->n_ifaces; i++) {
+		link_pin_name(x, r->ifaces[i].cfg.device, pin, sizeof(pin));
+		unlink(pin);
+	}
+	bpf_object__unpin_maps(x->skel->obj, NULL);
+	if (rmdir(x->pin_path) < 0 && errno != ENOENT)
+		log_warn("cannot remove %s: %s", x->pin_path, strerror(errno));
+}
+
+void xdp_teardown(struct rtpe *r, bool remove)
+{
+	struct xdp_state *x = r->xdp;
+
+	if (!x)
+		return;
+	if (remove && x->skel && x->fd_legs > 0)
+		unpin_all(r, x);
+	for (int i = 0; i < CFG_MAX_IFACES; i++) {
+		if (x->link_fd[i] < 0)
+			continue;
+		if (remove)
+			bpf_link_detach(x->link_fd[i]);
+		close(x->link_fd[i]);
+		if (remove)
+			r->ifaces[i].xdp = XDP_ATTACH_OFF;
+	}
+	rtpedge__destroy(x->skel);
+	free(x);
+	r->xdp = NULL;
+}
+
+int xdp_config_put(struct xdp_state *x, __u16 port_min, __u16 port_max)
+{
+	struct rtpe_config c = { .port_min = port_min, .port_max = port_max };
+	__u32 k = 0;
+
+	return bpf_map_update_elem(x->fd_config, &k, &c, BPF_ANY) < 0 ? -errno : 0;
+}
+
+int xdp_leg_put(struct xdp_state *x, const struct rtpe_leg_key *k, const struct rtpe_leg *v)
+{
+	return bpf_map_update_elem(x->fd_legs, k, v, BPF_ANY) < 0 ? -errno : 0;
+}
+
+int xdp_leg_del(struct xdp_state *x, const struct rtpe_leg_key *k)
+{
+	return bpf_map_delete_elem(x->fd_legs, k) < 0 ? -errno : 0;
+}
+
+int xdp_slot_reset(struct xdp_state *x, __u32 slot)
+{
+	struct rtpe_leg_stats *v = calloc((size_t)x->ncpu, sizeof(*v));
+	int e;
+
+	if (!v)
+		return -ENOMEM;
+	e = bpf_map_update_elem(x->fd_stats, &slot, v, BPF_ANY) < 0 ? -errno : 0;
+	free(v);
+	return e;
+}
+
+/* Merges the per-CPU copies v[0..ncpu) of one slot into out. */
+static void slot_merge(const struct rtpe_leg_stats *v, int ncpu, struct rtpe_leg_stats *out)
+{
+	const struct rtpe_leg_stats *rtp = NULL;
+
+	memset(out, 0, sizeof(*out));
+	for (int c = 0; c < ncpu; c++) {
+		out->packets += v[c].packets;
+		out->bytes += v[c].bytes;
+		out->drops += v[c].drops;
+		out->rtcp_packets += v[c].rtcp_packets;
+		if (v[c].last_seen_ns > out->last_seen_ns)
+			out->last_seen_ns = v[c].last_seen_ns;
+		if (v[c].rtp_packets && (!rtp || v[c].rtp_packets > rtp->rtp_packets))
+			rtp = &v[c];
+	}
+	if (rtp) {
+		out->ssrc = rtp->ssrc;
+		out->rtp_packets = rtp->rtp_packets;
+		out->base_seq = rtp->base_seq;
+		out->max_seq = rtp->max_seq;
+		out->transit = rtp->transit;
+		out->jitter = rtp->jitter;
+	}
+}
+
+int xdp_slot_read(struct xdp_state *x, __u32 slot, struct rtpe_leg_stats *out)
+{
+	struct rtpe_leg_stats *v = calloc((size_t)x->ncpu, sizeof(*v));
+
+	if (!v)
+		return -ENOMEM;
+	if (bpf_map_lookup_elem(x->fd_stats, &slot, v) < 0) {
+		free(v);
+		memset(out, 0, sizeof(*out));
+		return -errno;
+	}
+	slot_merge(v, x->ncpu, out);
+	free(v);
+	return 0;
+}
+
+#define SLOT_BATCH 4096u
+
+int xdp_slots_read(struct xdp_state *x, __u32 n, struct rtpe_leg_stats *out)
+{
+	LIBBPF_OPTS(bpf_map_batch_opts, bo);
+	struct rtpe_leg_stats *v = calloc((size_t)SLOT_BATCH * (size_t)x->ncpu, sizeof(*v));
+	__u32 *keys = calloc(SLOT_BATCH, sizeof(*keys));
+	__u32 done = 0, in = 0, next = 0;
+	int e = 0;
+
+	if (!v || !keys) {
+		e = -ENOMEM;
+		goto out;
+	}
+	while (done < n) {
+		__u32 count = n - done < SLOT_BATCH ? n - done : SLOT_BATCH;
+
+		if (bpf_map_lookup_batch(x->fd_stats, done ? &in : NULL, &next, keys, v,
+					 &count, &bo) < 0 && errno != ENOENT) {
+			e = -errno;
+			break;
+		}
+		for (__u32 i = 0; i < count && keys[i] < n; i++)
+			slot_merge(&v[(size_t)i * (size_t)x->ncpu], x->ncpu, &out[keys[i]]);
+		if (!count)
+			break;
+		done += count;
+		in = next;
+	}
+out:
+	free(v);
+	free(keys);
+	return e;
+}
+
+int xdp_verdicts_read(struct xdp_state *x, struct rtpe_counter *out)
+{
+	struct rtpe_counter *v = calloc((size_t)x->ncpu, sizeof(*v));
+
+	if (!v)
+		return -ENOMEM;
+	for (__u32 k = 0; k < RTPE_V_MAX; k++) {
+		out[k].packets = out[k].bytes = 0;
+		if (bpf_map_lookup_elem(x->fd_verdicts, &k, v) < 0)
+			continue;
+		for (int c = 0; c < x->ncpu; c++) {
+			out[k].packets += v[c].packets;
+			out[k].bytes += v[c].bytes;
+		}
+	}
+	free(v);
+	return 0;
+}
+
+int xdp_legs_foreach(struct xdp_state *x, xdp_leg_fn fn, void *arg)
+{
+	struct rtpe_leg_key k, next;
+	struct rtpe_leg v;
+	void *prev = NULL;
+	int e;
+
+	while (bpf_map_get_next_key(x->fd_legs, prev, &next) == 0) {
+		k = next;
+		prev = &k;
+		if (bpf_map_lookup_elem(x->fd_legs, &k, &v) < 0)
+			continue; /* deleted meanwhile */
+		e = fn(&k, &v, arg);
+		if (e)
+			return e;
+	}
+	return 0;
+}

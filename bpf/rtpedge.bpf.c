@@ -49,6 +49,14 @@ struct {
 } rtpe_leg_stats SEC(".maps");
 
 struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, RTPE_DEFAULT_MAX_SESSIONS * 2);
+	__type(key, __u32);
+	__type(value, struct rtpe_leg_rtp);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} rtpe_leg_rtp SEC(".maps");
+
+struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
 	__uint(max_entries, RTPE_V_MAX);
 	__type(key, __u32);
@@ -313,16 +321,20 @@ static __always_inline void relay_rewrite(struct pkt *p, const struct bpf_fib_lo
 
 /* RFC 3550 receiver state of one RTP packet (A.1 sequence, A.8 jitter).
  * A new SSRC starts over. ssrc is kept in host order. */
-static __always_inline void rtp_receive(struct rtpe_leg_stats *st, const struct pkt *p,
-					__u64 now_ns)
+static __always_inline void rtp_receive(const struct pkt *p, __u64 now_ns)
 {
 	struct cursor c = { .pos = p->payload, .end = p->end };
+	__u32 slot = p->slot;
+	struct rtpe_leg_rtp *st;
 	struct rtp_hdr *rtp;
 
 	if (p->payload_len < RTPE_RTP_HLEN)
 		return;
 	rtp = parse_rtp(&c);
 	if (!rtp || (rtp->vpxcc >> 6) != RTP_VERSION)
+		return;
+	st = bpf_map_lookup_elem(&rtpe_leg_rtp, &slot);
+	if (!st)
 		return;
 	rtp_receive_fields(st, bpf_ntohl(rtp->ssrc), bpf_ntohs(rtp->seq), bpf_ntohl(rtp->ts),
 			   now_ns, p->clock_rate);
@@ -343,7 +355,7 @@ static __always_inline void leg_forwarded(const struct pkt *p)
 	if (p->rtcp)
 		st->rtcp_packets++;
 	else
-		rtp_receive(st, p, now);
+		rtp_receive(p, now);
 }
 
 /* Steps 2 to 8 after parsing: leg, source, route, rewrite, leg counters. */

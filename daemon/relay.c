@@ -125,7 +125,7 @@ static void leg_rtp(struct leg *l, const unsigned char *p, unsigned len, uint64_
 	uint16_t seq;
 
 	if (rtp_valid(p, len, &ssrc, &seq))
-		rtp_receive_fields(&l->us, ssrc, seq,
+		rtp_receive_fields(&l->us_rtp, ssrc, seq,
 				   (uint32_t)p[4] << 24 | (uint32_t)p[5] << 16 | (uint32_t)p[6] << 8 | p[7],
 				   now, 8000);
 }

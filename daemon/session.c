@@ -397,6 +397,10 @@ void leg_confirm(struct rtpe *r, struct leg *l, const struct sockaddr_in *peer)
 	}
 	l->path = confirmed_path(r, l->s);
 	l->cand_count = 0;
+	/* XDP carries on from the RTP state the daemon built while learning. */
+	if (r->xdp && l->path == RTPE_PATH_XDP && l->us_rtp.rtp_packets &&
+	    xdp_rtp_put(r->xdp, l->slot, &l->us_rtp) == 0)
+		memset(&l->us_rtp, 0, sizeof(l->us_rtp));
 	r->state_dirty = true; /* the state file keeps paths and counters */
 	e = session_program(r, l->s);
 	if (e) {
@@ -559,7 +563,7 @@ void session_destroy(struct rtpe *r, struct session *s)
 }
 
 /* The RTP figures of whichever side (XDP or userspace) saw more RTP. */
-static void rtp_figures(const struct rtpe_leg_stats *st, uint32_t clock_rate, struct leg_view *v)
+static void rtp_figures(const struct rtpe_leg_rtp *st, uint32_t clock_rate, struct leg_view *v)
 {
 	uint64_t expected;
 
@@ -575,14 +579,17 @@ static void rtp_figures(const struct rtpe_leg_stats *st, uint32_t clock_rate, st
 void leg_view(struct rtpe *r, const struct leg *l, struct leg_view *v)
 {
 	struct rtpe_leg_stats st;
+	struct rtpe_leg_rtp rtp;
 
 	memset(v, 0, sizeof(*v));
 	if (!r->xdp || xdp_slot_read(r->xdp, l->slot, &st))
 		memset(&st, 0, sizeof(st));
+	if (!r->xdp || xdp_rtp_read(r->xdp, l->slot, &rtp))
+		memset(&rtp, 0, sizeof(rtp));
 	v->packets = l->us.packets + st.packets;
 	v->bytes = l->us.bytes + st.bytes;
 	v->drops = l->us.drops + st.drops;
 	v->rtcp_packets = l->us.rtcp_packets + st.rtcp_packets;
 	v->last_seen_ns = l->us.last_seen_ns > st.last_seen_ns ? l->us.last_seen_ns : st.last_seen_ns;
-	rtp_figures(l->us.rtp_packets > st.rtp_packets ? &l->us : &st, 8000, v);
+	rtp_figures(l->us_rtp.rtp_packets > rtp.rtp_packets ? &l->us_rtp : &rtp, 8000, v);
 }

@@ -52,6 +52,7 @@ struct leg {
 	uint32_t slot;            /* index in rtpe_leg_stats */
 	int fd[2];                /* RTP and RTCP sockets, -1 when closed */
 	struct rtpe_leg_stats us; /* what the daemon relayed itself */
+	struct rtpe_leg_rtp us_rtp; /* RTP state of what the daemon relayed */
 	/* learning: until confirmed, the daemon decides who the peer is */
 	bool latch;               /* may take its peer from media (NAT) */
 	uint64_t learn_until_ns;  /* end of the learning window */
@@ -124,6 +125,7 @@ struct rtpe {
 	bool state_dirty;         /* the state file is behind the table */
 	struct rtpe_agg agg;
 	struct rtpe_leg_stats *slot_stats; /* the sweep's read of rtpe_leg_stats */
+	struct rtpe_leg_rtp *slot_rtp;     /* and of rtpe_leg_rtp */
 	struct metrics *metrics;
 };
 

@@ -35,7 +35,17 @@ static const struct rtpe_leg_stats *slot_of(struct rtpe *r, const struct leg *l)
 	return &r->slot_stats[l->slot];
 }
 
-static void agg_leg(struct rtpe_agg *a, const struct leg *l, const struct rtpe_leg_stats *st)
+static const struct rtpe_leg_rtp *rtp_of(struct rtpe *r, const struct leg *l)
+{
+	const struct rtpe_leg_rtp *x;
+
+	if (!r->slot_rtp || l->slot >= 2 * r->cfg.max_sessions)
+		return &l->us_rtp;
+	x = &r->slot_rtp[l->slot];
+	return l->us_rtp.rtp_packets > x->rtp_packets ? &l->us_rtp : x;
+}
+
+static void agg_leg(struct rtpe_agg *a, const struct leg *l, const struct rtpe_leg_rtp *st)
 {
 	double jms;
 	uint64_t expected;
@@ -78,7 +88,8 @@ void sweep_run(struct rtpe *r)
 	struct session *s, *next;
 
 	if (r->xdp && r->slot_stats &&
-	    xdp_slots_read(r->xdp, 2 * r->cfg.max_sessions, r->slot_stats))
+	    (xdp_slots_read(r->xdp, 2 * r->cfg.max_sessions, r->slot_stats) ||
+	     xdp_rtp_read_all(r->xdp, 2 * r->cfg.max_sessions, r->slot_rtp)))
 		log_warn("sweep: cannot read leg counters; timeouts use userspace figures only");
 	/* After the read: XDP stamps packets while it runs. */
 	now = mono_ns();
@@ -100,11 +111,9 @@ void sweep_run(struct rtpe *r)
 		}
 		for (int i = 0; i < 2; i++) {
 			struct leg *l = &s->leg[i];
-			const struct rtpe_leg_stats *st = slot_of(r, l);
-
 			if (l->path == RTPE_PATH_LEARNING && now >= l->learn_until_ns)
 				leg_confirm(r, l, NULL); /* window over: the signalled peer */
-			agg_leg(&a, l, l->us.rtp_packets > st->rtp_packets ? &l->us : st);
+			agg_leg(&a, l, rtp_of(r, l));
 		}
 	}
 	a.sweep_ns = mono_ns() - start;
@@ -123,7 +132,8 @@ int sweep_start(struct rtpe *r)
 
 	if (r->xdp) {
 		r->slot_stats = calloc(2 * (size_t)r->cfg.max_sessions, sizeof(*r->slot_stats));
-		if (!r->slot_stats)
+		r->slot_rtp = calloc(2 * (size_t)r->cfg.max_sessions, sizeof(*r->slot_rtp));
+		if (!r->slot_stats || !r->slot_rtp)
 			return -ENOMEM;
 	}
 	e = loop_every(r->loop, SWEEP_MS, sweep_tick, r);

@@ -31,7 +31,7 @@
 struct xdp_state {
 	struct rtpedge *skel;
 	int ncpu;
-	int fd_legs, fd_stats, fd_verdicts, fd_config, fd_tx;
+	int fd_legs, fd_stats, fd_rtp, fd_verdicts, fd_config, fd_tx;
 	int link_fd[CFG_MAX_IFACES];
 	char pin_path[256];
 };
@@ -84,6 +84,7 @@ static int xdp_load(struct rtpe *r, struct xdp_state *x, char *err, size_t errle
 	}
 	bpf_map__set_max_entries(x->skel->maps.rtpe_legs, legs);
 	bpf_map__set_max_entries(x->skel->maps.rtpe_leg_stats, legs);
+	bpf_map__set_max_entries(x->skel->maps.rtpe_leg_rtp, legs);
 	e = rtpedge__load(x->skel);
 	if (e) {
 		snprintf(err, errlen,
@@ -96,6 +97,7 @@ static int xdp_load(struct rtpe *r, struct xdp_state *x, char *err, size_t errle
 	}
 	x->fd_legs = bpf_map__fd(x->skel->maps.rtpe_legs);
 	x->fd_stats = bpf_map__fd(x->skel->maps.rtpe_leg_stats);
+	x->fd_rtp = bpf_map__fd(x->skel->maps.rtpe_leg_rtp);
 	x->fd_verdicts = bpf_map__fd(x->skel->maps.rtpe_verdicts);
 	x->fd_config = bpf_map__fd(x->skel->maps.rtpe_config);
 	x->fd_tx = bpf_map__fd(x->skel->maps.rtpe_tx_ports);
@@ -348,18 +350,34 @@ int xdp_slot_reset(struct xdp_state *x, __u32 slot)
 	struct rtpe_leg_stats *v = calloc((size_t)x->ncpu, sizeof(*v));
 	int e;
 
+	struct rtpe_leg_rtp rtp = { 0 };
+
 	if (!v)
 		return -ENOMEM;
 	e = bpf_map_update_elem(x->fd_stats, &slot, v, BPF_ANY) < 0 ? -errno : 0;
+	if (!e && bpf_map_update_elem(x->fd_rtp, &slot, &rtp, BPF_ANY) < 0)
+		e = -errno;
 	free(v);
 	return e;
+}
+
+int xdp_rtp_read(struct xdp_state *x, __u32 slot, struct rtpe_leg_rtp *out)
+{
+	if (bpf_map_lookup_elem(x->fd_rtp, &slot, out) < 0) {
+		memset(out, 0, sizeof(*out));
+		return -errno;
+	}
+	return 0;
+}
+
+int xdp_rtp_put(struct xdp_state *x, __u32 slot, const struct rtpe_leg_rtp *v)
+{
+	return bpf_map_update_elem(x->fd_rtp, &slot, v, BPF_ANY) < 0 ? -errno : 0;
 }
 
 /* Merges the per-CPU copies v[0..ncpu) of one slot into out. */
 static void slot_merge(const struct rtpe_leg_stats *v, int ncpu, struct rtpe_leg_stats *out)
 {
-	const struct rtpe_leg_stats *rtp = NULL;
-
 	memset(out, 0, sizeof(*out));
 	for (int c = 0; c < ncpu; c++) {
 		out->packets += v[c].packets;
@@ -368,16 +386,6 @@ static void slot_merge(const struct rtpe_leg_stats *v, int ncpu, struct rtpe_leg
 		out->rtcp_packets += v[c].rtcp_packets;
 		if (v[c].last_seen_ns > out->last_seen_ns)
 			out->last_seen_ns = v[c].last_seen_ns;
-		if (v[c].rtp_packets && (!rtp || v[c].rtp_packets > rtp->rtp_packets))
-			rtp = &v[c];
-	}
-	if (rtp) {
-		out->ssrc = rtp->ssrc;
-		out->rtp_packets = rtp->rtp_packets;
-		out->base_seq = rtp->base_seq;
-		out->max_seq = rtp->max_seq;
-		out->transit = rtp->transit;
-		out->jitter = rtp->jitter;
 	}
 }
 
@@ -398,6 +406,40 @@ int xdp_slot_read(struct xdp_state *x, __u32 slot, struct rtpe_leg_stats *out)
 }
 
 #define SLOT_BATCH 4096u
+
+/* Reads entries [0, n) of an array map, SLOT_BATCH keys per syscall, into
+ * buf (n values of vsize bytes each, per-CPU maps: vsize * ncpu). */
+static int array_read_all(int fd, __u32 n, void *buf, size_t vsize, __u32 *keys)
+{
+	LIBBPF_OPTS(bpf_map_batch_opts, bo);
+	__u32 done = 0, in = 0, next = 0;
+
+	while (done < n) {
+		__u32 count = n - done < SLOT_BATCH ? n - done : SLOT_BATCH;
+
+		if (bpf_map_lookup_batch(fd, done ? &in : NULL, &next, keys,
+					 (char *)buf + (size_t)done * vsize, &count, &bo) < 0 &&
+		    errno != ENOENT)
+			return -errno;
+		if (!count)
+			break;
+		done += count;
+		in = next;
+	}
+	return 0;
+}
+
+int xdp_rtp_read_all(struct xdp_state *x, __u32 n, struct rtpe_leg_rtp *out)
+{
+	__u32 *keys = calloc(SLOT_BATCH, sizeof(*keys));
+	int e;
+
+	if (!keys)
+		return -ENOMEM;
+	e = array_read_all(x->fd_rtp, n, out, sizeof(*out), keys);
+	free(keys);
+	return e;
+}
 
 int xdp_slots_read(struct xdp_state *x, __u32 n, struct rtpe_leg_stats *out)
 {

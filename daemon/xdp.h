@@ -35,12 +35,17 @@ typedef int (*xdp_leg_fn)(const struct rtpe_leg_key *k, const struct rtpe_leg *v
 int xdp_legs_foreach(struct xdp_state *x, xdp_leg_fn fn, void *arg);
 /* Zeroes a stats slot on every CPU (before a new leg uses it). */
 int xdp_slot_reset(struct xdp_state *x, __u32 slot);
-/* Merges a slot's per-CPU copies: sums, largest last_seen, RTP state from
- * the CPU that saw the most RTP packets. 0 or -errno. */
+/* Merges a slot's per-CPU copies: sums and the largest last_seen. 0 or -errno. */
 int xdp_slot_read(struct xdp_state *x, __u32 slot, struct rtpe_leg_stats *out);
 /* Reads slots [0, n) at once (batched: one syscall per 4096 slots), merged
  * as xdp_slot_read does, into out[0..n). 0 or -errno. */
 int xdp_slots_read(struct xdp_state *x, __u32 n, struct rtpe_leg_stats *out);
+/* A leg's RTP receiver state (one copy for all CPUs); write it to hand the
+ * state the daemon built while the leg was learning over to XDP. */
+int xdp_rtp_read(struct xdp_state *x, __u32 slot, struct rtpe_leg_rtp *out);
+int xdp_rtp_put(struct xdp_state *x, __u32 slot, const struct rtpe_leg_rtp *v);
+/* RTP state of slots [0, n), batched. 0 or -errno. */
+int xdp_rtp_read_all(struct xdp_state *x, __u32 n, struct rtpe_leg_rtp *out);
 /* Sums the per-CPU verdict counters into out[RTPE_V_MAX]. */
 int xdp_verdicts_read(struct xdp_state *x, struct rtpe_counter *out);
 

@@ -32,7 +32,7 @@ static __always_inline __u32 rtp_arrival(__u64 now_ns, __u32 clock_rate)
  * up to RTP_MAX_DROPOUT ahead (modulo 2^16) advances it, counting a wrap
  * when it is numerically below the old one; anything else (duplicate, late,
  * big jump) leaves it alone. */
-static __always_inline void rtp_update_seq(struct rtpe_leg_stats *st, __u16 seq)
+static __always_inline void rtp_update_seq(struct rtpe_leg_rtp *st, __u16 seq)
 {
 	__u16 max = st->max_seq & 0xffff;
 	__u16 udelta = seq - max;
@@ -47,7 +47,7 @@ static __always_inline void rtp_update_seq(struct rtpe_leg_stats *st, __u16 seq)
 
 /* One RTP packet's header fields (host order) into the receiver state. A
  * new SSRC starts over. */
-static __always_inline void rtp_receive_fields(struct rtpe_leg_stats *st, __u32 ssrc, __u16 seq,
+static __always_inline void rtp_receive_fields(struct rtpe_leg_rtp *st, __u32 ssrc, __u16 seq,
 					       __u32 ts, __u64 now_ns, __u32 clock_rate)
 {
 	__u32 transit = rtp_arrival(now_ns, clock_rate) - ts, d;

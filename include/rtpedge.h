@@ -12,6 +12,7 @@
  *
  *   rtpe_legs      HASH         rtpe_leg_key -> rtpe_leg      (config, by userspace)
  *   rtpe_leg_stats PERCPU_ARRAY slot -> rtpe_leg_stats        (counters, by XDP)
+ *   rtpe_leg_rtp   ARRAY        slot -> rtpe_leg_rtp          (RTP state, by XDP)
  *   rtpe_verdicts  PERCPU_ARRAY verdict -> rtpe_counter       (counters, by XDP)
  *   rtpe_config    ARRAY        0 -> rtpe_config              (port range)
  *   rtpe_tx_ports  DEVMAP_HASH  ifindex -> ifindex            (redirect targets)
@@ -28,12 +29,13 @@
 /* Map names: the names in the BPF object and the file names under pin_path. */
 #define RTPE_MAP_LEGS "rtpe_legs"
 #define RTPE_MAP_LEG_STATS "rtpe_leg_stats"
+#define RTPE_MAP_LEG_RTP "rtpe_leg_rtp"
 #define RTPE_MAP_VERDICTS "rtpe_verdicts"
 #define RTPE_MAP_CONFIG "rtpe_config"
 #define RTPE_MAP_TX_PORTS "rtpe_tx_ports"
 
 /* Default sizes; the daemon resizes rtpe_legs and rtpe_leg_stats to
- * 2 * max_sessions before loading. */
+ * 2 * max_sessions before loading, and rtpe_leg_rtp with them. */
 #define RTPE_DEFAULT_MAX_SESSIONS 16384
 #define RTPE_MAX_TX_PORTS 64
 
@@ -140,10 +142,10 @@ struct rtpe_leg {
 #define RTPE_LEG_F_SIDE_B (1U << 1) /* second leg of its session (for restore) */
 
 /*
- * Per-leg counters, one copy per CPU: userspace sums packets, bytes and
- * drops, takes the largest last_seen_ns, and the RTP figures from the CPU
- * that saw the most RTP packets. Everything counts what the relay received
- * from this leg's peer.
+ * Per-leg counters, one copy per CPU (plain adds, no atomics): userspace
+ * sums packets, bytes, drops and rtcp_packets and takes the largest
+ * last_seen_ns. Everything counts what the relay received from this leg's
+ * peer.
  */
 struct rtpe_leg_stats {
 	__u64 packets;      /* RTP and RTCP packets forwarded from the peer */
@@ -151,8 +153,19 @@ struct rtpe_leg_stats {
 	__u64 drops;        /* packets dropped for this leg (wrong source) */
 	__u64 last_seen_ns; /* bpf_ktime_get_ns() (CLOCK_MONOTONIC) of the last */
 	__u64 rtcp_packets; /* of packets, how many were RTCP */
-	/* RTP receiver state, RFC 3550 A.1 and A.8, for RTP packets only */
-	__u32 ssrc;         /* SSRC of the last RTP packet */
+};
+
+/*
+ * RTP receiver state of a leg, RFC 3550 A.1 and A.8, for RTP packets only.
+ * One copy for all CPUs (rtpe_leg_rtp, a plain array): the state follows a
+ * stream, and a stream may move between CPUs (RSS changes, veth NAPI runs
+ * on the sender's CPU), which per-CPU copies would split into meaningless
+ * pieces. Written without a lock: two CPUs update one leg at the same
+ * instant only when its packets are processed in parallel, and then an
+ * estimate is off by a packet, never corrupt.
+ */
+struct rtpe_leg_rtp {
+	__u32 ssrc;         /* SSRC of the last RTP packet (host order) */
 	__u32 rtp_packets;  /* RTP packets seen from this SSRC */
 	__u32 base_seq;     /* first sequence number seen */
 	__u32 max_seq;      /* highest sequence number, extended (cycles << 16) */

@@ -243,23 +243,16 @@ static struct rtpe_counter verdict_get(struct env *e, __u32 v)
 	return sum;
 }
 
-/* A slot's counters merged as the daemon does: sums, latest last_seen, RTP
- * state of the CPU with the most RTP packets. */
+/* A slot's counters merged as the daemon does: sums, latest last_seen. */
 static struct rtpe_leg_stats stats_get(struct env *e, __u32 slot)
 {
 	struct rtpe_leg_stats vals[MAX_CPUS], m;
-	int best = 0;
 
 	memset(&m, 0, sizeof(m));
 	if (bpf_map_lookup_elem(e->fd_stats, &slot, vals)) {
 		m.packets = ~0ULL;
 		return m;
 	}
-	for (int c = 1; c < e->ncpus; c++)
-		if (vals[c].rtp_packets > vals[best].rtp_packets)
-			best = c;
-	m = vals[best];
-	m.packets = m.bytes = m.drops = m.rtcp_packets = m.last_seen_ns = 0;
 	for (int c = 0; c < e->ncpus; c++) {
 		m.packets += vals[c].packets;
 		m.bytes += vals[c].bytes;
@@ -728,8 +721,18 @@ static void rtp_send(struct env *e, __u32 ssrc, __u32 ext_seq)
 	run_fwd(e, in, build(&s, in), XDP_REDIRECT, RTPE_V_REDIRECT, &f, SLOT_Q);
 }
 
+/* The slot's RTP receiver state (one copy for all CPUs). */
+static struct rtpe_leg_rtp rtp_get(struct env *e, __u32 slot)
+{
+	struct rtpe_leg_rtp r;
+
+	if (bpf_map_lookup_elem(bpf_map__fd(e->skel->maps.rtpe_leg_rtp), &slot, &r))
+		memset(&r, 0xff, sizeof(r));
+	return r;
+}
+
 /* RFC 3550 A.1 as userspace derives it: expected minus received, floor 0. */
-static long long rtp_lost(const struct rtpe_leg_stats *st)
+static long long rtp_lost(const struct rtpe_leg_rtp *st)
 {
 	long long lost = (long long)st->max_seq - st->base_seq + 1 - st->rtp_packets;
 
@@ -741,7 +744,7 @@ static long long rtp_lost(const struct rtpe_leg_stats *st)
 static void rtp_expect(struct env *e, __u32 ssrc, __u32 base, __u32 max, __u32 n,
 		       long long lost, __u64 t0, __u32 max_step)
 {
-	struct rtpe_leg_stats st = stats_get(e, SLOT_Q);
+	struct rtpe_leg_rtp st = rtp_get(e, SLOT_Q);
 	__u64 bound = 16 * (max_step + (now_ns() - t0) * 8000 / 1000000000ULL + 2);
 
 	CHECK(st.ssrc == ssrc && st.base_seq == base && st.max_seq == max && st.rtp_packets == n,
@@ -750,6 +753,39 @@ static void rtp_expect(struct env *e, __u32 ssrc, __u32 base, __u32 max, __u32 n
 	CHECK(rtp_lost(&st) == lost, "lost %lld, want %lld", rtp_lost(&st), lost);
 	CHECK(st.jitter > 0 && st.jitter <= bound, "jitter %u (x16 clock units) not in (0, %llu]",
 	      st.jitter, bound);
+}
+
+static int pin_cpu(int cpu)
+{
+	cpu_set_t one;
+
+	CPU_ZERO(&one);
+	CPU_SET(cpu, &one);
+	return sched_setaffinity(0, sizeof(one), &one);
+}
+
+/* One stream whose packets XDP runs on two CPUs in turn (RSS changes; on
+ * veth the NAPI runs on the sender's CPU): one receiver state, no phantom
+ * loss. */
+static void case_rtp_across_cpus(struct env *e)
+{
+	int home = sched_getcpu(), other = home ? 0 : 1;
+	__u64 t0 = now_ns();
+
+	if (e->ncpus < 2 || pin_cpu(other)) {
+		CASE_SKIP("rtp_state_follows_the_stream_across_cpus", "needs two CPUs");
+		pin_cpu(home);
+		return;
+	}
+	pin_cpu(home);
+	CASE_BEGIN("rtp_state_follows_the_stream_across_cpus");
+	for (__u32 seq = 1; seq <= 30; seq++) {
+		pin_cpu(seq > 10 && seq <= 20 ? other : home);
+		rtp_send(e, 0x33333333, seq);
+	}
+	pin_cpu(home);
+	rtp_expect(e, 0x33333333, 1, 30, 30, 0, t0, 160);
+	CASE_END();
 }
 
 static void case_rtp_quality(struct env *e)
@@ -888,6 +924,7 @@ int main(void)
 	case_csum_ffff(&e);
 	case_random(&e);
 	case_rtp_quality(&e);
+	case_rtp_across_cpus(&e);
 	case_truncation(&e, false);
 	case_truncation(&e, true);
 	case_totals(&e);

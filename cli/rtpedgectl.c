@@ -49,6 +49,7 @@ enum arg_kind {
 	ARG_PEER, /* IP:PORT, [IPv6]:PORT */
 	ARG_SRTP, /* SUITE:INKEY[:OUTKEY] */
 	ARG_FLAG, /* an option without value: true when given, else false */
+	ARG_ONOFF, /* "on" or "off", sent as true or false */
 };
 
 /* key is the JSON member; positional arguments show as KEY, options as --key. */
@@ -80,6 +81,8 @@ static const struct cli_cmd cli_cmds[] = {
 	  "the session, its legs and their counters", print_session },
 	{ "session del", "session.del", { { "id", ARG_ID } }, {},
 	  "tear the session down and free its ports", print_session_deleted },
+	{ "session hold", "session.hold", { { "id", ARG_ID }, { "hold", ARG_ONOFF } }, {},
+	  "HOLD on: the session is on hold (hold_timeout applies); off: back to session_timeout", print_session },
 	{ "stats", "stats", {}, {}, "global counters (the same figures as the metrics)",
 	  print_stats },
 	{ "reload", "reload", {}, {}, "re-read the config atomically", print_done },
@@ -206,8 +209,10 @@ static int check_arg(const struct cli_cmd *c, const struct cli_arg *a, bool opti
 		[ARG_PEER] = "is not IP:PORT (e.g. 198.51.100.7:5004 or [2001:db8::7]:5004)",
 		[ARG_SRTP] = "is not SUITE:INKEY[:OUTKEY] (e.g. AES_CM_128_HMAC_SHA1_80:BASE64KEY)",
 		[ARG_FLAG] = "takes no value",
+		[ARG_ONOFF] = "must be on or off",
 	};
-	bool ok = a->kind == ARG_PEER ? valid_peer(v) : a->kind == ARG_SRTP ? valid_srtp(v) : *v;
+	bool ok = a->kind == ARG_PEER ? valid_peer(v) : a->kind == ARG_SRTP ? valid_srtp(v) :
+		  a->kind == ARG_ONOFF ? !strcmp(v, "on") || !strcmp(v, "off") : *v;
 	char name[32];
 
 	if (ok)
@@ -249,6 +254,12 @@ static int parse_opt(const struct cli_cmd *c, int argc, char **argv, int *i,
 	return usage_error(c, "unknown option %s", argv[*i]);
 }
 
+static void pos_add(struct json_object *args, const struct cli_arg *a, const char *v)
+{
+	json_object_object_add(args, a->key, a->kind == ARG_ONOFF ?
+				json_object_new_boolean(!strcmp(v, "on")) : json_object_new_string(v));
+}
+
 /* The "args" of c from its arguments; 0 or an exit status. */
 static int parse_args(const struct cli_cmd *c, int argc, char **argv, bool *json,
 		      struct json_object *args)
@@ -269,8 +280,7 @@ static int parse_args(const struct cli_cmd *c, int argc, char **argv, bool *json
 		else if (npos == want)
 			rc = usage_error(c, "unexpected argument \"%s\"", argv[i]);
 		else if (!(rc = check_arg(c, &c->pos[npos], false, argv[i])))
-			json_object_object_add(args, c->pos[npos++].key,
-					       json_object_new_string(argv[i]));
+			pos_add(args, &c->pos[npos++], argv[i]);
 		if (rc)
 			return rc;
 	}

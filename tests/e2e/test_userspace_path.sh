@@ -1,0 +1,102 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# test_userspace_path.sh - the relay without XDP (xdp_mode off): the same
+# session and media as test_xdp_path.sh, relayed by the daemon's sockets.
+# Everything must arrive intact from the right address:port, the relay's
+# UDP stack must have carried it, legs say "userspace" and count right, and
+# a wrong source is dropped and counted in the leg's drops.
+. "$(dirname "$0")/lib.sh"
+
+N=2000 # RTP packets each way
+NR=200 # RTCP packets each way
+
+e2e_require "$PROBE" "$B/rtpedged" "$B/rtpedgectl"
+bed_up
+if ! start_daemon off; then
+	fail "daemon start" "rtpedged (xdp_mode off) did not come up; log above"
+	exit 1
+fi
+
+case_begin "status: XDP off on both interfaces, no program attached"
+check_eq "interfaces" "$(ctl --json status | jq -r '[.interfaces[].xdp] | join(",")')" off,off
+check "r0 has no XDP" bash -c "! ip -n '$RTPE_NS_RELAY' -d link show dev r0 | grep -q 'prog/xdp'"
+case_end
+
+FREE0=$(ctl --json status | jq -r .ports_free)
+ctl --json session add carrier 198.18.1.2:5004 sbc 198.18.2.2:6004 >"$T/add.json"
+ID=$(jq -r .id "$T/add.json")
+LA=$(jq -r '.legs[0].local' "$T/add.json")
+LB=$(jq -r '.legs[1].local' "$T/add.json")
+
+case_begin "session add: path userspace (or learning) on both legs"
+check_match "id" "$ID" '^s-[0-9]+$'
+check_match "leg A local" "$LA" '^198\.18\.1\.1:40[0-9]{3}$'
+check_match "leg B local" "$LB" '^198\.18\.2\.1:40[0-9]{3}$'
+check_match "leg A path" "$(jq -r '.legs[0].path' "$T/add.json")" '^(userspace|learning)$'
+check_match "leg B path" "$(jq -r '.legs[1].path' "$T/add.json")" '^(userspace|learning)$'
+case_end
+[ -n "$ID" ] && [ "$ID" != null ] || exit 1
+
+IN0=$(snmp_udp InDatagrams)
+OUT0=$(snmp_udp OutDatagrams)
+US0=$(ctl --json stats | jq -r .packets.userspace)
+
+media_both_ways "$LA" "$LB" "$N" "$NR"
+check_media "$N" "$NR"
+
+TOTAL=$((2 * (N + NR)))
+case_begin "the relay's UDP stack carried it: In/OutDatagrams grew by at least $TOTAL"
+check_ge "InDatagrams growth" $(($(snmp_udp InDatagrams) - IN0)) "$TOTAL"
+check_ge "OutDatagrams growth" $(($(snmp_udp OutDatagrams) - OUT0)) "$TOTAL"
+check_eq "stats packets.userspace growth" $(($(ctl --json stats | jq -r .packets.userspace) - US0)) "$TOTAL"
+case_end
+
+ctl --json session show "$ID" >"$T/show.json"
+BYTES=$((N * MEDIA_RTP_BYTES + NR * MEDIA_RTCP_BYTES))
+case_begin "leg counters: $((N + NR)) packets and $BYTES bytes each, path userspace"
+for leg in 0 1; do
+	check_eq "leg $leg packets" "$(jq -r ".legs[$leg].packets" "$T/show.json")" $((N + NR))
+	check_eq "leg $leg bytes" "$(jq -r ".legs[$leg].bytes" "$T/show.json")" "$BYTES"
+	check_eq "leg $leg drops" "$(jq -r ".legs[$leg].drops" "$T/show.json")" 0
+	check_eq "leg $leg path" "$(jq -r ".legs[$leg].path" "$T/show.json")" userspace
+	check_eq "leg $leg rtp.lost" "$(jq -r ".legs[$leg].rtp.lost" "$T/show.json")" 0
+done
+check_eq "leg A rtp.ssrc" "$(jq -r '.legs[0].rtp.ssrc' "$T/show.json")" $((0xc0000001))
+check_eq "leg B rtp.ssrc" "$(jq -r '.legs[1].rtp.ssrc' "$T/show.json")" $((0x5bc00002))
+case_end
+
+for src in "$RTPE_NS_CARRIER 198.18.1.2:5010" "$RTPE_NS_ATTACKER 198.18.3.2:5004"; do
+	read -r ns from <<<"$src"
+	DROPS0=$(leg_field "$ID" 0 drops)
+	PK0=$(leg_field "$ID" 0 packets)
+	probe_bg sbc_quiet "$RTPE_NS_SBC" --bind 198.18.2.2:6004 --expect 0 --timeout 1500
+	probe_bg wrong "$ns" --bind "$from" --to "$LA" --count 50 --rate 500 --timeout 0 --delay 200
+	probe_wait wrong
+	probe_wait sbc_quiet
+	case_begin "wrong source $from to leg A: dropped, counted in leg drops, never reaches the sbc"
+	check_eq "sbc received" "$(pj sbc_quiet received)" 0
+	check_eq "leg A drops" $(($(leg_field "$ID" 0 drops) - DROPS0)) 50
+	check_eq "leg A packets" "$(leg_field "$ID" 0 packets)" "$PK0"
+	case_end
+done
+
+ctl session del "$ID" >/dev/null 2>&1
+DEL_RC=$?
+probe_bg sbc_quiet "$RTPE_NS_SBC" --bind 198.18.2.2:6004 --expect 0 --timeout 1500
+probe_bg late "$RTPE_NS_CARRIER" --bind 198.18.1.2:5004 --to "$LA" --count 30 --rate 500 \
+	--timeout 0 --delay 200
+probe_wait late
+probe_wait sbc_quiet
+case_begin "session del: ports free again, its sockets closed"
+check_eq "del exit" "$DEL_RC" 0
+check_eq "ports_free" "$(ctl --json status | jq -r .ports_free)" "$FREE0"
+check_eq "sbc received" "$(pj sbc_quiet received)" 0
+check "leg A port no longer bound" bash -c \
+	"! ip netns exec '$RTPE_NS_RELAY' ss -Hun state all src '$LA' | grep -q ."
+case_end
+
+case_begin "daemon stops cleanly on SIGTERM"
+stop_daemon
+check_eq "exit status" "$?" 0
+case_end

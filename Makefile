@@ -67,7 +67,7 @@ $(B)/rtpedgectl: $(CLI_SRC) $(wildcard cli/*.h) | $(B)
 	$(CC) $(CFLAGS) -Icli -o $@ $(CLI_SRC) $(CLI_LIBS)
 
 .SECONDEXPANSION:
-$(B)/tests/%: tests/unit/%.c tests/unit/check.h $$(TEST_DEPS_$$*) $(DAEMON_HDR) $(SKELS) | $(B)
+$(B)/tests/%: tests/unit/%.c $(wildcard tests/unit/*.h) $$(TEST_DEPS_$$*) $(DAEMON_HDR) $(SKELS) | $(B)
 	$(CC) $(CFLAGS) -Itests/unit -o $@ $< $(TEST_DEPS_$*) daemon/log.c $(DAEMON_LIBS)
 
 # libFuzzer harnesses, with ASan and UBSan; FUZZ_DEPS_fuzz_X names the modules.

@@ -72,6 +72,15 @@ struct {
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } rtpe_config SEC(".maps");
 
+/* The slow path: frames of socket-less legs that XDP cannot forward go to
+ * the daemon here, one perf ring per CPU. Not pinned: each daemon opens its
+ * own readers, and while none reads, output fails and the frame is passed. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERF_EVENT_ARRAY);
+	__uint(key_size, sizeof(__u32));
+	__uint(value_size, sizeof(__u32));
+} rtpe_punt SEC(".maps");
+
 struct {
 	__uint(type, BPF_MAP_TYPE_DEVMAP_HASH);
 	__uint(max_entries, RTPE_MAX_TX_PORTS);
@@ -113,7 +122,11 @@ static __always_inline int verdict_action(enum rtpe_verdict v)
 		return XDP_REDIRECT;
 	case RTPE_V_DROP_SRC_MISMATCH:
 	case RTPE_V_DROP_MALFORMED:
-		return XDP_DROP;
+	case RTPE_V_PUNT_USERSPACE:
+	case RTPE_V_PUNT_NO_NEIGH:
+	case RTPE_V_PUNT_FIB_MISS:
+	case RTPE_V_PUNT_NO_TX_PORT:
+		return XDP_DROP; /* punted: a copy went to the daemon */
 	default:
 		return XDP_PASS;
 	}
@@ -258,10 +271,11 @@ static __always_inline enum rtpe_verdict relay_route(struct xdp_md *ctx, struct 
 		 * smac say where and how to send. */
 		break;
 	case BPF_FIB_LKUP_RET_NO_NEIGH:
-		/* Route found but the next hop's MAC is unknown. Pass the
-		 * packet untouched: the daemon's socket receives and relays
-		 * it, and that send makes the kernel resolve the neighbour,
-		 * so the next packets take the fast path. */
+		/* Route found but the next hop's MAC is unknown. The packet
+		 * goes to the daemon untouched (punted, or through its
+		 * socket), which relays it: that send makes the kernel
+		 * resolve the neighbour, so the next packets take the fast
+		 * path. */
 		return RTPE_V_PASS_NO_NEIGH;
 	case BPF_FIB_LKUP_RET_BLACKHOLE:
 	case BPF_FIB_LKUP_RET_UNREACHABLE:
@@ -358,6 +372,36 @@ static __always_inline void leg_forwarded(const struct pkt *p)
 		rtp_receive(p, now);
 }
 
+/*
+ * A packet XDP does not forward, of a leg the daemon holds no socket for:
+ * hand the frame, untouched, to the daemon through rtpe_punt (it relays it
+ * through the stack, which also resolves a missing neighbour). If no daemon
+ * reads (restart in progress), pass it to the kernel as for any leg.
+ */
+static __always_inline enum rtpe_verdict punt_or_pass(struct xdp_md *ctx,
+						      const struct rtpe_leg *leg,
+						      enum rtpe_verdict v)
+{
+	struct rtpe_punt_meta m;
+	__u64 len = ctx->data_end - ctx->data;
+
+	if (!(leg->flags & RTPE_LEG_F_PUNT))
+		return v;
+	m.ifindex = ctx->ingress_ifindex;
+	m.slot = leg->slot;
+	m.len = (__u32)len;
+	switch (v) {
+	case RTPE_V_PASS_USERSPACE: m.verdict = RTPE_V_PUNT_USERSPACE; break;
+	case RTPE_V_PASS_NO_NEIGH: m.verdict = RTPE_V_PUNT_NO_NEIGH; break;
+	case RTPE_V_PASS_FIB_MISS: m.verdict = RTPE_V_PUNT_FIB_MISS; break;
+	default: m.verdict = RTPE_V_PUNT_NO_TX_PORT; break;
+	}
+	/* With an XDP context, the length in BPF_F_CTXLEN_MASK appends the frame. */
+	if (bpf_perf_event_output(ctx, &rtpe_punt, BPF_F_CURRENT_CPU | (len << 32), &m, sizeof(m)))
+		return v;
+	return (enum rtpe_verdict)m.verdict;
+}
+
 /* Steps 2 to 8 after parsing: leg, source, route, rewrite, leg counters. */
 static __always_inline enum rtpe_verdict relay_leg(struct xdp_md *ctx, struct pkt *p)
 {
@@ -375,7 +419,7 @@ static __always_inline enum rtpe_verdict relay_leg(struct xdp_md *ctx, struct pk
 	if (!leg)
 		return RTPE_V_PASS_NO_SESSION;
 	if (leg->path != RTPE_PATH_XDP)
-		return RTPE_V_PASS_USERSPACE;
+		return punt_or_pass(ctx, leg, RTPE_V_PASS_USERSPACE);
 	v = relay_source(p, leg);
 	if (v != RTPE_V_CONTINUE)
 		return v;
@@ -384,11 +428,11 @@ static __always_inline enum rtpe_verdict relay_leg(struct xdp_md *ctx, struct pk
 	 * the daemon's socket relay it, untouched (its source is checked
 	 * above all the same). */
 	if (p->tagged)
-		return RTPE_V_PASS_NO_TX_PORT;
+		return punt_or_pass(ctx, leg, RTPE_V_PASS_NO_TX_PORT);
 	relay_take_leg(p, leg);
 	v = relay_route(ctx, p, &fib);
 	if (v != RTPE_V_TX && v != RTPE_V_REDIRECT)
-		return v;
+		return punt_or_pass(ctx, leg, v);
 	relay_rewrite(p, &fib);
 	leg_forwarded(p);
 	return v;

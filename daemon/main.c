@@ -21,6 +21,7 @@
 #include "daemon.h"
 #include "log.h"
 #include "metrics.h"
+#include "punt.h"
 #include "loop.h"
 #include "session.h"
 #include "state.h"
@@ -217,6 +218,9 @@ static int daemon_start(struct rtpe *r, char *err, size_t errlen)
 		snprintf(err, errlen, "session table: %s", strerror(-e));
 		return e;
 	}
+	e = punt_start(r, err, errlen);
+	if (e)
+		return e;
 	e = state_restore(r, err, errlen);
 	if (e)
 		return e;
@@ -241,6 +245,7 @@ static void daemon_finish(struct rtpe *r)
 	if (keep)
 		sessions_detach(r);
 	sessions_fini(r);
+	punt_stop(r);
 	metrics_stop(r);
 	free(r->slot_stats);
 	free(r->slot_rtp);

@@ -14,6 +14,7 @@
 #include <sys/socket.h>
 
 #include "log.h"
+#include "punt.h"
 #include "rtpe_rtp.h"
 #include "loop.h"
 
@@ -130,6 +131,54 @@ static void leg_rtp(struct leg *l, const unsigned char *p, unsigned len, uint64_
 				   now, 8000);
 }
 
+/* Whether leg l relays a datagram from src (learning decides for a leg
+ * still learning, else only its peer is accepted), counting it either way. */
+static bool relay_accept(struct rtpe *r, struct leg *l, int k, const struct sockaddr_in *src,
+			 const unsigned char *p, unsigned len, uint64_t now)
+{
+	bool ok = l->path == RTPE_PATH_LEARNING ? learning_accept(r, l, k, src, p, len, now) :
+						  from_peer(l, k, src);
+
+	if (!ok) {
+		l->us.drops++;
+		r->totals.us_drops++;
+		return false;
+	}
+	l->us.packets++;
+	l->us.bytes += len;
+	l->us.rtcp_packets += (uint64_t)k;
+	l->us.last_seen_ns = now;
+	if (!k)
+		leg_rtp(l, p, len, now);
+	return true;
+}
+
+/* Where the opposite leg o sends what arrived on socket kind k. */
+static void relay_dst(const struct leg *o, int k, struct sockaddr_in *dst)
+{
+	*dst = o->peer;
+	if (k)
+		dst->sin_port = htons(o->peer_rtcp_port);
+}
+
+void relay_punted(struct rtpe *r, struct leg *l, int k, const struct sockaddr_in *src,
+		  const unsigned char *p, unsigned len)
+{
+	struct leg *o = &l->s->leg[1 - l->idx];
+	struct sockaddr_in from = o->local, to;
+
+	if (!relay_accept(r, l, k, src, p, len, mono_ns()))
+		return;
+	relay_dst(o, k, &to);
+	from.sin_port = htons((uint16_t)(ntohs(o->local.sin_port) + k));
+	if (punt_send(r, &from, &to, p, len)) {
+		o->us.drops++;
+		return;
+	}
+	r->totals.packets[RTPE_PATH_USERSPACE]++;
+	r->totals.bytes[RTPE_PATH_USERSPACE] += len;
+}
+
 /* Keeps the datagrams from the leg's peer, counting them and the others. */
 static unsigned batch_filter(struct rtpe *r, struct leg *l, int k, int n, struct sockaddr_in *dst)
 {
@@ -138,22 +187,15 @@ static unsigned batch_filter(struct rtpe *r, struct leg *l, int k, int n, struct
 
 	for (int i = 0; i < n; i++) {
 		unsigned len = B.in[i].msg_len;
-		bool ok = !(B.in[i].msg_hdr.msg_flags & MSG_TRUNC) &&
-			  (l->path == RTPE_PATH_LEARNING ?
-				   learning_accept(r, l, k, &B.src[i], B.buf[i], len, now) :
-				   from_peer(l, k, &B.src[i]));
 
-		if (!ok) {
-			l->us.drops++;
-			r->totals.us_drops++;
+		if ((B.in[i].msg_hdr.msg_flags & MSG_TRUNC) ||
+		    !relay_accept(r, l, k, &B.src[i], B.buf[i], len, now)) {
+			if (B.in[i].msg_hdr.msg_flags & MSG_TRUNC) {
+				l->us.drops++;
+				r->totals.us_drops++;
+			}
 			continue;
 		}
-		l->us.packets++;
-		l->us.bytes += len;
-		l->us.rtcp_packets += (uint64_t)k;
-		l->us.last_seen_ns = now;
-		if (!k)
-			leg_rtp(l, B.buf[i], len, now);
 		B.out[kept].msg_hdr = (struct msghdr){
 			.msg_name = dst, .msg_namelen = sizeof(*dst),
 			.msg_iov = &B.iov[i], .msg_iovlen = 1,
@@ -192,12 +234,11 @@ static void relay_readable(struct loop *lp, int fd, uint32_t events, void *arg)
 	struct leg *l = ref_leg(arg, &k);
 	struct leg *o = &l->s->leg[1 - l->idx];
 	struct rtpe *r = l->s->owner;
-	struct sockaddr_in dst = o->peer;
+	struct sockaddr_in dst;
 
 	(void)lp;
 	(void)events;
-	if (k)
-		dst.sin_port = htons(o->peer_rtcp_port);
+	relay_dst(o, k, &dst);
 	for (int round = 0; round < RELAY_ROUNDS; round++) {
 		int n;
 		unsigned kept;

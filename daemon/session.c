@@ -79,7 +79,8 @@ int sessions_init(struct rtpe *r)
 		r->hsize <<= 1;
 	r->htab = calloc(r->hsize, sizeof(*r->htab));
 	r->free_slots = malloc(slots * sizeof(*r->free_slots));
-	if (!r->htab || !r->free_slots)
+	r->slot_leg = calloc(slots, sizeof(*r->slot_leg));
+	if (!r->htab || !r->free_slots || !r->slot_leg)
 		return -ENOMEM;
 	/* Stack: slot 0 on top, so a fresh daemon hands out 0, 1, 2... */
 	for (uint32_t i = 0; i < slots; i++)
@@ -105,8 +106,10 @@ void sessions_fini(struct rtpe *r)
 	}
 	free(r->htab);
 	free(r->free_slots);
+	free(r->slot_leg);
 	r->htab = NULL;
 	r->free_slots = NULL;
+	r->slot_leg = NULL;
 }
 
 static int bind_udp(const struct sockaddr_in *sa)
@@ -133,6 +136,12 @@ static void leg_close(struct rtpe *r, struct leg *l)
 		close(l->fd[k]);
 		l->fd[k] = -1;
 	}
+}
+
+static void leg_set_local(struct rtpe *r, struct leg *l, uint16_t port)
+{
+	l->local = (struct sockaddr_in){ .sin_family = AF_INET, .sin_port = htons(port),
+					 .sin_addr = r->ifaces[l->iface].cfg.address };
 }
 
 /* Binds the leg's RTP and RTCP sockets on port and port + 1. 0 or -errno. */
@@ -185,6 +194,10 @@ static int leg_open(struct rtpe *r, struct leg *l, char *err, size_t errlen)
 				 ifc->cfg.name, r->cfg.port_min, r->cfg.port_max);
 			return -1;
 		}
+		if (l->s->punt) {
+			leg_set_local(r, l, port);
+			return 0;
+		}
 		e = leg_bind(r, l, port);
 		if (!e)
 			return 0;
@@ -226,7 +239,7 @@ static void leg_entry(const struct leg *l, const struct leg *o, struct rtpe_leg 
 	v->slot = l->slot;
 	v->session_id = l->s->id;
 	v->clock_rate = 8000;
-	v->flags = l->idx ? RTPE_LEG_F_SIDE_B : 0;
+	v->flags = (l->idx ? RTPE_LEG_F_SIDE_B : 0) | (l->s->punt ? RTPE_LEG_F_PUNT : 0);
 }
 
 /* Writes both legs' entries. 0 or -errno. */
@@ -348,8 +361,11 @@ static void session_release(struct rtpe *r, struct session *s)
 		leg_close(r, l);
 		if (l->local.sin_port)
 			port_pool_put(r->ifaces[l->iface].ports, ntohs(l->local.sin_port));
-		if (l->slot != UINT32_MAX)
+		if (l->slot != UINT32_MAX) {
+			if (r->slot_leg[l->slot] == l)
+				r->slot_leg[l->slot] = NULL;
 			r->free_slots[r->n_free_slots++] = l->slot;
+		}
 	}
 	free(s);
 }
@@ -359,14 +375,17 @@ static int session_activate(struct rtpe *r, struct session *s, char *err, size_t
 {
 	int e;
 
-	for (int i = 0; i < 2; i++)
-		for (int k = 0; k < 2; k++) {
+	for (int i = 0; i < 2; i++) {
+		if (s->leg[i].slot < 2 * r->cfg.max_sessions)
+			r->slot_leg[s->leg[i].slot] = &s->leg[i];
+		for (int k = 0; k < 2 && s->leg[i].fd[k] >= 0; k++) {
 			e = relay_watch(r, &s->leg[i], k);
 			if (e) {
 				snprintf(err, errlen, "cannot watch socket: %s", strerror(-e));
 				return -1;
 			}
 		}
+	}
 	e = session_program(r, s);
 	if (e) {
 		snprintf(err, errlen, "cannot write the XDP leg map: %s%s", strerror(-e),
@@ -415,12 +434,15 @@ static int session_setup(struct rtpe *r, struct session *s, char *err, size_t er
 	uint64_t now = mono_ns();
 	int e;
 
+	s->punt = r->punt && confirmed_path(r, s) == RTPE_PATH_XDP;
 	for (int i = 0; i < 2; i++) {
 		struct leg *l = &s->leg[i];
 
 		if (leg_open(r, l, err, errlen))
 			return -1;
 		l->slot = r->free_slots[--r->n_free_slots];
+		if (l->slot >= r->slot_hwm)
+			r->slot_hwm = l->slot + 1;
 		l->path = RTPE_PATH_LEARNING;
 		l->latch = r->ifaces[l->iface].cfg.latch;
 		l->learn_until_ns = now + (uint64_t)r->cfg.learning_window * 1000000000ull;
@@ -473,6 +495,10 @@ static int leg_reopen(struct rtpe *r, struct leg *l, uint16_t port, char *err, s
 			 e == -EBUSY ? "already in use by another session" : "outside the port range");
 		return -1;
 	}
+	if (l->s->punt) {
+		leg_set_local(r, l, port);
+		return 0;
+	}
 	e = leg_bind(r, l, port);
 	if (e) {
 		port_pool_put(r->ifaces[l->iface].ports, port);
@@ -496,6 +522,12 @@ int session_restore(struct rtpe *r, struct session *s, char *err, size_t errlen)
 		snprintf(err, errlen, "session %u exists twice", s->id);
 		goto fail;
 	}
+	for (int i = 0; i < 2; i++)
+		if (s->leg[i].iface < 0 || s->leg[i].iface >= r->n_ifaces) {
+			snprintf(err, errlen, "leg %c: no interface has its address", 'a' + i);
+			goto fail;
+		}
+	s->punt = r->punt && confirmed_path(r, s) == RTPE_PATH_XDP;
 	for (int i = 0; i < 2; i++) {
 		struct leg *l = &s->leg[i];
 
@@ -534,8 +566,11 @@ int sessions_rebuild_slots(struct rtpe *r)
 		return -ENOMEM;
 	for (struct session *s = r->first; s; s = s->next)
 		for (int i = 0; i < 2; i++)
-			if (s->leg[i].slot < slots)
+			if (s->leg[i].slot < slots) {
 				used[s->leg[i].slot] = 1;
+				if (s->leg[i].slot >= r->slot_hwm)
+					r->slot_hwm = s->leg[i].slot + 1;
+			}
 	r->n_free_slots = 0;
 	for (uint32_t i = slots; i-- > 0;)
 		if (!used[i])
@@ -550,8 +585,11 @@ void sessions_detach(struct rtpe *r)
 		struct session *s = r->first;
 
 		session_unlink(r, s);
-		for (int i = 0; i < 2; i++)
+		for (int i = 0; i < 2; i++) {
 			leg_close(r, &s->leg[i]);
+			if (s->leg[i].slot < 2 * r->cfg.max_sessions)
+				r->slot_leg[s->leg[i].slot] = NULL;
+		}
 		free(s);
 	}
 }

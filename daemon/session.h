@@ -4,11 +4,11 @@
  * each session's two legs.
  *
  * A session relays between two legs. Each leg owns an even RTP port and the
- * RTCP port above it on its interface's address, with a bound UDP socket on
- * each: the sockets hold the ports, receive whatever XDP passes to the
- * kernel (and everything when the leg is relayed in userspace), and keep
- * the kernel from answering with ICMP port unreachable. When XDP runs, each
- * leg is also an entry in the rtpe_legs map.
+ * RTCP port above it on its interface's address. When XDP runs on both
+ * legs' interfaces the legs hold no sockets: each is an entry in the
+ * rtpe_legs map, and what XDP cannot forward reaches the daemon through the
+ * punt perf buffer (punt.h). Otherwise each leg binds a UDP socket on both
+ * ports and the daemon relays it (relay.c).
  *
  * Everything here runs on the event loop's thread.
  */
@@ -28,6 +28,7 @@ struct xdp_state;
 struct ctl_server;
 struct port_pool;
 struct metrics;
+struct punt;
 
 enum xdp_attach { XDP_ATTACH_OFF, XDP_ATTACH_NATIVE, XDP_ATTACH_GENERIC, XDP_ATTACH_FAILED };
 
@@ -69,6 +70,7 @@ struct session {
 	uint32_t id;
 	uint64_t created_ns;      /* CLOCK_MONOTONIC */
 	bool hold;                /* on hold: hold_timeout applies */
+	bool punt;                /* socket-less legs: XDP punts the slow path (punt.h) */
 	struct leg leg[2];
 	struct session *hnext;    /* id hash chain */
 	struct session *prev, *next; /* all sessions, oldest first */
@@ -121,12 +123,15 @@ struct rtpe {
 	uint32_t n_sessions, next_id;
 	uint32_t *free_slots;     /* stack of free rtpe_leg_stats slots */
 	uint32_t n_free_slots;
+	uint32_t slot_hwm;        /* 1 + the highest slot handed out: what the sweep reads */
 	struct rtpe_totals totals;
 	bool state_dirty;         /* the state file is behind the table */
 	struct rtpe_agg agg;
 	struct rtpe_leg_stats *slot_stats; /* the sweep's read of rtpe_leg_stats */
 	struct rtpe_leg_rtp *slot_rtp;     /* and of rtpe_leg_rtp */
 	struct metrics *metrics;
+	struct punt *punt;        /* the slow path of socket-less legs, NULL without XDP */
+	struct leg **slot_leg;    /* the leg holding each stats slot (punted frames) */
 };
 
 /* Allocates the table, slots and port pools for r->cfg. 0 or -errno. */

@@ -108,8 +108,14 @@ static int state_dump(struct rtpe *r, FILE *f)
 	return ferror(f) ? -EIO : 0;
 }
 
+/* How long the last write took: the writer keeps to a small share of the
+ * loop's time (STATE_SHARE), so a large table is written less often. */
+static uint64_t state_write_ns, state_written_at;
+#define STATE_SHARE 20
+
 int state_write(struct rtpe *r)
 {
+	uint64_t t0 = mono_ns();
 	char tmp[300];
 	FILE *f;
 	int e;
@@ -135,6 +141,9 @@ int state_write(struct rtpe *r)
 		return e;
 	}
 	r->state_dirty = false;
+	state_write_ns = mono_ns() - t0;
+	log_debug("state file: %u sessions written in %.3f s", r->n_sessions,
+		  (double)state_write_ns / 1e9);
 	return 0;
 }
 
@@ -147,10 +156,13 @@ void state_remove(struct rtpe *r)
 static void state_tick(struct loop *l, void *arg)
 {
 	struct rtpe *r = arg;
+	uint64_t now = mono_ns();
 
 	(void)l;
-	if (r->state_dirty)
-		state_write(r);
+	if (!r->state_dirty || now - state_written_at < STATE_SHARE * state_write_ns)
+		return;
+	state_write(r);
+	state_written_at = mono_ns();
 }
 
 /* The state file's sessions, indexed by id as a string; NULL when none. */

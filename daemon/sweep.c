@@ -30,7 +30,7 @@ static const struct rtpe_leg_stats *slot_of(struct rtpe *r, const struct leg *l)
 {
 	static const struct rtpe_leg_stats none;
 
-	if (!r->slot_stats || l->slot >= 2 * r->cfg.max_sessions)
+	if (!r->slot_stats || l->slot >= r->slot_hwm)
 		return &none;
 	return &r->slot_stats[l->slot];
 }
@@ -39,7 +39,7 @@ static const struct rtpe_leg_rtp *rtp_of(struct rtpe *r, const struct leg *l)
 {
 	const struct rtpe_leg_rtp *x;
 
-	if (!r->slot_rtp || l->slot >= 2 * r->cfg.max_sessions)
+	if (!r->slot_rtp || l->slot >= r->slot_hwm)
 		return &l->us_rtp;
 	x = &r->slot_rtp[l->slot];
 	return l->us_rtp.rtp_packets > x->rtp_packets ? &l->us_rtp : x;
@@ -87,9 +87,11 @@ void sweep_run(struct rtpe *r)
 	struct rtpe_agg a = { 0 };
 	struct session *s, *next;
 
-	if (r->xdp && r->slot_stats &&
-	    (xdp_slots_read(r->xdp, 2 * r->cfg.max_sessions, r->slot_stats) ||
-	     xdp_rtp_read_all(r->xdp, 2 * r->cfg.max_sessions, r->slot_rtp)))
+	/* Slots are handed out lowest first: reading up to the highest in
+	 * use keeps the sweep's cost with the sessions, not the table size. */
+	if (r->xdp && r->slot_stats && r->slot_hwm &&
+	    (xdp_slots_read(r->xdp, r->slot_hwm, r->slot_stats) ||
+	     xdp_rtp_read_all(r->xdp, r->slot_hwm, r->slot_rtp)))
 		log_warn("sweep: cannot read leg counters; timeouts use userspace figures only");
 	/* After the read: XDP stamps packets while it runs. */
 	now = mono_ns();

@@ -33,6 +33,7 @@ struct xdp_state {
 	int ncpu;
 	int fd_legs, fd_stats, fd_rtp, fd_verdicts, fd_config, fd_tx;
 	int link_fd[CFG_MAX_IFACES];
+	struct rtpe_leg_stats *percpu; /* one slot's per-CPU values, reused */
 	char pin_path[256];
 };
 
@@ -279,7 +280,12 @@ int xdp_setup(struct rtpe *r, char *err, size_t errlen)
 		x->link_fd[i] = -1;
 	snprintf(x->pin_path, sizeof(x->pin_path), "%s", r->cfg.pin_path);
 	x->ncpu = libbpf_num_possible_cpus();
+	x->percpu = calloc((size_t)x->ncpu, sizeof(*x->percpu));
 	r->xdp = x;
+	if (!x->percpu) {
+		xdp_teardown(r, false);
+		return -ENOMEM;
+	}
 	e = xdp_load(r, x, err, errlen);
 	if (!e)
 		e = xdp_config_put(x, r->cfg.port_min, r->cfg.port_max);
@@ -323,6 +329,7 @@ void xdp_teardown(struct rtpe *r, bool remove)
 			r->ifaces[i].xdp = XDP_ATTACH_OFF;
 	}
 	rtpedge__destroy(x->skel);
+	free(x->percpu);
 	free(x);
 	r->xdp = NULL;
 }
@@ -391,17 +398,11 @@ static void slot_merge(const struct rtpe_leg_stats *v, int ncpu, struct rtpe_leg
 
 int xdp_slot_read(struct xdp_state *x, __u32 slot, struct rtpe_leg_stats *out)
 {
-	struct rtpe_leg_stats *v = calloc((size_t)x->ncpu, sizeof(*v));
-
-	if (!v)
-		return -ENOMEM;
-	if (bpf_map_lookup_elem(x->fd_stats, &slot, v) < 0) {
-		free(v);
+	if (bpf_map_lookup_elem(x->fd_stats, &slot, x->percpu) < 0) {
 		memset(out, 0, sizeof(*out));
 		return -errno;
 	}
-	slot_merge(v, x->ncpu, out);
-	free(v);
+	slot_merge(x->percpu, x->ncpu, out);
 	return 0;
 }
 
@@ -510,4 +511,9 @@ int xdp_legs_foreach(struct xdp_state *x, xdp_leg_fn fn, void *arg)
 			return e;
 	}
 	return 0;
+}
+
+int xdp_punt_fd(struct xdp_state *x)
+{
+	return bpf_map__fd(x->skel->maps.rtpe_punt);
 }

@@ -49,6 +49,9 @@ int xdp_rtp_read_all(struct xdp_state *x, __u32 n, struct rtpe_leg_rtp *out);
 /* Sums the per-CPU verdict counters into out[RTPE_V_MAX]. */
 int xdp_verdicts_read(struct xdp_state *x, struct rtpe_counter *out);
 
+/* The rtpe_punt perf event array, for the punt readers. */
+int xdp_punt_fd(struct xdp_state *x);
+
 /* Updates the port range seen by the program. */
 int xdp_config_put(struct xdp_state *x, __u16 port_min, __u16 port_max);
 

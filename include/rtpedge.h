@@ -16,6 +16,7 @@
  *   rtpe_verdicts  PERCPU_ARRAY verdict -> rtpe_counter       (counters, by XDP)
  *   rtpe_config    ARRAY        0 -> rtpe_config              (port range)
  *   rtpe_tx_ports  DEVMAP_HASH  ifindex -> ifindex            (redirect targets)
+ *   rtpe_punt      PERF_EVENT_ARRAY cpu -> perf event         (slow path to the daemon)
  *
  * One legs entry per leg, keyed by its local address and its even RTP port;
  * RTCP arrives on port+1 and is relayed through the same entry.
@@ -82,6 +83,14 @@ enum rtpe_path {
 	  "next hop not resolved yet: the kernel resolves it")                  \
 	X(PASS_NO_TX_PORT, "pass", "no_tx_port",                               \
 	  "route leaves through a device without XDP redirect")                 \
+	X(PUNT_USERSPACE, "punt", "userspace_leg",                             \
+	  "leg decided by the daemon (learning): handed over, no socket")       \
+	X(PUNT_NO_NEIGH, "punt", "no_neigh",                                   \
+	  "next hop not resolved: the daemon sends it and the kernel resolves") \
+	X(PUNT_FIB_MISS, "punt", "fib_miss",                                   \
+	  "no route or forwarding disabled: handed to the daemon")              \
+	X(PUNT_NO_TX_PORT, "punt", "no_tx_port",                               \
+	  "egress without XDP redirect (or VLAN): handed to the daemon")        \
 	X(DROP_SRC_MISMATCH, "drop", "source_mismatch",                        \
 	  "source is not the leg's peer (RTP Bleed attempt or stray)")          \
 	X(DROP_MALFORMED, "drop", "malformed",                                 \
@@ -140,6 +149,20 @@ struct rtpe_leg {
 /* rtpe_leg.flags */
 #define RTPE_LEG_F_LATCH (1U << 0)  /* peer may be learnt from media (NAT) */
 #define RTPE_LEG_F_SIDE_B (1U << 1) /* second leg of its session (for restore) */
+#define RTPE_LEG_F_PUNT (1U << 2)   /* the daemon holds no socket for this leg:
+				     * what XDP cannot forward goes to it
+				     * through rtpe_punt instead of the stack */
+
+/*
+ * A packet handed to the daemon through rtpe_punt (bpf_perf_event_output with the frame appended): this
+ * header, then the frame as it arrived (Ethernet header first), untouched.
+ */
+struct rtpe_punt_meta {
+	__u32 ifindex;  /* where it arrived */
+	__u32 slot;     /* the leg's rtpe_leg_stats slot: the daemon's leg */
+	__u32 verdict;  /* enum rtpe_verdict, a RTPE_V_PUNT_* */
+	__u32 len;      /* frame bytes that follow */
+};
 
 /*
  * Per-leg counters, one copy per CPU (plain adds, no atomics): userspace

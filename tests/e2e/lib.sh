@@ -164,8 +164,8 @@ start_daemon() {
 		echo "pin_path = $RTPE_BPFFS/e2e"
 		echo "state_file = $T/state.json"
 		echo "xdp_mode = $mode"
-		echo "port_min = 40000"
-		echo "port_max = 40999"
+		echo "port_min = ${E2E_PORT_MIN:-40000}"
+		echo "port_max = ${E2E_PORT_MAX:-40999}"
 		printf '%s\n' "$@"
 		printf '[interface carrier]\ndevice = r0\naddress = 198.18.1.1\n'
 		printf '[interface sbc]\ndevice = r1\naddress = 198.18.2.1\n'

@@ -1,8 +1,9 @@
 # Which daemon modules each unit test and fuzz target links (daemon/log.c
 # always comes along).
-TEST_DEPS_test_config := daemon/config.c
+TEST_DEPS_test_config := daemon/config.c daemon/config_keys.c
 TEST_DEPS_test_ports  := daemon/ports.c
-TEST_DEPS_test_ctl    := daemon/ctl.c daemon/loop.c
+TEST_DEPS_test_ctl    := daemon/ctl.c daemon/ctl_sock.c daemon/loop.c
+TEST_DEPS_test_cli    := daemon/ctl.c daemon/ctl_sock.c daemon/loop.c
 TEST_DEPS_test_xdp    :=
 
-FUZZ_DEPS_fuzz_config := daemon/config.c
+FUZZ_DEPS_fuzz_config := daemon/config.c daemon/config_keys.c

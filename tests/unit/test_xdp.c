@@ -3,30 +3,20 @@
  * test_xdp.c - the XDP fast path under BPF_PROG_TEST_RUN: frames in,
  * verdict, counters and bytes out, one table row or scenario per line.
  *
- * Runs in private network and mount namespaces (gone with the process):
- * veths x0 (198.18.1.1/24) <-> x1 and y0 (198.18.2.1/24) <-> y1 with fixed
- * MACs and permanent neighbours 198.18.1.2 (x1), 198.18.1.3 and 198.18.2.2
- * (y1), so the program's FIB lookups see real routes. x1 and y1 carry no
- * address: in this one namespace 198.18.x.2 would be local and the FIB
- * would answer "local" instead of "forward". The maps pin into a fresh
- * bpffs of the private mount namespace. Every frame arrives on x0.
- * Checksums are verified by full recomputation (byte pairs, big endian),
- * independent of the program's incremental arithmetic.
+ * The test bed (namespaces, veths, the program and its maps) is
+ * xdp_env.h; the frames and their checks are xdp_frame.h. The cases share
+ * one program and its counters: case_totals checks that every verdict was
+ * counted exactly as often as the cases before it expected.
  */
 #include <errno.h>
 #include <sched.h>
 #include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
 #include <arpa/inet.h>
-#include <net/if.h>
-#include <sys/mount.h>
-#include <linux/types.h>
-#include <linux/if_ether.h>
-#include <linux/ip.h>
-#include <linux/udp.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
@@ -34,444 +24,8 @@
 #include "rtpedge.skel.h"
 #include "ceiling.skel.h"
 #include "check.h"
-
-#define FRAME_MAX 1600
-#define RTP_PAYLOAD 172 /* 12-byte RTP header + 20 ms of PCMU */
-#define MAX_CPUS 256
-#define LOCAL_X "198.18.1.1"
-#define LOCAL_Y "198.18.2.1"
-#define PEER_A "198.18.1.2" /* behind x0 */
-#define PEER_C "198.18.1.3" /* behind x0 too */
-#define PEER_B "198.18.2.2" /* behind y0 */
-
-static const __u8 mac_x0[ETH_ALEN] = { 2, 0, 0, 0, 1, 1 }, mac_x1[ETH_ALEN] = { 2, 0, 0, 0, 1, 2 };
-static const __u8 mac_c[ETH_ALEN] = { 2, 0, 0, 0, 1, 3 };
-static const __u8 mac_y0[ETH_ALEN] = { 2, 0, 0, 0, 2, 1 }, mac_y1[ETH_ALEN] = { 2, 0, 0, 0, 2, 2 };
-
-static const char *const reason[] = {
-#define X(name, verdict, why, help) why,
-	RTPE_VERDICTS(X)
-#undef X
-};
-
-enum { SLOT_A = 1, SLOT_TX, SLOT_LEARN, SLOT_US, SLOT_SRTP, SLOT_MISS, SLOT_NONEIGH,
-       SLOT_Q, SLOT_RAND };
-
-/* Legs on LOCAL_X: peer RTCP at peer_port + 1, opposite RTCP at odport + 1. */
-static const struct leg_row {
-	__u16 port;
-	__u16 pport;
-	const char *osrc;
-	__u16 osport;
-	const char *odst;
-	__u16 odport;
-	__u8 path;
-	__u32 slot;
-} leg_rows[] = {
-	{ 40000, 5004, LOCAL_Y, 40002, PEER_B, 6000, RTPE_PATH_XDP, SLOT_A },
-	{ 40010, 5010, LOCAL_X, 40012, PEER_C, 7000, RTPE_PATH_XDP, SLOT_TX },
-	{ 40020, 5020, LOCAL_Y, 40022, PEER_B, 6020, RTPE_PATH_LEARNING, SLOT_LEARN },
-	{ 40022, 5022, LOCAL_Y, 40024, PEER_B, 6022, RTPE_PATH_USERSPACE, SLOT_US },
-	{ 40024, 5024, LOCAL_Y, 40026, PEER_B, 6024, RTPE_PATH_SRTP, SLOT_SRTP },
-	{ 40030, 5030, LOCAL_Y, 40032, "203.0.113.9", 6030, RTPE_PATH_XDP, SLOT_MISS },
-	{ 40040, 5040, LOCAL_Y, 40042, "198.18.2.77", 6040, RTPE_PATH_XDP, SLOT_NONEIGH },
-	{ 40050, 5050, LOCAL_Y, 40052, PEER_B, 6050, RTPE_PATH_XDP, SLOT_Q },
-};
-
-struct env {
-	struct rtpedge *skel;
-	int prog, fd_legs, fd_stats, fd_verdicts, fd_tx;
-	int if_x0, if_y0, ncpus;
-	__u64 expect[RTPE_V_MAX], expect_bytes[RTPE_V_MAX];
-	unsigned seed;
-};
-
-/* What a test frame looks like; zero fields take the defaults: RTP from
- * PEER_A:5004 to LOCAL_X:40000 with consistent lengths and checksums. */
-struct spec {
-	__u16 ethertype;
-	bool vlan;
-	__u8 version, ihl, proto, ttl, tos;
-	__u16 frag, id;
-	const char *src, *dst;
-	__u16 sport, dport;
-	int payload, tot_len, udp_len;
-	bool no_csum;
-	__u16 seq;
-	__u32 ts, ssrc;
-};
-
-/* Runs a shell command of the set-up; nonzero exit is a failure. */
-static int sh(const char *cmd)
-{
-	int rc = system(cmd);
-
-	if (rc)
-		fprintf(stderr, "test_xdp: set-up command failed (status %d): %s\n", rc, cmd);
-	return rc ? -1 : 0;
-}
-
-static __u32 sum_be(const __u8 *b, size_t n, __u32 acc)
-{
-	for (size_t i = 0; i + 1 < n; i += 2)
-		acc += (__u32)b[i] << 8 | b[i + 1];
-	if (n & 1)
-		acc += (__u32)b[n - 1] << 8;
-	return acc;
-}
-
-static __u16 fold_not(__u32 acc)
-{
-	while (acc >> 16)
-		acc = (acc & 0xffff) + (acc >> 16);
-	return (__u16)~acc;
-}
-
-/* Full IPv4 header checksum of the header at iph, host order. Frames
- * are byte buffers: headers are read bytewise, never through misaligned
- * struct pointers. */
-static __u16 ip_csum(const __u8 *iph)
-{
-	__u8 h[60];
-	size_t n = (iph[0] & 0xf) * 4;
-
-	memcpy(h, iph, n);
-	h[10] = h[11] = 0;
-	return fold_not(sum_be(h, n, 0));
-}
-
-/* Full UDP checksum over pseudo-header, header and len - 8 payload bytes,
- * host order, a computed 0 given as 0xffff. */
-static __u16 udp_csum(const __u8 *iph, const __u8 *udp, size_t len)
-{
-	__u8 ph[12] = { [9] = IPPROTO_UDP, [10] = len >> 8, [11] = len & 0xff };
-	__u16 c;
-
-	memcpy(ph, iph + 12, 8); /* source and destination addresses */
-	c = fold_not(sum_be(udp + 8, len - 8, sum_be(udp, 6, sum_be(ph, 12, 0))));
-	return c ? c : 0xffff;
-}
-
-static void put16(__u8 *p, __u16 v)
-{
-	p[0] = v >> 8;
-	p[1] = v & 0xff;
-}
-
-static void put32(__u8 *p, __u32 v)
-{
-	put16(p, v >> 16);
-	put16(p + 2, v & 0xffff);
-}
-
-/* Writes the frame s describes into buf; returns its length. */
-static __u32 build(const struct spec *s, __u8 *buf)
-{
-	int pl = s->payload ? s->payload : RTP_PAYLOAD, ihl = s->ihl ? s->ihl : 5;
-	__u8 *p = buf + 12, *iph, *udp, *data;
-	struct iphdr ip;
-
-	memcpy(buf, mac_x0, ETH_ALEN);
-	memcpy(buf + ETH_ALEN, mac_x1, ETH_ALEN);
-	if (s->vlan) {
-		put16(p, ETH_P_8021Q);
-		put16(p + 2, 100);
-		p += 4;
-	}
-	put16(p, s->ethertype ? s->ethertype : ETH_P_IP);
-	memset(&ip, 0, sizeof(ip));
-	ip.version = s->version ? s->version : 4;
-	ip.ihl = ihl;
-	ip.tos = s->tos;
-	ip.tot_len = htons(s->tot_len ? s->tot_len : ihl * 4 + 8 + pl);
-	ip.id = htons(s->id ? s->id : 0x1234);
-	ip.frag_off = htons(s->frag);
-	ip.ttl = s->ttl ? s->ttl : 64;
-	ip.protocol = s->proto ? s->proto : IPPROTO_UDP;
-	ip.saddr = inet_addr(s->src ? s->src : PEER_A);
-	ip.daddr = inet_addr(s->dst ? s->dst : LOCAL_X);
-	iph = p + 2;
-	memset(iph, 1, ihl * 4); /* options: NOPs */
-	memcpy(iph, &ip, sizeof(ip));
-	put16(iph + 10, ip_csum(iph));
-	udp = iph + ihl * 4;
-	put16(udp, s->sport ? s->sport : 5004);
-	put16(udp + 2, s->dport ? s->dport : 40000);
-	put16(udp + 4, s->udp_len ? s->udp_len : 8 + pl);
-	put16(udp + 6, 0);
-	data = udp + 8;
-	for (int i = 0; i < pl; i++)
-		data[i] = (__u8)(i * 31 + 7);
-	if (pl >= 12) {
-		data[0] = 0x80; /* version 2 */
-		data[1] = 0;    /* PCMU */
-		put16(data + 2, s->seq);
-		put32(data + 4, s->ts);
-		put32(data + 8, s->ssrc ? s->ssrc : 0x5eed5eed);
-	}
-	if (!s->no_csum)
-		put16(udp + 6, udp_csum(iph, udp, 8 + pl));
-	return data + pl - buf;
-}
-
-/* One frame through the program as received on x0: the XDP action, or
- * -errno when the kernel refused the run. */
-static int xdp_run(struct env *e, int prog, const __u8 *in, __u32 len, __u8 *out, __u32 *out_len)
-{
-	struct xdp_md ctx = { .data_end = len, .ingress_ifindex = e->if_x0 };
-	LIBBPF_OPTS(bpf_test_run_opts, o, .data_in = in, .data_size_in = len,
-		    .data_out = out, .data_size_out = FRAME_MAX, .ctx_in = &ctx,
-		    .ctx_size_in = sizeof(ctx), .repeat = 1);
-
-	if (bpf_prog_test_run_opts(prog, &o))
-		return -errno;
-	*out_len = o.data_size_out;
-	return (int)o.retval;
-}
-
-/* Sums a verdict's per-CPU counters (values are 8-byte aligned per CPU). */
-static struct rtpe_counter verdict_get(struct env *e, __u32 v)
-{
-	struct rtpe_counter vals[MAX_CPUS], sum = { 0, 0 };
-
-	if (bpf_map_lookup_elem(e->fd_verdicts, &v, vals))
-		return (struct rtpe_counter){ ~0ULL, ~0ULL };
-	for (int c = 0; c < e->ncpus; c++) {
-		sum.packets += vals[c].packets;
-		sum.bytes += vals[c].bytes;
-	}
-	return sum;
-}
-
-/* A slot's counters merged as the daemon does: sums, latest last_seen. */
-static struct rtpe_leg_stats stats_get(struct env *e, __u32 slot)
-{
-	struct rtpe_leg_stats vals[MAX_CPUS], m;
-
-	memset(&m, 0, sizeof(m));
-	if (bpf_map_lookup_elem(e->fd_stats, &slot, vals)) {
-		m.packets = ~0ULL;
-		return m;
-	}
-	for (int c = 0; c < e->ncpus; c++) {
-		m.packets += vals[c].packets;
-		m.bytes += vals[c].bytes;
-		m.drops += vals[c].drops;
-		m.rtcp_packets += vals[c].rtcp_packets;
-		if (vals[c].last_seen_ns > m.last_seen_ns)
-			m.last_seen_ns = vals[c].last_seen_ns;
-	}
-	return m;
-}
-
-/* Runs a frame expecting action and verdict v: the verdict's counter must
- * grow by exactly this frame. Returns the output length (0 on failure). */
-static __u32 expect_run(struct env *e, const __u8 *in, __u32 len, int action,
-			enum rtpe_verdict v, __u8 *out)
-{
-	struct rtpe_counter before = verdict_get(e, v), after;
-	__u32 out_len = 0;
-	int rc = xdp_run(e, e->prog, in, len, out, &out_len);
-
-	CHECK(rc == action, "len %u: action %d, want %d (%s)", len, rc, action, reason[v]);
-	if (rc < 0)
-		return 0;
-	e->expect[v]++;
-	e->expect_bytes[v] += len;
-	after = verdict_get(e, v);
-	CHECK(after.packets == before.packets + 1 && after.bytes == before.bytes + len,
-	      "len %u: verdict %s grew by %llu packets, %llu bytes; want 1, %u", len,
-	      reason[v], after.packets - before.packets, after.bytes - before.bytes, len);
-	CHECK(out_len == len, "output %u bytes, input %u", out_len, len);
-	return out_len;
-}
-
-static int leg_put(struct env *e, const char *addr, __u16 port, const struct rtpe_leg *leg)
-{
-	struct rtpe_leg_key k;
-
-	memset(&k, 0, sizeof(k));
-	k.addr.a[0] = inet_addr(addr);
-	k.port = htons(port);
-	k.family = RTPE_AF_INET;
-	return bpf_map_update_elem(e->fd_legs, &k, leg, BPF_ANY) ? -errno : 0;
-}
-
-static struct rtpe_leg leg_of(const struct leg_row *r)
-{
-	struct rtpe_leg l;
-
-	memset(&l, 0, sizeof(l));
-	l.peer.a[0] = inet_addr(PEER_A);
-	l.out_src.a[0] = inet_addr(r->osrc);
-	l.out_dst.a[0] = inet_addr(r->odst);
-	l.peer_port = htons(r->pport);
-	l.peer_rtcp_port = htons(r->pport + 1);
-	l.out_sport = htons(r->osport);
-	l.out_dport = htons(r->odport);
-	l.out_rtcp_dport = htons(r->odport + 1);
-	l.path = r->path;
-	l.family = RTPE_AF_INET;
-	l.slot = r->slot;
-	return l;
-}
-
-static int tx_port(struct env *e, int ifindex, bool add)
-{
-	struct bpf_devmap_val v = { .ifindex = (__u32)ifindex };
-	__u32 k = ifindex;
-
-	if (add)
-		return bpf_map_update_elem(e->fd_tx, &k, &v, BPF_ANY) ? -errno : 0;
-	return bpf_map_delete_elem(e->fd_tx, &k) ? -errno : 0;
-}
-
-static __u16 get16(const __u8 *p)
-{
-	return (__u16)(p[0] << 8 | p[1]);
-}
-
-/* Where a relayed frame must go: MACs, addresses, ports (host order). */
-struct fwd {
-	const __u8 *dmac, *smac;
-	const char *src, *dst;
-	__u16 sport, dport;
-};
-
-/* out is in relayed per f: new MACs, addresses and ports; TTL, TOS, id,
- * lengths and every byte after the UDP header as they were; both checksums
- * equal to a full recomputation (a zero UDP checksum stays zero). */
-static void check_fwd(const __u8 *in, const __u8 *out, __u32 len, const struct fwd *f)
-{
-	const __u8 *iu = in + ETH_HLEN + 20, *ou = out + ETH_HLEN + 20, *oh = out + ETH_HLEN;
-	struct iphdr ii, oi;
-
-	memcpy(&ii, in + ETH_HLEN, sizeof(ii));
-	memcpy(&oi, oh, sizeof(oi));
-
-	CHECK(!memcmp(out, f->dmac, ETH_ALEN), "dst MAC %02x:%02x:..:%02x", out[0], out[1], out[5]);
-	CHECK(!memcmp(out + ETH_ALEN, f->smac, ETH_ALEN), "src MAC ..:%02x", out[11]);
-	CHECK(oi.saddr == inet_addr(f->src) && oi.daddr == inet_addr(f->dst),
-	      "addresses %08x -> %08x, want %s -> %s", ntohl(oi.saddr), ntohl(oi.daddr),
-	      f->src, f->dst);
-	CHECK(oi.ttl == ii.ttl && oi.tos == ii.tos && oi.id == ii.id &&
-	      oi.frag_off == ii.frag_off && oi.tot_len == ii.tot_len &&
-	      !memcmp(out + 12, in + 12, 2), "Ethernet type or IPv4 fields besides addresses changed");
-	CHECK(get16(oh + 10) == ip_csum(oh), "IPv4 checksum %04x, full recomputation %04x",
-	      get16(oh + 10), ip_csum(oh));
-	CHECK(get16(ou) == f->sport && get16(ou + 2) == f->dport, "ports %u -> %u, want %u -> %u",
-	      get16(ou), get16(ou + 2), f->sport, f->dport);
-	CHECK(get16(ou + 4) == get16(iu + 4), "UDP length changed");
-	CHECK(!memcmp(ou + 8, iu + 8, len - ETH_HLEN - 28), "payload (or padding) changed");
-	if (!get16(iu + 6))
-		CHECK(!get16(ou + 6), "zero UDP checksum became %04x", get16(ou + 6));
-	else
-		CHECK(get16(ou + 6) == udp_csum(oh, ou, get16(ou + 4)),
-		      "UDP checksum %04x, full recomputation %04x", get16(ou + 6),
-		      udp_csum(oh, ou, get16(ou + 4)));
-}
-
-static __u64 now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts); /* bpf_ktime_get_ns()'s clock */
-	return (__u64)ts.tv_sec * 1000000000ULL + ts.tv_nsec;
-}
-
-static int setup_netns(void)
-{
-	if (unshare(CLONE_NEWNET | CLONE_NEWNS)) {
-		fprintf(stderr, "test_xdp: unshare(CLONE_NEWNET|CLONE_NEWNS): %s\n", strerror(errno));
-		return -1;
-	}
-	/* Pins go to a bpffs only this mount namespace sees. */
-	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) ||
-	    mount("bpf", "/sys/fs/bpf", "bpf", 0, NULL)) {
-		fprintf(stderr, "test_xdp: mounting a private bpffs on /sys/fs/bpf: %s (is /sys/fs/bpf "
-			"there?)\n", strerror(errno));
-		return -1;
-	}
-	return sh("ip link set lo up") ||
-	       sh("ip link add x0 address 02:00:00:00:01:01 type veth "
-		  "peer name x1 address 02:00:00:00:01:02") ||
-	       sh("ip link add y0 address 02:00:00:00:02:01 type veth "
-		  "peer name y1 address 02:00:00:00:02:02") ||
-	       sh("ip addr add 198.18.1.1/24 dev x0") || sh("ip addr add 198.18.2.1/24 dev y0") ||
-	       sh("for d in x0 x1 y0 y1; do ip link set $d up || exit 1; done") ||
-	       sh("sysctl -qw net.ipv4.conf.all.forwarding=1 net.ipv4.conf.x0.forwarding=1 "
-		  "net.ipv4.conf.y0.forwarding=1") ||
-	       sh("ip neigh replace 198.18.1.2 lladdr 02:00:00:00:01:02 dev x0 nud permanent") ||
-	       sh("ip neigh replace 198.18.1.3 lladdr 02:00:00:00:01:03 dev x0 nud permanent") ||
-	       sh("ip neigh replace 198.18.2.2 lladdr 02:00:00:00:02:02 dev y0 nud permanent") ||
-	       sh("ip route add 10.0.0.0/8 via 198.18.2.2 dev y0") ? -1 : 0;
-}
-
-static int setup_maps(struct env *e)
-{
-	struct rtpe_config cfg = { .port_min = 40000, .port_max = 60000 };
-	__u32 zero = 0;
-	int err;
-
-	e->skel = rtpedge__open_and_load();
-	if (!e->skel) {
-		fprintf(stderr, "test_xdp: cannot load rtpedge_xdp: %s (libbpf printed the "
-			"verifier log above)\n", strerror(errno));
-		return -1;
-	}
-	e->prog = bpf_program__fd(e->skel->progs.rtpedge_xdp);
-	e->fd_legs = bpf_map__fd(e->skel->maps.rtpe_legs);
-	e->fd_stats = bpf_map__fd(e->skel->maps.rtpe_leg_stats);
-	e->fd_verdicts = bpf_map__fd(e->skel->maps.rtpe_verdicts);
-	e->fd_tx = bpf_map__fd(e->skel->maps.rtpe_tx_ports);
-	err = bpf_map_update_elem(bpf_map__fd(e->skel->maps.rtpe_config), &zero, &cfg, BPF_ANY);
-	err = err ?: tx_port(e, e->if_x0, true) ?: tx_port(e, e->if_y0, true);
-	for (size_t i = 0; !err && i < sizeof(leg_rows) / sizeof(leg_rows[0]); i++) {
-		struct rtpe_leg l = leg_of(&leg_rows[i]);
-
-		err = leg_put(e, LOCAL_X, leg_rows[i].port, &l);
-	}
-	if (err)
-		fprintf(stderr, "test_xdp: filling the maps: %s\n", strerror(-err));
-	return err ? -1 : 0;
-}
-
-/* Prints what the verifier made of the program (for the reports). */
-static void report_prog(struct env *e)
-{
-	struct bpf_prog_info info;
-	__u32 len = sizeof(info);
-
-	memset(&info, 0, sizeof(info));
-	if (bpf_obj_get_info_by_fd(e->prog, &info, &len))
-		return;
-	fprintf(stderr, "test_xdp: rtpedge_xdp: %u instructions verified, xlated %u bytes "
-		"(%u insns), jited %u bytes\n", info.verified_insns, info.xlated_prog_len,
-		info.xlated_prog_len / 8, info.jited_prog_len);
-}
-
-static int setup(struct env *e)
-{
-	cpu_set_t one;
-
-	/* The RTP receiver state is per CPU: keep every run on one CPU. */
-	CPU_ZERO(&one);
-	CPU_SET(sched_getcpu(), &one);
-	e->ncpus = libbpf_num_possible_cpus();
-	if (sched_setaffinity(0, sizeof(one), &one) || e->ncpus <= 0 || e->ncpus > MAX_CPUS) {
-		fprintf(stderr, "test_xdp: pinning to one CPU (of %d possible): %s\n", e->ncpus,
-			strerror(errno));
-		return -1;
-	}
-	if (setup_netns())
-		return -1;
-	e->if_x0 = if_nametoindex("x0");
-	e->if_y0 = if_nametoindex("y0");
-	if (!e->if_x0 || !e->if_y0 || setup_maps(e))
-		return -1;
-	report_prog(e);
-	return 0;
-}
+#include "xdp_env.h"
+#include "xdp_frame.h"
 
 /* Frames passed (P) or dropped (D) untouched. The source mismatches all
  * aim at leg A, whose drops counter must grow. */
@@ -853,6 +407,103 @@ static void case_truncation(struct env *e, bool vlan)
 }
 
 /* Every run above counted once, under the verdict it expected. */
+/* What the punt reader got: the last sample, copied. */
+struct punt_seen {
+	int n;
+	struct rtpe_punt_meta m;
+	__u8 frame[FRAME_MAX];
+};
+
+static void punt_sample(void *ctx, int cpu, void *data, __u32 size)
+{
+	struct punt_seen *ps = ctx;
+
+	(void)cpu;
+	ps->n++;
+	if (size < sizeof(ps->m))
+		return;
+	memcpy(&ps->m, data, sizeof(ps->m));
+	if (ps->m.len <= FRAME_MAX && ps->m.len <= size - sizeof(ps->m))
+		memcpy(ps->frame, (__u8 *)data + sizeof(ps->m), ps->m.len);
+}
+
+/* Punt legs (RTPE_LEG_F_PUNT: no daemon socket) on LOCAL_X, one per reason. */
+static const struct punt_row {
+	const char *name;
+	struct leg_row leg;
+	bool untap_y0; /* take y0 out of rtpe_tx_ports: no redirect possible */
+	enum rtpe_verdict pass, punt;
+} punt_rows[] = {
+	{ "learning", { 40060, 5060, LOCAL_Y, 40062, PEER_B, 6060, RTPE_PATH_LEARNING, SLOT_RAND + 1 },
+	  false, RTPE_V_PASS_USERSPACE, RTPE_V_PUNT_USERSPACE },
+	{ "fib_miss", { 40070, 5070, LOCAL_Y, 40072, "203.0.113.9", 6070, RTPE_PATH_XDP, SLOT_RAND + 2 },
+	  false, RTPE_V_PASS_FIB_MISS, RTPE_V_PUNT_FIB_MISS },
+	{ "no_neigh", { 40080, 5080, LOCAL_Y, 40082, "198.18.2.77", 6080, RTPE_PATH_XDP, SLOT_RAND + 3 },
+	  false, RTPE_V_PASS_NO_NEIGH, RTPE_V_PUNT_NO_NEIGH },
+	{ "no_tx_port", { 40090, 5090, LOCAL_Y, 40092, PEER_B, 6090, RTPE_PATH_XDP, SLOT_RAND + 4 },
+	  true, RTPE_V_PASS_NO_TX_PORT, RTPE_V_PUNT_NO_TX_PORT },
+};
+
+/* One frame for a punt leg: action and verdict, and with a reader, the
+ * sample: the right meta and the frame byte for byte. */
+static void punt_one(struct env *e, const struct punt_row *pr, struct perf_buffer *pb,
+		     struct punt_seen *ps)
+{
+	struct spec s = { .dport = pr->leg.port, .sport = pr->leg.pport };
+	__u8 in[FRAME_MAX], out[FRAME_MAX];
+	__u32 len = build(&s, in);
+	int n0 = ps->n;
+
+	if (pr->untap_y0)
+		tx_port(e, e->if_y0, false);
+	expect_run(e, in, len, pb ? XDP_DROP : XDP_PASS, pb ? pr->punt : pr->pass, out);
+	if (pr->untap_y0)
+		tx_port(e, e->if_y0, true);
+	if (!pb)
+		return;
+	perf_buffer__poll(pb, 200);
+	CHECK(ps->n == n0 + 1, "%d samples, want 1", ps->n - n0);
+	CHECK(ps->m.verdict == (__u32)pr->punt && ps->m.slot == pr->leg.slot &&
+	      ps->m.ifindex == (__u32)e->if_x0 && ps->m.len == len,
+	      "meta verdict %u slot %u ifindex %u len %u; want %u %u %d %u", ps->m.verdict,
+	      ps->m.slot, ps->m.ifindex, ps->m.len, pr->punt, pr->leg.slot, e->if_x0, len);
+	CHECK(!memcmp(ps->frame, in, len), "the punted frame differs from the one received");
+}
+
+/* Socket-less legs: without a reader (a daemon restarting) their slow-path
+ * frames are passed to the kernel; with one, handed over whole and dropped. */
+static void case_punt(struct env *e)
+{
+	struct punt_seen ps = { 0 };
+	struct perf_buffer *pb;
+	char name[64];
+	size_t n = sizeof(punt_rows) / sizeof(punt_rows[0]);
+
+	for (size_t i = 0; i < n; i++) {
+		struct rtpe_leg l = leg_of(&punt_rows[i].leg);
+
+		l.flags |= RTPE_LEG_F_PUNT;
+		leg_put(e, LOCAL_X, punt_rows[i].leg.port, &l);
+	}
+	for (size_t i = 0; i < n; i++) {
+		snprintf(name, sizeof(name), "punt_%s_without_reader_passed", punt_rows[i].name);
+		CASE_BEGIN(name);
+		punt_one(e, &punt_rows[i], NULL, &ps);
+		CASE_END();
+	}
+	pb = perf_buffer__new(bpf_map__fd(e->skel->maps.rtpe_punt), 8, punt_sample, NULL, &ps,
+			      NULL);
+	for (size_t i = 0; i < n; i++) {
+		snprintf(name, sizeof(name), "punt_%s_handed_over_whole", punt_rows[i].name);
+		CASE_BEGIN(name);
+		CHECK(pb, "perf_buffer__new: %s", strerror(errno));
+		if (pb)
+			punt_one(e, &punt_rows[i], pb, &ps);
+		CASE_END();
+	}
+	perf_buffer__free(pb);
+}
+
 static void case_totals(struct env *e)
 {
 	CASE_BEGIN("verdict_totals_match_cases_run");
@@ -927,6 +578,7 @@ int main(void)
 	case_rtp_across_cpus(&e);
 	case_truncation(&e, false);
 	case_truncation(&e, true);
+	case_punt(&e);
 	case_totals(&e);
 	case_ceiling(&e);
 	rtpedge__destroy(e.skel);

@@ -72,12 +72,52 @@ static int ifaces_resolve(struct rtpe *r, char *err, size_t errlen)
 	return 0;
 }
 
-/* Up to 4 sockets per session: make sure the fd limit is no obstacle. */
-static void raise_nofile(unsigned max_sessions)
+/*
+ * XDP legs hold no sockets, so nothing keeps the kernel from handing a
+ * media port to another program as an ephemeral port (Linux's default
+ * 32768-60999 overlaps the default media range): its replies would then
+ * meet a leg in XDP. Warn unless the range is reserved or outside.
+ */
+static void check_ephemeral(const struct rtpe_cfg *c)
 {
+	unsigned lo = 0, hi = 0;
+	char reserved[4096] = "";
+	FILE *f = fopen("/proc/sys/net/ipv4/ip_local_port_range", "r");
+
+	if (!f)
+		return;
+	if (fscanf(f, "%u %u", &lo, &hi) != 2)
+		lo = hi = 0;
+	fclose(f);
+	f = fopen("/proc/sys/net/ipv4/ip_local_reserved_ports", "r");
+	if (f) {
+		if (!fgets(reserved, sizeof(reserved), f))
+			reserved[0] = '\0';
+		fclose(f);
+	}
+	reserved[strcspn(reserved, "\n")] = '\0';
+	if (c->xdp_mode == XDP_MODE_OFF || hi < c->port_min || lo > c->port_max ||
+	    strstr(reserved, "-") /* an operator reserved ranges: trust them */)
+		return;
+	log_warn("ephemeral ports %u-%u overlap the media range %u-%u: reserve it with "
+		 "sysctl net.ipv4.ip_local_reserved_ports=%u-%u (or move ip_local_port_range)",
+		 lo, hi, c->port_min, c->port_max, c->port_min, c->port_max);
+}
+
+/* Legs relayed in userspace hold 2 sockets each (XDP legs none): where an
+ * interface runs without XDP, make sure the fd limit is no obstacle. */
+static void raise_nofile(const struct rtpe *r)
+{
+	unsigned max_sessions = r->cfg.max_sessions;
 	struct rlimit rl;
 	rlim_t want = (rlim_t)max_sessions * 4 + 1024;
+	bool all_xdp = r->xdp != NULL;
 
+	for (int i = 0; i < r->n_ifaces; i++)
+		all_xdp &= r->ifaces[i].xdp == XDP_ATTACH_NATIVE ||
+			   r->ifaces[i].xdp == XDP_ATTACH_GENERIC;
+	if (all_xdp)
+		return;
 	if (getrlimit(RLIMIT_NOFILE, &rl))
 		return;
 	if (rl.rlim_cur >= want)
@@ -200,7 +240,7 @@ static int daemon_start(struct rtpe *r, char *err, size_t errlen)
 	e = ifaces_resolve(r, err, errlen);
 	if (e)
 		return e;
-	raise_nofile(r->cfg.max_sessions);
+	check_ephemeral(&r->cfg);
 	e = signals_setup(r);
 	if (e) {
 		snprintf(err, errlen, "signals: %s", strerror(-e));
@@ -213,6 +253,7 @@ static int daemon_start(struct rtpe *r, char *err, size_t errlen)
 	e = xdp_setup(r, err, errlen);
 	if (e)
 		return e;
+	raise_nofile(r);
 	e = sessions_init(r);
 	if (e) {
 		snprintf(err, errlen, "session table: %s", strerror(-e));

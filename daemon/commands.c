@@ -25,9 +25,7 @@ static const char *const path_names[] = {
 #undef RTPE_X_NAME
 };
 
-static const struct {
-	const char *verdict, *reason;
-} verdict_labels[] = {
+const struct verdict_label verdict_labels[RTPE_V_MAX] = {
 #define RTPE_X_LABEL(name, verdict, reason, help) { verdict, reason },
 	RTPE_VERDICTS(RTPE_X_LABEL)
 #undef RTPE_X_LABEL

@@ -7,6 +7,13 @@
 #include "ctl.h"
 #include "session.h"
 
+/* Each XDP verdict's labels: rtpedge_xdp_verdicts_total{verdict,reason}
+ * and the "xdp_verdicts" of `stats`. */
+struct verdict_label {
+	const char *verdict, *reason;
+};
+extern const struct verdict_label verdict_labels[RTPE_V_MAX];
+
 /* The command table, ending with {NULL, NULL}; ctx is the struct rtpe. */
 extern const struct ctl_command rtpe_commands[];
 

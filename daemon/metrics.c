@@ -17,6 +17,7 @@
 
 #include "commands.h"
 #include "log.h"
+#include "sweep.h"
 #include "loop.h"
 #include "xdp.h"
 
@@ -24,20 +25,6 @@ struct metrics {
 	struct MHD_Daemon *d;
 	int epfd;
 	uint64_t scrapes;
-};
-
-static const struct {
-	const char *verdict, *reason;
-} vlabels[] = {
-#define RTPE_X_LABEL(name, verdict, reason, help) { verdict, reason },
-	RTPE_VERDICTS(RTPE_X_LABEL)
-#undef RTPE_X_LABEL
-};
-
-static const unsigned jitter_le[] = {
-#define RTPE_X_BOUND(ms) ms,
-	JITTER_BUCKETS(RTPE_X_BOUND)
-#undef RTPE_X_BOUND
 };
 
 static void head(FILE *f, const char *name, const char *type, const char *help)
@@ -70,7 +57,7 @@ static void write_xdp(struct rtpe *r, FILE *f, const struct rtpe_counter *v)
 	     "Packets seen by the XDP program, by verdict and reason.");
 	for (int i = 0; v && i < RTPE_V_MAX; i++)
 		fprintf(f, "rtpedge_xdp_verdicts_total{verdict=\"%s\",reason=\"%s\"} %llu\n",
-			vlabels[i].verdict, vlabels[i].reason, (unsigned long long)v[i].packets);
+			verdict_labels[i].verdict, verdict_labels[i].reason, (unsigned long long)v[i].packets);
 	head(f, "rtpedge_xdp_attached", "gauge",
 	     "1 for the XDP mode each interface runs in (native, generic, off, failed).");
 	for (int i = 0; i < r->n_ifaces; i++)
@@ -110,7 +97,7 @@ static void write_sessions(struct rtpe *r, FILE *f)
 	head(f, "rtpedge_rtp_jitter_ms", "histogram",
 	     "Interarrival jitter (RFC 3550) of the active legs receiving RTP.");
 	for (int b = 0; b < N_JITTER_BUCKETS; b++)
-		fprintf(f, "rtpedge_rtp_jitter_ms_bucket{le=\"%u\"} %llu\n", jitter_le[b],
+		fprintf(f, "rtpedge_rtp_jitter_ms_bucket{le=\"%u\"} %llu\n", jitter_bounds_ms[b],
 			(unsigned long long)a->jitter_le[b]);
 	fprintf(f, "rtpedge_rtp_jitter_ms_bucket{le=\"+Inf\"} %llu\n", (unsigned long long)a->rtp_legs);
 	fprintf(f, "rtpedge_rtp_jitter_ms_sum %.3f\n", a->jitter_sum_ms);

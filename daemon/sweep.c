@@ -19,7 +19,7 @@
 #include "loop.h"
 #include "xdp.h"
 
-static const unsigned jitter_bounds_ms[] = {
+const unsigned jitter_bounds_ms[N_JITTER_BUCKETS] = {
 #define RTPE_X_BOUND(ms) ms,
 	JITTER_BUCKETS(RTPE_X_BOUND)
 #undef RTPE_X_BOUND

@@ -12,6 +12,9 @@
 
 #define SWEEP_MS 1000
 
+/* The upper bounds (ms) of the jitter histogram's buckets. */
+extern const unsigned jitter_bounds_ms[N_JITTER_BUCKETS];
+
 /* Starts the periodic sweep. 0 or -errno. */
 int sweep_start(struct rtpe *r);
 /* One pass now (also used at start and by tests through the loop). */

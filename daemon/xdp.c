@@ -33,6 +33,7 @@ struct xdp_state {
 	int ncpu;
 	int fd_legs, fd_stats, fd_rtp, fd_verdicts, fd_config, fd_tx;
 	int link_fd[CFG_MAX_IFACES];
+	bool link_new[CFG_MAX_IFACES]; /* created by this start, not taken over */
 	struct rtpe_leg_stats *percpu; /* one slot's per-CPU values, reused */
 	char pin_path[256];
 };
@@ -186,6 +187,7 @@ static int xdp_attach_iface(struct rtpe *r, struct xdp_state *x, int i, char *er
 		if (bpf_obj_pin(fd, pin) < 0)
 			log_warn("%s: cannot pin the XDP link at %s: %s (XDP will stop "
 				 "with the daemon)", ifc->cfg.device, pin, strerror(errno));
+		x->link_new[i] = true;
 	}
 	x->link_fd[i] = fd;
 	ifc->xdp = attach_mode_of(ifc->ifindex);
@@ -263,6 +265,22 @@ static int xdp_attach_all(struct rtpe *r, struct xdp_state *x, char *err, size_t
 	return 0;
 }
 
+/* A start that fails removes the attachments it made itself; links taken
+ * over from a running predecessor stay, and so does its media. */
+static void xdp_undo_new_links(struct rtpe *r, struct xdp_state *x)
+{
+	char pin[320];
+
+	for (int i = 0; i < r->n_ifaces; i++) {
+		if (!x->link_new[i] || x->link_fd[i] < 0)
+			continue;
+		link_pin_name(x, r->ifaces[i].cfg.device, pin, sizeof(pin));
+		unlink(pin);
+		bpf_link_detach(x->link_fd[i]);
+		r->ifaces[i].xdp = XDP_ATTACH_OFF;
+	}
+}
+
 int xdp_setup(struct rtpe *r, char *err, size_t errlen)
 {
 	struct xdp_state *x;
@@ -292,6 +310,7 @@ int xdp_setup(struct rtpe *r, char *err, size_t errlen)
 	if (!e)
 		e = xdp_attach_all(r, x, err, errlen);
 	if (e) {
+		xdp_undo_new_links(r, x);
 		xdp_teardown(r, false);
 		return e;
 	}

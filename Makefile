@@ -71,8 +71,8 @@ $(B)/tests/%: tests/unit/%.c $(wildcard tests/unit/*.h) $$(TEST_DEPS_$$*) $(DAEM
 	$(CC) $(CFLAGS) -Itests/unit -o $@ $< $(TEST_DEPS_$*) daemon/log.c $(DAEMON_LIBS)
 
 # libFuzzer harnesses, with ASan and UBSan; FUZZ_DEPS_fuzz_X names the modules.
-$(B)/fuzz/%: tests/fuzz/%.c $$(FUZZ_DEPS_$$*) $(DAEMON_HDR) | $(B)
-	$(CLANG) $(FUZZ_FLAGS) $(WARN) -std=gnu11 -D_GNU_SOURCE -Iinclude -I$(B) -Idaemon \
+$(B)/fuzz/%: tests/fuzz/%.c $$(FUZZ_DEPS_$$*) $(DAEMON_HDR) $(SKELS) | $(B)
+	$(CLANG) $(FUZZ_FLAGS) $(WARN) -std=gnu11 -D_GNU_SOURCE -Iinclude -I$(B) -Idaemon -DRTPE_VERSION='"fuzz"' \
 		-o $@ $< $(FUZZ_DEPS_$*) daemon/log.c $(DAEMON_LIBS)
 
 $(B)/tools/%: tests/tools/%.c | $(B)

@@ -343,8 +343,7 @@ static bool ctl_blank(char ch)
 	return ch == ' ' || ch == '\t' || ch == '\r';
 }
 
-/* One complete line, without its newline: parse, run, queue the reply. */
-static void ctl_line(struct ctl_client *c, const char *line, size_t len)
+struct json_object *ctl_handle_line(struct ctl_server *s, const char *line, size_t len)
 {
 	struct json_object *req, *reply;
 
@@ -355,16 +354,25 @@ static void ctl_line(struct ctl_client *c, const char *line, size_t len)
 		len--;
 	}
 	if (!len)
-		return; /* blank lines between requests are allowed */
-	req = ctl_parse(c->s, line, len, &reply);
+		return NULL; /* blank lines between requests are allowed */
+	req = ctl_parse(s, line, len, &reply);
 	if (!req)
 		log_info("ctl: request refused: %s", ctl_error_of(reply));
 	else if (json_object_is_type(req, json_type_array))
-		reply = ctl_batch(c->s, req);
+		reply = ctl_batch(s, req);
 	else
-		reply = ctl_run_logged(c->s, req);
+		reply = ctl_run_logged(s, req);
 	json_object_put(req);
-	ctl_queue(c, reply);
+	return reply;
+}
+
+/* One complete line, without its newline: parse, run, queue the reply. */
+static void ctl_line(struct ctl_client *c, const char *line, size_t len)
+{
+	struct json_object *reply = ctl_handle_line(c->s, line, len);
+
+	if (reply)
+		ctl_queue(c, reply);
 }
 
 static void ctl_refuse_long(struct ctl_client *c)

@@ -38,6 +38,11 @@ struct ctl_server {
 void ctl_on_accept(struct loop *l, int fd, uint32_t events, void *arg);
 void ctl_sweep(struct loop *l, void *arg);
 
+/* One request line (no newline): parsed, run (a batch item by item), and
+ * its reply returned (a new reference), or NULL for a blank line. What a
+ * client's line goes through; the fuzzer calls it directly. */
+struct json_object *ctl_handle_line(struct ctl_server *s, const char *line, size_t len);
+
 /* Closes the sweep timer and the listening socket, and unlinks the socket
  * file if it is still the one this server made (ctl_sock.c). */
 void ctl_unlisten(struct ctl_server *s);

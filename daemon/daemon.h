@@ -6,6 +6,14 @@
 #include <stddef.h>
 #include "session.h"
 
+/* Brings the daemon up for r->cfg (already loaded): interfaces, signals,
+ * control socket, XDP, sessions (restored), timers, metrics. 0, or -errno
+ * with err saying why. */
+int daemon_start(struct rtpe *r, char *err, size_t errlen);
+/* After the loop ends: writes the state and leaves XDP relaying, or removes
+ * everything when r->remove_on_exit. */
+void daemon_finish(struct rtpe *r);
+
 /* Re-reads the config file; applies it whole or keeps the running one.
  * 0, or -1 with err saying why. */
 int daemon_reload(struct rtpe *r, char *err, size_t errlen);

@@ -7,3 +7,4 @@ TEST_DEPS_test_cli    := daemon/ctl.c daemon/ctl_sock.c daemon/loop.c
 TEST_DEPS_test_xdp    :=
 
 FUZZ_DEPS_fuzz_config := daemon/config.c daemon/config_keys.c
+FUZZ_DEPS_fuzz_ctl    := $(filter-out daemon/main.c daemon/log.c,$(wildcard daemon/*.c))

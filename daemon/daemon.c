@@ -1,0 +1,289 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * daemon.c - owns the daemon's lifecycle: start-up in dependency order
+ * (interfaces, signals, control socket, XDP, sessions, slow path, restored
+ * state, sweep, metrics), reload, stop, and the orderly finish that keeps
+ * XDP relaying (or removes everything on `shutdown --remove`).
+ */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <net/if.h>
+#include <sys/epoll.h>
+#include <sys/resource.h>
+#include <sys/signalfd.h>
+
+#include "commands.h"
+#include "config.h"
+#include "ctl.h"
+#include "daemon.h"
+#include "log.h"
+#include "loop.h"
+#include "metrics.h"
+#include "punt.h"
+#include "session.h"
+#include "state.h"
+#include "sweep.h"
+#include "xdp.h"
+
+static bool read_forwarding(const char *dev)
+{
+	char path[128], c = '0';
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/sys/net/ipv4/conf/%s/forwarding", dev);
+	f = fopen(path, "r");
+	if (!f)
+		return false;
+	if (fread(&c, 1, 1, f) != 1)
+		c = '0';
+	fclose(f);
+	return c == '1';
+}
+
+/* Copies the configured interfaces into r and resolves their devices. */
+static int ifaces_resolve(struct rtpe *r, char *err, size_t errlen)
+{
+	r->n_ifaces = r->cfg.n_ifaces;
+	for (int i = 0; i < r->n_ifaces; i++) {
+		struct relay_iface *ifc = &r->ifaces[i];
+
+		ifc->cfg = r->cfg.ifaces[i];
+		ifc->ifindex = (int)if_nametoindex(ifc->cfg.device);
+		if (!ifc->ifindex) {
+			snprintf(err, errlen, "[interface %s]: device %s does not exist",
+				 ifc->cfg.name, ifc->cfg.device);
+			return -ENODEV;
+		}
+		ifc->forwarding = read_forwarding(ifc->cfg.device);
+		ifc->xdp = XDP_ATTACH_OFF;
+	}
+	return 0;
+}
+
+/*
+ * XDP legs hold no sockets, so nothing keeps the kernel from handing a
+ * media port to another program as an ephemeral port (Linux's default
+ * 32768-60999 overlaps the default media range): its replies would then
+ * meet a leg in XDP. Warn unless the range is reserved or outside.
+ */
+static void check_ephemeral(const struct rtpe_cfg *c)
+{
+	unsigned lo = 0, hi = 0;
+	char reserved[4096] = "";
+	FILE *f = fopen("/proc/sys/net/ipv4/ip_local_port_range", "r");
+
+	if (!f)
+		return;
+	if (fscanf(f, "%u %u", &lo, &hi) != 2)
+		lo = hi = 0;
+	fclose(f);
+	f = fopen("/proc/sys/net/ipv4/ip_local_reserved_ports", "r");
+	if (f) {
+		if (!fgets(reserved, sizeof(reserved), f))
+			reserved[0] = '\0';
+		fclose(f);
+	}
+	reserved[strcspn(reserved, "\n")] = '\0';
+	if (c->xdp_mode == XDP_MODE_OFF || hi < c->port_min || lo > c->port_max ||
+	    strstr(reserved, "-") /* an operator reserved ranges: trust them */)
+		return;
+	log_warn("ephemeral ports %u-%u overlap the media range %u-%u: reserve it with "
+		 "sysctl net.ipv4.ip_local_reserved_ports=%u-%u (or move ip_local_port_range)",
+		 lo, hi, c->port_min, c->port_max, c->port_min, c->port_max);
+}
+
+/* Legs relayed in userspace hold 2 sockets each (XDP legs none): where an
+ * interface runs without XDP, make sure the fd limit is no obstacle. */
+static void raise_nofile(const struct rtpe *r)
+{
+	unsigned max_sessions = r->cfg.max_sessions;
+	struct rlimit rl;
+	rlim_t want = (rlim_t)max_sessions * 4 + 1024;
+	bool all_xdp = r->xdp != NULL;
+
+	for (int i = 0; i < r->n_ifaces; i++)
+		all_xdp &= r->ifaces[i].xdp == XDP_ATTACH_NATIVE ||
+			   r->ifaces[i].xdp == XDP_ATTACH_GENERIC;
+	if (all_xdp)
+		return;
+	if (getrlimit(RLIMIT_NOFILE, &rl))
+		return;
+	if (rl.rlim_cur >= want)
+		return;
+	if (rl.rlim_max < want) {
+		struct rlimit up = { want, want };
+
+		if (!setrlimit(RLIMIT_NOFILE, &up)) /* with CAP_SYS_RESOURCE */
+			return;
+	}
+	rl.rlim_cur = want < rl.rlim_max ? want : rl.rlim_max;
+	if (setrlimit(RLIMIT_NOFILE, &rl) || rl.rlim_cur < want)
+		log_warn("open files limit is %llu, below the %llu that max_sessions %u may "
+			 "need (LimitNOFILE= in the unit)", (unsigned long long)rl.rlim_cur,
+			 (unsigned long long)want, max_sessions);
+}
+
+void daemon_stop(struct rtpe *r)
+{
+	r->stopping = true;
+	loop_stop(r->loop);
+}
+
+void daemon_state_changed(struct rtpe *r)
+{
+	state_mark_dirty(r);
+}
+
+/* What a running daemon cannot change without a restart. */
+static const char *reload_blocker(const struct rtpe_cfg *a, const struct rtpe_cfg *b)
+{
+	if (a->n_ifaces != b->n_ifaces ||
+	    memcmp(a->ifaces, b->ifaces, sizeof(a->ifaces[0]) * (size_t)a->n_ifaces))
+		return "interfaces";
+	if (a->port_min != b->port_min || a->port_max != b->port_max)
+		return "port_min/port_max";
+	if (strcmp(a->pin_path, b->pin_path) || a->xdp_mode != b->xdp_mode)
+		return "pin_path/xdp_mode";
+	if (a->max_sessions != b->max_sessions)
+		return "max_sessions";
+	if (strcmp(a->control_socket, b->control_socket))
+		return "control_socket";
+	if (strcmp(a->state_file, b->state_file))
+		return "state_file";
+	return NULL;
+}
+
+int daemon_reload(struct rtpe *r, char *err, size_t errlen)
+{
+	struct rtpe_cfg *n = malloc(sizeof(*n));
+	const char *why;
+
+	if (!n) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	if (config_load(r->cfg.path, n, err, errlen)) {
+		log_err("reload refused, keeping the running config: %s", err);
+		free(n);
+		return -1;
+	}
+	why = reload_blocker(&r->cfg, n);
+	if (why) {
+		snprintf(err, errlen, "%s: %s changed: that needs a restart; running config kept",
+			 r->cfg.path, why);
+		log_err("reload refused: %s", err);
+		free(n);
+		return -1;
+	}
+	r->cfg = *n;
+	free(n);
+	log_set_level((enum log_level)r->cfg.log_level);
+	log_info("reloaded %s", r->cfg.path);
+	return 0;
+}
+
+static void on_signal(struct loop *l, int fd, uint32_t events, void *arg)
+{
+	struct rtpe *r = arg;
+	struct signalfd_siginfo si;
+	char err[512];
+
+	while (read(fd, &si, sizeof(si)) == sizeof(si)) {
+		if (si.ssi_signo == SIGHUP) {
+			if (!daemon_reload(r, err, sizeof(err)))
+				continue;
+			continue;
+		}
+		log_info("signal %d: stopping", (int)si.ssi_signo);
+		daemon_stop(r);
+	}
+}
+
+static int signals_setup(struct rtpe *r)
+{
+	sigset_t set;
+	int fd;
+
+	signal(SIGPIPE, SIG_IGN);
+	sigemptyset(&set);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGHUP);
+	if (sigprocmask(SIG_BLOCK, &set, NULL))
+		return -errno;
+	fd = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	return loop_add(r->loop, fd, EPOLLIN, on_signal, r);
+}
+
+int daemon_start(struct rtpe *r, char *err, size_t errlen)
+{
+	int e;
+
+	r->start_ns = mono_ns();
+	r->loop = loop_new();
+	if (!r->loop)
+		return -ENOMEM;
+	e = ifaces_resolve(r, err, errlen);
+	if (e)
+		return e;
+	check_ephemeral(&r->cfg);
+	e = signals_setup(r);
+	if (e) {
+		snprintf(err, errlen, "signals: %s", strerror(-e));
+		return e;
+	}
+	r->ctl = ctl_server_new(r->loop, r->cfg.control_socket, r->cfg.control_group,
+				rtpe_commands, r, err, errlen);
+	if (!r->ctl)
+		return -EADDRINUSE;
+	e = xdp_setup(r, err, errlen);
+	if (e)
+		return e;
+	raise_nofile(r);
+	e = sessions_init(r);
+	if (e) {
+		snprintf(err, errlen, "session table: %s", strerror(-e));
+		return e;
+	}
+	e = punt_start(r, err, errlen);
+	if (e)
+		return e;
+	e = state_restore(r, err, errlen);
+	if (e)
+		return e;
+	e = sweep_start(r);
+	if (e) {
+		snprintf(err, errlen, "sweep: %s", strerror(-e));
+		return e;
+	}
+	return metrics_start(r, err, errlen);
+}
+
+void daemon_finish(struct rtpe *r)
+{
+	bool keep = r->xdp && !r->remove_on_exit;
+
+	if (keep)
+		state_write(r);
+	else
+		state_remove(r);
+	/* Kept: the map entries stay and XDP goes on relaying until the next
+	 * start takes the sessions over. Removed: every session goes. */
+	if (keep)
+		sessions_detach(r);
+	sessions_fini(r);
+	punt_stop(r);
+	metrics_stop(r);
+	free(r->slot_stats);
+	free(r->slot_rtp);
+	xdp_teardown(r, r->remove_on_exit);
+	ctl_server_free(r->ctl);
+	loop_free(r->loop);
+}
+

@@ -11,7 +11,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 #include <sys/epoll.h>
 #include <sys/socket.h>
@@ -24,51 +23,6 @@
 
 /* How many ports to try when binding fails because another process holds one. */
 #define BIND_ATTEMPTS 16
-
-uint64_t mono_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
-
-const char *sockaddr_str(const struct sockaddr_in *sa, char *buf, size_t len)
-{
-	char ip[INET_ADDRSTRLEN];
-
-	inet_ntop(AF_INET, &sa->sin_addr, ip, sizeof(ip));
-	snprintf(buf, len, "%s:%u", ip, ntohs(sa->sin_port));
-	return buf;
-}
-
-int sockaddr_parse(const char *s, struct sockaddr_in *sa)
-{
-	char ip[INET_ADDRSTRLEN];
-	const char *colon = strrchr(s, ':');
-	char *end;
-	unsigned long port;
-	size_t n;
-
-	if (!colon || colon == s)
-		return -EINVAL;
-	n = (size_t)(colon - s);
-	if (n >= sizeof(ip))
-		return -EINVAL;
-	memcpy(ip, s, n);
-	ip[n] = '\0';
-	errno = 0;
-	port = strtoul(colon + 1, &end, 10);
-	if (errno || *end || end == colon + 1 || port < 1 || port > 65535 || colon[1] == '+' ||
-	    colon[1] == '-')
-		return -EINVAL;
-	memset(sa, 0, sizeof(*sa));
-	sa->sin_family = AF_INET;
-	sa->sin_port = htons((uint16_t)port);
-	if (inet_pton(AF_INET, ip, &sa->sin_addr) != 1)
-		return -EINVAL;
-	return 0;
-}
 
 int sessions_init(struct rtpe *r)
 {

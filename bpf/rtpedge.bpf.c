@@ -19,8 +19,10 @@
  * ssrc is stored in host order.
  *
  * Cost per packet: one lookup each in rtpe_config, rtpe_legs,
- * rtpe_leg_stats and rtpe_verdicts, one FIB lookup; no loops, no atomics
- * (the counters are per-CPU).
+ * rtpe_leg_stats, rtpe_leg_rtp, rtpe_fib_cache and rtpe_verdicts, one clock
+ * read, and a FIB lookup only when the route cache has no answer (about
+ * once a second per destination); no loops, no atomics (the counters are
+ * per-CPU). make bench measures it (docs/PERFORMANCE.md).
  */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
@@ -91,6 +93,41 @@ struct {
 	 * (Reusing a pinned devmap fails in libbpf 1.1: the kernel reports
 	 * BPF_F_RDONLY_PROG on it, which cannot be requested at creation.) */
 } rtpe_tx_ports SEC(".maps");
+
+/*
+ * Route cache: the FIB lookup is most of the per-packet cost of the fast
+ * path (a FIB walk, an MTU check and a neighbour lookup: about 150 ns of
+ * the bench host's 500, docs/PERFORMANCE.md), and media towards one peer
+ * takes the same route packet after packet. Each CPU keeps its recent
+ * successful lookups, direct-mapped by (destination, source, ingress
+ * device, TOS), for RTPE_FIB_CACHE_NS: a route, neighbour or forwarding
+ * change reaches the fast path within that time. Only successes are kept
+ * (a miss or an unresolved neighbour asks again at the next packet), and a
+ * packet longer than the one the route was checked for asks again (MTU).
+ * The UDP ports are not part of the key: policy routing by port or
+ * multipath hashing on ports is decided per destination for that time.
+ * Not pinned: a new program starts with an empty cache.
+ */
+#define RTPE_FIB_CACHE_BITS 12
+#define RTPE_FIB_CACHE_SLOTS (1U << RTPE_FIB_CACHE_BITS)
+#define RTPE_FIB_CACHE_NS 1000000000ULL /* 1 s */
+
+struct fib_cached {
+	__u64 expires_ns;
+	__be32 src, dst;
+	__u32 in_ifindex, out_ifindex;
+	__u16 tot_len; /* the longest packet the route was checked for */
+	__u8 tos;
+	__u8 pad;
+	__u8 smac[ETH_ALEN], dmac[ETH_ALEN];
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, RTPE_FIB_CACHE_SLOTS);
+	__type(key, __u32);
+	__type(value, struct fib_cached);
+} rtpe_fib_cache SEC(".maps");
 
 /* Not a verdict: "go on to the next stage". */
 #define RTPE_V_CONTINUE RTPE_V_MAX
@@ -242,15 +279,49 @@ static __always_inline void relay_take_leg(struct pkt *p, const struct rtpe_leg 
 	p->clock_rate = leg->clock_rate;
 }
 
-/*
- * Steps 5 and 6: where the rewritten packet goes. The FIB lookup runs as
- * if the rewritten packet had arrived on the ingress device, so routes,
- * forwarding sysctls and neighbours are the kernel's own.
- */
-static __always_inline enum rtpe_verdict relay_route(struct xdp_md *ctx, struct pkt *p,
-						     struct bpf_fib_lookup *fib)
+/* The cache slot of this packet's route (NULL only if the map is broken). */
+static __always_inline struct fib_cached *fib_cache_slot(const struct pkt *p, __u32 in)
 {
-	__u32 in = ctx->ingress_ifindex;
+	__u32 h = (p->out_dst ^ (p->out_src * 31) ^ (in << 16) ^ p->ip->tos) * 0x9e3779b1u;
+
+	h >>= 32 - RTPE_FIB_CACHE_BITS;
+	return bpf_map_lookup_elem(&rtpe_fib_cache, &h);
+}
+
+/* A live cache entry for this packet: its answer goes into fib. */
+static __always_inline bool fib_cache_hit(const struct fib_cached *c, const struct pkt *p, __u32 in,
+					  __u64 now, struct bpf_fib_lookup *fib)
+{
+	if (now >= c->expires_ns || c->dst != p->out_dst || c->src != p->out_src ||
+	    c->in_ifindex != in || c->tos != p->ip->tos ||
+	    bpf_ntohs(p->ip->tot_len) > c->tot_len)
+		return false;
+	fib->ifindex = c->out_ifindex;
+	__builtin_memcpy(fib->smac, c->smac, ETH_ALEN);
+	__builtin_memcpy(fib->dmac, c->dmac, ETH_ALEN);
+	return true;
+}
+
+static __always_inline void fib_cache_put(struct fib_cached *c, const struct pkt *p, __u32 in,
+					  __u64 now, const struct bpf_fib_lookup *fib)
+{
+	c->expires_ns = now + RTPE_FIB_CACHE_NS;
+	c->src = p->out_src;
+	c->dst = p->out_dst;
+	c->in_ifindex = in;
+	c->out_ifindex = fib->ifindex;
+	c->tot_len = bpf_ntohs(p->ip->tot_len);
+	c->tos = p->ip->tos;
+	__builtin_memcpy(c->smac, fib->smac, ETH_ALEN);
+	__builtin_memcpy(c->dmac, fib->dmac, ETH_ALEN);
+}
+
+/* The kernel's answer for the rewritten packet (as if it had arrived on
+ * the ingress device, so routes, forwarding sysctls and neighbours are the
+ * kernel's own), into fib. A verdict, RTPE_V_CONTINUE on success. */
+static __always_inline enum rtpe_verdict fib_ask(struct xdp_md *ctx, struct pkt *p,
+						 struct bpf_fib_lookup *fib)
+{
 	long rc;
 
 	__builtin_memset(fib, 0, sizeof(*fib));
@@ -262,14 +333,14 @@ static __always_inline enum rtpe_verdict relay_route(struct xdp_md *ctx, struct 
 	fib->tos = p->ip->tos;
 	fib->ipv4_src = p->out_src;
 	fib->ipv4_dst = p->out_dst;
-	fib->ifindex = in;
+	fib->ifindex = ctx->ingress_ifindex;
 
 	rc = bpf_fib_lookup(ctx, fib, sizeof(*fib), 0);
 	switch (rc) {
 	case BPF_FIB_LKUP_RET_SUCCESS:
 		/* Unicast route, resolved next hop: fib->ifindex, dmac and
 		 * smac say where and how to send. */
-		break;
+		return RTPE_V_CONTINUE;
 	case BPF_FIB_LKUP_RET_NO_NEIGH:
 		/* Route found but the next hop's MAC is unknown. The packet
 		 * goes to the daemon untouched (punted, or through its
@@ -296,7 +367,26 @@ static __always_inline enum rtpe_verdict relay_route(struct xdp_md *ctx, struct 
 		 * -EINVAL): let the stack decide. */
 		return RTPE_V_PASS_FIB_MISS;
 	}
+}
 
+/*
+ * Steps 5 and 6: where the rewritten packet goes: the route cache, else
+ * the FIB (whose success is cached), then XDP_TX or a redirect.
+ */
+static __always_inline enum rtpe_verdict relay_route(struct xdp_md *ctx, struct pkt *p,
+						     struct bpf_fib_lookup *fib, __u64 now)
+{
+	__u32 in = ctx->ingress_ifindex;
+	struct fib_cached *c = fib_cache_slot(p, in);
+	enum rtpe_verdict v;
+
+	if (!c || !fib_cache_hit(c, p, in, now, fib)) {
+		v = fib_ask(ctx, p, fib);
+		if (v != RTPE_V_CONTINUE)
+			return v;
+		if (c)
+			fib_cache_put(c, p, in, now, fib);
+	}
 	if (fib->ifindex == in)
 		return RTPE_V_TX;
 	/* Records the target only (the send happens after we return), so
@@ -355,11 +445,10 @@ static __always_inline void rtp_receive(const struct pkt *p, __u64 now_ns)
 }
 
 /* Step 8 for a forwarded packet: the leg's counters (per-CPU, plain adds). */
-static __always_inline void leg_forwarded(const struct pkt *p)
+static __always_inline void leg_forwarded(const struct pkt *p, __u64 now)
 {
 	__u32 slot = p->slot;
 	struct rtpe_leg_stats *st = bpf_map_lookup_elem(&rtpe_leg_stats, &slot);
-	__u64 now = bpf_ktime_get_ns();
 
 	if (!st)
 		return;
@@ -409,6 +498,7 @@ static __always_inline enum rtpe_verdict relay_leg(struct xdp_md *ctx, struct pk
 	struct bpf_fib_lookup fib;
 	struct rtpe_leg *leg;
 	enum rtpe_verdict v;
+	__u64 now;
 
 	/* The whole key is hashed: zero it, padding included. */
 	__builtin_memset(&key, 0, sizeof(key));
@@ -430,11 +520,12 @@ static __always_inline enum rtpe_verdict relay_leg(struct xdp_md *ctx, struct pk
 	if (p->tagged)
 		return punt_or_pass(ctx, leg, RTPE_V_PASS_NO_TX_PORT);
 	relay_take_leg(p, leg);
-	v = relay_route(ctx, p, &fib);
+	now = bpf_ktime_get_ns(); /* one clock read: route cache and counters */
+	v = relay_route(ctx, p, &fib, now);
 	if (v != RTPE_V_TX && v != RTPE_V_REDIRECT)
 		return punt_or_pass(ctx, leg, v);
 	relay_rewrite(p, &fib);
-	leg_forwarded(p);
+	leg_forwarded(p, now);
 	return v;
 }
 

@@ -1,0 +1,992 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * rtpgen - the benchmarks' traffic generator, sink control and program
+ * timer (scripts/bench.sh drives it; docs/PERFORMANCE.md explains the
+ * method). Every subcommand prints one JSON object on stdout.
+ *
+ *   rtpgen sink --dev DEV --pin DIR
+ *       Attaches bench_sink.bpf.c to DEV (native XDP) through a bpf_link
+ *       pinned as DIR/sink_link (remove the pin to detach) and pins its
+ *       counters as DIR/sink_counts and DIR/sink_hist.
+ *   rtpgen swap --link PIN (--prog-id ID | ceiling options)
+ *       Puts program ID, or a freshly loaded ceiling.bpf.c, into the pinned
+ *       XDP link PIN (the daemon's), and says which program it replaced.
+ *       Ceiling options: --src IP --dst IP --sport N --dport N --smac MAC
+ *       --dmac MAC --out-dev DEV [--port-min N --port-max N].
+ *   rtpgen run --dev DEV --dmac MAC --flows FILE --sink DIR [--rate PPS]
+ *          [--seconds S] [--warmup S] [--burst N] [--cpu N]
+ *          [--account NAME=PID,PID...]... [--label TEXT]
+ *       Offers RTP packets (bench_gen.bpf.c, BPF_PROG_RUN with live
+ *       frames, XDP_TX out of DEV) over the flows of FILE (lines "ID
+ *       LEG_A_LOCAL PEER_A ...", as ctlbench writes them), paced at PPS
+ *       in bursts of N frames (default 64),
+ *       and reports offered and delivered packets, loss, latency from the
+ *       sink, and the CPU time of each accounted group of threads
+ *       (/proc/PID/task/TID/schedstat) over the same window.
+ *   rtpgen nsperpkt --dev IN --out-dev OUT --dmac MAC --smac MAC
+ *          [--legs N] [--repeat N] [--rounds N] [--cpu N]
+ *       Times rtpedge_xdp and ceiling_xdp under BPF_PROG_TEST_RUN on one
+ *       frame they both relay (a fixed point: the rewrite reproduces the
+ *       frame, so every repetition does the whole work), alternating,
+ *       with N other legs in the map; plus their instruction counts.
+ *
+ * Exit status: 0 on success, 1 when the measurement failed, 2 on usage.
+ * RTPGEN_DEBUG=1 in the environment shows libbpf's messages.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <getopt.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <arpa/inet.h>
+#include <net/if.h>
+#include <sys/time.h>
+#include <linux/types.h>
+#include <linux/if_link.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "rtpedge.h"
+#include "bench_gen.skel.h"
+#include "bench_sink.skel.h"
+#include "ceiling.skel.h"
+#include "rtpedge.skel.h"
+
+#define MAX_FLOWS 1000000
+#define MAX_ACCOUNTS 8
+#define MAX_PIDS 16
+#define MAX_CPUS 512
+#define SINK_COUNTERS 5   /* enum sink_counter in bench_sink.bpf.c */
+#define SINK_BUCKETS 1024 /* and its histogram */
+#define SINK_SUB_BITS 4
+#define FRAME_LEN (14 + 20 + 8 + 12 + 160)
+#define MAX_ROUNDS 64
+
+/* Keep in step with bpf/bench_gen.bpf.c. */
+struct bench_flow {
+	__be32 saddr, daddr;
+	__be16 sport, dport;
+	__be32 ssrc;
+	__u32 ts;
+	__u16 seq;
+	__u16 pad;
+};
+
+enum { C_PACKETS, C_BYTES, C_OTHER, C_LAT_SUM, C_SKEW };
+
+/* What the scheduler says of a group of threads (/proc/PID/task/TID/schedstat). */
+struct sched_use {
+	__u64 run_ns;  /* on a CPU */
+	__u64 wait_ns; /* runnable but waiting for a CPU */
+	__u64 slices;  /* times put on a CPU (wake-ups, preemptions) */
+};
+
+struct account {
+	char name[32];
+	int pids[MAX_PIDS], npids;
+	struct sched_use before, after;
+};
+
+struct opts {
+	const char *dev, *out_dev, *flows, *sink, *link, *label, *pin;
+	const char *src, *dst;
+	__u8 dmac[6], smac[6];
+	unsigned sport, dport, port_min, port_max, prog_id;
+	double rate, seconds, warmup;
+	unsigned legs, repeat, rounds, burst;
+	int cpu;
+	struct account acct[MAX_ACCOUNTS];
+	int nacct;
+};
+
+static volatile sig_atomic_t stop;
+
+static void on_signal(int sig)
+{
+	stop = sig;
+}
+
+/* Prints "rtpgen: MESSAGE" on stderr; returns 1 (measurement failed). */
+__attribute__((format(printf, 1, 2))) static int die(const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "rtpgen: ");
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "\n");
+	return 1;
+}
+
+static __u64 now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (__u64)ts.tv_sec * 1000000000ull + (__u64)ts.tv_nsec;
+}
+
+static int parse_mac(const char *s, __u8 *mac)
+{
+	unsigned m[6];
+
+	if (sscanf(s, "%x:%x:%x:%x:%x:%x", &m[0], &m[1], &m[2], &m[3], &m[4], &m[5]) != 6)
+		return -EINVAL;
+	for (int i = 0; i < 6; i++)
+		mac[i] = (__u8)m[i];
+	return 0;
+}
+
+/* "a.b.c.d:port" into network-order address and port. */
+static int parse_ep(const char *s, __be32 *addr, __be16 *port)
+{
+	char ip[32];
+	unsigned p;
+
+	if (sscanf(s, "%31[0-9.]:%u", ip, &p) != 2 || p > 65535 || inet_pton(AF_INET, ip, addr) != 1)
+		return -EINVAL;
+	*port = htons((__u16)p);
+	return 0;
+}
+
+static int pin_cpu(int cpu)
+{
+	cpu_set_t set;
+
+	if (cpu < 0)
+		return 0;
+	CPU_ZERO(&set);
+	CPU_SET(cpu, &set);
+	return sched_setaffinity(0, sizeof(set), &set) ? -errno : 0;
+}
+
+/* Adds every thread of pid to u; nothing when the process is gone. */
+static void pid_sched_add(int pid, struct sched_use *u)
+{
+	unsigned long long run, wait, slices;
+	char path[300];
+	struct dirent *d;
+	DIR *dir;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/task", pid);
+	dir = opendir(path);
+	if (!dir)
+		return;
+	while ((d = readdir(dir))) {
+		if (d->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "/proc/%d/task/%s/schedstat", pid, d->d_name);
+		f = fopen(path, "r");
+		if (!f)
+			continue;
+		if (fscanf(f, "%llu %llu %llu", &run, &wait, &slices) == 3) {
+			u->run_ns += run;
+			u->wait_ns += wait;
+			u->slices += slices;
+		}
+		fclose(f);
+	}
+	closedir(dir);
+}
+
+static void accounts_read(struct opts *o, bool after)
+{
+	for (int i = 0; i < o->nacct; i++) {
+		struct sched_use *u = after ? &o->acct[i].after : &o->acct[i].before;
+
+		memset(u, 0, sizeof(*u));
+		for (int k = 0; k < o->acct[i].npids; k++)
+			pid_sched_add(o->acct[i].pids[k], u);
+	}
+}
+
+/* "NAME=PID,PID" */
+static int account_parse(struct opts *o, const char *s)
+{
+	const char *eq = strchr(s, '=');
+	struct account *a;
+	char *end;
+
+	if (!eq || eq == s || eq - s >= (long)sizeof(a->name) || o->nacct >= MAX_ACCOUNTS)
+		return -EINVAL;
+	a = &o->acct[o->nacct++];
+	memset(a, 0, sizeof(*a));
+	memcpy(a->name, s, (size_t)(eq - s));
+	for (s = eq + 1; *s && a->npids < MAX_PIDS; s = *end ? end + 1 : end) {
+		long pid = strtol(s, &end, 10);
+
+		if (end == s || pid <= 0 || (*end && *end != ','))
+			return -EINVAL;
+		a->pids[a->npids++] = (int)pid;
+	}
+	return a->npids ? 0 : -EINVAL;
+}
+
+/* The flows of a ctlbench file: peer A -> leg A's local endpoint. */
+static int flows_load(const char *path, struct bench_flow **out, __u32 *n)
+{
+	char line[512], id[32], la[64], pa[64];
+	struct bench_flow *f = calloc(MAX_FLOWS, sizeof(*f));
+	FILE *fp = fopen(path, "r");
+	__u32 k = 0;
+
+	if (!f || !fp) {
+		free(f);
+		if (fp)
+			fclose(fp);
+		return -errno;
+	}
+	while (k < MAX_FLOWS && fgets(line, sizeof(line), fp)) {
+		if (sscanf(line, "%31s %63s %63s", id, la, pa) != 3)
+			continue;
+		if (parse_ep(la, &f[k].daddr, &f[k].dport) || parse_ep(pa, &f[k].saddr, &f[k].sport))
+			continue;
+		f[k].ssrc = htonl(0x10000000u + k);
+		f[k].seq = (__u16)k;
+		k++;
+	}
+	fclose(fp);
+	*out = f;
+	*n = k;
+	return k ? 0 : -ENOENT;
+}
+
+static __u32 sum16(const __u8 *p, size_t n, __u32 acc)
+{
+	for (size_t i = 0; i + 1 < n; i += 2)
+		acc += (__u32)p[i] << 8 | p[i + 1];
+	if (n & 1)
+		acc += (__u32)p[n - 1] << 8;
+	return acc;
+}
+
+static __u16 fold(__u32 acc)
+{
+	while (acc >> 16)
+		acc = (acc & 0xffff) + (acc >> 16);
+	return (__u16)~acc;
+}
+
+/* An RTP frame from f with valid checksums, as the generator expects it. */
+static void frame_build(__u8 *b, const __u8 *dmac, const __u8 *smac, const struct bench_flow *f)
+{
+	__u8 *ip = b + 14, *udp = ip + 20, *rtp = udp + 8, ph[12] = { 0 };
+	__u16 c;
+
+	memset(b, 0, FRAME_LEN);
+	memcpy(b, dmac, 6);
+	memcpy(b + 6, smac, 6);
+	b[12] = 0x08;
+	ip[0] = 0x45;
+	ip[1] = 0xb8; /* DSCP EF, as voice is usually marked */
+	ip[2] = (FRAME_LEN - 14) >> 8;
+	ip[3] = (FRAME_LEN - 14) & 0xff;
+	ip[6] = 0x40; /* DF */
+	ip[8] = 64;
+	ip[9] = 17;
+	memcpy(ip + 12, &f->saddr, 4);
+	memcpy(ip + 16, &f->daddr, 4);
+	c = fold(sum16(ip, 20, 0));
+	ip[10] = c >> 8;
+	ip[11] = c & 0xff;
+	memcpy(udp, &f->sport, 2);
+	memcpy(udp + 2, &f->dport, 2);
+	udp[4] = (FRAME_LEN - 34) >> 8;
+	udp[5] = (FRAME_LEN - 34) & 0xff;
+	rtp[0] = 0x80;
+	memcpy(rtp + 8, &f->ssrc, 4);
+	rtp[12] = 'R', rtp[13] = 'T', rtp[14] = 'P', rtp[15] = 'B';
+	for (int i = 28; i < 172; i++)
+		rtp[i] = 0xd5; /* PCMU silence */
+	memcpy(ph, ip + 12, 8);
+	ph[9] = 17;
+	ph[10] = udp[4];
+	ph[11] = udp[5];
+	c = fold(sum16(udp, FRAME_LEN - 34, sum16(ph, 12, 0)));
+	c = c ? c : 0xffff;
+	udp[6] = c >> 8;
+	udp[7] = c & 0xff;
+}
+
+/* Per-CPU __u64 arrays summed over CPUs: counts[n]. */
+static int percpu_sum(int fd, __u32 n, __u64 *out)
+{
+	int ncpu = libbpf_num_possible_cpus();
+	__u64 v[MAX_CPUS];
+
+	if (ncpu <= 0 || ncpu > MAX_CPUS)
+		return -ERANGE;
+	for (__u32 k = 0; k < n; k++) {
+		out[k] = 0;
+		if (bpf_map_lookup_elem(fd, &k, v))
+			return -errno;
+		for (int c = 0; c < ncpu; c++)
+			out[k] += v[c];
+	}
+	return 0;
+}
+
+struct sink_snap {
+	__u64 c[SINK_COUNTERS];
+	__u64 h[SINK_BUCKETS];
+};
+
+static int sink_read(int fd_c, int fd_h, struct sink_snap *s)
+{
+	int e = percpu_sum(fd_c, SINK_COUNTERS, s->c);
+
+	return e ? e : percpu_sum(fd_h, SINK_BUCKETS, s->h);
+}
+
+/* Lower bound and width (ns) of a bench_sink histogram bucket. */
+static double bucket_mid(__u32 b)
+{
+	__u32 e = b >> SINK_SUB_BITS, m = b & ((1 << SINK_SUB_BITS) - 1);
+
+	if (!e)
+		return b;
+	return (double)(((__u64)(16 + m) << (e - 1))) + (double)((__u64)1 << (e - 1)) / 2;
+}
+
+/* The q-quantile (0..1) of the packets counted in h, in microseconds. */
+static double hist_quantile(const __u64 *h, __u64 total, double q)
+{
+	__u64 want = (__u64)(q * (double)total + 0.5), cum = 0;
+
+	if (!total)
+		return -1;
+	if (want < 1)
+		want = 1;
+	for (__u32 b = 0; b < SINK_BUCKETS; b++) {
+		cum += h[b];
+		if (cum >= want)
+			return bucket_mid(b) / 1000.0;
+	}
+	return -1;
+}
+
+/* A device's MAC from sysfs (of the caller's network namespace). */
+static int dev_mac(const char *dev, __u8 *mac)
+{
+	char path[128], buf[32];
+	FILE *f;
+	int e;
+
+	snprintf(path, sizeof(path), "/sys/class/net/%s/address", dev);
+	f = fopen(path, "r");
+	if (!f)
+		return -errno;
+	e = fgets(buf, sizeof(buf), f) ? parse_mac(buf, mac) : -EIO;
+	fclose(f);
+	return e;
+}
+
+struct gen {
+	struct bench_gen *skel;
+	int prog, ifindex;
+	unsigned burst; /* frames per live-frame batch, sent together */
+	int err;        /* the first failed BPF_PROG_RUN */
+	__u8 frame[FRAME_LEN];
+};
+
+/* Loads the generator with n flows. 0 or -errno. */
+static int gen_open(struct gen *g, const struct opts *o, const struct bench_flow *f, __u32 n)
+{
+	LIBBPF_OPTS(bpf_map_batch_opts, bo);
+	__u32 *keys = calloc(n, sizeof(*keys));
+	__u8 smac[6];
+	int e = -ENOMEM;
+
+	g->ifindex = (int)if_nametoindex(o->dev);
+	if (!g->ifindex || dev_mac(o->dev, smac)) {
+		free(keys);
+		return -ENODEV;
+	}
+	g->skel = bench_gen__open();
+	if (!keys || !g->skel)
+		goto out;
+	g->skel->rodata->n_flows = n;
+	memcpy(g->skel->rodata->dmac, o->dmac, 6);
+	memcpy(g->skel->rodata->smac, smac, 6);
+	bpf_map__set_max_entries(g->skel->maps.bench_flows, n);
+	e = bench_gen__load(g->skel);
+	if (e)
+		goto out;
+	for (__u32 i = 0; i < n; i++)
+		keys[i] = i;
+	e = bpf_map_update_batch(bpf_map__fd(g->skel->maps.bench_flows), keys, f, &n, &bo);
+	e = e ? -errno : 0;
+	g->prog = bpf_program__fd(g->skel->progs.bench_gen);
+	g->burst = o->burst;
+	frame_build(g->frame, o->dmac, smac, &f[0]);
+out:
+	free(keys);
+	return e;
+}
+
+/* Up to n frames out of the device, in live-frame batches of burst; -EINTR
+ * when a signal ended the run. */
+static int gen_burst(struct gen *g, unsigned n)
+{
+	struct xdp_md ctx = { .data_end = FRAME_LEN, .ingress_ifindex = (__u32)g->ifindex };
+	LIBBPF_OPTS(bpf_test_run_opts, t, .data_in = g->frame, .data_size_in = FRAME_LEN,
+		    .ctx_in = &ctx, .ctx_size_in = sizeof(ctx), .repeat = (int)n,
+		    .flags = BPF_F_TEST_XDP_LIVE_FRAMES, .batch_size = g->burst);
+
+	return bpf_prog_test_run_opts(g->prog, &t) ? -errno : 0;
+}
+
+static volatile sig_atomic_t alarm_fired;
+
+static void on_alarm(int sig)
+{
+	alarm_fired = sig;
+}
+
+/*
+ * Offers rate packets/s for seconds, in bursts: one long BPF_PROG_RUN
+ * (each call costs ~20 ms of set-up here) paced by the program itself
+ * (bench_gen.bpf.c), ended by SIGALRM. Returns the frames sent; *elapsed the time it took (ns).
+ */
+static __u64 gen_paced(struct gen *g, double rate, double seconds, __u64 *elapsed)
+{
+	struct sigaction sa = { .sa_handler = on_alarm }; /* no SA_RESTART */
+	__u64 us = (__u64)(seconds * 1e6), made0 = g->skel->bss->made, start;
+	struct itimerval it = { .it_value = { .tv_sec = (time_t)(us / 1000000),
+					      .tv_usec = (suseconds_t)(us % 1000000) } };
+
+	sigaction(SIGALRM, &sa, NULL);
+	g->skel->bss->burst = g->burst;
+	g->skel->bss->interval_ns = (__u64)(1e9 * g->burst / rate + 0.5);
+	g->skel->bss->next_ns = 0;
+	g->skel->bss->iter = 0;
+	alarm_fired = 0;
+	start = now_ns();
+	setitimer(ITIMER_REAL, &it, NULL);
+	while (!alarm_fired && !stop) {
+		int e = gen_burst(g, 1u << 30);
+
+		if (e && e != -EINTR) {
+			g->err = e;
+			break;
+		}
+	}
+	*elapsed = now_ns() - start;
+	return g->skel->bss->made - made0;
+}
+
+struct run_result {
+	__u64 sent, elapsed_ns, window_ns, gen_cpu_ns, gen_idle;
+	struct sink_snap a, b;
+};
+
+static void run_print(const struct opts *o, const struct run_result *r)
+{
+	__u64 got = r->b.c[C_PACKETS] - r->a.c[C_PACKETS], h[SINK_BUCKETS];
+	double secs = (double)r->elapsed_ns / 1e9;
+
+	for (int i = 0; i < SINK_BUCKETS; i++)
+		h[i] = r->b.h[i] - r->a.h[i];
+	printf("{\"label\":\"%s\",\"rate_target\":%.0f,\"seconds\":%.3f,\"window_s\":%.3f,"
+	       "\"sent\":%llu,\"offered_pps\":%.0f,\"delivered\":%llu,\"delivered_pps\":%.0f,"
+	       "\"lost\":%lld,\"loss_ratio\":%.6f,", o->label, o->rate, secs,
+	       (double)r->window_ns / 1e9, (unsigned long long)r->sent, (double)r->sent / secs,
+	       (unsigned long long)got, (double)got / secs, (long long)(r->sent - got),
+	       r->sent ? (double)((long long)(r->sent - got)) / (double)r->sent : 0.0);
+	printf("\"lat_p50_us\":%.2f,\"lat_p99_us\":%.2f,\"lat_max_us\":%.2f,\"lat_mean_us\":%.2f,",
+	       hist_quantile(h, got, 0.50), hist_quantile(h, got, 0.99), hist_quantile(h, got, 1.0),
+	       got ? (double)(r->b.c[C_LAT_SUM] - r->a.c[C_LAT_SUM]) / (double)got / 1000.0 : -1.0);
+	printf("\"sink_other\":%llu,\"clock_skew\":%llu,\"gen_cpu_ns\":%llu,\"gen_idle\":%.3f,"
+	       "\"cpu\":{", (unsigned long long)(r->b.c[C_OTHER] - r->a.c[C_OTHER]),
+	       (unsigned long long)(r->b.c[C_SKEW] - r->a.c[C_SKEW]),
+	       (unsigned long long)r->gen_cpu_ns,
+	       (double)r->gen_idle / (double)(r->gen_idle + r->sent + 1));
+	for (int i = 0; i < o->nacct; i++) {
+		const struct account *a = &o->acct[i];
+
+		printf("%s\"%s\":{\"run_ns\":%llu,\"wait_ns\":%llu,\"slices\":%llu}",
+		       i ? "," : "", a->name, (unsigned long long)(a->after.run_ns - a->before.run_ns),
+		       (unsigned long long)(a->after.wait_ns - a->before.wait_ns),
+		       (unsigned long long)(a->after.slices - a->before.slices));
+	}
+	printf("}}\n");
+}
+
+static int sink_open(const char *dir, int *fd_c, int *fd_h)
+{
+	char path[512];
+
+	snprintf(path, sizeof(path), "%s/sink_counts", dir);
+	*fd_c = bpf_obj_get(path);
+	snprintf(path, sizeof(path), "%s/sink_hist", dir);
+	*fd_h = bpf_obj_get(path);
+	return *fd_c < 0 || *fd_h < 0 ? -ENOENT : 0;
+}
+
+/* Warm-up, then the measured window: sink and CPU read before and after,
+ * each after a drain pause so no packet is in flight at a read. */
+static int run_measure(struct opts *o, struct gen *g, int fd_c, int fd_h, struct run_result *r)
+{
+	struct sched_use self0 = { 0 }, self1 = { 0 };
+	__u64 t0, idle0, ignored;
+	int e;
+
+	if (o->warmup > 0)
+		gen_paced(g, o->rate, o->warmup, &ignored);
+	usleep(100000);
+	e = sink_read(fd_c, fd_h, &r->a);
+	if (e)
+		return e;
+	accounts_read(o, false);
+	pid_sched_add(getpid(), &self0);
+	idle0 = g->skel->bss->idle;
+	t0 = now_ns();
+	r->sent = gen_paced(g, o->rate, o->seconds, &r->elapsed_ns);
+	pid_sched_add(getpid(), &self1);
+	r->gen_cpu_ns = self1.run_ns - self0.run_ns;
+	r->gen_idle = g->skel->bss->idle - idle0;
+	usleep(100000);
+	e = sink_read(fd_c, fd_h, &r->b);
+	accounts_read(o, true);
+	r->window_ns = now_ns() - t0;
+	return e ? e : g->err;
+}
+
+static int cmd_run(struct opts *o)
+{
+	struct run_result r = { 0 };
+	struct bench_flow *f = NULL;
+	struct gen g = { 0 };
+	int fd_c, fd_h, e;
+	__u32 n = 0;
+
+	if (!o->dev || !o->flows || !o->sink || o->rate <= 0 || o->seconds <= 0)
+		return 2;
+	e = flows_load(o->flows, &f, &n);
+	if (e)
+		return die("cannot read flows from %s: %s", o->flows, strerror(-e));
+	if (sink_open(o->sink, &fd_c, &fd_h))
+		return die("no sink counters under %s: run 'rtpgen sink' first", o->sink);
+	e = pin_cpu(o->cpu);
+	if (!e)
+		e = gen_open(&g, o, f, n);
+	free(f);
+	if (e) {
+		bench_gen__destroy(g.skel);
+		return die("cannot set up the generator on %s: %s", o->dev, strerror(-e));
+	}
+	e = run_measure(o, &g, fd_c, fd_h, &r);
+	bench_gen__destroy(g.skel);
+	if (e)
+		return die("measurement %s failed: %s", o->label, strerror(-e));
+	run_print(o, &r);
+	return 0;
+}
+
+static int cmd_sink(const struct opts *o)
+{
+	struct bench_sink *s = bench_sink__open_and_load();
+	struct bpf_link *l = NULL;
+	char path[512];
+	int ifindex = o->dev ? (int)if_nametoindex(o->dev) : 0, e;
+
+	if (!o->dev || !o->pin)
+		return 2;
+	if (!s || !ifindex) {
+		bench_sink__destroy(s);
+		return die("cannot load the sink for %s: %s", o->dev, strerror(errno));
+	}
+	l = bpf_program__attach_xdp(s->progs.bench_sink, ifindex);
+	e = l ? 0 : -errno;
+	snprintf(path, sizeof(path), "%s/sink_link", o->pin);
+	if (!e)
+		e = bpf_link__pin(l, path);
+	snprintf(path, sizeof(path), "%s/sink_counts", o->pin);
+	if (!e)
+		e = bpf_map__pin(s->maps.bench_sink_counts, path);
+	snprintf(path, sizeof(path), "%s/sink_hist", o->pin);
+	if (!e)
+		e = bpf_map__pin(s->maps.bench_sink_hist, path);
+	if (e) {
+		snprintf(path, sizeof(path), "%s/sink_link", o->pin);
+		unlink(path);
+	}
+	bpf_link__destroy(l); /* the pin keeps it attached */
+	bench_sink__destroy(s);
+	if (e)
+		return die("cannot attach or pin the sink on %s (pins under %s): %s", o->dev,
+			   o->pin, strerror(-e));
+	printf("{\"sink\":\"%s\",\"pin\":\"%s\"}\n", o->dev, o->pin);
+	return 0;
+}
+
+/* Loads ceiling.bpf.c with the rewrite the options give. NULL with errno. */
+static struct ceiling *ceiling_load(const struct opts *o)
+{
+	struct ceiling *c;
+	int ifindex = o->out_dev ? (int)if_nametoindex(o->out_dev) : 0;
+
+	if (!ifindex || !o->src || !o->dst) {
+		errno = ENODEV;
+		return NULL;
+	}
+	c = ceiling__open();
+	if (!c)
+		return NULL;
+	c->rodata->port_min = (__u16)o->port_min;
+	c->rodata->port_max = (__u16)o->port_max;
+	inet_pton(AF_INET, o->src, (void *)&c->rodata->new_src);
+	inet_pton(AF_INET, o->dst, (void *)&c->rodata->new_dst);
+	c->rodata->new_sport = (__u16)o->sport;
+	c->rodata->new_dport = (__u16)o->dport;
+	memcpy(c->rodata->dmac, o->dmac, 6);
+	memcpy(c->rodata->smac, o->smac, 6);
+	c->rodata->out_ifindex = (__u32)ifindex;
+	if (ceiling__load(c)) {
+		ceiling__destroy(c);
+		errno = EINVAL;
+		return NULL;
+	}
+	return c;
+}
+
+static __u32 link_prog_id(int fd)
+{
+	struct bpf_link_info info;
+	__u32 len = sizeof(info);
+
+	memset(&info, 0, sizeof(info));
+	return bpf_obj_get_info_by_fd(fd, &info, &len) ? 0 : info.prog_id;
+}
+
+static int cmd_swap(const struct opts *o)
+{
+	struct ceiling *c = NULL;
+	int fd, pfd, e;
+	__u32 old;
+
+	if (!o->link)
+		return 2;
+	fd = bpf_obj_get(o->link);
+	if (fd < 0)
+		return die("cannot open the pinned link %s: %s", o->link, strerror(errno));
+	old = link_prog_id(fd);
+	if (o->prog_id) {
+		pfd = bpf_prog_get_fd_by_id(o->prog_id);
+	} else {
+		c = ceiling_load(o);
+		pfd = c ? bpf_program__fd(c->progs.ceiling_xdp) : -1;
+	}
+	e = pfd < 0 ? -errno : bpf_link_update(fd, pfd, NULL);
+	if (!e)
+		printf("{\"link\":\"%s\",\"previous_prog_id\":%u,\"prog_id\":%u}\n", o->link, old,
+		       link_prog_id(fd));
+	if (o->prog_id && pfd >= 0)
+		close(pfd);
+	ceiling__destroy(c); /* the link holds the program */
+	close(fd);
+	return e ? die("cannot swap the program of %s: %s", o->link, strerror(-e)) : 0;
+}
+
+struct timing {
+	struct rtpedge *r;
+	struct ceiling *c;
+	int in, out;
+	__u8 frame[FRAME_LEN];
+};
+
+/* One leg in k, v: RTP from src:5004 to dst:40000 rewritten to itself. */
+static void fixed_leg(const struct opts *o, struct rtpe_leg_key *k, struct rtpe_leg *v)
+{
+	memset(k, 0, sizeof(*k));
+	memset(v, 0, sizeof(*v));
+	inet_pton(AF_INET, o->dst, &k->addr.a[0]);
+	k->port = htons(40000);
+	k->family = RTPE_AF_INET;
+	inet_pton(AF_INET, o->src, &v->peer.a[0]);
+	v->peer_port = htons(5004);
+	v->peer_rtcp_port = htons(5005);
+	v->out_src = v->peer;
+	v->out_dst = k->addr;
+	v->out_sport = htons(5004);
+	v->out_dport = htons(40000);
+	v->out_rtcp_dport = htons(40001);
+	v->path = RTPE_PATH_XDP;
+	v->family = RTPE_AF_INET;
+	v->clock_rate = 8000;
+}
+
+/* legs other legs (XDP, on other ports of 198.18.1.1) beside the fixed one. */
+static int timing_legs(struct timing *t, const struct opts *o)
+{
+	LIBBPF_OPTS(bpf_map_batch_opts, bo);
+	__u32 n = o->legs + 1;
+	struct rtpe_leg_key *k = calloc(n, sizeof(*k));
+	struct rtpe_leg *v = calloc(n, sizeof(*v));
+	int e = -ENOMEM;
+
+	if (!k || !v)
+		goto out;
+	fixed_leg(o, &k[0], &v[0]);
+	for (__u32 i = 1; i < n; i++) {
+		k[i] = k[0];
+		v[i] = v[0];
+		k[i].addr.a[0] = htonl(0xc6120101u + (i >> 15)); /* 198.18.1.1 + ... */
+		k[i].port = htons((__u16)(10000 + 2 * (i & 0x3fff)));
+		v[i].slot = i;
+	}
+	e = bpf_map_update_batch(bpf_map__fd(t->r->maps.rtpe_legs), k, v, &n, &bo) ? -errno : 0;
+out:
+	free(k);
+	free(v);
+	return e;
+}
+
+/* rtpedge_xdp with private (unpinned) maps: config, tx port, legs. */
+static int timing_rtpedge(struct timing *t, const struct opts *o)
+{
+	struct rtpe_config cfg = { .port_min = 40000, .port_max = 60000 };
+	struct bpf_devmap_val dv = { .ifindex = (__u32)t->out };
+	struct bpf_map *m;
+	__u32 zero = 0, key = (__u32)t->out;
+	int e;
+
+	t->r = rtpedge__open();
+	if (!t->r)
+		return -errno;
+	bpf_object__for_each_map(m, t->r->obj)
+		bpf_map__set_pin_path(m, NULL);
+	bpf_map__set_max_entries(t->r->maps.rtpe_legs, 2 * o->legs + 2);
+	bpf_map__set_max_entries(t->r->maps.rtpe_leg_stats, 2 * o->legs + 2);
+	e = rtpedge__load(t->r);
+	if (!e && bpf_map_update_elem(bpf_map__fd(t->r->maps.rtpe_config), &zero, &cfg, 0))
+		e = -errno;
+	if (!e && bpf_map_update_elem(bpf_map__fd(t->r->maps.rtpe_tx_ports), &key, &dv, 0))
+		e = -errno;
+	return e ? e : timing_legs(t, o);
+}
+
+/* One frame through prog: ns per repetition, or -1 when the program did
+ * not relay the frame onto itself (then the figure would mean nothing). */
+static double timing_run(const struct timing *t, int prog, unsigned repeat)
+{
+	struct xdp_md ctx = { .data_end = FRAME_LEN, .ingress_ifindex = (__u32)t->in };
+	__u8 out[FRAME_LEN + 64];
+	LIBBPF_OPTS(bpf_test_run_opts, r, .data_in = t->frame, .data_size_in = FRAME_LEN,
+		    .data_out = out, .data_size_out = sizeof(out), .ctx_in = &ctx,
+		    .ctx_size_in = sizeof(ctx), .repeat = (int)repeat);
+
+	if (bpf_prog_test_run_opts(prog, &r) || r.retval != XDP_REDIRECT ||
+	    r.data_size_out != FRAME_LEN || memcmp(out, t->frame, FRAME_LEN))
+		return -1;
+	return r.duration;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static double median(const double *v, unsigned n)
+{
+	double s[MAX_ROUNDS];
+
+	memcpy(s, v, n * sizeof(*s));
+	qsort(s, n, sizeof(*s), cmp_double);
+	return n % 2 ? s[n / 2] : (s[n / 2 - 1] + s[n / 2]) / 2;
+}
+
+static void prog_print(const char *name, int prog, const double *ns, unsigned n)
+{
+	struct bpf_prog_info info;
+	__u32 len = sizeof(info);
+
+	memset(&info, 0, sizeof(info));
+	bpf_obj_get_info_by_fd(prog, &info, &len);
+	printf("\"%s\":{\"ns_median\":%.1f,\"ns\":[", name, median(ns, n));
+	for (unsigned i = 0; i < n; i++)
+		printf("%s%.0f", i ? "," : "", ns[i]);
+	printf("],\"xlated_insns\":%u,\"verified_insns\":%u,\"jited_bytes\":%u}",
+	       info.xlated_prog_len / 8, info.verified_insns, info.jited_prog_len);
+}
+
+/* Alternating rounds, so that drift on a shared machine hits both. */
+static int timing_rounds(const struct timing *t, const struct opts *o)
+{
+	int pr = bpf_program__fd(t->r->progs.rtpedge_xdp), pc = bpf_program__fd(t->c->progs.ceiling_xdp);
+	double r[MAX_ROUNDS], c[MAX_ROUNDS];
+
+	for (unsigned i = 0; i < o->rounds; i++) {
+		c[i] = timing_run(t, pc, o->repeat);
+		r[i] = timing_run(t, pr, o->repeat);
+		if (c[i] < 0 || r[i] < 0) {
+			fprintf(stderr, "rtpgen: %s did not relay the timing frame onto itself "
+				"(check --src/--dst/--dmac/--smac and routes in this namespace)\n",
+				c[i] < 0 ? "ceiling_xdp" : "rtpedge_xdp");
+			return 1;
+		}
+	}
+	printf("{\"repeat\":%u,\"rounds\":%u,\"legs\":%u,", o->repeat, o->rounds, o->legs);
+	prog_print("ceiling", pc, c, o->rounds);
+	printf(",");
+	prog_print("rtpedge", pr, r, o->rounds);
+	printf(",\"ratio\":%.3f}\n", median(r, o->rounds) / median(c, o->rounds));
+	return 0;
+}
+
+static int cmd_nsperpkt(struct opts *o)
+{
+	struct bench_flow f = { .sport = htons(5004), .dport = htons(40000),
+				.ssrc = htonl(0x5eed) };
+	struct timing t = { 0 };
+	int e;
+
+	if (!o->dev || !o->out_dev || !o->src || !o->dst || !o->rounds ||
+	    o->rounds > MAX_ROUNDS || o->repeat < 1)
+		return 2;
+	t.in = (int)if_nametoindex(o->dev);
+	t.out = (int)if_nametoindex(o->out_dev);
+	if (!t.in || !t.out)
+		return die("no device %s in this network namespace", !t.in ? o->dev : o->out_dev);
+	inet_pton(AF_INET, o->src, &f.saddr);
+	inet_pton(AF_INET, o->dst, &f.daddr);
+	frame_build(t.frame, o->dmac, o->smac, &f);
+	o->port_min = 40000;
+	o->port_max = 60000;
+	o->sport = 5004;
+	o->dport = 40000;
+	e = pin_cpu(o->cpu);
+	if (!e)
+		e = timing_rtpedge(&t, o);
+	if (!e) {
+		t.c = ceiling_load(o);
+		e = t.c ? 0 : -errno;
+	}
+	if (!e)
+		e = timing_rounds(&t, o);
+	else
+		die("cannot set up the programs for timing: %s", strerror(-e));
+	rtpedge__destroy(t.r);
+	ceiling__destroy(t.c);
+	return e ? 1 : 0;
+}
+
+static const struct option long_opts[] = {
+	{ "dev", required_argument, NULL, 'd' },    { "out-dev", required_argument, NULL, 'o' },
+	{ "dmac", required_argument, NULL, 'M' },   { "smac", required_argument, NULL, 'm' },
+	{ "flows", required_argument, NULL, 'f' },  { "sink", required_argument, NULL, 'k' },
+	{ "pin", required_argument, NULL, 'p' },    { "link", required_argument, NULL, 'l' },
+	{ "rate", required_argument, NULL, 'r' },   { "seconds", required_argument, NULL, 's' },
+	{ "warmup", required_argument, NULL, 'w' }, { "burst", required_argument, NULL, 'b' },
+	{ "cpu", required_argument, NULL, 'C' },    { "account", required_argument, NULL, 'a' },
+	{ "label", required_argument, NULL, 'L' },  { "src", required_argument, NULL, 'S' },
+	{ "dst", required_argument, NULL, 'D' },    { "sport", required_argument, NULL, 'x' },
+	{ "dport", required_argument, NULL, 'y' },  { "port-min", required_argument, NULL, 'i' },
+	{ "port-max", required_argument, NULL, 'j' }, { "prog-id", required_argument, NULL, 'P' },
+	{ "legs", required_argument, NULL, 'g' },   { "repeat", required_argument, NULL, 'R' },
+	{ "rounds", required_argument, NULL, 'n' }, { NULL, 0, NULL, 0 },
+};
+
+static int usage(void)
+{
+	fprintf(stderr,
+		"usage: rtpgen sink --dev DEV --pin DIR\n"
+		"       rtpgen swap --link PIN (--prog-id ID | --src IP --dst IP --sport N --dport N\n"
+		"                   --smac MAC --dmac MAC --out-dev DEV [--port-min N --port-max N])\n"
+		"       rtpgen run --dev DEV --dmac MAC --flows FILE --sink DIR [--rate PPS]\n"
+		"                  [--seconds S] [--warmup S] [--burst N] [--cpu N]\n"
+		"                  [--account NAME=PID,PID...]... [--label TEXT]\n"
+		"       rtpgen nsperpkt --dev IN --out-dev OUT --src IP --dst IP --dmac MAC --smac MAC\n"
+		"                  [--legs N] [--repeat N] [--rounds N] [--cpu N]\n"
+		"(see the head of tests/tools/rtpgen.c)\n");
+	return 2;
+}
+
+static int opt_num(const char *s, double min, double max, double *v)
+{
+	char *end;
+
+	*v = strtod(s, &end);
+	return end == s || *end || *v < min || *v > max ? -EINVAL : 0;
+}
+
+/* One option into o. 0 or -EINVAL. */
+static int opt_set(struct opts *o, int c, const char *a)
+{
+	double v = 0;
+	int e = 0;
+
+	switch (c) {
+	case 'd': o->dev = a; break;
+	case 'o': o->out_dev = a; break;
+	case 'f': o->flows = a; break;
+	case 'k': o->sink = a; break;
+	case 'p': o->pin = a; break;
+	case 'l': o->link = a; break;
+	case 'S': o->src = a; break;
+	case 'D': o->dst = a; break;
+	case 'L': o->label = a; return strpbrk(a, "\"\\") ? -EINVAL : 0;
+	case 'M': return parse_mac(a, o->dmac);
+	case 'm': return parse_mac(a, o->smac);
+	case 'a': return account_parse(o, a);
+	case 'r': return opt_num(a, 1, 1e8, &o->rate);
+	case 's': return opt_num(a, 0.001, 3600, &o->seconds);
+	case 'w': return opt_num(a, 0, 3600, &o->warmup);
+	case 'b': e = opt_num(a, 1, 256, &v); o->burst = (unsigned)v; break;
+	case 'C': e = opt_num(a, -1, 4095, &v); o->cpu = (int)v; break;
+	case 'x': e = opt_num(a, 0, 65535, &v); o->sport = (unsigned)v; break;
+	case 'y': e = opt_num(a, 0, 65535, &v); o->dport = (unsigned)v; break;
+	case 'i': e = opt_num(a, 0, 65535, &v); o->port_min = (unsigned)v; break;
+	case 'j': e = opt_num(a, 0, 65535, &v); o->port_max = (unsigned)v; break;
+	case 'P': e = opt_num(a, 1, 4294967295.0, &v); o->prog_id = (unsigned)v; break;
+	case 'g': e = opt_num(a, 0, 4000000, &v); o->legs = (unsigned)v; break;
+	case 'R': e = opt_num(a, 1, 1e9, &v); o->repeat = (unsigned)v; break;
+	case 'n': e = opt_num(a, 1, MAX_ROUNDS, &v); o->rounds = (unsigned)v; break;
+	default: return -EINVAL;
+	}
+	return e;
+}
+
+int main(int argc, char **argv)
+{
+	struct opts o = { .rate = 1e6, .seconds = 2, .burst = 64, .cpu = -1, .label = "run",
+			  .port_min = 40000, .port_max = 60000, .legs = 10000,
+			  .repeat = 1000000, .rounds = 5 };
+	const char *cmd = argc > 1 ? argv[1] : "";
+	int c, rc;
+
+	if (!getenv("RTPGEN_DEBUG")) /* libbpf's own messages on demand */
+		libbpf_set_print(NULL);
+	while ((c = getopt_long(argc - 1, argv + 1, "", long_opts, NULL)) != -1)
+		if (opt_set(&o, c, optarg)) {
+			fprintf(stderr, "rtpgen: bad value for option %s: '%s'\n",
+				argv[optind], optarg ? optarg : "");
+			return usage();
+		}
+	if (optind != argc - 1)
+		return usage();
+	signal(SIGINT, on_signal);
+	signal(SIGTERM, on_signal);
+	if (!strcmp(cmd, "sink"))
+		rc = cmd_sink(&o);
+	else if (!strcmp(cmd, "swap"))
+		rc = cmd_swap(&o);
+	else if (!strcmp(cmd, "run"))
+		rc = cmd_run(&o);
+	else if (!strcmp(cmd, "nsperpkt"))
+		rc = cmd_nsperpkt(&o);
+	else
+		rc = 2;
+	return rc == 2 ? usage() : rc;
+}

@@ -34,8 +34,11 @@ int sessions_init(struct rtpe *r)
 	r->htab = calloc(r->hsize, sizeof(*r->htab));
 	r->free_slots = malloc(slots * sizeof(*r->free_slots));
 	r->slot_leg = calloc(slots, sizeof(*r->slot_leg));
-	if (!r->htab || !r->free_slots || !r->slot_leg)
+	/* Maps reused from an earlier daemon may hold old figures anywhere. */
+	r->slot_used = malloc(slots);
+	if (!r->htab || !r->free_slots || !r->slot_leg || !r->slot_used)
 		return -ENOMEM;
+	memset(r->slot_used, r->xdp && xdp_maps_reused(r->xdp), slots);
 	/* Stack: slot 0 on top, so a fresh daemon hands out 0, 1, 2... */
 	for (uint32_t i = 0; i < slots; i++)
 		r->free_slots[i] = slots - 1 - i;
@@ -61,6 +64,8 @@ void sessions_fini(struct rtpe *r)
 	free(r->htab);
 	free(r->free_slots);
 	free(r->slot_leg);
+	free(r->slot_used);
+	r->slot_used = NULL;
 	r->htab = NULL;
 	r->free_slots = NULL;
 	r->slot_leg = NULL;
@@ -400,11 +405,13 @@ static int session_setup(struct rtpe *r, struct session *s, char *err, size_t er
 		l->path = RTPE_PATH_LEARNING;
 		l->latch = r->ifaces[l->iface].cfg.latch;
 		l->learn_until_ns = now + (uint64_t)r->cfg.learning_window * 1000000000ull;
-		if (r->xdp && (e = xdp_slot_reset(r->xdp, l->slot))) {
+		/* A fresh map is all zeroes: only a slot used before needs it. */
+		if (r->xdp && r->slot_used[l->slot] && (e = xdp_slot_reset(r->xdp, l->slot))) {
 			snprintf(err, errlen, "cannot reset XDP stats slot %u: %s", l->slot,
 				 strerror(-e));
 			return -1;
 		}
+		r->slot_used[l->slot] = 1;
 	}
 	return session_activate(r, s, err, errlen);
 }

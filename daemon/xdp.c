@@ -35,6 +35,7 @@ struct xdp_state {
 	int link_fd[CFG_MAX_IFACES];
 	bool link_new[CFG_MAX_IFACES]; /* created by this start, not taken over */
 	struct rtpe_leg_stats *percpu; /* one slot's per-CPU values, reused */
+	bool reused;                   /* the maps were pinned before this start */
 	char pin_path[256];
 };
 
@@ -77,8 +78,11 @@ static int xdp_load(struct rtpe *r, struct xdp_state *x, char *err, size_t errle
 {
 	LIBBPF_OPTS(bpf_object_open_opts, oo, .pin_root_path = r->cfg.pin_path);
 	__u32 legs = 2 * r->cfg.max_sessions;
+	char pin[320];
 	int e;
 
+	snprintf(pin, sizeof(pin), "%s/%s", r->cfg.pin_path, RTPE_MAP_LEG_STATS);
+	x->reused = access(pin, F_OK) == 0; /* load reuses what is pinned */
 	x->skel = rtpedge__open_opts(&oo);
 	if (!x->skel) {
 		snprintf(err, errlen, "cannot open the XDP object: %s", strerror(errno));
@@ -535,4 +539,9 @@ int xdp_legs_foreach(struct xdp_state *x, xdp_leg_fn fn, void *arg)
 int xdp_punt_fd(struct xdp_state *x)
 {
 	return bpf_map__fd(x->skel->maps.rtpe_punt);
+}
+
+bool xdp_maps_reused(const struct xdp_state *x)
+{
+	return x->reused;
 }

@@ -26,6 +26,9 @@ int xdp_setup(struct rtpe *r, char *err, size_t errlen);
  * and unpin links and maps, so nothing of rtpedge stays in the kernel. */
 void xdp_teardown(struct rtpe *r, bool remove);
 
+/* Whether the maps were pinned by an earlier daemon (and may hold data). */
+bool xdp_maps_reused(const struct xdp_state *x);
+
 /* Writes or deletes one leg's rtpe_legs entry. 0 or -errno. */
 int xdp_leg_put(struct xdp_state *x, const struct rtpe_leg_key *k, const struct rtpe_leg *v);
 int xdp_leg_del(struct xdp_state *x, const struct rtpe_leg_key *k);

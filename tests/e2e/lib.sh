@@ -183,6 +183,18 @@ start_daemon() {
 	return 1
 }
 
+# session_add NAME ID_VAR LA_VAR LB_VAR ARGS...: `session add ARGS` with its
+# JSON in $T/NAME.json; sets the variables named to the session id and the
+# local endpoints of legs A and B.
+session_add() {
+	local name=$1 idv=$2 lav=$3 lbv=$4
+	shift 4
+	ctl --json session add "$@" >"$T/$name.json"
+	printf -v "$idv" '%s' "$(jq -r .id "$T/$name.json")"
+	printf -v "$lav" '%s' "$(jq -r '.legs[0].local' "$T/$name.json")"
+	printf -v "$lbv" '%s' "$(jq -r '.legs[1].local' "$T/$name.json")"
+}
+
 # snmp_udp FIELD: the relay namespace's Udp counter FIELD from /proc/net/snmp
 # (InDatagrams, NoPorts, InErrors, OutDatagrams, InCsumErrors...).
 snmp_udp() {

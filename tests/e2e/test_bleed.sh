@@ -36,10 +36,7 @@ spray_bg() {
 }
 
 # --- strict legs (latch = no): spray from before the first media packet ---
-ctl --json session add carrier 198.18.1.2:5004 sbc 198.18.2.2:6004 >"$T/add.json"
-ID=$(jq -r .id "$T/add.json")
-LA=$(jq -r '.legs[0].local' "$T/add.json")
-LB=$(jq -r '.legs[1].local' "$T/add.json")
+session_add add ID LA LB carrier 198.18.1.2:5004 sbc 198.18.2.2:6004
 [ -n "$ID" ] && [ "$ID" != null ] || { fail "session add" "$(cat "$T/add.json")"; exit 1; }
 MISMATCH0=$(verdict_packets drop source_mismatch)
 
@@ -70,10 +67,7 @@ case_end
 
 # --- latching (latch = yes): the carrier sits behind a NAT that rewrites
 # its port: it signals 198.18.1.2:5004 and sends from 198.18.1.2:7004 ---
-ctl --json session add natted 198.18.1.2:5004 sbc 198.18.2.2:6004 >"$T/add2.json"
-ID2=$(jq -r .id "$T/add2.json")
-LA2=$(jq -r '.legs[0].local' "$T/add2.json")
-LB2=$(jq -r '.legs[1].local' "$T/add2.json")
+session_add add2 ID2 LA2 LB2 natted 198.18.1.2:5004 sbc 198.18.2.2:6004
 spray_bg spray2
 probe_bg nat "$RTPE_NS_CARRIER" --bind 198.18.1.2:7004 --to "$LA2" --count "$N" --rate 1000 \
 	--expect "$N" --expect-from "$LA2" --timeout 3000 --delay 300

@@ -25,10 +25,7 @@ check_match "log" "$(cat "$T/daemon.log")" "r1: cannot attach XDP .*its legs are
 check_match "foreign program still on r1" "$(ip -n "$RTPE_NS_RELAY" -d link show dev r1)" "prog/xdp"
 case_end
 
-ctl --json session add carrier 198.18.1.2:5004 sbc 198.18.2.2:6004 >"$T/add.json"
-ID=$(jq -r .id "$T/add.json")
-LA=$(jq -r '.legs[0].local' "$T/add.json")
-LB=$(jq -r '.legs[1].local' "$T/add.json")
+session_add add ID LA LB carrier 198.18.1.2:5004 sbc 198.18.2.2:6004
 IN0=$(snmp_udp InDatagrams)
 media_both_ways "$LA" "$LB" "$N" 50
 check_media "$N" 50

@@ -17,10 +17,7 @@ e2e_require "$PROBE" "$B/rtpedged" "$B/rtpedgectl"
 bed_up
 start_daemon auto "session_timeout = $TIMEOUT" || { fail "daemon start" "see log"; exit 1; }
 
-ctl --json session add carrier 198.18.1.2:5004 sbc 198.18.2.2:6004 >"$T/add.json"
-ID=$(jq -r .id "$T/add.json")
-LA=$(jq -r '.legs[0].local' "$T/add.json")
-LB=$(jq -r '.legs[1].local' "$T/add.json")
+session_add add ID LA LB carrier 198.18.1.2:5004 sbc 198.18.2.2:6004
 CREATED0=$(jq -r .created_s "$T/add.json")
 
 probe_bg c "$RTPE_NS_CARRIER" --bind 198.18.1.2:5004 --to "$LA" --count "$N" --rate 1000 \

@@ -15,10 +15,7 @@ e2e_require "$PROBE" "$B/rtpedged" "$B/rtpedgectl"
 bed_up
 start_daemon auto || { fail "daemon start" "see log"; exit 1; }
 
-ctl --json session add carrier 198.18.1.2:5004 sbc 198.18.2.2:6004 >"$T/add.json"
-ID=$(jq -r .id "$T/add.json")
-LA=$(jq -r '.legs[0].local' "$T/add.json")
-LB=$(jq -r '.legs[1].local' "$T/add.json")
+session_add add ID LA LB carrier 198.18.1.2:5004 sbc 198.18.2.2:6004
 PUNT_L0=$(verdict_packets punt userspace_leg)
 # The leg's first packet is punted while it learns its peer (and relayed by
 # the daemon); then the relay forgets the sbc's MAC.

@@ -24,10 +24,7 @@ check "r0 has no XDP" bash -c "! ip -n '$RTPE_NS_RELAY' -d link show dev r0 | gr
 case_end
 
 FREE0=$(ctl --json status | jq -r .ports_free)
-ctl --json session add carrier 198.18.1.2:5004 sbc 198.18.2.2:6004 >"$T/add.json"
-ID=$(jq -r .id "$T/add.json")
-LA=$(jq -r '.legs[0].local' "$T/add.json")
-LB=$(jq -r '.legs[1].local' "$T/add.json")
+session_add add ID LA LB carrier 198.18.1.2:5004 sbc 198.18.2.2:6004
 
 case_begin "session add: path userspace (or learning) on both legs"
 check_match "id" "$ID" '^s-[0-9]+$'

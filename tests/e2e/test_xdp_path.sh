@@ -33,10 +33,7 @@ check_match "r0 program attached" "$(ip -n "$RTPE_NS_RELAY" -d link show dev r0)
 case_end
 
 FREE0=$(ctl --json status | jq -r .ports_free)
-ctl --json session add carrier 198.18.1.2:5004 sbc 198.18.2.2:6004 >"$T/add.json"
-ID=$(jq -r .id "$T/add.json")
-LA=$(jq -r '.legs[0].local' "$T/add.json")
-LB=$(jq -r '.legs[1].local' "$T/add.json")
+session_add add ID LA LB carrier 198.18.1.2:5004 sbc 198.18.2.2:6004
 
 case_begin "session add: legs on the right interfaces, path xdp (or learning), even ports"
 check_match "id" "$ID" '^s-[0-9]+$'

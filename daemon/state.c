@@ -4,7 +4,7 @@
  * start (see state.h for what comes from where).
  *
  * File format (JSON, one object):
- *   {"version":1,"next_id":N,"sessions":[{"id":N,"created_unix":T,
+ *   {"version":1,"next_id":N,"sessions":[{"id":N,"created_unix_ms":T,
  *     "legs":[{"iface":NAME,"local":"IP:PORT","peer":"IP:PORT",
  *              "peer_rtcp_port":N,"path":"xdp","slot":N,"packets":N,
  *              "bytes":N,"drops":N,"rtcp_packets":N}, {...}]}, ...]}
@@ -54,14 +54,24 @@ static struct json_object *leg_state(struct rtpe *r, const struct leg *l)
 	return o;
 }
 
-static struct json_object *session_state(struct rtpe *r, const struct session *s, time_t now,
+/* Wall clock in ms: session ages cross a restart (the monotonic clock
+ * would too, but not a reboot) with no rounding to whole seconds. */
+static int64_t realtime_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static struct json_object *session_state(struct rtpe *r, const struct session *s, int64_t now_ms,
 					 uint64_t mono)
 {
 	struct json_object *o = json_object_new_object(), *legs = json_object_new_array();
 
 	json_object_object_add(o, "id", json_object_new_int64(s->id));
-	json_object_object_add(o, "created_unix",
-			       json_object_new_int64(now - (time_t)((mono - s->created_ns) / 1000000000ull)));
+	json_object_object_add(o, "created_unix_ms",
+			       json_object_new_int64(now_ms - (int64_t)((mono - s->created_ns) / 1000000)));
 	json_object_object_add(o, "hold", json_object_new_boolean(s->hold));
 	for (int i = 0; i < 2; i++)
 		json_object_array_add(legs, leg_state(r, &s->leg[i]));
@@ -92,7 +102,7 @@ static int mkdir_parent(const char *path)
 /* Streams the sessions one by one: memory stays flat at any table size. */
 static int state_dump(struct rtpe *r, FILE *f)
 {
-	time_t now = time(NULL);
+	int64_t now = realtime_ms();
 	uint64_t mono = mono_ns();
 	const char *sep = "";
 
@@ -237,19 +247,25 @@ static int leg_from_state(struct rtpe *r, struct leg *l, struct json_object *o)
 }
 
 /* Ages and userspace counters from the state record of s, if any. */
+/* The session's age and hold flag from its state record. */
+static void session_age_from(struct session *s, struct json_object *rec)
+{
+	int64_t age_ms = realtime_ms() - (int64_t)jget_u64(rec, "created_unix_ms");
+
+	s->hold = jget_u64(rec, "hold") != 0;
+	if (age_ms > 0 && (uint64_t)age_ms * 1000000ull < s->created_ns)
+		s->created_ns -= (uint64_t)age_ms * 1000000ull;
+}
+
 static void session_merge_state(struct rtpe *r, struct session *s, struct json_object *idx)
 {
 	struct json_object *rec, *legs;
 	char key[16];
-	time_t age;
 
 	snprintf(key, sizeof(key), "%u", s->id);
 	if (!idx || !json_object_object_get_ex(idx, key, &rec))
 		return;
-	s->hold = jget_u64(rec, "hold") != 0;
-	age = time(NULL) - (time_t)jget_u64(rec, "created_unix");
-	if (age > 0 && (uint64_t)age * 1000000000ull < s->created_ns)
-		s->created_ns -= (uint64_t)age * 1000000000ull;
+	session_age_from(s, rec);
 	if (json_object_object_get_ex(rec, "legs", &legs) && json_object_array_length(legs) == 2)
 		for (int i = 0; i < 2; i++) {
 			struct leg tmp = { 0 };
@@ -386,7 +402,7 @@ static void restore_from_file(struct rtpe *r, struct json_object *idx, unsigned 
 			return;
 		good = json_object_object_get_ex(rec, "legs", &legs) &&
 		       json_object_array_length(legs) == 2;
-		s->hold = jget_u64(rec, "hold") != 0;
+		session_age_from(s, rec);
 		for (int i = 0; good && i < 2; i++)
 			good = !leg_from_state(r, &s->leg[i], json_object_array_get_idx(legs, (size_t)i));
 		if (!good || !s->id) {

@@ -75,7 +75,7 @@ $(B)/fuzz/%: tests/fuzz/%.c $$(FUZZ_DEPS_$$*) $(DAEMON_HDR) $(SKELS) | $(B)
 	$(CLANG) $(FUZZ_FLAGS) $(WARN) -std=gnu11 -D_GNU_SOURCE -Iinclude -I$(B) -Idaemon -DRTPE_VERSION='"fuzz"' \
 		-o $@ $< $(FUZZ_DEPS_$*) daemon/log.c $(DAEMON_LIBS)
 
-$(B)/tools/%: tests/tools/%.c $(SKELS) | $(B)
+$(B)/tools/%: tests/tools/%.c $(wildcard tests/tools/*.h) $(SKELS) | $(B)
 	$(CC) $(CFLAGS) -o $@ $< -lbpf -lelf -lz -lm
 
 tests: all $(UNIT_BIN) $(TOOL_BIN) $(FUZZ_BIN)

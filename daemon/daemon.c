@@ -194,8 +194,7 @@ static void on_signal(struct loop *l, int fd, uint32_t events, void *arg)
 
 	while (read(fd, &si, sizeof(si)) == sizeof(si)) {
 		if (si.ssi_signo == SIGHUP) {
-			if (!daemon_reload(r, err, sizeof(err)))
-				continue;
+			daemon_reload(r, err, sizeof(err)); /* logs the outcome */
 			continue;
 		}
 		log_info("signal %d: stopping", (int)si.ssi_signo);

@@ -188,14 +188,13 @@ static unsigned batch_filter(struct rtpe *r, struct leg *l, int k, int n, struct
 	for (int i = 0; i < n; i++) {
 		unsigned len = B.in[i].msg_len;
 
-		if ((B.in[i].msg_hdr.msg_flags & MSG_TRUNC) ||
-		    !relay_accept(r, l, k, &B.src[i], B.buf[i], len, now)) {
-			if (B.in[i].msg_hdr.msg_flags & MSG_TRUNC) {
-				l->us.drops++;
-				r->totals.us_drops++;
-			}
+		if (B.in[i].msg_hdr.msg_flags & MSG_TRUNC) { /* larger than any RTP */
+			l->us.drops++;
+			r->totals.us_drops++;
 			continue;
 		}
+		if (!relay_accept(r, l, k, &B.src[i], B.buf[i], len, now))
+			continue; /* counted by relay_accept */
 		B.out[kept].msg_hdr = (struct msghdr){
 			.msg_name = dst, .msg_namelen = sizeof(*dst),
 			.msg_iov = &B.iov[i], .msg_iovlen = 1,

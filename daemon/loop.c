@@ -187,6 +187,17 @@ int loop_run(struct loop *l)
 	return 0;
 }
 
+bool loop_duty_due(const struct loop_duty *d, unsigned share, uint64_t now_ns)
+{
+	return !d->ended_ns || now_ns - d->ended_ns >= share * d->took_ns;
+}
+
+void loop_duty_done(struct loop_duty *d, uint64_t start_ns, uint64_t end_ns)
+{
+	d->took_ns = end_ns - start_ns;
+	d->ended_ns = end_ns;
+}
+
 void loop_stop(struct loop *l)
 {
 	l->stop = true;

@@ -9,6 +9,7 @@
 #ifndef RTPE_LOOP_H
 #define RTPE_LOOP_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 struct loop;
@@ -30,6 +31,18 @@ int loop_del(struct loop *l, int fd);
 
 /* Calls cb every interval_ms until loop_free. Returns a timer fd or -errno. */
 int loop_every(struct loop *l, unsigned interval_ms, loop_timer_cb cb, void *arg);
+
+/*
+ * A periodic job that keeps to 1/share of the loop's time however long it
+ * grows (the sweep, the state file): due once share x its last run's
+ * duration has passed since that run ended; always due the first time.
+ */
+struct loop_duty {
+	uint64_t ended_ns, took_ns;
+};
+
+bool loop_duty_due(const struct loop_duty *d, unsigned share, uint64_t now_ns);
+void loop_duty_done(struct loop_duty *d, uint64_t start_ns, uint64_t end_ns);
 
 /* Runs until loop_stop; returns 0, or -errno when epoll fails. */
 int loop_run(struct loop *l);

@@ -119,7 +119,7 @@ void metrics_write(struct rtpe *r, FILE *f)
 	write_xdp(r, f, have ? v : NULL);
 	head(f, "rtpedge_sweep_duration_seconds", "gauge",
 	     "Time the last once-a-second pass over all sessions took.");
-	fprintf(f, "rtpedge_sweep_duration_seconds %.6f\n", (double)r->agg.sweep_ns / 1e9);
+	fprintf(f, "rtpedge_sweep_duration_seconds %.6f\n", (double)r->sweep_duty.took_ns / 1e9);
 }
 
 static enum MHD_Result reply(struct MHD_Connection *c, unsigned status, char *body, size_t len,

@@ -22,6 +22,7 @@
 #include <linux/types.h>
 #include "rtpedge.h"
 #include "config.h"
+#include "loop.h"
 
 struct loop;
 struct xdp_state;
@@ -104,7 +105,6 @@ struct rtpe_agg {
 	uint64_t rtp_lost;             /* packets lost, summed over active legs */
 	uint64_t jitter_le[N_JITTER_BUCKETS]; /* legs with jitter <= bucket (cumulative) */
 	double jitter_sum_ms;
-	uint64_t sweep_ns;             /* how long the last sweep took */
 };
 
 struct rtpe {
@@ -129,6 +129,8 @@ struct rtpe {
 	struct rtpe_totals totals;
 	bool state_dirty;         /* the state file is behind the table */
 	struct rtpe_agg agg;
+	struct loop_duty sweep_duty;  /* the sweep's pace (sweep.c) */
+	struct loop_duty state_duty;  /* the state file writer's (state.c) */
 	struct rtpe_leg_stats *slot_stats; /* the sweep's read of rtpe_leg_stats */
 	struct rtpe_leg_rtp *slot_rtp;     /* and of rtpe_leg_rtp */
 	struct metrics *metrics;

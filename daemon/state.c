@@ -118,9 +118,8 @@ static int state_dump(struct rtpe *r, FILE *f)
 	return ferror(f) ? -EIO : 0;
 }
 
-/* How long the last write took: the writer keeps to a small share of the
- * loop's time (STATE_SHARE), so a large table is written less often. */
-static uint64_t state_write_ns, state_written_at;
+/* The writer keeps to 1/STATE_SHARE of the loop's time: a large table is
+ * written less often (the maps hold what matters for XDP legs anyway). */
 #define STATE_SHARE 20
 
 int state_write(struct rtpe *r)
@@ -151,9 +150,8 @@ int state_write(struct rtpe *r)
 		return e;
 	}
 	r->state_dirty = false;
-	state_write_ns = mono_ns() - t0;
 	log_debug("state file: %u sessions written in %.3f s", r->n_sessions,
-		  (double)state_write_ns / 1e9);
+		  (double)(mono_ns() - t0) / 1e9);
 	return 0;
 }
 
@@ -166,13 +164,13 @@ void state_remove(struct rtpe *r)
 static void state_tick(struct loop *l, void *arg)
 {
 	struct rtpe *r = arg;
-	uint64_t now = mono_ns();
+	uint64_t start = mono_ns();
 
 	(void)l;
-	if (!r->state_dirty || now - state_written_at < STATE_SHARE * state_write_ns)
+	if (!r->state_dirty || !loop_duty_due(&r->state_duty, STATE_SHARE, start))
 		return;
 	state_write(r);
-	state_written_at = mono_ns();
+	loop_duty_done(&r->state_duty, start, mono_ns());
 }
 
 /* The state file's sessions, indexed by id as a string; NULL when none. */

@@ -83,8 +83,8 @@ static uint64_t session_last_activity(struct rtpe *r, const struct session *s)
 
 void sweep_run(struct rtpe *r)
 {
-	uint64_t start = mono_ns(), now;
 	struct rtpe_agg a = { 0 };
+	uint64_t now;
 	struct session *s, *next;
 
 	/* Slots are handed out lowest first: reading up to the highest in
@@ -118,7 +118,6 @@ void sweep_run(struct rtpe *r)
 			agg_leg(&a, l, rtp_of(r, l));
 		}
 	}
-	a.sweep_ns = mono_ns() - start;
 	r->agg = a;
 }
 
@@ -133,13 +132,13 @@ void sweep_run(struct rtpe *r)
 static void sweep_tick(struct loop *l, void *arg)
 {
 	struct rtpe *r = arg;
-	static uint64_t last_end;
+	uint64_t start = mono_ns();
 
 	(void)l;
-	if (last_end && mono_ns() - last_end < SWEEP_SHARE * r->agg.sweep_ns)
+	if (!loop_duty_due(&r->sweep_duty, SWEEP_SHARE, start))
 		return;
 	sweep_run(r);
-	last_end = mono_ns();
+	loop_duty_done(&r->sweep_duty, start, mono_ns());
 }
 
 int sweep_start(struct rtpe *r)

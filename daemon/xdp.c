@@ -431,71 +431,73 @@ int xdp_slot_read(struct xdp_state *x, __u32 slot, struct rtpe_leg_stats *out)
 
 #define SLOT_BATCH 4096u
 
-/* Reads entries [0, n) of an array map, SLOT_BATCH keys per syscall, into
- * buf (n values of vsize bytes each, per-CPU maps: vsize * ncpu). */
-static int array_read_all(int fd, __u32 n, void *buf, size_t vsize, __u32 *keys)
+/* Handed each batch an array read returns: count keys and their values. */
+typedef void (*batch_fn)(const __u32 *keys, const void *vals, __u32 count, __u32 n, void *arg);
+
+/* Reads entries [0, n) of an array map, SLOT_BATCH keys per syscall, each
+ * value vsize bytes (a per-CPU map: the value size times the CPUs), and
+ * hands every batch to fn. 0 or -errno. */
+static int array_read(int fd, __u32 n, size_t vsize, batch_fn fn, void *arg)
 {
 	LIBBPF_OPTS(bpf_map_batch_opts, bo);
+	__u32 *keys = calloc(SLOT_BATCH, sizeof(*keys));
+	void *vals = calloc(SLOT_BATCH, vsize);
 	__u32 done = 0, in = 0, next = 0;
+	int e = keys && vals ? 0 : -ENOMEM;
 
-	while (done < n) {
+	while (!e && done < n) {
 		__u32 count = n - done < SLOT_BATCH ? n - done : SLOT_BATCH;
 
-		if (bpf_map_lookup_batch(fd, done ? &in : NULL, &next, keys,
-					 (char *)buf + (size_t)done * vsize, &count, &bo) < 0 &&
-		    errno != ENOENT)
-			return -errno;
+		/* ENOENT: the map ended within this batch, count says how far. */
+		if (bpf_map_lookup_batch(fd, done ? &in : NULL, &next, keys, vals, &count,
+					 &bo) < 0 && errno != ENOENT) {
+			e = -errno;
+			break;
+		}
 		if (!count)
 			break;
+		fn(keys, vals, count, n, arg);
 		done += count;
 		in = next;
 	}
-	return 0;
+	free(keys);
+	free(vals);
+	return e;
+}
+
+static void rtp_batch(const __u32 *keys, const void *vals, __u32 count, __u32 n, void *arg)
+{
+	const struct rtpe_leg_rtp *v = vals;
+	struct rtpe_leg_rtp *out = arg;
+
+	for (__u32 i = 0; i < count && keys[i] < n; i++)
+		out[keys[i]] = v[i];
 }
 
 int xdp_rtp_read_all(struct xdp_state *x, __u32 n, struct rtpe_leg_rtp *out)
 {
-	__u32 *keys = calloc(SLOT_BATCH, sizeof(*keys));
-	int e;
+	return array_read(x->fd_rtp, n, sizeof(*out), rtp_batch, out);
+}
 
-	if (!keys)
-		return -ENOMEM;
-	e = array_read_all(x->fd_rtp, n, out, sizeof(*out), keys);
-	free(keys);
-	return e;
+struct stats_batch {
+	struct rtpe_leg_stats *out;
+	int ncpu;
+};
+
+static void stats_batch(const __u32 *keys, const void *vals, __u32 count, __u32 n, void *arg)
+{
+	const struct rtpe_leg_stats *v = vals;
+	struct stats_batch *sb = arg;
+
+	for (__u32 i = 0; i < count && keys[i] < n; i++)
+		slot_merge(&v[(size_t)i * (size_t)sb->ncpu], sb->ncpu, &sb->out[keys[i]]);
 }
 
 int xdp_slots_read(struct xdp_state *x, __u32 n, struct rtpe_leg_stats *out)
 {
-	LIBBPF_OPTS(bpf_map_batch_opts, bo);
-	struct rtpe_leg_stats *v = calloc((size_t)SLOT_BATCH * (size_t)x->ncpu, sizeof(*v));
-	__u32 *keys = calloc(SLOT_BATCH, sizeof(*keys));
-	__u32 done = 0, in = 0, next = 0;
-	int e = 0;
+	struct stats_batch sb = { out, x->ncpu };
 
-	if (!v || !keys) {
-		e = -ENOMEM;
-		goto out;
-	}
-	while (done < n) {
-		__u32 count = n - done < SLOT_BATCH ? n - done : SLOT_BATCH;
-
-		if (bpf_map_lookup_batch(x->fd_stats, done ? &in : NULL, &next, keys, v,
-					 &count, &bo) < 0 && errno != ENOENT) {
-			e = -errno;
-			break;
-		}
-		for (__u32 i = 0; i < count && keys[i] < n; i++)
-			slot_merge(&v[(size_t)i * (size_t)x->ncpu], x->ncpu, &out[keys[i]]);
-		if (!count)
-			break;
-		done += count;
-		in = next;
-	}
-out:
-	free(v);
-	free(keys);
-	return e;
+	return array_read(x->fd_stats, n, sizeof(*out) * (size_t)x->ncpu, stats_batch, &sb);
 }
 
 int xdp_verdicts_read(struct xdp_state *x, struct rtpe_counter *out)

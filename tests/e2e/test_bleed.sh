@@ -69,10 +69,12 @@ case_end
 # its port: it signals 198.18.1.2:5004 and sends from 198.18.1.2:7004 ---
 session_add add2 ID2 LA2 LB2 natted 198.18.1.2:5004 sbc 198.18.2.2:6004
 spray_bg spray2
+# The NATed carrier speaks first: until its first packet, leg A can only
+# send to the signalled 198.18.1.2:5004, so the sbc starts 200 ms later.
 probe_bg nat "$RTPE_NS_CARRIER" --bind 198.18.1.2:7004 --to "$LA2" --count "$N" --rate 1000 \
 	--expect "$N" --expect-from "$LA2" --timeout 3000 --delay 300
 probe_bg sbc2 "$RTPE_NS_SBC" --bind 198.18.2.2:6004 --to "$LB2" --count "$N" --rate 1000 \
-	--expect "$((N - 100))" --expect-from "$LB2" --timeout 3000 --delay 300
+	--expect "$((N - 100))" --expect-from "$LB2" --timeout 3000 --delay 500
 probe_wait nat
 probe_wait sbc2
 probe_wait spray2

@@ -3,7 +3,7 @@
  * rtpedge.bpf.c - the XDP fast path: relays RTP and RTCP between the two
  * legs of a session without leaving the driver.
  *
- * This file owns the five maps (pinned by name, so a restarted daemon finds
+ * This file owns the maps (pinned by name, so a restarted daemon finds
  * them with media still flowing) and the per-packet decision. A packet to a
  * relay port of an XDP leg, from that leg's peer, is rewritten towards the
  * opposite leg's peer and sent with XDP_TX or XDP_REDIRECT; everything else
@@ -18,8 +18,9 @@
  * in count_verdict. The rtpe_leg_stats RTP fields follow RFC 3550 A.1/A.8;
  * ssrc is stored in host order.
  *
- * Cost per packet: one lookup each in rtpe_config, rtpe_legs,
- * rtpe_leg_stats, rtpe_leg_rtp, rtpe_fib_cache and rtpe_verdicts, one clock
+ * Cost per packet: one lookup each in rtpe_config, rtpe_addrs, rtpe_legs,
+ * rtpe_leg_stats, rtpe_leg_rtp, rtpe_fib_cache and rtpe_verdicts (all
+ * arrays: the verifier inlines them, nothing is hashed), one clock
  * read, and a FIB lookup only when the route cache has no answer (about
  * once a second per destination); no loops, no atomics (the counters are
  * per-CPU). make bench measures it (docs/PERFORMANCE.md).
@@ -35,9 +36,18 @@
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
 
 struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, RTPE_ADDR_BUCKETS);
+	__type(key, __u32);
+	__type(value, struct rtpe_addr_slot);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} rtpe_addrs SEC(".maps");
+
+/* Sized by the daemon: RTPE_MAX_ADDRS * pairs. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
 	__uint(max_entries, RTPE_DEFAULT_MAX_SESSIONS * 2);
-	__type(key, struct rtpe_leg_key);
+	__type(key, __u32);
 	__type(value, struct rtpe_leg);
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } rtpe_legs SEC(".maps");
@@ -143,6 +153,7 @@ struct pkt {
 	__u32 payload_len; /* UDP length - 8, validated against the frame */
 	bool tagged;       /* one 802.1Q tag */
 	bool rtcp;         /* odd destination port */
+	const struct rtpe_config *cfg;
 	/* copied once from the leg: userspace may rewrite it meanwhile */
 	__be32 out_src, out_dst;
 	__be16 out_sport, out_dport;
@@ -243,6 +254,7 @@ static __always_inline enum rtpe_verdict relay_parse(struct xdp_md *ctx, struct 
 	if (!cfg || dport < cfg->port_min || dport > cfg->port_max)
 		return RTPE_V_PASS_NOT_OUR_PORT;
 	p->rtcp = dport & 1;
+	p->cfg = cfg;
 	return relay_lengths(p, &c);
 }
 
@@ -255,7 +267,7 @@ static __always_inline enum rtpe_verdict relay_source(struct pkt *p, const struc
 	struct rtpe_leg_stats *st;
 	__u32 slot = leg->slot;
 
-	if (p->ip->saddr == leg->peer.a[0] && p->udp->source == port)
+	if (p->ip->saddr == leg->peer && p->udp->source == port)
 		return RTPE_V_CONTINUE;
 	st = bpf_map_lookup_elem(&rtpe_leg_stats, &slot);
 	if (st)
@@ -266,8 +278,8 @@ static __always_inline enum rtpe_verdict relay_source(struct pkt *p, const struc
 /* Copies what the rewrite needs from the leg, once. */
 static __always_inline void relay_take_leg(struct pkt *p, const struct rtpe_leg *leg)
 {
-	p->out_src = leg->out_src.a[0];
-	p->out_dst = leg->out_dst.a[0];
+	p->out_src = leg->out_src;
+	p->out_dst = leg->out_dst;
 	if (p->rtcp) {
 		p->out_sport = bpf_htons(bpf_ntohs(leg->out_sport) + 1);
 		p->out_dport = leg->out_rtcp_dport;
@@ -491,21 +503,34 @@ static __always_inline enum rtpe_verdict punt_or_pass(struct xdp_md *ctx,
 	return (enum rtpe_verdict)m.verdict;
 }
 
+/* Step 2: the leg on (destination address, even port): the address's slot,
+ * then the pair within it; two array accesses, no hashing. NULL: none. */
+static __always_inline const struct rtpe_leg *leg_find(const struct pkt *p)
+{
+	__be32 daddr = p->ip->daddr;
+	__u32 b = rtpe_addr_bucket(daddr, p->cfg->addr_seed);
+	const struct rtpe_addr_slot *a = bpf_map_lookup_elem(&rtpe_addrs, &b);
+	const struct rtpe_leg *leg;
+	__u32 i;
+
+	if (!a || a->addr != daddr)
+		return NULL;
+	i = rtpe_leg_index(p->cfg, a->base, bpf_ntohs(p->udp->dest));
+	leg = bpf_map_lookup_elem(&rtpe_legs, &i);
+	if (!leg || !(leg->flags & RTPE_LEG_F_ACTIVE))
+		return NULL;
+	return leg;
+}
+
 /* Steps 2 to 8 after parsing: leg, source, route, rewrite, leg counters. */
 static __always_inline enum rtpe_verdict relay_leg(struct xdp_md *ctx, struct pkt *p)
 {
-	struct rtpe_leg_key key;
 	struct bpf_fib_lookup fib;
-	struct rtpe_leg *leg;
+	const struct rtpe_leg *leg;
 	enum rtpe_verdict v;
 	__u64 now;
 
-	/* The whole key is hashed: zero it, padding included. */
-	__builtin_memset(&key, 0, sizeof(key));
-	key.addr.a[0] = p->ip->daddr;
-	key.port = bpf_htons(bpf_ntohs(p->udp->dest) & ~1);
-	key.family = RTPE_AF_INET;
-	leg = bpf_map_lookup_elem(&rtpe_legs, &key);
+	leg = leg_find(p);
 	if (!leg)
 		return RTPE_V_PASS_NO_SESSION;
 	if (leg->path != RTPE_PATH_XDP)

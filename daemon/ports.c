@@ -22,18 +22,28 @@ struct port_pool {
 	uint64_t bits[];   /* bit i = port first + 2 * i is taken */
 };
 
+int port_range_pairs(uint16_t min, uint16_t max, uint16_t *first, unsigned *n)
+{
+	unsigned f = min + (min & 1u);
+
+	if (!f)
+		f = 2; /* port 0 is no UDP port */
+	/* The RTCP port of the last pair must stay inside the range too. */
+	if (f + 1 > max)
+		return -EINVAL;
+	*first = (uint16_t)f;
+	*n = (max - 1 - f) / 2 + 1;
+	return 0;
+}
+
 struct port_pool *port_pool_new(uint16_t min, uint16_t max)
 {
-	unsigned first = min + (min & 1u);
 	struct port_pool *p;
+	uint16_t first;
 	unsigned n, nwords;
 
-	if (!first)
-		first = 2; /* port 0 is no UDP port */
-	/* The RTCP port of the last pair must stay inside the range too. */
-	if (first + 1 > max)
+	if (port_range_pairs(min, max, &first, &n))
 		return NULL;
-	n = (max - 1 - first) / 2 + 1;
 	nwords = (n + 63) / 64;
 	p = calloc(1, sizeof(*p) + nwords * sizeof(p->bits[0]));
 	if (!p)

@@ -181,24 +181,18 @@ static int leg_open(struct rtpe *r, struct leg *l, char *err, size_t errlen)
 	return -1;
 }
 
-static void leg_key(const struct leg *l, struct rtpe_leg_key *k)
-{
-	memset(k, 0, sizeof(*k));
-	k->addr.a[0] = l->local.sin_addr.s_addr;
-	k->port = l->local.sin_port;
-	k->family = RTPE_AF_INET;
-}
-
 /* The map entry of leg l, whose packets go out through leg o. */
 static void leg_entry(const struct leg *l, const struct leg *o, struct rtpe_leg *v)
 {
 	memset(v, 0, sizeof(*v));
-	v->peer.a[0] = l->peer.sin_addr.s_addr;
+	v->local = l->local.sin_addr.s_addr;
+	v->local_port = l->local.sin_port;
+	v->peer = l->peer.sin_addr.s_addr;
 	v->peer_port = l->peer.sin_port;
 	v->peer_rtcp_port = htons(l->peer_rtcp_port);
-	v->out_src.a[0] = o->local.sin_addr.s_addr;
+	v->out_src = o->local.sin_addr.s_addr;
 	v->out_sport = o->local.sin_port;
-	v->out_dst.a[0] = o->peer.sin_addr.s_addr;
+	v->out_dst = o->peer.sin_addr.s_addr;
 	v->out_dport = o->peer.sin_port;
 	v->out_rtcp_dport = htons(o->peer_rtcp_port);
 	v->path = (__u8)l->path;
@@ -206,22 +200,22 @@ static void leg_entry(const struct leg *l, const struct leg *o, struct rtpe_leg 
 	v->slot = l->slot;
 	v->session_id = l->s->id;
 	v->clock_rate = 8000;
-	v->flags = (l->idx ? RTPE_LEG_F_SIDE_B : 0) | (l->s->punt ? RTPE_LEG_F_PUNT : 0);
+	v->flags = (__u8)(RTPE_LEG_F_ACTIVE | (l->idx ? RTPE_LEG_F_SIDE_B : 0) |
+			  (l->s->punt ? RTPE_LEG_F_PUNT : 0));
 }
 
-/* Writes both legs' entries. 0 or -errno. */
-static int session_program(struct rtpe *r, struct session *s)
+/* Writes both legs' entries: fresh ones (a new session), or over live
+ * ones, in steps (update). 0 or -errno. */
+static int session_program(struct rtpe *r, struct session *s, bool update)
 {
-	struct rtpe_leg_key k;
 	struct rtpe_leg v;
 	int e;
 
 	if (!r->xdp)
 		return 0;
 	for (int i = 0; i < 2; i++) {
-		leg_key(&s->leg[i], &k);
 		leg_entry(&s->leg[i], &s->leg[1 - i], &v);
-		e = xdp_leg_put(r->xdp, &k, &v);
+		e = update ? xdp_leg_update(r->xdp, &v) : xdp_leg_put(r->xdp, &v);
 		if (e)
 			return e;
 	}
@@ -316,14 +310,14 @@ static struct session *session_alloc(struct rtpe *r, int iface_a, const struct s
 /* Everything a session holds besides its table links. */
 static void session_release(struct rtpe *r, struct session *s)
 {
-	struct rtpe_leg_key k;
+	struct rtpe_leg v;
 
 	for (int i = 0; i < 2; i++) {
 		struct leg *l = &s->leg[i];
 
 		if (r->xdp && l->local.sin_port) {
-			leg_key(l, &k);
-			xdp_leg_del(r->xdp, &k);
+			leg_entry(l, &s->leg[1 - i], &v);
+			xdp_leg_del(r->xdp, &v);
 		}
 		leg_close(r, l);
 		if (l->local.sin_port)
@@ -338,7 +332,8 @@ static void session_release(struct rtpe *r, struct session *s)
 }
 
 /* Watches the four sockets and writes the map entries. 0 or -1 with err. */
-static int session_activate(struct rtpe *r, struct session *s, char *err, size_t errlen)
+static int session_activate(struct rtpe *r, struct session *s, bool update, char *err,
+			    size_t errlen)
 {
 	int e;
 
@@ -353,10 +348,9 @@ static int session_activate(struct rtpe *r, struct session *s, char *err, size_t
 			}
 		}
 	}
-	e = session_program(r, s);
+	e = session_program(r, s, update);
 	if (e) {
-		snprintf(err, errlen, "cannot write the XDP leg map: %s%s", strerror(-e),
-			 e == -E2BIG || e == -ENOMEM ? " (map full: raise max_sessions)" : "");
+		snprintf(err, errlen, "cannot write the XDP leg map: %s", strerror(-e));
 		return -1;
 	}
 	return 0;
@@ -388,7 +382,7 @@ void leg_confirm(struct rtpe *r, struct leg *l, const struct sockaddr_in *peer)
 	    xdp_rtp_put(r->xdp, l->slot, &l->us_rtp) == 0)
 		memset(&l->us_rtp, 0, sizeof(l->us_rtp));
 	r->state_dirty = true; /* the state file keeps paths and counters */
-	e = session_program(r, l->s);
+	e = session_program(r, l->s, true);
 	if (e) {
 		log_err("session s-%u: cannot update the XDP legs: %s; relaying in userspace",
 			l->s->id, strerror(-e));
@@ -421,7 +415,7 @@ static int session_setup(struct rtpe *r, struct session *s, char *err, size_t er
 		}
 		r->slot_used[l->slot] = 1;
 	}
-	return session_activate(r, s, err, errlen);
+	return session_activate(r, s, false, err, errlen);
 }
 
 int session_create(struct rtpe *r, int iface_a, const struct sockaddr_in *peer_a,
@@ -513,7 +507,7 @@ int session_restore(struct rtpe *r, struct session *s, char *err, size_t errlen)
 		if (!r->xdp && l->path == RTPE_PATH_XDP)
 			l->path = RTPE_PATH_USERSPACE;
 	}
-	if (session_activate(r, s, err, errlen))
+	if (session_activate(r, s, true, err, errlen)) /* its legs may be live */
 		goto fail;
 	session_link(r, s);
 	if (s->id >= r->next_id)

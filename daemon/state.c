@@ -275,7 +275,7 @@ static void session_merge_state(struct rtpe *r, struct session *s, struct json_o
 }
 
 struct map_leg {
-	struct rtpe_leg_key k;
+	__u32 idx;
 	struct rtpe_leg v;
 };
 
@@ -284,7 +284,7 @@ struct map_legs {
 	size_t n, cap;
 };
 
-static int collect_leg(const struct rtpe_leg_key *k, const struct rtpe_leg *v, void *arg)
+static int collect_leg(const struct rtpe_leg *v, __u32 idx, void *arg)
 {
 	struct map_legs *m = arg;
 
@@ -297,7 +297,7 @@ static int collect_leg(const struct rtpe_leg_key *k, const struct rtpe_leg *v, v
 		m->a = a;
 		m->cap = cap;
 	}
-	m->a[m->n].k = *k;
+	m->a[m->n].idx = idx;
 	m->a[m->n].v = *v;
 	m->n++;
 	return 0;
@@ -323,12 +323,12 @@ static int iface_by_addr(struct rtpe *r, __be32 addr)
 
 static void leg_from_map(struct rtpe *r, struct leg *l, const struct map_leg *m)
 {
-	l->iface = iface_by_addr(r, m->k.addr.a[0]);
+	l->iface = iface_by_addr(r, m->v.local);
 	l->local.sin_family = AF_INET;
-	l->local.sin_addr.s_addr = m->k.addr.a[0];
-	l->local.sin_port = m->k.port;
+	l->local.sin_addr.s_addr = m->v.local;
+	l->local.sin_port = m->v.local_port;
 	l->peer.sin_family = AF_INET;
-	l->peer.sin_addr.s_addr = m->v.peer.a[0];
+	l->peer.sin_addr.s_addr = m->v.peer;
 	l->peer.sin_port = m->v.peer_port;
 	l->peer_rtcp_port = ntohs(m->v.peer_rtcp_port);
 	l->path = m->v.path < RTPE_PATH_MAX ? (enum rtpe_path)m->v.path : RTPE_PATH_USERSPACE;
@@ -339,9 +339,9 @@ static void leg_from_map(struct rtpe *r, struct leg *l, const struct map_leg *m)
 static bool map_pair_ok(const struct map_leg *a, const struct map_leg *b)
 {
 	return a->v.session_id == b->v.session_id && !(a->v.flags & RTPE_LEG_F_SIDE_B) &&
-	       (b->v.flags & RTPE_LEG_F_SIDE_B) && a->v.out_src.a[0] == b->k.addr.a[0] &&
-	       a->v.out_sport == b->k.port && b->v.out_src.a[0] == a->k.addr.a[0] &&
-	       b->v.out_sport == a->k.port;
+	       (b->v.flags & RTPE_LEG_F_SIDE_B) && a->v.out_src == b->v.local &&
+	       a->v.out_sport == b->v.local_port && b->v.out_src == a->v.local &&
+	       b->v.out_sport == a->v.local_port;
 }
 
 static void restore_one(struct rtpe *r, struct session *s, unsigned *ok, unsigned *failed)
@@ -425,9 +425,9 @@ static int purge_orphans(struct rtpe *r)
 		bool owned = false;
 
 		for (int j = 0; s && j < 2; j++)
-			owned |= s->leg[j].local.sin_addr.s_addr == m.a[i].k.addr.a[0] &&
-				 s->leg[j].local.sin_port == m.a[i].k.port;
-		if (!owned && !xdp_leg_del(r->xdp, &m.a[i].k))
+			owned |= s->leg[j].local.sin_addr.s_addr == m.a[i].v.local &&
+				 s->leg[j].local.sin_port == m.a[i].v.local_port;
+		if (!owned && !xdp_leg_clear(r->xdp, m.a[i].idx, &m.a[i].v))
 			n++;
 	}
 	free(m.a);

@@ -26,18 +26,8 @@
 #include <bpf/libbpf.h>
 
 #include "log.h"
+#include "xdp_int.h"
 #include "rtpedge.skel.h"
-
-struct xdp_state {
-	struct rtpedge *skel;
-	int ncpu;
-	int fd_legs, fd_stats, fd_rtp, fd_verdicts, fd_config, fd_tx;
-	int link_fd[CFG_MAX_IFACES];
-	bool link_new[CFG_MAX_IFACES]; /* created by this start, not taken over */
-	struct rtpe_leg_stats *percpu; /* one slot's per-CPU values, reused */
-	bool reused;                   /* the maps were pinned before this start */
-	char pin_path[256];
-};
 
 const char *xdp_attach_name(enum xdp_attach a)
 {
@@ -77,7 +67,7 @@ static int pin_dir_prepare(const char *path, char *err, size_t errlen)
 static int xdp_load(struct rtpe *r, struct xdp_state *x, char *err, size_t errlen)
 {
 	LIBBPF_OPTS(bpf_object_open_opts, oo, .pin_root_path = r->cfg.pin_path);
-	__u32 legs = 2 * r->cfg.max_sessions;
+	__u32 legs = 2 * r->cfg.max_sessions, entries = xdp_legs_entries(&r->cfg);
 	char pin[320];
 	int e;
 
@@ -88,7 +78,7 @@ static int xdp_load(struct rtpe *r, struct xdp_state *x, char *err, size_t errle
 		snprintf(err, errlen, "cannot open the XDP object: %s", strerror(errno));
 		return -errno;
 	}
-	bpf_map__set_max_entries(x->skel->maps.rtpe_legs, legs);
+	bpf_map__set_max_entries(x->skel->maps.rtpe_legs, entries);
 	bpf_map__set_max_entries(x->skel->maps.rtpe_leg_stats, legs);
 	bpf_map__set_max_entries(x->skel->maps.rtpe_leg_rtp, legs);
 	e = rtpedge__load(x->skel);
@@ -96,7 +86,7 @@ static int xdp_load(struct rtpe *r, struct xdp_state *x, char *err, size_t errle
 		snprintf(err, errlen,
 			 "cannot load the XDP program: %s (if the log above says a pinned "
 			 "map cannot be reused, the maps in %s are from another max_sessions "
-			 "or another rtpedge version: stop that instance with 'rtpedgectl "
+			 "or port range, or another rtpedge version: stop that instance with 'rtpedgectl "
 			 "shutdown --remove', or remove %s, which ends its calls' media)",
 			 strerror(-e), r->cfg.pin_path, r->cfg.pin_path);
 		return e;
@@ -107,6 +97,7 @@ static int xdp_load(struct rtpe *r, struct xdp_state *x, char *err, size_t errle
 	x->fd_verdicts = bpf_map__fd(x->skel->maps.rtpe_verdicts);
 	x->fd_config = bpf_map__fd(x->skel->maps.rtpe_config);
 	x->fd_tx = bpf_map__fd(x->skel->maps.rtpe_tx_ports);
+	x->fd_addrs = bpf_map__fd(x->skel->maps.rtpe_addrs);
 	return 0;
 }
 
@@ -310,7 +301,7 @@ int xdp_setup(struct rtpe *r, char *err, size_t errlen)
 	}
 	e = xdp_load(r, x, err, errlen);
 	if (!e)
-		e = xdp_config_put(x, r->cfg.port_min, r->cfg.port_max);
+		e = xdp_legs_setup(x, &r->cfg, err, errlen);
 	if (!e)
 		e = xdp_attach_all(r, x, err, errlen);
 	if (e) {
@@ -355,24 +346,6 @@ void xdp_teardown(struct rtpe *r, bool remove)
 	free(x->percpu);
 	free(x);
 	r->xdp = NULL;
-}
-
-int xdp_config_put(struct xdp_state *x, __u16 port_min, __u16 port_max)
-{
-	struct rtpe_config c = { .port_min = port_min, .port_max = port_max };
-	__u32 k = 0;
-
-	return bpf_map_update_elem(x->fd_config, &k, &c, BPF_ANY) < 0 ? -errno : 0;
-}
-
-int xdp_leg_put(struct xdp_state *x, const struct rtpe_leg_key *k, const struct rtpe_leg *v)
-{
-	return bpf_map_update_elem(x->fd_legs, k, v, BPF_ANY) < 0 ? -errno : 0;
-}
-
-int xdp_leg_del(struct xdp_state *x, const struct rtpe_leg_key *k)
-{
-	return bpf_map_delete_elem(x->fd_legs, k) < 0 ? -errno : 0;
 }
 
 int xdp_slot_reset(struct xdp_state *x, __u32 slot)
@@ -431,13 +404,7 @@ int xdp_slot_read(struct xdp_state *x, __u32 slot, struct rtpe_leg_stats *out)
 
 #define SLOT_BATCH 4096u
 
-/* Handed each batch an array read returns: count keys and their values. */
-typedef void (*batch_fn)(const __u32 *keys, const void *vals, __u32 count, __u32 n, void *arg);
-
-/* Reads entries [0, n) of an array map, SLOT_BATCH keys per syscall, each
- * value vsize bytes (a per-CPU map: the value size times the CPUs), and
- * hands every batch to fn. 0 or -errno. */
-static int array_read(int fd, __u32 n, size_t vsize, batch_fn fn, void *arg)
+int xdp_array_read(int fd, __u32 n, size_t vsize, xdp_batch_fn fn, void *arg)
 {
 	LIBBPF_OPTS(bpf_map_batch_opts, bo);
 	__u32 *keys = calloc(SLOT_BATCH, sizeof(*keys));
@@ -476,7 +443,7 @@ static void rtp_batch(const __u32 *keys, const void *vals, __u32 count, __u32 n,
 
 int xdp_rtp_read_all(struct xdp_state *x, __u32 n, struct rtpe_leg_rtp *out)
 {
-	return array_read(x->fd_rtp, n, sizeof(*out), rtp_batch, out);
+	return xdp_array_read(x->fd_rtp, n, sizeof(*out), rtp_batch, out);
 }
 
 struct stats_batch {
@@ -497,7 +464,7 @@ int xdp_slots_read(struct xdp_state *x, __u32 n, struct rtpe_leg_stats *out)
 {
 	struct stats_batch sb = { out, x->ncpu };
 
-	return array_read(x->fd_stats, n, sizeof(*out) * (size_t)x->ncpu, stats_batch, &sb);
+	return xdp_array_read(x->fd_stats, n, sizeof(*out) * (size_t)x->ncpu, stats_batch, &sb);
 }
 
 int xdp_verdicts_read(struct xdp_state *x, struct rtpe_counter *out)
@@ -516,25 +483,6 @@ int xdp_verdicts_read(struct xdp_state *x, struct rtpe_counter *out)
 		}
 	}
 	free(v);
-	return 0;
-}
-
-int xdp_legs_foreach(struct xdp_state *x, xdp_leg_fn fn, void *arg)
-{
-	struct rtpe_leg_key k, next;
-	struct rtpe_leg v;
-	void *prev = NULL;
-	int e;
-
-	while (bpf_map_get_next_key(x->fd_legs, prev, &next) == 0) {
-		k = next;
-		prev = &k;
-		if (bpf_map_lookup_elem(x->fd_legs, &k, &v) < 0)
-			continue; /* deleted meanwhile */
-		e = fn(&k, &v, arg);
-		if (e)
-			return e;
-	}
 	return 0;
 }
 

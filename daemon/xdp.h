@@ -29,13 +29,27 @@ void xdp_teardown(struct rtpe *r, bool remove);
 /* Whether the maps were pinned by an earlier daemon (and may hold data). */
 bool xdp_maps_reused(const struct xdp_state *x);
 
-/* Writes or deletes one leg's rtpe_legs entry. 0 or -errno. */
-int xdp_leg_put(struct xdp_state *x, const struct rtpe_leg_key *k, const struct rtpe_leg *v);
-int xdp_leg_del(struct xdp_state *x, const struct rtpe_leg_key *k);
-/* Calls fn for every rtpe_legs entry (a snapshot: fn may not modify the
- * map). Stops early when fn returns non-zero and returns that. */
-typedef int (*xdp_leg_fn)(const struct rtpe_leg_key *k, const struct rtpe_leg *v, void *arg);
+/*
+ * Leg entries (xdp_legs.c), each at the index of its local address and
+ * port (v->local, v->local_port). 0 or -errno (-ENOENT: not an address of
+ * the table; -ERANGE: port outside the range).
+ *
+ * put: a new leg, into an entry no leg uses (one write).
+ * update: a leg that may be forwarding; the change is made in steps that
+ *   never let the fast path forward with half-old, half-new fields.
+ * del: the leg v is gone (one write: clears it, keeps the fields).
+ * clear: the same for the entry at idx (from xdp_legs_foreach).
+ */
+int xdp_leg_put(struct xdp_state *x, const struct rtpe_leg *v);
+int xdp_leg_update(struct xdp_state *x, const struct rtpe_leg *v);
+int xdp_leg_del(struct xdp_state *x, const struct rtpe_leg *v);
+int xdp_leg_clear(struct xdp_state *x, __u32 idx, const struct rtpe_leg *v);
+/* Calls fn for every leg in rtpe_legs, with its index (a snapshot read in
+ * batches). Stops early when fn returns non-zero and returns that. */
+typedef int (*xdp_leg_fn)(const struct rtpe_leg *v, __u32 idx, void *arg);
 int xdp_legs_foreach(struct xdp_state *x, xdp_leg_fn fn, void *arg);
+/* Entries in rtpe_legs (RTPE_MAX_ADDRS * pairs). */
+__u32 xdp_legs_size(const struct xdp_state *x);
 /* Zeroes a stats slot on every CPU (before a new leg uses it). */
 int xdp_slot_reset(struct xdp_state *x, __u32 slot);
 /* Merges a slot's per-CPU copies: sums and the largest last_seen. 0 or -errno. */
@@ -54,9 +68,6 @@ int xdp_verdicts_read(struct xdp_state *x, struct rtpe_counter *out);
 
 /* The rtpe_punt perf event array, for the punt readers. */
 int xdp_punt_fd(struct xdp_state *x);
-
-/* Updates the port range seen by the program. */
-int xdp_config_put(struct xdp_state *x, __u16 port_min, __u16 port_max);
 
 const char *xdp_attach_name(enum xdp_attach a);
 

@@ -10,16 +10,21 @@
  * Map layout (pinned by name under pin_path so media survives a daemon
  * restart, except rtpe_tx_ports, which the daemon refills at every start):
  *
- *   rtpe_legs      HASH         rtpe_leg_key -> rtpe_leg      (config, by userspace)
+ *   rtpe_addrs     ARRAY        bucket -> rtpe_addr_slot      (local addresses, by userspace)
+ *   rtpe_legs      ARRAY        leg index -> rtpe_leg         (config, by userspace)
  *   rtpe_leg_stats PERCPU_ARRAY slot -> rtpe_leg_stats        (counters, by XDP)
  *   rtpe_leg_rtp   ARRAY        slot -> rtpe_leg_rtp          (RTP state, by XDP)
  *   rtpe_verdicts  PERCPU_ARRAY verdict -> rtpe_counter       (counters, by XDP)
- *   rtpe_config    ARRAY        0 -> rtpe_config              (port range)
+ *   rtpe_config    ARRAY        0 -> rtpe_config              (port range, table shape)
  *   rtpe_tx_ports  DEVMAP_HASH  ifindex -> ifindex            (redirect targets)
  *   rtpe_punt      PERF_EVENT_ARRAY cpu -> perf event         (slow path to the daemon)
  *
- * One legs entry per leg, keyed by its local address and its even RTP port;
- * RTCP arrives on port+1 and is relayed through the same entry.
+ * A leg is found without hashing: its local address picks an address slot
+ * (rtpe_addrs, direct-mapped by rtpe_addr_bucket, at most RTPE_MAX_ADDRS
+ * addresses), and its even RTP port a pair index within that slot's range
+ * of rtpe_legs (rtpe_leg_index). Both lookups are array accesses the
+ * verifier inlines, and a leg's hot fields share one cache line. RTCP
+ * arrives on port+1 and is relayed through the same entry.
  */
 #ifndef RTPEDGE_H
 #define RTPEDGE_H
@@ -28,6 +33,7 @@
 #define RTPE_AF_INET6 10
 
 /* Map names: the names in the BPF object and the file names under pin_path. */
+#define RTPE_MAP_ADDRS "rtpe_addrs"
 #define RTPE_MAP_LEGS "rtpe_legs"
 #define RTPE_MAP_LEG_STATS "rtpe_leg_stats"
 #define RTPE_MAP_LEG_RTP "rtpe_leg_rtp"
@@ -35,8 +41,8 @@
 #define RTPE_MAP_CONFIG "rtpe_config"
 #define RTPE_MAP_TX_PORTS "rtpe_tx_ports"
 
-/* Default sizes; the daemon resizes rtpe_legs and rtpe_leg_stats to
- * 2 * max_sessions before loading, and rtpe_leg_rtp with them. */
+/* Default sizes; before loading, the daemon sizes rtpe_leg_stats and
+ * rtpe_leg_rtp to 2 * max_sessions and rtpe_legs to RTPE_MAX_ADDRS * pairs. */
 #define RTPE_DEFAULT_MAX_SESSIONS 16384
 #define RTPE_MAX_TX_PORTS 64
 
@@ -103,48 +109,91 @@ enum rtpe_verdict {
 	RTPE_V_MAX,
 };
 
-/* rtpe_config[0]: the relay's port range, host byte order, inclusive. */
+/*
+ * rtpe_config[0], written by the daemon at start. Ports in host byte order,
+ * inclusive. The legs of the address in slot s occupy rtpe_legs[s * pairs,
+ * (s + 1) * pairs): port first_port + 2 * i is index s * pairs + i.
+ */
 struct rtpe_config {
 	__u16 port_min;
 	__u16 port_max;
 	__u32 flags;
+	__u16 first_port; /* lowest even port in the range (not 0) */
+	__u16 pad;
+	__u32 pairs;      /* even ports in the range: legs per address */
+	__u32 addr_seed;  /* rtpe_addr_bucket's seed: no two addresses collide */
 };
 
-/* An address in network byte order: IPv4 in a[0], the rest zero. */
-struct rtpe_addr {
-	__be32 a[4];
+/* Local addresses the relay has legs on (one per [interface] section). */
+#define RTPE_MAX_ADDRS 16
+#define RTPE_ADDR_BITS 8
+#define RTPE_ADDR_BUCKETS (1U << RTPE_ADDR_BITS)
+
+/* rtpe_addrs[bucket]: an address and where its legs start. addr 0 = empty. */
+struct rtpe_addr_slot {
+	__be32 addr;
+	__u32 base; /* index in rtpe_legs of the address's first_port */
 };
 
-struct rtpe_leg_key {
-	struct rtpe_addr addr; /* the relay's local address of the leg */
-	__be16 port;           /* the leg's even RTP port */
-	__u8 family;           /* RTPE_AF_INET; RTPE_AF_INET6 later */
-	__u8 pad;              /* zero: the key is hashed byte by byte */
-};
+/* The rtpe_addrs bucket of an IPv4 address (as stored: network order).
+ * Direct-mapped: the daemon picks a seed under which its addresses fall
+ * into distinct buckets, so one probe answers. */
+static __always_inline __u32 rtpe_addr_bucket(__be32 addr, __u32 seed)
+{
+	return (((__u32)addr ^ seed) * 0x9e3779b1u) >> (32 - RTPE_ADDR_BITS);
+}
+
+/* The rtpe_legs index of (address at base, port), or (__u32)-1 when the
+ * port is outside the range of pairs (odd ports map to their even one). */
+static __always_inline __u32 rtpe_leg_index(const struct rtpe_config *c, __u32 base, __u16 port)
+{
+	__u32 pair = ((__u32)(port & ~1U) - c->first_port) >> 1;
+
+	if ((port & ~1U) < c->first_port || pair >= c->pairs)
+		return (__u32)-1;
+	return base + pair;
+}
 
 /*
- * What to do with a packet received on a leg, written by userspace only.
- * For a packet from (peer, peer_port) to (key.addr, key.port) the relay
+ * One leg, the entry of rtpe_legs at its index; written by userspace only.
+ * For a packet from (peer, peer_port) to (local, local_port) the relay
  * sends (out_src, out_sport) -> (out_dst, out_dport); RTCP, from
- * (peer, peer_rtcp_port) to key.port + 1, goes
+ * (peer, peer_rtcp_port) to local_port + 1, goes
  * (out_src, out_sport + 1) -> (out_dst, out_rtcp_dport).
+ *
+ * 64 bytes: the first 32 are everything the fast path reads; the rest says
+ * whose leg it is, for a restarted daemon. IPv4 only: IPv6 legs will get a
+ * map of their own rather than tripling every address here.
+ *
+ * Entries are rewritten in place (an array, not an RCU hash), so a reader
+ * may see a half-written entry. The daemon therefore never changes the
+ * forwarding fields of an entry the fast path forwards with in the same
+ * write that lets it forward: it writes the new fields with the leg not
+ * forwarding (path learning), then flips path alone; removal clears
+ * RTPE_LEG_F_ACTIVE alone.
  */
 struct rtpe_leg {
-	struct rtpe_addr peer;    /* expected source address of this leg's peer */
-	struct rtpe_addr out_src; /* the opposite leg's local address */
-	struct rtpe_addr out_dst; /* the opposite leg's peer */
+	__be32 peer;              /* expected source address of this leg's peer */
+	__be32 out_src;           /* the opposite leg's local address */
+	__be32 out_dst;           /* the opposite leg's peer */
 	__be16 peer_port;         /* expected RTP source port */
 	__be16 peer_rtcp_port;    /* expected RTCP source port */
 	__be16 out_sport;         /* the opposite leg's local RTP port */
 	__be16 out_dport;         /* the opposite peer's RTP port */
 	__be16 out_rtcp_dport;    /* the opposite peer's RTCP port */
 	__u8 path;                /* enum rtpe_path */
-	__u8 family;              /* RTPE_AF_INET */
+	__u8 flags;               /* RTPE_LEG_F_* */
 	__u32 slot;               /* this leg's index in rtpe_leg_stats */
-	__u32 session_id;         /* the daemon's session number */
 	__u32 clock_rate;         /* RTP clock in Hz, for jitter; 0 = 8000 */
-	__u32 flags;              /* RTPE_LEG_F_* */
+	/* cold: identity, for restore */
+	__be32 local;             /* this leg's own address */
+	__be16 local_port;        /* and even RTP port */
+	__u8 family;              /* RTPE_AF_INET */
+	__u8 pad0;
+	__u32 session_id;         /* the daemon's session number */
+	__u32 pad[5];
 };
+_Static_assert(sizeof(struct rtpe_leg) == 64, "rtpe_leg: one cache line, hot half first");
 
 /* rtpe_leg.flags */
 #define RTPE_LEG_F_LATCH (1U << 0)  /* peer may be learnt from media (NAT) */
@@ -152,6 +201,7 @@ struct rtpe_leg {
 #define RTPE_LEG_F_PUNT (1U << 2)   /* the daemon holds no socket for this leg:
 				     * what XDP cannot forward goes to it
 				     * through rtpe_punt instead of the stack */
+#define RTPE_LEG_F_ACTIVE (1U << 3) /* the entry is a leg (0: a free index) */
 
 /*
  * A packet handed to the daemon through rtpe_punt (bpf_perf_event_output with the frame appended): this

@@ -84,48 +84,71 @@ struct timing {
 	__u8 frame[FRAME_LEN];
 };
 
-/* One leg in k, v: RTP from src:5004 to dst:40000 rewritten to itself. */
-static void fixed_leg(const struct opts *o, struct rtpe_leg_key *k, struct rtpe_leg *v)
+/* The table shape of the timing: ports 10000-59999 (25,000 pairs per
+ * address), the destination in address slot 0, the other legs' addresses
+ * (198.18.1.101, .102, ...) in slots 1, 2, ... */
+static const struct rtpe_config timing_cfg = { .port_min = 10000, .port_max = 59999,
+					       .first_port = 10000, .pairs = 25000 };
+
+/* One leg: RTP from src:5004 to dst:40000 rewritten to itself. */
+static void fixed_leg(const struct opts *o, struct rtpe_leg *v)
 {
-	memset(k, 0, sizeof(*k));
 	memset(v, 0, sizeof(*v));
-	inet_pton(AF_INET, o->dst, &k->addr.a[0]);
-	k->port = htons(40000);
-	k->family = RTPE_AF_INET;
-	inet_pton(AF_INET, o->src, &v->peer.a[0]);
+	inet_pton(AF_INET, o->dst, &v->local);
+	v->local_port = htons(40000);
+	inet_pton(AF_INET, o->src, &v->peer);
 	v->peer_port = htons(5004);
 	v->peer_rtcp_port = htons(5005);
 	v->out_src = v->peer;
-	v->out_dst = k->addr;
+	v->out_dst = v->local;
 	v->out_sport = htons(5004);
 	v->out_dport = htons(40000);
 	v->out_rtcp_dport = htons(40001);
 	v->path = RTPE_PATH_XDP;
+	v->flags = RTPE_LEG_F_ACTIVE;
 	v->family = RTPE_AF_INET;
 	v->clock_rate = 8000;
 }
 
-/* legs other legs (XDP, on other ports of 198.18.1.1) beside the fixed one. */
+/* Address slot s (0: the destination) into rtpe_addrs. */
+static int timing_addr(struct timing *t, const struct opts *o, __u32 s)
+{
+	struct rtpe_addr_slot a = { htonl(0xc6120164u + s), s * timing_cfg.pairs };
+	__u32 b;
+
+	if (!s)
+		inet_pton(AF_INET, o->dst, &a.addr);
+	b = rtpe_addr_bucket(a.addr, timing_cfg.addr_seed);
+	return bpf_map_update_elem(bpf_map__fd(t->r->maps.rtpe_addrs), &b, &a, 0) ? -errno : 0;
+}
+
+/* legs other legs (XDP, on the addresses of slots 1, 2, ...) beside the fixed one. */
 static int timing_legs(struct timing *t, const struct opts *o)
 {
 	LIBBPF_OPTS(bpf_map_batch_opts, bo);
 	__u32 n = o->legs + 1;
-	struct rtpe_leg_key *k = calloc(n, sizeof(*k));
+	__u32 *k = calloc(n, sizeof(*k));
 	struct rtpe_leg *v = calloc(n, sizeof(*v));
-	int e = -ENOMEM;
+	int e = k && v ? 0 : -ENOMEM;
 
-	if (!k || !v)
-		goto out;
-	fixed_leg(o, &k[0], &v[0]);
-	for (__u32 i = 1; i < n; i++) {
-		k[i] = k[0];
-		v[i] = v[0];
-		k[i].addr.a[0] = htonl(0xc6120101u + (i >> 15)); /* 198.18.1.1 + ... */
-		k[i].port = htons((__u16)(10000 + 2 * (i & 0x3fff)));
-		v[i].slot = i;
+	if (!e) {
+		fixed_leg(o, &v[0]);
+		k[0] = rtpe_leg_index(&timing_cfg, 0, 40000);
 	}
-	e = bpf_map_update_batch(bpf_map__fd(t->r->maps.rtpe_legs), k, v, &n, &bo) ? -errno : 0;
-out:
+	for (__u32 i = 1; !e && i < n; i++) {
+		__u32 s = 1 + (i - 1) / timing_cfg.pairs, pair = (i - 1) % timing_cfg.pairs;
+
+		if (!pair)
+			e = timing_addr(t, o, s);
+		v[i] = v[0];
+		v[i].local = htonl(0xc6120164u + s);
+		v[i].local_port = htons((__u16)(timing_cfg.first_port + 2 * pair));
+		v[i].slot = i;
+		k[i] = s * timing_cfg.pairs + pair;
+	}
+	e = e ?: timing_addr(t, o, 0);
+	if (!e && bpf_map_update_batch(bpf_map__fd(t->r->maps.rtpe_legs), k, v, &n, &bo))
+		e = -errno;
 	free(k);
 	free(v);
 	return e;
@@ -134,21 +157,23 @@ out:
 /* rtpedge_xdp with private (unpinned) maps: config, tx port, legs. */
 static int timing_rtpedge(struct timing *t, const struct opts *o)
 {
-	struct rtpe_config cfg = { .port_min = 40000, .port_max = 60000 };
 	struct bpf_devmap_val dv = { .ifindex = (__u32)t->out };
 	struct bpf_map *m;
 	__u32 zero = 0, key = (__u32)t->out;
 	int e;
 
+	if (o->legs >= (RTPE_MAX_ADDRS - 1) * timing_cfg.pairs)
+		return -E2BIG;
 	t->r = rtpedge__open();
 	if (!t->r)
 		return -errno;
 	bpf_object__for_each_map(m, t->r->obj)
 		bpf_map__set_pin_path(m, NULL);
-	bpf_map__set_max_entries(t->r->maps.rtpe_legs, 2 * o->legs + 2);
+	bpf_map__set_max_entries(t->r->maps.rtpe_legs, RTPE_MAX_ADDRS * timing_cfg.pairs);
 	bpf_map__set_max_entries(t->r->maps.rtpe_leg_stats, 2 * o->legs + 2);
+	bpf_map__set_max_entries(t->r->maps.rtpe_leg_rtp, 2 * o->legs + 2);
 	e = rtpedge__load(t->r);
-	if (!e && bpf_map_update_elem(bpf_map__fd(t->r->maps.rtpe_config), &zero, &cfg, 0))
+	if (!e && bpf_map_update_elem(bpf_map__fd(t->r->maps.rtpe_config), &zero, &timing_cfg, 0))
 		e = -errno;
 	if (!e && bpf_map_update_elem(bpf_map__fd(t->r->maps.rtpe_tx_ports), &key, &dv, 0))
 		e = -errno;

@@ -215,16 +215,20 @@ static bool random_one(struct env *e, int i)
 			  .seq = rnd(e), .ts = rnd(e), .ssrc = rnd(e) };
 	struct fwd f = { mac_y1, mac_y0, osrc, odst, 0, 0 };
 	__u8 in[FRAME_MAX], *udp = in + ETH_HLEN + 20;
-	struct rtpe_leg_key k;
 	__u32 len;
+
+	/* The destination becomes an address of the table: redraw the rare
+	 * one whose bucket LOCAL_X or LOCAL_Y holds. */
+	for (int k = 0; k < 16 && addr_put(e, a[1], SLOT_ADDR_RAND) == -EEXIST; k++)
+		a[1] = rnd(e);
 
 	inet_ntop(AF_INET, &a[0], src, sizeof(src));
 	inet_ntop(AF_INET, &a[1], dst, sizeof(dst));
 	inet_ntop(AF_INET, &a[2], osrc, sizeof(osrc));
 	inet_ntop(AF_INET, &a[3], odst, sizeof(odst));
-	l.peer.a[0] = a[0];
-	l.out_src.a[0] = a[2];
-	l.out_dst.a[0] = a[3];
+	l.peer = a[0];
+	l.out_src = a[2];
+	l.out_dst = a[3];
 	l.out_rtcp_dport = htons(rnd(e) & 0xffff);
 	s.dport = port + rtcp;
 	s.sport = ntohs(rtcp ? l.peer_rtcp_port : l.peer_port);
@@ -237,11 +241,8 @@ static bool random_one(struct env *e, int i)
 		put16(udp + 6, udp_csum(in + ETH_HLEN, udp, 8 + s.payload));
 	CHECK(!leg_put(e, dst, port, &l), "frame %d: adding the leg", i);
 	run_fwd(e, in, len, XDP_REDIRECT, RTPE_V_REDIRECT, &f, SLOT_RAND);
-	memset(&k, 0, sizeof(k));
-	k.addr.a[0] = a[1];
-	k.port = htons(port);
-	k.family = RTPE_AF_INET;
-	bpf_map_delete_elem(e->fd_legs, &k);
+	leg_del(e, dst, port);
+	addr_del(e, a[1]);
 	if (check_case_failed)
 		printf("      frame %d: %s:%u -> %s:%u relayed as %s -> %s\n", i, src, s.sport,
 		       dst, s.dport, osrc, odst);

@@ -40,6 +40,9 @@ static const char *const reason[] = {
 #undef X
 };
 
+/* Address slots (rtpe_legs ranges) of the table's addresses. */
+enum { SLOT_ADDR_X = 0, SLOT_ADDR_Y = 3, SLOT_ADDR_RAND = 15 };
+
 enum { SLOT_A = 1, SLOT_TX, SLOT_LEARN, SLOT_US, SLOT_SRTP, SLOT_MISS, SLOT_NONEIGH,
        SLOT_Q, SLOT_RAND };
 
@@ -66,7 +69,8 @@ static const struct leg_row {
 
 struct env {
 	struct rtpedge *skel;
-	int prog, fd_legs, fd_stats, fd_verdicts, fd_tx;
+	int prog, fd_legs, fd_stats, fd_verdicts, fd_tx, fd_addrs, fd_config;
+	struct rtpe_config cfg; /* as in rtpe_config */
 	int if_x0, if_y0, ncpus;
 	__u64 expect[RTPE_V_MAX], expect_bytes[RTPE_V_MAX];
 	unsigned seed;
@@ -155,15 +159,69 @@ static inline __u32 expect_run(struct env *e, const __u8 *in, __u32 len, int act
 	return out_len;
 }
 
+/* The port range and table shape of every case (the daemon's for 40000-60000). */
+static const struct rtpe_config env_cfg = { .port_min = 40000, .port_max = 60000,
+					    .first_port = 40000, .pairs = 10000 };
+
+/* Puts addr (network order) into rtpe_addrs with the legs of address slot
+ * `slot`. -EEXIST when its bucket holds another address. */
+static inline int addr_put(struct env *e, __be32 addr, __u32 slot)
+{
+	__u32 b = rtpe_addr_bucket(addr, e->cfg.addr_seed);
+	struct rtpe_addr_slot a;
+
+	if (bpf_map_lookup_elem(e->fd_addrs, &b, &a))
+		return -errno;
+	if (a.addr && a.addr != addr)
+		return -EEXIST;
+	a = (struct rtpe_addr_slot){ addr, slot * e->cfg.pairs };
+	return bpf_map_update_elem(e->fd_addrs, &b, &a, BPF_ANY) ? -errno : 0;
+}
+
+static inline void addr_del(struct env *e, __be32 addr)
+{
+	__u32 b = rtpe_addr_bucket(addr, e->cfg.addr_seed);
+	struct rtpe_addr_slot a = { 0, 0 };
+
+	bpf_map_update_elem(e->fd_addrs, &b, &a, BPF_ANY);
+}
+
+/* The rtpe_legs index of addr:port as the program computes it, or -1. */
+static inline __u32 leg_idx(struct env *e, __be32 addr, __u16 port)
+{
+	__u32 b = rtpe_addr_bucket(addr, e->cfg.addr_seed);
+	struct rtpe_addr_slot a;
+
+	if (bpf_map_lookup_elem(e->fd_addrs, &b, &a) || a.addr != addr)
+		return (__u32)-1;
+	return rtpe_leg_index(&e->cfg, a.base, port);
+}
+
+/* Writes leg as the leg on addr:port (an address of the table), active. */
 static inline int leg_put(struct env *e, const char *addr, __u16 port, const struct rtpe_leg *leg)
 {
-	struct rtpe_leg_key k;
+	struct rtpe_leg l = *leg;
+	__u32 i = leg_idx(e, inet_addr(addr), port);
 
-	memset(&k, 0, sizeof(k));
-	k.addr.a[0] = inet_addr(addr);
-	k.port = htons(port);
-	k.family = RTPE_AF_INET;
-	return bpf_map_update_elem(e->fd_legs, &k, leg, BPF_ANY) ? -errno : 0;
+	if (i == (__u32)-1)
+		return -ENOENT;
+	l.local = inet_addr(addr);
+	l.local_port = htons(port);
+	l.flags |= RTPE_LEG_F_ACTIVE;
+	return bpf_map_update_elem(e->fd_legs, &i, &l, BPF_ANY) ? -errno : 0;
+}
+
+/* The daemon's removal: the entry keeps its fields, loses ACTIVE. */
+static inline int leg_del(struct env *e, const char *addr, __u16 port)
+{
+	struct rtpe_leg l;
+	__u32 i = leg_idx(e, inet_addr(addr), port);
+
+	if (i == (__u32)-1 || bpf_map_lookup_elem(e->fd_legs, &i, &l))
+		return -ENOENT;
+	l.flags = 0;
+	l.path = RTPE_PATH_LEARNING;
+	return bpf_map_update_elem(e->fd_legs, &i, &l, BPF_ANY) ? -errno : 0;
 }
 
 static inline struct rtpe_leg leg_of(const struct leg_row *r)
@@ -171,9 +229,9 @@ static inline struct rtpe_leg leg_of(const struct leg_row *r)
 	struct rtpe_leg l;
 
 	memset(&l, 0, sizeof(l));
-	l.peer.a[0] = inet_addr(PEER_A);
-	l.out_src.a[0] = inet_addr(r->osrc);
-	l.out_dst.a[0] = inet_addr(r->odst);
+	l.peer = inet_addr(PEER_A);
+	l.out_src = inet_addr(r->osrc);
+	l.out_dst = inet_addr(r->odst);
 	l.peer_port = htons(r->pport);
 	l.peer_rtcp_port = htons(r->pport + 1);
 	l.out_sport = htons(r->osport);
@@ -233,11 +291,18 @@ static inline int setup_netns(void)
 
 static inline int setup_maps(struct env *e)
 {
-	struct rtpe_config cfg = { .port_min = 40000, .port_max = 60000 };
 	__u32 zero = 0;
 	int err;
 
-	e->skel = rtpedge__open_and_load();
+	e->cfg = env_cfg;
+	e->skel = rtpedge__open();
+	if (e->skel) {
+		bpf_map__set_max_entries(e->skel->maps.rtpe_legs, RTPE_MAX_ADDRS * env_cfg.pairs);
+		if (rtpedge__load(e->skel)) {
+			rtpedge__destroy(e->skel);
+			e->skel = NULL;
+		}
+	}
 	if (!e->skel) {
 		fprintf(stderr, "test_xdp: cannot load rtpedge_xdp: %s (libbpf printed the "
 			"verifier log above)\n", strerror(errno));
@@ -248,7 +313,11 @@ static inline int setup_maps(struct env *e)
 	e->fd_stats = bpf_map__fd(e->skel->maps.rtpe_leg_stats);
 	e->fd_verdicts = bpf_map__fd(e->skel->maps.rtpe_verdicts);
 	e->fd_tx = bpf_map__fd(e->skel->maps.rtpe_tx_ports);
-	err = bpf_map_update_elem(bpf_map__fd(e->skel->maps.rtpe_config), &zero, &cfg, BPF_ANY);
+	e->fd_addrs = bpf_map__fd(e->skel->maps.rtpe_addrs);
+	e->fd_config = bpf_map__fd(e->skel->maps.rtpe_config);
+	err = bpf_map_update_elem(e->fd_config, &zero, &e->cfg, BPF_ANY);
+	err = err ?: addr_put(e, inet_addr(LOCAL_X), SLOT_ADDR_X) ?:
+		     addr_put(e, inet_addr(LOCAL_Y), SLOT_ADDR_Y);
 	err = err ?: tx_port(e, e->if_x0, true) ?: tx_port(e, e->if_y0, true);
 	for (size_t i = 0; !err && i < sizeof(leg_rows) / sizeof(leg_rows[0]); i++) {
 		struct rtpe_leg l = leg_of(&leg_rows[i]);

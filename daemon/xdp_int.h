@@ -1,0 +1,55 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * xdp_int.h - what xdp.c (program, links, counters) and xdp_legs.c (the
+ * address table and the leg array) share: the state behind struct
+ * xdp_state and the batched array reader. Not for other modules.
+ */
+#ifndef RTPE_XDP_INT_H
+#define RTPE_XDP_INT_H
+
+#include <stdbool.h>
+#include <linux/types.h>
+#include "config.h"
+#include "rtpedge.h"
+
+struct rtpedge;
+
+/* A local address of the relay and where its legs start in rtpe_legs. */
+struct xdp_addr {
+	__be32 addr;
+	__u32 base;
+};
+
+struct xdp_state {
+	struct rtpedge *skel;
+	int ncpu;
+	int fd_legs, fd_stats, fd_rtp, fd_verdicts, fd_config, fd_tx, fd_addrs;
+	int link_fd[CFG_MAX_IFACES];
+	bool link_new[CFG_MAX_IFACES]; /* created by this start, not taken over */
+	struct rtpe_leg_stats *percpu; /* one slot's per-CPU values, reused */
+	bool reused;                   /* the maps were pinned before this start */
+	char pin_path[256];
+	/* the leg table's shape (xdp_legs.c) */
+	struct rtpe_config cfg;        /* as written to rtpe_config */
+	struct xdp_addr addrs[RTPE_MAX_ADDRS];
+	int n_addrs;
+};
+
+/* Handed each batch an array read returns: count keys and their values. */
+typedef void (*xdp_batch_fn)(const __u32 *keys, const void *vals, __u32 count, __u32 n,
+			     void *arg);
+
+/* Reads entries [0, n) of an array map in batches (one syscall each), each
+ * value vsize bytes (a per-CPU map: the value size times the CPUs), and
+ * hands every batch to fn. 0 or -errno. */
+int xdp_array_read(int fd, __u32 n, size_t vsize, xdp_batch_fn fn, void *arg);
+
+/* The rtpe_legs size for this configuration (before load). */
+__u32 xdp_legs_entries(const struct rtpe_cfg *cfg);
+
+/* After load: the port range and address table in rtpe_config and
+ * rtpe_addrs, keeping the slots of addresses a predecessor already placed
+ * (its legs stay where they are). 0, or -errno with err set. */
+int xdp_legs_setup(struct xdp_state *x, const struct rtpe_cfg *cfg, char *err, size_t errlen);
+
+#endif

@@ -43,9 +43,11 @@ struct {
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } rtpe_addrs SEC(".maps");
 
-/* Sized by the daemon: RTPE_MAX_ADDRS * pairs. */
+/* Sized by the daemon: RTPE_MAX_ADDRS * pairs. Memory-mapped: the daemon
+ * writes legs with plain stores, no system call (daemon/xdp_legs.c). */
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(map_flags, BPF_F_MMAPABLE);
 	__uint(max_entries, RTPE_DEFAULT_MAX_SESSIONS * 2);
 	__type(key, __u32);
 	__type(value, struct rtpe_leg);
@@ -510,28 +512,42 @@ static __always_inline const struct rtpe_leg *leg_find(const struct pkt *p)
 	__be32 daddr = p->ip->daddr;
 	__u32 b = rtpe_addr_bucket(daddr, p->cfg->addr_seed);
 	const struct rtpe_addr_slot *a = bpf_map_lookup_elem(&rtpe_addrs, &b);
-	const struct rtpe_leg *leg;
 	__u32 i;
 
 	if (!a || a->addr != daddr)
 		return NULL;
 	i = rtpe_leg_index(p->cfg, a->base, bpf_ntohs(p->udp->dest));
-	leg = bpf_map_lookup_elem(&rtpe_legs, &i);
-	if (!leg || !(leg->flags & RTPE_LEG_F_ACTIVE))
-		return NULL;
-	return leg;
+	return bpf_map_lookup_elem(&rtpe_legs, &i);
+}
+
+/* A consistent copy of what the fast path reads of leg, into h (its first
+ * RTPE_LEG_SNAPSHOT bytes only). False while the daemon is rewriting it. */
+static __always_inline bool leg_snapshot(const struct rtpe_leg *leg, struct rtpe_leg *h)
+{
+	__u32 s1 = *(volatile const __u32 *)&leg->seq, s2;
+
+	asm volatile("" ::: "memory");
+	__builtin_memcpy(h, leg, RTPE_LEG_SNAPSHOT);
+	asm volatile("" ::: "memory");
+	s2 = *(volatile const __u32 *)&leg->seq;
+	return s1 == s2 && !(s1 & 1);
 }
 
 /* Steps 2 to 8 after parsing: leg, source, route, rewrite, leg counters. */
 static __always_inline enum rtpe_verdict relay_leg(struct xdp_md *ctx, struct pkt *p)
 {
+	const struct rtpe_leg *entry = leg_find(p);
+	struct rtpe_leg h, *leg = &h;
 	struct bpf_fib_lookup fib;
-	const struct rtpe_leg *leg;
 	enum rtpe_verdict v;
 	__u64 now;
 
-	leg = leg_find(p);
-	if (!leg)
+	if (!entry)
+		return RTPE_V_PASS_NO_SESSION;
+	if (!leg_snapshot(entry, &h)) /* mid-rewrite: the daemon relays it */
+		return (entry->flags & RTPE_LEG_F_ACTIVE) ?
+			punt_or_pass(ctx, entry, RTPE_V_PASS_USERSPACE) : RTPE_V_PASS_NO_SESSION;
+	if (!(leg->flags & RTPE_LEG_F_ACTIVE))
 		return RTPE_V_PASS_NO_SESSION;
 	if (leg->path != RTPE_PATH_XDP)
 		return punt_or_pass(ctx, leg, RTPE_V_PASS_USERSPACE);

@@ -427,7 +427,7 @@ static int purge_orphans(struct rtpe *r)
 		for (int j = 0; s && j < 2; j++)
 			owned |= s->leg[j].local.sin_addr.s_addr == m.a[i].v.local &&
 				 s->leg[j].local.sin_port == m.a[i].v.local_port;
-		if (!owned && !xdp_leg_clear(r->xdp, m.a[i].idx, &m.a[i].v))
+		if (!owned && !xdp_leg_clear(r->xdp, m.a[i].idx))
 			n++;
 	}
 	free(m.a);

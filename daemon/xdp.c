@@ -342,6 +342,7 @@ void xdp_teardown(struct rtpe *r, bool remove)
 		if (remove)
 			r->ifaces[i].xdp = XDP_ATTACH_OFF;
 	}
+	xdp_legs_unmap(x);
 	rtpedge__destroy(x->skel);
 	free(x->percpu);
 	free(x);

@@ -34,16 +34,17 @@ bool xdp_maps_reused(const struct xdp_state *x);
  * port (v->local, v->local_port). 0 or -errno (-ENOENT: not an address of
  * the table; -ERANGE: port outside the range).
  *
- * put: a new leg, into an entry no leg uses (one write).
- * update: a leg that may be forwarding; the change is made in steps that
- *   never let the fast path forward with half-old, half-new fields.
- * del: the leg v is gone (one write: clears it, keeps the fields).
- * clear: the same for the entry at idx (from xdp_legs_foreach).
+ * put: a new leg, into an entry no leg uses.
+ * update: a leg that may be forwarding (written only if it changed).
+ * del: the leg v is gone. clear: the entry at idx is (from
+ *   xdp_legs_foreach).
+ * Plain stores into the mapped array, no system call; the fast path never
+ * forwards by a half-written entry (struct rtpe_leg, seq).
  */
 int xdp_leg_put(struct xdp_state *x, const struct rtpe_leg *v);
 int xdp_leg_update(struct xdp_state *x, const struct rtpe_leg *v);
 int xdp_leg_del(struct xdp_state *x, const struct rtpe_leg *v);
-int xdp_leg_clear(struct xdp_state *x, __u32 idx, const struct rtpe_leg *v);
+int xdp_leg_clear(struct xdp_state *x, __u32 idx);
 /* Calls fn for every leg in rtpe_legs, with its index (a snapshot read in
  * batches). Stops early when fn returns non-zero and returns that. */
 typedef int (*xdp_leg_fn)(const struct rtpe_leg *v, __u32 idx, void *arg);

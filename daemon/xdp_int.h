@@ -33,6 +33,8 @@ struct xdp_state {
 	struct rtpe_config cfg;        /* as written to rtpe_config */
 	struct xdp_addr addrs[RTPE_MAX_ADDRS];
 	int n_addrs;
+	struct rtpe_leg *legs;         /* rtpe_legs, memory-mapped */
+	size_t legs_len;               /* bytes mapped */
 };
 
 /* Handed each batch an array read returns: count keys and their values. */
@@ -51,5 +53,7 @@ __u32 xdp_legs_entries(const struct rtpe_cfg *cfg);
  * rtpe_addrs, keeping the slots of addresses a predecessor already placed
  * (its legs stay where they are). 0, or -errno with err set. */
 int xdp_legs_setup(struct xdp_state *x, const struct rtpe_cfg *cfg, char *err, size_t errlen);
+/* Unmaps what xdp_legs_setup mapped. */
+void xdp_legs_unmap(struct xdp_state *x);
 
 #endif

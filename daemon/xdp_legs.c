@@ -12,16 +12,20 @@
  * it (the table is pinned with the legs), so the legs of live calls stay
  * where the running program looks for them.
  *
- * Entries are rewritten in place, and a reader may see a write half done;
- * so that it can never forward with a mix of old and new fields, a write
- * changes either the forwarding fields of a leg that does not forward, or
- * its path and flags alone (xdp_leg_update, xdp_leg_del).
+ * rtpe_legs is memory-mapped (BPF_F_MMAPABLE): a leg is written with plain
+ * stores, without a system call, while the program may be reading it. Each
+ * write is bracketed by the entry's seq (odd while writing, see struct
+ * rtpe_leg): the program forwards only by a copy taken between two equal,
+ * even reads of it, so never by half an old and half a new leg. The
+ * daemon is the only writer (one thread).
  */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <arpa/inet.h>
+#include <sys/mman.h>
+#include <unistd.h>
 #include <bpf/bpf.h>
 
 #include "log.h"
@@ -30,6 +34,8 @@
 #include "xdp_int.h"
 
 _Static_assert(CFG_MAX_IFACES <= RTPE_MAX_ADDRS, "every interface address needs a slot");
+_Static_assert(__builtin_offsetof(struct rtpe_leg, seq) == RTPE_LEG_SNAPSHOT,
+	       "seq follows the bytes the program snapshots");
 
 #define SEED_TRIES 65536u
 
@@ -165,6 +171,20 @@ static int table_write(struct xdp_state *x)
 	return 0;
 }
 
+static int legs_map(struct xdp_state *x)
+{
+	size_t page = (size_t)sysconf(_SC_PAGESIZE);
+	void *m;
+
+	xdp_legs_unmap(x);
+	x->legs_len = ((size_t)xdp_legs_size(x) * sizeof(struct rtpe_leg) + page - 1) / page * page;
+	m = mmap(NULL, x->legs_len, PROT_READ | PROT_WRITE, MAP_SHARED, x->fd_legs, 0);
+	if (m == MAP_FAILED)
+		return -errno;
+	x->legs = m;
+	return 0;
+}
+
 int xdp_legs_setup(struct xdp_state *x, const struct rtpe_cfg *cfg, char *err, size_t errlen)
 {
 	struct rtpe_addr_slot old_slots[RTPE_MAX_ADDRS];
@@ -198,7 +218,17 @@ int xdp_legs_setup(struct xdp_state *x, const struct rtpe_cfg *cfg, char *err, s
 	e = seed_pick(x, old.addr_seed, err, errlen);
 	if (!e && (e = table_write(x)))
 		snprintf(err, errlen, "cannot write the address table: %s", strerror(-e));
+	if (!e && (e = legs_map(x)))
+		snprintf(err, errlen, "cannot map rtpe_legs (%zu bytes): %s", x->legs_len,
+			 strerror(-e));
 	return e;
+}
+
+void xdp_legs_unmap(struct xdp_state *x)
+{
+	if (x->legs)
+		munmap(x->legs, x->legs_len);
+	x->legs = NULL;
 }
 
 /* The rtpe_legs index of (addr, port). 0, or -ENOENT (no such address) or
@@ -213,72 +243,70 @@ static int leg_index(const struct xdp_state *x, __be32 addr, __be16 port, __u32 
 	return *idx == (__u32)-1 ? -ERANGE : 0;
 }
 
-static int leg_write(struct xdp_state *x, __u32 idx, const struct rtpe_leg *v)
+static struct rtpe_leg *leg_at(struct xdp_state *x, const struct rtpe_leg *v)
 {
-	return bpf_map_update_elem(x->fd_legs, &idx, v, BPF_ANY) < 0 ? -errno : 0;
+	__u32 idx;
+
+	if (!x->legs || leg_index(x, v->local, v->local_port, &idx))
+		return NULL;
+	return &x->legs[idx];
+}
+
+/* Every byte of v but seq into dst, seq odd meanwhile. x86-64 keeps
+ * stores in order; the fences keep the compiler (and weaker CPUs) so. */
+static void leg_store(struct rtpe_leg *dst, const struct rtpe_leg *v)
+{
+	__u32 seq = (__atomic_load_n(&dst->seq, __ATOMIC_RELAXED) | 1u);
+	size_t at = RTPE_LEG_SNAPSHOT, after = at + sizeof(dst->seq);
+
+	__atomic_store_n(&dst->seq, seq, __ATOMIC_RELAXED);
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	memcpy(dst, v, at);
+	memcpy((char *)dst + after, (const char *)v + after, sizeof(*v) - after);
+	__atomic_store_n(&dst->seq, seq + 1, __ATOMIC_RELEASE);
+}
+
+/* Whether dst holds v, seq aside. */
+static bool leg_same(const struct rtpe_leg *dst, const struct rtpe_leg *v)
+{
+	struct rtpe_leg c = *v;
+
+	c.seq = dst->seq;
+	return memcmp(dst, &c, sizeof(c)) == 0;
 }
 
 int xdp_leg_put(struct xdp_state *x, const struct rtpe_leg *v)
 {
-	__u32 idx;
-	int e = leg_index(x, v->local, v->local_port, &idx);
+	struct rtpe_leg *dst = leg_at(x, v);
 
-	return e ? e : leg_write(x, idx, v);
+	if (!dst)
+		return x->legs ? -ENOENT : -EBADF;
+	leg_store(dst, v);
+	return 0;
 }
 
-static bool forwards(const struct rtpe_leg *v)
-{
-	return (v->flags & RTPE_LEG_F_ACTIVE) && v->path == RTPE_PATH_XDP;
-}
-
-/* Whether a and b differ in more than path and flags. */
-static bool fields_differ(const struct rtpe_leg *a, const struct rtpe_leg *b)
-{
-	struct rtpe_leg c = *b;
-
-	c.path = a->path;
-	c.flags = a->flags;
-	return memcmp(a, &c, sizeof(c)) != 0;
-}
-
-/* Each write below differs from the entry before it either in path and
- * flags only, or in fields while neither forwards. */
 int xdp_leg_update(struct xdp_state *x, const struct rtpe_leg *v)
 {
-	struct rtpe_leg cur, step;
-	__u32 idx;
-	int e = leg_index(x, v->local, v->local_port, &idx);
+	struct rtpe_leg *dst = leg_at(x, v);
 
-	if (e)
-		return e;
-	if (bpf_map_lookup_elem(x->fd_legs, &idx, &cur) < 0)
-		return -errno;
-	if (!fields_differ(&cur, v))
-		return leg_write(x, idx, v);
-	if (forwards(&cur)) {
-		step = cur;
-		step.path = RTPE_PATH_LEARNING;
-		if ((e = leg_write(x, idx, &step)))
-			return e;
-	}
-	if (forwards(v)) {
-		step = *v;
-		step.path = RTPE_PATH_LEARNING;
-		if ((e = leg_write(x, idx, &step)))
-			return e;
-	}
-	return leg_write(x, idx, v);
+	if (!dst)
+		return x->legs ? -ENOENT : -EBADF;
+	if (!leg_same(dst, v))
+		leg_store(dst, v);
+	return 0;
 }
 
-int xdp_leg_clear(struct xdp_state *x, __u32 idx, const struct rtpe_leg *v)
+int xdp_leg_clear(struct xdp_state *x, __u32 idx)
 {
-	struct rtpe_leg gone = *v;
+	struct rtpe_leg gone;
 
-	/* The fields stay: a half-read sees the old leg or no leg, and a new
-	 * leg written here later goes from learning to learning. */
+	if (!x->legs || idx >= xdp_legs_size(x))
+		return -EINVAL;
+	gone = x->legs[idx];
 	gone.flags = 0;
 	gone.path = RTPE_PATH_LEARNING;
-	return leg_write(x, idx, &gone);
+	leg_store(&x->legs[idx], &gone);
+	return 0;
 }
 
 int xdp_leg_del(struct xdp_state *x, const struct rtpe_leg *v)
@@ -286,32 +314,26 @@ int xdp_leg_del(struct xdp_state *x, const struct rtpe_leg *v)
 	__u32 idx;
 	int e = leg_index(x, v->local, v->local_port, &idx);
 
-	return e ? e : xdp_leg_clear(x, idx, v);
-}
-
-struct foreach {
-	xdp_leg_fn fn;
-	void *arg;
-	int err;
-};
-
-static void legs_batch(const __u32 *keys, const void *vals, __u32 count, __u32 n, void *arg)
-{
-	const struct rtpe_leg *v = vals;
-	struct foreach *f = arg;
-
-	for (__u32 i = 0; i < count && keys[i] < n && !f->err; i++)
-		if (v[i].flags & RTPE_LEG_F_ACTIVE)
-			f->err = f->fn(&v[i], keys[i], f->arg);
+	return e ? e : xdp_leg_clear(x, idx);
 }
 
 int xdp_legs_foreach(struct xdp_state *x, xdp_leg_fn fn, void *arg)
 {
-	struct foreach f = { fn, arg, 0 };
-	int e = xdp_array_read(x->fd_legs, xdp_legs_size(x), sizeof(struct rtpe_leg),
-			       legs_batch, &f);
+	__u32 n = xdp_legs_size(x);
+	struct rtpe_leg v;
+	int e;
 
-	return e ? e : f.err;
+	if (!x->legs)
+		return -EBADF;
+	for (__u32 i = 0; i < n; i++) {
+		if (!(__atomic_load_n(&x->legs[i].flags, __ATOMIC_ACQUIRE) & RTPE_LEG_F_ACTIVE))
+			continue;
+		v = x->legs[i];
+		e = fn(&v, i, arg);
+		if (e)
+			return e;
+	}
+	return 0;
 }
 
 __u32 xdp_legs_size(const struct xdp_state *x)

@@ -161,16 +161,17 @@ static __always_inline __u32 rtpe_leg_index(const struct rtpe_config *c, __u32 b
  * (peer, peer_rtcp_port) to local_port + 1, goes
  * (out_src, out_sport + 1) -> (out_dst, out_rtcp_dport).
  *
- * 64 bytes: the first 32 are everything the fast path reads; the rest says
- * whose leg it is, for a restarted daemon. IPv4 only: IPv6 legs will get a
- * map of their own rather than tripling every address here.
+ * 64 bytes, one cache line (the map is memory-mapped: page-aligned). The
+ * first RTPE_LEG_SNAPSHOT bytes are everything the fast path reads; the
+ * rest says whose leg it is, for a restarted daemon. IPv4 only: IPv6 legs
+ * will get a map of their own rather than tripling every address here.
  *
- * Entries are rewritten in place (an array, not an RCU hash), so a reader
- * may see a half-written entry. The daemon therefore never changes the
- * forwarding fields of an entry the fast path forwards with in the same
- * write that lets it forward: it writes the new fields with the leg not
- * forwarding (path learning), then flips path alone; removal clears
- * RTPE_LEG_F_ACTIVE alone.
+ * The daemon rewrites entries in place with plain stores (daemon/
+ * xdp_legs.c) while the program reads them, so seq works as a seqlock: the
+ * daemon makes it odd, writes, makes it even; the program copies the
+ * snapshot bytes between two reads of seq and forwards only when both
+ * reads are the same even number. Otherwise the packet goes to the daemon,
+ * which relays it by the leg it just wrote.
  */
 struct rtpe_leg {
 	__be32 peer;              /* expected source address of this leg's peer */
@@ -185,14 +186,16 @@ struct rtpe_leg {
 	__u8 flags;               /* RTPE_LEG_F_* */
 	__u32 slot;               /* this leg's index in rtpe_leg_stats */
 	__u32 clock_rate;         /* RTP clock in Hz, for jitter; 0 = 8000 */
-	/* cold: identity, for restore */
+	__u32 seq;                /* odd while the daemon writes the entry */
+	/* identity, for restore */
 	__be32 local;             /* this leg's own address */
 	__be16 local_port;        /* and even RTP port */
 	__u8 family;              /* RTPE_AF_INET */
 	__u8 pad0;
 	__u32 session_id;         /* the daemon's session number */
-	__u32 pad[5];
+	__u32 pad[4];
 };
+#define RTPE_LEG_SNAPSHOT 32 /* bytes before seq: what the fast path reads */
 _Static_assert(sizeof(struct rtpe_leg) == 64, "rtpe_leg: one cache line, hot half first");
 
 /* rtpe_leg.flags */

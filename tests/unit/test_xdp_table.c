@@ -12,6 +12,8 @@
  * looks), new addresses get free slots, a changed port range is refused,
  * update and delete take effect, foreach reports exactly the live legs.
  */
+#include <pthread.h>
+
 #include "xdp_env.h"
 #include "xdp_int.h"
 #include "xdp.h"
@@ -212,6 +214,71 @@ static void case_daemon_writes(struct env *e, struct xdp_state *x)
 	CASE_END();
 }
 
+/* Two forwarding configurations of LOCAL_X:40000, flipped by a writer. */
+struct flipper {
+	struct xdp_state *x;
+	struct rtpe_leg v[2];
+	volatile bool stop;
+	unsigned flips;
+};
+
+static void *flip(void *arg)
+{
+	struct flipper *f = arg;
+	cpu_set_t all;
+
+	CPU_ZERO(&all);
+	for (int c = 0; c < CPU_SETSIZE && c < 64; c++)
+		CPU_SET(c, &all);
+	pthread_setaffinity_np(pthread_self(), sizeof(all), &all);
+	while (!f->stop && f->flips < 2000000)
+		if (xdp_leg_update(f->x, &f->v[f->flips++ & 1]))
+			break;
+	return NULL;
+}
+
+/* While the daemon rewrites a live leg, every packet goes entirely by the
+ * old or the new leg, or (mid-change) to the daemon: never half of each. */
+static void case_no_torn_leg(struct env *e, struct xdp_state *x)
+{
+	struct flipper f = { .x = x };
+	__u32 i = leg_idx(e, inet_addr(LOCAL_X), 40000), len, out_len, n[3] = { 0, 0, 0 };
+	__u8 in[FRAME_MAX], out[FRAME_MAX];
+	unsigned mixed = 0;
+	pthread_t t;
+
+	CASE_BEGIN("live_leg_rewrite_never_forwards_half_old_half_new");
+	CHECK(!bpf_map_lookup_elem(e->fd_legs, &i, &f.v[0]), "reading LOCAL_X:40000");
+	f.v[0].path = RTPE_PATH_XDP;
+	f.v[0].out_sport = htons(40002);
+	f.v[0].out_dport = htons(6000);
+	f.v[1] = f.v[0];
+	f.v[1].out_sport = htons(40202);
+	f.v[1].out_dport = htons(6200);
+	len = build(&(struct spec){ 0 }, in);
+	CHECK(!pthread_create(&t, NULL, flip, &f), "starting the writer");
+	for (int k = 0; k < 20000 && !check_case_failed; k++) {
+		int rc = xdp_run(e, e->prog, in, len, out, &out_len);
+		__u16 sp = get16(out + ETH_HLEN + 20), dp = get16(out + ETH_HLEN + 22);
+
+		if (rc == XDP_PASS)
+			n[2]++;
+		else if (rc == XDP_REDIRECT && sp == 40002 && dp == 6000)
+			n[0]++;
+		else if (rc == XDP_REDIRECT && sp == 40202 && dp == 6200)
+			n[1]++;
+		else
+			mixed++;
+	}
+	f.stop = true;
+	pthread_join(t, NULL);
+	CHECK(!mixed, "%u packets went by a mix of two legs", mixed);
+	CHECK(n[0] && n[1], "old %u, new %u, to the daemon %u, %u flips: the writer did not "
+	      "interleave", n[0], n[1], n[2], f.flips);
+	CHECK(!xdp_leg_update(x, &f.v[0]), "restoring the leg");
+	CASE_END();
+}
+
 int main(void)
 {
 	struct xdp_state *x;
@@ -235,7 +302,9 @@ int main(void)
 	case_no_leg(&e);
 	case_daemon_restart(&e, x);
 	case_seed(&e, x);
+	case_no_torn_leg(&e, x);
 	case_daemon_writes(&e, x);
+	xdp_legs_unmap(x);
 	free(x);
 	rtpedge__destroy(e.skel);
 	CHECK_EXIT();

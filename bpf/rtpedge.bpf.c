@@ -62,8 +62,10 @@ struct {
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } rtpe_leg_stats SEC(".maps");
 
+/* Memory-mapped: the daemon's sweep reads it without a system call. */
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(map_flags, BPF_F_MMAPABLE);
 	__uint(max_entries, RTPE_DEFAULT_MAX_SESSIONS * 2);
 	__type(key, __u32);
 	__type(value, struct rtpe_leg_rtp);
@@ -439,11 +441,10 @@ static __always_inline void relay_rewrite(struct pkt *p, const struct bpf_fib_lo
 
 /* RFC 3550 receiver state of one RTP packet (A.1 sequence, A.8 jitter).
  * A new SSRC starts over. ssrc is kept in host order. */
-static __always_inline void rtp_receive(const struct pkt *p, __u64 now_ns)
+static __always_inline void rtp_receive(const struct pkt *p, struct rtpe_leg_rtp *st,
+					__u64 now_ns)
 {
 	struct cursor c = { .pos = p->payload, .end = p->end };
-	__u32 slot = p->slot;
-	struct rtpe_leg_rtp *st;
 	struct rtp_hdr *rtp;
 
 	if (p->payload_len < RTPE_RTP_HLEN)
@@ -451,28 +452,29 @@ static __always_inline void rtp_receive(const struct pkt *p, __u64 now_ns)
 	rtp = parse_rtp(&c);
 	if (!rtp || (rtp->vpxcc >> 6) != RTP_VERSION)
 		return;
-	st = bpf_map_lookup_elem(&rtpe_leg_rtp, &slot);
-	if (!st)
-		return;
 	rtp_receive_fields(st, bpf_ntohl(rtp->ssrc), bpf_ntohs(rtp->seq), bpf_ntohl(rtp->ts),
 			   now_ns, p->clock_rate);
 }
 
-/* Step 8 for a forwarded packet: the leg's counters (per-CPU, plain adds). */
+/* Step 8 for a forwarded packet: the leg's counters (per-CPU, plain adds),
+ * its last-seen and RTP state (one per leg). */
 static __always_inline void leg_forwarded(const struct pkt *p, __u64 now)
 {
 	__u32 slot = p->slot;
 	struct rtpe_leg_stats *st = bpf_map_lookup_elem(&rtpe_leg_stats, &slot);
+	struct rtpe_leg_rtp *rs = bpf_map_lookup_elem(&rtpe_leg_rtp, &slot);
 
-	if (!st)
+	if (st) {
+		st->packets++;
+		st->bytes += p->payload_len;
+		if (p->rtcp)
+			st->rtcp_packets++;
+	}
+	if (!rs)
 		return;
-	st->packets++;
-	st->bytes += p->payload_len;
-	st->last_seen_ns = now;
-	if (p->rtcp)
-		st->rtcp_packets++;
-	else
-		rtp_receive(p, now);
+	rs->last_seen_ns = now;
+	if (!p->rtcp)
+		rtp_receive(p, rs, now);
 }
 
 /*

@@ -279,8 +279,6 @@ void daemon_finish(struct rtpe *r)
 	sessions_fini(r);
 	punt_stop(r);
 	metrics_stop(r);
-	free(r->slot_stats);
-	free(r->slot_rtp);
 	xdp_teardown(r, r->remove_on_exit);
 	ctl_server_free(r->ctl);
 	loop_free(r->loop);

@@ -131,8 +131,6 @@ struct rtpe {
 	struct rtpe_agg agg;
 	struct loop_duty sweep_duty;  /* the sweep's pace (sweep.c) */
 	struct loop_duty state_duty;  /* the state file writer's (state.c) */
-	struct rtpe_leg_stats *slot_stats; /* the sweep's read of rtpe_leg_stats */
-	struct rtpe_leg_rtp *slot_rtp;     /* and of rtpe_leg_rtp */
 	struct metrics *metrics;
 	struct punt *punt;        /* the slow path of socket-less legs, NULL without XDP */
 	struct leg **slot_leg;    /* the leg holding each stats slot (punted frames) */

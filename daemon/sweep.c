@@ -6,6 +6,8 @@
  * CLOCK_MONOTONIC, the daemon's clock) and from the daemon's own counters
  * for legs it relays, so a session carried entirely in XDP is never timed
  * out while media flows, and no packet has to reach userspace for that.
+ * The XDP figures are read straight from the memory-mapped rtpe_leg_rtp:
+ * a pass costs no system call, whatever the number of sessions.
  */
 #include "sweep.h"
 
@@ -25,24 +27,17 @@ const unsigned jitter_bounds_ms[N_JITTER_BUCKETS] = {
 #undef RTPE_X_BOUND
 };
 
-/* The leg's XDP figures from this sweep's batch read, or zeroes. */
-static const struct rtpe_leg_stats *slot_of(struct rtpe *r, const struct leg *l)
+/* The leg's XDP last-seen and RTP state, or NULL (no XDP, no slot). */
+static const struct rtpe_leg_rtp *xdp_of(const struct rtpe_leg_rtp *t, __u32 n,
+					 const struct leg *l)
 {
-	static const struct rtpe_leg_stats none;
-
-	if (!r->slot_stats || l->slot >= r->slot_hwm)
-		return &none;
-	return &r->slot_stats[l->slot];
+	return t && l->slot < n ? &t[l->slot] : NULL;
 }
 
-static const struct rtpe_leg_rtp *rtp_of(struct rtpe *r, const struct leg *l)
+/* Whichever side (XDP or the daemon) saw more of the leg's RTP. */
+static const struct rtpe_leg_rtp *rtp_of(const struct rtpe_leg_rtp *x, const struct leg *l)
 {
-	const struct rtpe_leg_rtp *x;
-
-	if (!r->slot_rtp || l->slot >= r->slot_hwm)
-		return &l->us_rtp;
-	x = &r->slot_rtp[l->slot];
-	return l->us_rtp.rtp_packets > x->rtp_packets ? &l->us_rtp : x;
+	return !x || l->us_rtp.rtp_packets > x->rtp_packets ? &l->us_rtp : x;
 }
 
 static void agg_leg(struct rtpe_agg *a, const struct leg *l, const struct rtpe_leg_rtp *st)
@@ -65,16 +60,18 @@ static void agg_leg(struct rtpe_agg *a, const struct leg *l, const struct rtpe_l
 }
 
 /* Newest media of the session, or its creation when none came yet. */
-static uint64_t session_last_activity(struct rtpe *r, const struct session *s)
+static uint64_t session_last_activity(const struct rtpe_leg_rtp *t, __u32 n,
+				      const struct session *s)
 {
 	uint64_t last = s->created_ns;
 
 	for (int i = 0; i < 2; i++) {
 		const struct leg *l = &s->leg[i];
-		uint64_t x = slot_of(r, l)->last_seen_ns;
+		const struct rtpe_leg_rtp *x = xdp_of(t, n, l);
+		uint64_t seen = x ? __atomic_load_n(&x->last_seen_ns, __ATOMIC_RELAXED) : 0;
 
-		if (x > last)
-			last = x;
+		if (seen > last)
+			last = seen;
 		if (l->us.last_seen_ns > last)
 			last = l->us.last_seen_ns;
 	}
@@ -84,19 +81,13 @@ static uint64_t session_last_activity(struct rtpe *r, const struct session *s)
 void sweep_run(struct rtpe *r)
 {
 	struct rtpe_agg a = { 0 };
-	uint64_t now;
+	uint64_t now = mono_ns();
 	struct session *s, *next;
+	__u32 n = 0;
+	const struct rtpe_leg_rtp *t = r->xdp ? xdp_rtp_table(r->xdp, &n) : NULL;
 
-	/* Slots are handed out lowest first: reading up to the highest in
-	 * use keeps the sweep's cost with the sessions, not the table size. */
-	if (r->xdp && r->slot_stats && r->slot_hwm &&
-	    (xdp_slots_read(r->xdp, r->slot_hwm, r->slot_stats) ||
-	     xdp_rtp_read_all(r->xdp, r->slot_hwm, r->slot_rtp)))
-		log_warn("sweep: cannot read leg counters; timeouts use userspace figures only");
-	/* After the read: XDP stamps packets while it runs. */
-	now = mono_ns();
 	for (s = r->first; s; s = next) {
-		uint64_t last = session_last_activity(r, s);
+		uint64_t last = session_last_activity(t, n, s);
 		uint64_t idle_s = last < now ? (now - last) / 1000000000ull : 0;
 		unsigned limit = s->hold ? r->cfg.hold_timeout : r->cfg.session_timeout;
 
@@ -115,7 +106,7 @@ void sweep_run(struct rtpe *r)
 			struct leg *l = &s->leg[i];
 			if (l->path == RTPE_PATH_LEARNING && now >= l->learn_until_ns)
 				leg_confirm(r, l, NULL); /* window over: the signalled peer */
-			agg_leg(&a, l, rtp_of(r, l));
+			agg_leg(&a, l, rtp_of(xdp_of(t, n, l), l));
 		}
 	}
 	r->agg = a;
@@ -143,14 +134,6 @@ static void sweep_tick(struct loop *l, void *arg)
 
 int sweep_start(struct rtpe *r)
 {
-	int e;
-
-	if (r->xdp) {
-		r->slot_stats = calloc(2 * (size_t)r->cfg.max_sessions, sizeof(*r->slot_stats));
-		r->slot_rtp = calloc(2 * (size_t)r->cfg.max_sessions, sizeof(*r->slot_rtp));
-		if (!r->slot_stats || !r->slot_rtp)
-			return -ENOMEM;
-	}
-	e = loop_every(r->loop, SWEEP_MS, sweep_tick, r);
+	int e = loop_every(r->loop, SWEEP_MS, sweep_tick, r);
 	return e < 0 ? e : 0;
 }

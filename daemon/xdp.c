@@ -351,32 +351,15 @@ void xdp_teardown(struct rtpe *r, bool remove)
 
 int xdp_slot_reset(struct xdp_state *x, __u32 slot)
 {
-	struct rtpe_leg_stats *v = calloc((size_t)x->ncpu, sizeof(*v));
-	int e;
+	struct rtpe_leg_rtp zero = { 0 };
+	int e = -ENOMEM;
 
-	struct rtpe_leg_rtp rtp = { 0 };
-
-	if (!v)
-		return -ENOMEM;
-	e = bpf_map_update_elem(x->fd_stats, &slot, v, BPF_ANY) < 0 ? -errno : 0;
-	if (!e && bpf_map_update_elem(x->fd_rtp, &slot, &rtp, BPF_ANY) < 0)
+	memset(x->percpu, 0, sizeof(*x->percpu) * (size_t)x->ncpu);
+	if (bpf_map_update_elem(x->fd_stats, &slot, x->percpu, BPF_ANY) < 0)
 		e = -errno;
-	free(v);
+	else
+		e = xdp_rtp_put(x, slot, &zero);
 	return e;
-}
-
-int xdp_rtp_read(struct xdp_state *x, __u32 slot, struct rtpe_leg_rtp *out)
-{
-	if (bpf_map_lookup_elem(x->fd_rtp, &slot, out) < 0) {
-		memset(out, 0, sizeof(*out));
-		return -errno;
-	}
-	return 0;
-}
-
-int xdp_rtp_put(struct xdp_state *x, __u32 slot, const struct rtpe_leg_rtp *v)
-{
-	return bpf_map_update_elem(x->fd_rtp, &slot, v, BPF_ANY) < 0 ? -errno : 0;
 }
 
 /* Merges the per-CPU copies v[0..ncpu) of one slot into out. */
@@ -388,84 +371,21 @@ static void slot_merge(const struct rtpe_leg_stats *v, int ncpu, struct rtpe_leg
 		out->bytes += v[c].bytes;
 		out->drops += v[c].drops;
 		out->rtcp_packets += v[c].rtcp_packets;
-		if (v[c].last_seen_ns > out->last_seen_ns)
-			out->last_seen_ns = v[c].last_seen_ns;
 	}
 }
 
 int xdp_slot_read(struct xdp_state *x, __u32 slot, struct rtpe_leg_stats *out)
 {
+	const struct rtpe_leg_rtp *rs = xdp_rtp_table(x, NULL);
+
 	if (bpf_map_lookup_elem(x->fd_stats, &slot, x->percpu) < 0) {
 		memset(out, 0, sizeof(*out));
 		return -errno;
 	}
 	slot_merge(x->percpu, x->ncpu, out);
+	if (rs && slot < x->rtp_slots)
+		out->last_seen_ns = __atomic_load_n(&rs[slot].last_seen_ns, __ATOMIC_RELAXED);
 	return 0;
-}
-
-#define SLOT_BATCH 4096u
-
-int xdp_array_read(int fd, __u32 n, size_t vsize, xdp_batch_fn fn, void *arg)
-{
-	LIBBPF_OPTS(bpf_map_batch_opts, bo);
-	__u32 *keys = calloc(SLOT_BATCH, sizeof(*keys));
-	void *vals = calloc(SLOT_BATCH, vsize);
-	__u32 done = 0, in = 0, next = 0;
-	int e = keys && vals ? 0 : -ENOMEM;
-
-	while (!e && done < n) {
-		__u32 count = n - done < SLOT_BATCH ? n - done : SLOT_BATCH;
-
-		/* ENOENT: the map ended within this batch, count says how far. */
-		if (bpf_map_lookup_batch(fd, done ? &in : NULL, &next, keys, vals, &count,
-					 &bo) < 0 && errno != ENOENT) {
-			e = -errno;
-			break;
-		}
-		if (!count)
-			break;
-		fn(keys, vals, count, n, arg);
-		done += count;
-		in = next;
-	}
-	free(keys);
-	free(vals);
-	return e;
-}
-
-static void rtp_batch(const __u32 *keys, const void *vals, __u32 count, __u32 n, void *arg)
-{
-	const struct rtpe_leg_rtp *v = vals;
-	struct rtpe_leg_rtp *out = arg;
-
-	for (__u32 i = 0; i < count && keys[i] < n; i++)
-		out[keys[i]] = v[i];
-}
-
-int xdp_rtp_read_all(struct xdp_state *x, __u32 n, struct rtpe_leg_rtp *out)
-{
-	return xdp_array_read(x->fd_rtp, n, sizeof(*out), rtp_batch, out);
-}
-
-struct stats_batch {
-	struct rtpe_leg_stats *out;
-	int ncpu;
-};
-
-static void stats_batch(const __u32 *keys, const void *vals, __u32 count, __u32 n, void *arg)
-{
-	const struct rtpe_leg_stats *v = vals;
-	struct stats_batch *sb = arg;
-
-	for (__u32 i = 0; i < count && keys[i] < n; i++)
-		slot_merge(&v[(size_t)i * (size_t)sb->ncpu], sb->ncpu, &sb->out[keys[i]]);
-}
-
-int xdp_slots_read(struct xdp_state *x, __u32 n, struct rtpe_leg_stats *out)
-{
-	struct stats_batch sb = { out, x->ncpu };
-
-	return xdp_array_read(x->fd_stats, n, sizeof(*out) * (size_t)x->ncpu, stats_batch, &sb);
 }
 
 int xdp_verdicts_read(struct xdp_state *x, struct rtpe_counter *out)

@@ -53,17 +53,17 @@ int xdp_legs_foreach(struct xdp_state *x, xdp_leg_fn fn, void *arg);
 __u32 xdp_legs_size(const struct xdp_state *x);
 /* Zeroes a stats slot on every CPU (before a new leg uses it). */
 int xdp_slot_reset(struct xdp_state *x, __u32 slot);
-/* Merges a slot's per-CPU copies: sums and the largest last_seen. 0 or -errno. */
+/* A slot's figures: the per-CPU counters summed, last-seen from the leg's
+ * rtpe_leg_rtp entry. 0 or -errno. */
 int xdp_slot_read(struct xdp_state *x, __u32 slot, struct rtpe_leg_stats *out);
-/* Reads slots [0, n) at once (batched: one syscall per 4096 slots), merged
- * as xdp_slot_read does, into out[0..n). 0 or -errno. */
-int xdp_slots_read(struct xdp_state *x, __u32 n, struct rtpe_leg_stats *out);
-/* A leg's RTP receiver state (one copy for all CPUs); write it to hand the
- * state the daemon built while the leg was learning over to XDP. */
+/* A leg's RTP receiver state and last-seen (one copy for all CPUs, read
+ * from memory); write it to hand the state the daemon built while the leg
+ * was learning over to XDP (before the leg forwards in XDP). */
 int xdp_rtp_read(struct xdp_state *x, __u32 slot, struct rtpe_leg_rtp *out);
 int xdp_rtp_put(struct xdp_state *x, __u32 slot, const struct rtpe_leg_rtp *v);
-/* RTP state of slots [0, n), batched. 0 or -errno. */
-int xdp_rtp_read_all(struct xdp_state *x, __u32 n, struct rtpe_leg_rtp *out);
+/* The whole memory-mapped rtpe_leg_rtp (n entries into *n if n is not
+ * NULL), as XDP writes it: an entry may change while it is read. */
+const struct rtpe_leg_rtp *xdp_rtp_table(const struct xdp_state *x, __u32 *n);
 /* Sums the per-CPU verdict counters into out[RTPE_V_MAX]. */
 int xdp_verdicts_read(struct xdp_state *x, struct rtpe_counter *out);
 

@@ -35,16 +35,10 @@ struct xdp_state {
 	int n_addrs;
 	struct rtpe_leg *legs;         /* rtpe_legs, memory-mapped */
 	size_t legs_len;               /* bytes mapped */
+	struct rtpe_leg_rtp *rtp;      /* rtpe_leg_rtp, memory-mapped */
+	size_t rtp_len;
+	__u32 rtp_slots;               /* its entries */
 };
-
-/* Handed each batch an array read returns: count keys and their values. */
-typedef void (*xdp_batch_fn)(const __u32 *keys, const void *vals, __u32 count, __u32 n,
-			     void *arg);
-
-/* Reads entries [0, n) of an array map in batches (one syscall each), each
- * value vsize bytes (a per-CPU map: the value size times the CPUs), and
- * hands every batch to fn. 0 or -errno. */
-int xdp_array_read(int fd, __u32 n, size_t vsize, xdp_batch_fn fn, void *arg);
 
 /* The rtpe_legs size for this configuration (before load). */
 __u32 xdp_legs_entries(const struct rtpe_cfg *cfg);
@@ -53,7 +47,7 @@ __u32 xdp_legs_entries(const struct rtpe_cfg *cfg);
  * rtpe_addrs, keeping the slots of addresses a predecessor already placed
  * (its legs stay where they are). 0, or -errno with err set. */
 int xdp_legs_setup(struct xdp_state *x, const struct rtpe_cfg *cfg, char *err, size_t errlen);
-/* Unmaps what xdp_legs_setup mapped. */
+/* Unmaps what xdp_legs_setup mapped (rtpe_legs, rtpe_leg_rtp). */
 void xdp_legs_unmap(struct xdp_state *x);
 
 #endif

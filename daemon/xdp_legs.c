@@ -12,6 +12,9 @@
  * it (the table is pinned with the legs), so the legs of live calls stay
  * where the running program looks for them.
  *
+ * rtpe_leg_rtp, each leg's last-seen and RTP receiver state, is mapped
+ * too: the sweep reads every leg from memory, without a system call.
+ *
  * rtpe_legs is memory-mapped (BPF_F_MMAPABLE): a leg is written with plain
  * stores, without a system call, while the program may be reading it. Each
  * write is bracketed by the entry's seq (odd while writing, see struct
@@ -171,18 +174,32 @@ static int table_write(struct xdp_state *x)
 	return 0;
 }
 
-static int legs_map(struct xdp_state *x)
+/* Maps n entries of size bytes of the array map fd into *at. */
+static int map_array(int fd, size_t n, size_t size, void **at, size_t *len)
 {
 	size_t page = (size_t)sysconf(_SC_PAGESIZE);
 	void *m;
 
-	xdp_legs_unmap(x);
-	x->legs_len = ((size_t)xdp_legs_size(x) * sizeof(struct rtpe_leg) + page - 1) / page * page;
-	m = mmap(NULL, x->legs_len, PROT_READ | PROT_WRITE, MAP_SHARED, x->fd_legs, 0);
+	*len = (n * size + page - 1) / page * page;
+	m = mmap(NULL, *len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
 	if (m == MAP_FAILED)
 		return -errno;
-	x->legs = m;
+	*at = m;
 	return 0;
+}
+
+static int legs_map(struct xdp_state *x, const struct rtpe_cfg *cfg)
+{
+	int e;
+
+	xdp_legs_unmap(x);
+	e = map_array(x->fd_legs, xdp_legs_size(x), sizeof(struct rtpe_leg), (void **)&x->legs,
+		      &x->legs_len);
+	if (e)
+		return e;
+	x->rtp_slots = 2 * cfg->max_sessions;
+	return map_array(x->fd_rtp, x->rtp_slots, sizeof(struct rtpe_leg_rtp), (void **)&x->rtp,
+			 &x->rtp_len);
 }
 
 int xdp_legs_setup(struct xdp_state *x, const struct rtpe_cfg *cfg, char *err, size_t errlen)
@@ -218,9 +235,8 @@ int xdp_legs_setup(struct xdp_state *x, const struct rtpe_cfg *cfg, char *err, s
 	e = seed_pick(x, old.addr_seed, err, errlen);
 	if (!e && (e = table_write(x)))
 		snprintf(err, errlen, "cannot write the address table: %s", strerror(-e));
-	if (!e && (e = legs_map(x)))
-		snprintf(err, errlen, "cannot map rtpe_legs (%zu bytes): %s", x->legs_len,
-			 strerror(-e));
+	if (!e && (e = legs_map(x, cfg)))
+		snprintf(err, errlen, "cannot map rtpe_legs and rtpe_leg_rtp: %s", strerror(-e));
 	return e;
 }
 
@@ -228,7 +244,35 @@ void xdp_legs_unmap(struct xdp_state *x)
 {
 	if (x->legs)
 		munmap(x->legs, x->legs_len);
+	if (x->rtp)
+		munmap(x->rtp, x->rtp_len);
 	x->legs = NULL;
+	x->rtp = NULL;
+}
+
+int xdp_rtp_read(struct xdp_state *x, __u32 slot, struct rtpe_leg_rtp *out)
+{
+	if (!x->rtp || slot >= x->rtp_slots) {
+		memset(out, 0, sizeof(*out));
+		return -EINVAL;
+	}
+	*out = x->rtp[slot];
+	return 0;
+}
+
+int xdp_rtp_put(struct xdp_state *x, __u32 slot, const struct rtpe_leg_rtp *v)
+{
+	if (!x->rtp || slot >= x->rtp_slots)
+		return -EINVAL;
+	x->rtp[slot] = *v;
+	return 0;
+}
+
+const struct rtpe_leg_rtp *xdp_rtp_table(const struct xdp_state *x, __u32 *n)
+{
+	if (n)
+		*n = x->rtp ? x->rtp_slots : 0;
+	return x->rtp;
 }
 
 /* The rtpe_legs index of (addr, port). 0, or -ENOENT (no such address) or

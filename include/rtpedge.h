@@ -219,15 +219,16 @@ struct rtpe_punt_meta {
 
 /*
  * Per-leg counters, one copy per CPU (plain adds, no atomics): userspace
- * sums packets, bytes, drops and rtcp_packets and takes the largest
- * last_seen_ns. Everything counts what the relay received from this leg's
- * peer.
+ * sums packets, bytes, drops and rtcp_packets. Everything counts what the
+ * relay received from this leg's peer. XDP leaves last_seen_ns zero (its
+ * last-seen is one per leg, in rtpe_leg_rtp); the daemon's counters of
+ * what it relays itself use the same struct, last_seen_ns included.
  */
 struct rtpe_leg_stats {
 	__u64 packets;      /* RTP and RTCP packets forwarded from the peer */
 	__u64 bytes;        /* their UDP payload bytes */
 	__u64 drops;        /* packets dropped for this leg (wrong source) */
-	__u64 last_seen_ns; /* bpf_ktime_get_ns() (CLOCK_MONOTONIC) of the last */
+	__u64 last_seen_ns; /* CLOCK_MONOTONIC of the last (daemon-relayed) */
 	__u64 rtcp_packets; /* of packets, how many were RTCP */
 };
 
@@ -238,9 +239,13 @@ struct rtpe_leg_stats {
  * on the sender's CPU), which per-CPU copies would split into meaningless
  * pieces. Written without a lock: two CPUs update one leg at the same
  * instant only when its packets are processed in parallel, and then an
- * estimate is off by a packet, never corrupt.
+ * estimate is off by a packet, never corrupt. last_seen_ns is stamped for
+ * every forwarded packet, RTCP too. The map is memory-mapped: the daemon's
+ * sweep reads last-seen and the RTP figures of every leg from memory, with
+ * no system call and no per-CPU merge.
  */
 struct rtpe_leg_rtp {
+	__u64 last_seen_ns; /* bpf_ktime_get_ns() (CLOCK_MONOTONIC) of the last */
 	__u32 ssrc;         /* SSRC of the last RTP packet (host order) */
 	__u32 rtp_packets;  /* RTP packets seen from this SSRC */
 	__u32 base_seq;     /* first sequence number seen */

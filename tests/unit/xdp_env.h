@@ -116,13 +116,16 @@ static inline struct rtpe_counter verdict_get(struct env *e, __u32 v)
 	return sum;
 }
 
-/* A slot's counters merged as the daemon does: sums, latest last_seen. */
+/* A slot's counters merged as the daemon does: per-CPU sums, last-seen
+ * from the leg's rtpe_leg_rtp entry. */
 static inline struct rtpe_leg_stats stats_get(struct env *e, __u32 slot)
 {
 	struct rtpe_leg_stats vals[MAX_CPUS], m;
+	struct rtpe_leg_rtp rs;
 
 	memset(&m, 0, sizeof(m));
-	if (bpf_map_lookup_elem(e->fd_stats, &slot, vals)) {
+	if (bpf_map_lookup_elem(e->fd_stats, &slot, vals) ||
+	    bpf_map_lookup_elem(bpf_map__fd(e->skel->maps.rtpe_leg_rtp), &slot, &rs)) {
 		m.packets = ~0ULL;
 		return m;
 	}
@@ -131,9 +134,10 @@ static inline struct rtpe_leg_stats stats_get(struct env *e, __u32 slot)
 		m.bytes += vals[c].bytes;
 		m.drops += vals[c].drops;
 		m.rtcp_packets += vals[c].rtcp_packets;
-		if (vals[c].last_seen_ns > m.last_seen_ns)
-			m.last_seen_ns = vals[c].last_seen_ns;
+		if (vals[c].last_seen_ns)
+			m.packets = ~0ULL; /* XDP keeps last-seen in rtpe_leg_rtp only */
 	}
+	m.last_seen_ns = rs.last_seen_ns;
 	return m;
 }
 

@@ -31,9 +31,8 @@ struct punt {
 	uint64_t lost, unknown;
 };
 
-/* The UDP datagram inside a punted frame. 0 or -1 when it is not one. */
-static int frame_udp(const unsigned char *f, unsigned len, struct sockaddr_in *src,
-		     struct sockaddr_in *dst, const unsigned char **payload, unsigned *plen)
+int punt_frame_udp(const unsigned char *f, unsigned len, struct sockaddr_in *src,
+		   struct sockaddr_in *dst, const unsigned char **payload, unsigned *plen)
 {
 	unsigned off = ETH_HLEN, ihl, ulen;
 	uint16_t proto;
@@ -79,7 +78,7 @@ static void on_sample(void *ctx, int cpu, void *data, __u32 size)
 
 	(void)cpu;
 	if (size < sizeof(*m) || m->len > size - sizeof(*m) || m->slot >= 2 * r->cfg.max_sessions ||
-	    frame_udp((const unsigned char *)(m + 1), m->len, &src, &dst, &payload, &plen)) {
+	    punt_frame_udp((const unsigned char *)(m + 1), m->len, &src, &dst, &payload, &plen)) {
 		r->punt->unknown++;
 		return;
 	}

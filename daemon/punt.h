@@ -25,4 +25,10 @@ void punt_stop(struct rtpe *r);
 int punt_send(struct rtpe *r, const struct sockaddr_in *from, const struct sockaddr_in *to,
 	      const void *payload, unsigned len);
 
+/* The UDP datagram inside a punted frame f of len bytes (Ethernet, one
+ * optional 802.1Q tag, IPv4 with or without options): its endpoints and
+ * payload, which lies within f. 0, or -1 when it is not one. */
+int punt_frame_udp(const unsigned char *f, unsigned len, struct sockaddr_in *src,
+		   struct sockaddr_in *dst, const unsigned char **payload, unsigned *plen);
+
 #endif

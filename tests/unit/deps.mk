@@ -10,3 +10,4 @@ TEST_DEPS_test_xdp_table := daemon/xdp_legs.c daemon/xdp.c daemon/ports.c daemon
 
 FUZZ_DEPS_fuzz_config := daemon/config.c daemon/config_keys.c
 FUZZ_DEPS_fuzz_ctl    := $(filter-out daemon/main.c daemon/log.c,$(wildcard daemon/*.c))
+FUZZ_DEPS_fuzz_punt   := $(FUZZ_DEPS_fuzz_ctl)

@@ -151,14 +151,15 @@ bed_setup() {
 			ip netns exec "$ns" ethtool -k "$dev" | grep -q '^tcp-segmentation-offload: off' ||
 			die "$dev: cannot set GRO on and TSO off"
 	done
-	# ethtool -K restarts a veth: wait (bounded) for every carrier.
-	for _ in $(seq 50); do
+	# ethtool -K restarts a veth: wait (bounded) for every carrier. Seconds
+	# on a loaded host (seen: over 5 s while other work ran on both CPUs).
+	for _ in $(seq 300); do
 		inr ip -o link show up | grep -q 'r0.*LOWER_UP' && inr ip -o link show up |
 			grep -q 'r1.*LOWER_UP' && inc ip -o link show c0 | grep -q LOWER_UP &&
 			ins ip -o link show s0 | grep -q LOWER_UP && return 0
 		sleep 0.1
 	done
-	die "links still down 5 s after ethtool -K"
+	die "links still down 30 s after ethtool -K"
 }
 
 # PIDs of the napi/DEV-* kernel threads (all namespaces: names may repeat).

@@ -3,6 +3,11 @@
  * commands.c - the control commands: turns requests from the control
  * socket into session-table operations and the table's state into the
  * JSON documents of ../shared/INTERFACE.md and docs/CONTROL.md.
+ *
+ * Sessions are written as JSON text (ctl_int.h's writer), not as json-c
+ * object trees: session.add and session.del come in batches of thousands
+ * and session.list has a hundred thousand entries, where the trees' mallocs
+ * and frees were most of the daemon's time. The other results are small.
  */
 #include "commands.h"
 
@@ -12,7 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "ctl.h"
+#include "ctl_int.h"
 #include "daemon.h"
 #include "log.h"
 #include "ports.h"
@@ -36,68 +41,153 @@ const char *path_name(enum rtpe_path p)
 	return p < RTPE_PATH_MAX ? path_names[p] : "unknown";
 }
 
-static struct json_object *jstr_addr(const struct sockaddr_in *sa)
-{
-	char buf[32];
+/* ---- replies as text ------------------------------------------------------ */
 
-	return json_object_new_string(sockaddr_str(sa, buf, sizeof(buf)));
+#define TEXT_KEEP (1u << 20) /* a larger reply buffer is given back after use */
+
+/* The one buffer results are written into (everything runs on the loop's
+ * thread): reused, so a batch of thousands of session.add costs no
+ * allocation per reply for it. */
+static struct ctl_buf text;
+
+static struct ctl_buf *text_begin(void)
+{
+	text.len = 0;
+	text.oom = false;
+	return &text;
 }
 
-static struct json_object *leg_json(struct rtpe *r, const struct leg *l,
-				    const struct leg_view *v, uint64_t now)
+/* What was written as the handler's result. 0 or -ENOMEM. */
+static int text_end(struct json_object **res)
 {
-	struct json_object *o = json_object_new_object(), *rtp = json_object_new_object();
+	*res = text.oom ? NULL : ctl_raw_new(text.p, text.len);
+	if (text.cap > TEXT_KEEP) {
+		free(text.p);
+		text = (struct ctl_buf){ 0 };
+	}
+	return *res ? 0 : -ENOMEM;
+}
 
-	json_object_object_add(o, "interface", json_object_new_string(r->ifaces[l->iface].cfg.name));
-	json_object_object_add(o, "local", jstr_addr(&l->local));
-	json_object_object_add(o, "peer", jstr_addr(&l->peer));
-	json_object_object_add(o, "peer_rtcp_port", json_object_new_int(l->peer_rtcp_port));
-	json_object_object_add(o, "path", json_object_new_string(path_name(l->path)));
-	json_object_object_add(o, "packets", json_object_new_uint64(v->packets));
-	json_object_object_add(o, "bytes", json_object_new_uint64(v->bytes));
-	json_object_object_add(o, "drops", json_object_new_uint64(v->drops));
-	json_object_object_add(o, "rtcp_packets", json_object_new_uint64(v->rtcp_packets));
-	json_object_object_add(o, "last_seen_ms",
-			       v->last_seen_ns ? json_object_new_uint64((now - v->last_seen_ns) / 1000000)
-					       : NULL);
-	json_object_object_add(rtp, "ssrc", v->has_rtp ? json_object_new_int64(v->ssrc) : NULL);
-	json_object_object_add(rtp, "lost", json_object_new_uint64(v->lost));
-	json_object_object_add(rtp, "jitter_ms", json_object_new_double(v->jitter_ms));
-	json_object_object_add(o, "rtp", rtp);
-	return o;
+/* Decimal digits of v at t; their count. */
+static size_t put_dec(char *t, unsigned v)
+{
+	char d[10];
+	size_t n = 0, i = sizeof(d);
+
+	do {
+		d[--i] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	while (i < sizeof(d))
+		t[n++] = d[i++];
+	return n;
+}
+
+/* "a.b.c.d:port" as a JSON string (sockaddr_str without printf: hot). */
+static void put_endpoint(struct ctl_buf *b, const struct sockaddr_in *sa)
+{
+	const uint8_t *a = (const uint8_t *)&sa->sin_addr.s_addr;
+	char t[24];
+	size_t n = 0;
+
+	t[n++] = '"';
+	for (int i = 0; i < 4; i++) {
+		n += put_dec(t + n, a[i]);
+		t[n++] = i < 3 ? '.' : ':';
+	}
+	n += put_dec(t + n, ntohs(sa->sin_port));
+	t[n++] = '"';
+	ctl_buf_mem(b, t, n);
+}
+
+static void put_str(struct ctl_buf *b, const char *s)
+{
+	ctl_buf_str(b, s, strlen(s));
+}
+
+/* "s-12" */
+static void put_id(struct ctl_buf *b, const struct session *s)
+{
+	ctl_buf_lit(b, "\"s-");
+	ctl_buf_u64(b, s->id);
+	ctl_buf_lit(b, "\"");
+}
+
+/* A figure, or null when it does not exist (yet). */
+static void put_opt(struct ctl_buf *b, bool have, uint64_t v)
+{
+	if (have)
+		ctl_buf_u64(b, v);
+	else
+		ctl_buf_lit(b, "null");
+}
+
+static void put_leg(struct ctl_buf *b, struct rtpe *r, const struct leg *l,
+		    const struct leg_view *v, uint64_t now)
+{
+	ctl_buf_lit(b, "{\"interface\":");
+	put_str(b, r->ifaces[l->iface].cfg.name);
+	ctl_buf_lit(b, ",\"local\":");
+	put_endpoint(b, &l->local);
+	ctl_buf_lit(b, ",\"peer\":");
+	put_endpoint(b, &l->peer);
+	ctl_buf_lit(b, ",\"peer_rtcp_port\":");
+	ctl_buf_u64(b, l->peer_rtcp_port);
+	ctl_buf_lit(b, ",\"path\":");
+	put_str(b, path_name(l->path));
+	ctl_buf_lit(b, ",\"packets\":");
+	ctl_buf_u64(b, v->packets);
+	ctl_buf_lit(b, ",\"bytes\":");
+	ctl_buf_u64(b, v->bytes);
+	ctl_buf_lit(b, ",\"drops\":");
+	ctl_buf_u64(b, v->drops);
+	ctl_buf_lit(b, ",\"rtcp_packets\":");
+	ctl_buf_u64(b, v->rtcp_packets);
+	ctl_buf_lit(b, ",\"last_seen_ms\":");
+	put_opt(b, v->last_seen_ns, (now - v->last_seen_ns) / 1000000);
+	ctl_buf_lit(b, ",\"rtp\":{\"ssrc\":");
+	put_opt(b, v->has_rtp, v->ssrc);
+	ctl_buf_lit(b, ",\"lost\":");
+	ctl_buf_u64(b, v->lost);
+	ctl_buf_lit(b, ",\"jitter_ms\":");
+	ctl_buf_double(b, v->jitter_ms);
+	ctl_buf_lit(b, "}}");
 }
 
 /* The session with its legs' figures v (read before now). */
-static struct json_object *session_json_of(struct rtpe *r, const struct session *s,
-					   const struct leg_view *v, uint64_t now)
+static void put_session_of(struct ctl_buf *b, struct rtpe *r, const struct session *s,
+			   const struct leg_view *v, uint64_t now)
 {
-	struct json_object *o = json_object_new_object(), *legs = json_object_new_array();
 	uint64_t last = v[0].last_seen_ns > v[1].last_seen_ns ? v[0].last_seen_ns :
 								 v[1].last_seen_ns;
-	char id[16];
 
-	for (int i = 0; i < 2; i++)
-		json_object_array_add(legs, leg_json(r, &s->leg[i], &v[i], now));
-	snprintf(id, sizeof(id), "s-%u", s->id);
-	json_object_object_add(o, "id", json_object_new_string(id));
-	json_object_object_add(o, "created_s",
-			       json_object_new_uint64((now - s->created_ns) / 1000000000ull));
-	json_object_object_add(o, "hold", json_object_new_boolean(s->hold));
-	json_object_object_add(o, "idle_ms",
-			       last ? json_object_new_uint64((now - last) / 1000000) : NULL);
-	json_object_object_add(o, "legs", legs);
-	return o;
+	ctl_buf_lit(b, "{\"id\":");
+	put_id(b, s);
+	ctl_buf_lit(b, ",\"created_s\":");
+	ctl_buf_u64(b, (now - s->created_ns) / 1000000000ull);
+	if (s->hold)
+		ctl_buf_lit(b, ",\"hold\":true,\"idle_ms\":");
+	else
+		ctl_buf_lit(b, ",\"hold\":false,\"idle_ms\":");
+	put_opt(b, last, (now - last) / 1000000);
+	ctl_buf_lit(b, ",\"legs\":[");
+	put_leg(b, r, &s->leg[0], &v[0], now);
+	ctl_buf_lit(b, ",");
+	put_leg(b, r, &s->leg[1], &v[1], now);
+	ctl_buf_lit(b, "]}");
 }
 
-struct json_object *session_json(struct rtpe *r, const struct session *s)
+void session_write(struct ctl_buf *b, struct rtpe *r, const struct session *s)
 {
 	struct leg_view v[2];
 
 	for (int i = 0; i < 2; i++)
 		leg_view(r, &s->leg[i], &v[i]);
 	/* now after the reads: XDP stamps packets meanwhile */
-	return session_json_of(r, s, v, mono_ns());
+	put_session_of(b, r, s, v, mono_ns());
 }
+
+/* ---- arguments ------------------------------------------------------------- */
 
 /* "s-12" (or "12") to 12. 0 when malformed. */
 static uint32_t session_id_parse(const char *s)
@@ -144,18 +234,38 @@ static int arg_session(struct rtpe *r, struct json_object *args, struct session 
 	return 0;
 }
 
-/* One leg's interface and peer from args. 0 or -1 with err. */
-static int arg_leg(struct rtpe *r, struct json_object *args, char side, int *iface,
+/* "brief": true asks session.add / session.del for the short result
+ * (docs/CONTROL.md). 0, or -1 with err. */
+static int arg_brief(struct json_object *args, bool *brief, char *err, size_t errlen)
+{
+	struct json_object *v;
+
+	*brief = false;
+	if (!json_object_object_get_ex(args, "brief", &v))
+		return 0;
+	if (!json_object_is_type(v, json_type_boolean)) {
+		snprintf(err, errlen, "\"brief\" must be true or false, not %s",
+			 json_type_to_name(json_object_get_type(v)));
+		return -1;
+	}
+	*brief = json_object_get_boolean(v);
+	return 0;
+}
+
+static const struct {
+	const char *iface, *peer, *srtp;
+} leg_keys[2] = {
+	{ "iface_a", "peer_a", "srtp_a" },
+	{ "iface_b", "peer_b", "srtp_b" },
+};
+
+/* One leg's interface and peer from args (side 0: a, 1: b). 0 or -1 with err. */
+static int arg_leg(struct rtpe *r, struct json_object *args, int side, int *iface,
 		   struct sockaddr_in *peer, char *err, size_t errlen)
 {
-	char kif[16], kpeer[16], ksrtp[16];
-	const char *name, *p;
+	const char *kif = leg_keys[side].iface, *kpeer = leg_keys[side].peer;
+	const char *name = arg_str(args, kif), *p = arg_str(args, kpeer);
 
-	snprintf(kif, sizeof(kif), "iface_%c", side);
-	snprintf(kpeer, sizeof(kpeer), "peer_%c", side);
-	snprintf(ksrtp, sizeof(ksrtp), "srtp_%c", side);
-	name = arg_str(args, kif);
-	p = arg_str(args, kpeer);
 	if (!name || !p) {
 		snprintf(err, errlen, "missing \"%s\" or \"%s\"", kif, kpeer);
 		return -1;
@@ -169,11 +279,27 @@ static int arg_leg(struct rtpe *r, struct json_object *args, char side, int *ifa
 		snprintf(err, errlen, "peer \"%s\" is not IPv4:PORT", p);
 		return -1;
 	}
-	if (json_object_object_get_ex(args, ksrtp, NULL)) {
-		snprintf(err, errlen, "%s: SRTP legs are not supported by this version", ksrtp);
+	if (json_object_object_get_ex(args, leg_keys[side].srtp, NULL)) {
+		snprintf(err, errlen, "%s: SRTP legs are not supported by this version",
+			 leg_keys[side].srtp);
 		return -1;
 	}
 	return 0;
+}
+
+/* ---- commands ------------------------------------------------------------- */
+
+/* The brief result of session.add: what a caller needs to signal the
+ * session, in the same members as the full one. */
+static void put_brief_add(struct ctl_buf *b, const struct session *s)
+{
+	ctl_buf_lit(b, "{\"id\":");
+	put_id(b, s);
+	ctl_buf_lit(b, ",\"legs\":[{\"local\":");
+	put_endpoint(b, &s->leg[0].local);
+	ctl_buf_lit(b, "},{\"local\":");
+	put_endpoint(b, &s->leg[1].local);
+	ctl_buf_lit(b, "}]}");
 }
 
 static int cmd_session_add(void *ctx, struct json_object *args, struct json_object **res,
@@ -183,32 +309,40 @@ static int cmd_session_add(void *ctx, struct json_object *args, struct json_obje
 	struct leg_view zero[2] = { 0 };
 	struct sockaddr_in pa, pb;
 	struct session *s;
+	struct ctl_buf *b;
+	bool brief;
 	int ia, ib;
 
-	if (arg_leg(r, args, 'a', &ia, &pa, err, errlen) ||
-	    arg_leg(r, args, 'b', &ib, &pb, err, errlen))
+	if (arg_brief(args, &brief, err, errlen) ||
+	    arg_leg(r, args, 0, &ia, &pa, err, errlen) ||
+	    arg_leg(r, args, 1, &ib, &pb, err, errlen))
 		return -1;
 	if (session_create(r, ia, &pa, ib, &pb, &s, err, errlen))
 		return -1;
 	r->totals.created++;
 	daemon_state_changed(r);
-	/* Nothing is counted yet: no map reads (session.add runs in batches
-	 * of thousands). */
-	*res = session_json_of(r, s, zero, mono_ns());
-	return 0;
+	b = text_begin();
+	if (brief)
+		put_brief_add(b, s);
+	else /* nothing is counted yet: no map reads (adds come in thousands) */
+		put_session_of(b, r, s, zero, mono_ns());
+	return text_end(res);
 }
 
 static int cmd_session_list(void *ctx, struct json_object *args, struct json_object **res,
 			    char *err, size_t errlen)
 {
 	struct rtpe *r = ctx;
-	struct json_object *arr = json_object_new_array();
+	struct ctl_buf *b = text_begin();
 
-	for (struct session *s = r->first; s; s = s->next)
-		json_object_array_add(arr, session_json(r, s));
-	*res = json_object_new_object();
-	json_object_object_add(*res, "sessions", arr);
-	return 0;
+	ctl_buf_lit(b, "{\"sessions\":[");
+	for (struct session *s = r->first; s && !b->oom; s = s->next) {
+		if (s != r->first)
+			ctl_buf_lit(b, ",");
+		session_write(b, r, s);
+	}
+	ctl_buf_lit(b, "]}");
+	return text_end(res);
 }
 
 static int cmd_session_show(void *ctx, struct json_object *args, struct json_object **res,
@@ -219,23 +353,32 @@ static int cmd_session_show(void *ctx, struct json_object *args, struct json_obj
 
 	if (arg_session(r, args, &s, err, errlen))
 		return -1;
-	*res = session_json(r, s);
-	return 0;
+	session_write(text_begin(), r, s);
+	return text_end(res);
 }
 
 static int cmd_session_del(void *ctx, struct json_object *args, struct json_object **res,
 			   char *err, size_t errlen)
 {
 	struct rtpe *r = ctx;
+	struct ctl_buf *b;
 	struct session *s;
+	bool brief;
 
-	if (arg_session(r, args, &s, err, errlen))
+	if (arg_brief(args, &brief, err, errlen) || arg_session(r, args, &s, err, errlen))
 		return -1;
-	*res = session_json(r, s);
+	b = text_begin();
+	if (brief) { /* the id only: no counter reads */
+		ctl_buf_lit(b, "{\"id\":");
+		put_id(b, s);
+		ctl_buf_lit(b, "}");
+	} else {
+		session_write(b, r, s); /* its final counters */
+	}
 	session_destroy(r, s);
 	r->totals.deleted++;
 	daemon_state_changed(r);
-	return 0;
+	return text_end(res);
 }
 
 /* Puts a session on hold (hold_timeout applies) or takes it off. SIP will
@@ -254,8 +397,8 @@ static int cmd_session_hold(void *ctx, struct json_object *args, struct json_obj
 		return -1;
 	}
 	s->hold = json_object_get_boolean(v);
-	*res = session_json(r, s);
-	return 0;
+	session_write(text_begin(), r, s);
+	return text_end(res);
 }
 
 unsigned ports_free(struct rtpe *r)

@@ -7,6 +7,8 @@
 #include "ctl.h"
 #include "session.h"
 
+struct ctl_buf;
+
 /* Each XDP verdict's labels: rtpedge_xdp_verdicts_total{verdict,reason}
  * and the "xdp_verdicts" of `stats`. */
 struct verdict_label {
@@ -17,8 +19,9 @@ extern const struct verdict_label verdict_labels[RTPE_V_MAX];
 /* The command table, ending with {NULL, NULL}; ctx is the struct rtpe. */
 extern const struct ctl_command rtpe_commands[];
 
-/* A session as the JSON of INTERFACE.md (new reference). */
-struct json_object *session_json(struct rtpe *r, const struct session *s);
+/* Appends a session as the JSON of INTERFACE.md, with its legs' counters
+ * as they are now. */
+void session_write(struct ctl_buf *b, struct rtpe *r, const struct session *s);
 const char *path_name(enum rtpe_path p);
 /* Free port pairs over all interfaces. */
 unsigned ports_free(struct rtpe *r);

@@ -317,22 +317,24 @@ static size_t add_requests(const struct opts *o, unsigned k0, unsigned n, struct
 		peer_of(o->peer_b, k, s[i].pb);
 		len += (size_t)sprintf(req + len,
 			"%s{\"command\":\"session.add\",\"args\":{\"iface_a\":\"%s\",\"peer_a\":\"%s\","
-			"\"iface_b\":\"%s\",\"peer_b\":\"%s\"}}", i ? "," : "",
+			"\"iface_b\":\"%s\",\"peer_b\":\"%s\",\"brief\":true}}", i ? "," : "",
 			o->iface_a[k % (unsigned)o->n_a], s[i].pa, o->iface_b[k % (unsigned)o->n_b], s[i].pb);
 	}
 	len += (size_t)sprintf(req + len, "]\n");
 	return len;
 }
 
-/* Requests naming the sessions s[0..n) by id, for command. */
-static size_t id_requests(const char *command, const struct sess *s, unsigned n, char *req)
+/* Requests naming the sessions s[0..n) by id, for command, with more
+ * args (JSON members after the id, or ""). */
+static size_t id_requests(const char *command, const char *more, const struct sess *s,
+			  unsigned n, char *req)
 {
 	size_t len = 0;
 
 	req[len++] = '[';
 	for (unsigned i = 0; i < n; i++)
-		len += (size_t)sprintf(req + len, "%s{\"command\":\"%s\",\"args\":{\"id\":\"%s\"}}",
-				       i ? "," : "", command, s[i].id);
+		len += (size_t)sprintf(req + len, "%s{\"command\":\"%s\",\"args\":{\"id\":\"%s\"%s}}",
+				       i ? "," : "", command, s[i].id, more);
 	len += (size_t)sprintf(req + len, "]\n");
 	return len;
 }
@@ -408,8 +410,8 @@ static int cmd_del(int fd, const struct opts *o, char **buf, size_t *cap)
 	t0 = now_s();
 	for (unsigned done = 0; !e && done < n; done += b.n) {
 		b.n = n - done < o->batch ? n - done : o->batch;
-		e = batch_run(fd, req, id_requests("session.del", s + done, b.n, req), &b, buf, cap,
-			      on_del);
+		e = batch_run(fd, req, id_requests("session.del", ",\"brief\":true", s + done, b.n, req),
+			      &b, buf, cap, on_del);
 	}
 	if (e)
 		fprintf(stderr, "ctlbench: del: %s\n", strerror(-e));
@@ -435,7 +437,7 @@ static int cmd_wait(int fd, const struct opts *o, char **buf, size_t *cap)
 		pick[i] = s[(size_t)i * n / b.n];
 	while (!e && b.n) {
 		memset(&t, 0, sizeof(t));
-		e = batch_run(fd, req, id_requests("session.show", pick, b.n, req), &b, buf, cap,
+		e = batch_run(fd, req, id_requests("session.show", "", pick, b.n, req), &b, buf, cap,
 			      on_show);
 		if (e || t.matched == 2 * b.n || t.refused || now_s() > limit)
 			break;

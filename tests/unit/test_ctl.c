@@ -8,12 +8,20 @@
  *
  * Every case asserts the exact reply bytes. The daemon log goes to a file
  * in the temporary directory, kept (and named) when a case fails. The idle
- * case waits CTL_IDLE_MS once (~11 s).
+ * case waits CTL_IDLE_MS once (~11 s). The reply writer and the daemon's
+ * session replies are test_ctl_reply.c's.
  */
 #include "ctl_fixture.h"
+#include "ctl_int.h"
 
 #include <grp.h>
+#include <math.h>
+#include <net/if.h>
+#include <sched.h>
+#include <stdint.h>
+#include <sys/ioctl.h>
 #include <sys/resource.h>
+#include <sys/wait.h>
 
 /* ---- protocol cases ---------------------------------------------------- */
 
@@ -74,6 +82,7 @@ static const struct {
 	EX("a request that is no object is refused",
 	  "42", "{\"ok\":false,\"error\":\"" NOT_OBJECT "int\"}"),
 	EX(NULL, "\"status\"", "{\"ok\":false,\"error\":\"" NOT_OBJECT "string\"}"),
+	EX(NULL, "null", "{\"ok\":false,\"error\":\"" NOT_OBJECT "null\"}"),
 	EX("an object without a command string is refused",
 	  "{\"args\":{}}", "{\"ok\":false,\"error\":\"" NO_COMMAND "\"}"),
 	EX(NULL, "{\"command\":5}", "{\"ok\":false,\"error\":\"" NO_COMMAND "\"}"),

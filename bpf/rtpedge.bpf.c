@@ -10,13 +10,14 @@
  * is passed to the kernel untouched (where the daemon's sockets relay it)
  * or dropped. Every exit is counted once, in rtpe_verdicts, under the
  * reason in include/rtpedge.h; forwarded packets also update their leg's
- * counters and RFC 3550 receiver state in rtpe_leg_stats.
+ * per-CPU counters (rtpe_leg_stats) and its last-seen and RFC 3550 receiver
+ * state (rtpe_leg_rtp).
  *
  * The program reads top to bottom: parse (relay_parse), then relay_leg:
- * find the leg, check the source (relay_source), route (relay_route),
- * rewrite (relay_rewrite), count the leg (leg_forwarded); every path ends
- * in count_verdict. The rtpe_leg_stats RTP fields follow RFC 3550 A.1/A.8;
- * ssrc is stored in host order.
+ * find the leg (leg_find, leg_snapshot), check the source (relay_source),
+ * route (relay_route), rewrite (relay_rewrite), count the leg
+ * (leg_forwarded); every path ends in count_verdict. The rtpe_leg_rtp
+ * fields follow RFC 3550 A.1/A.8; ssrc is stored in host order.
  *
  * Cost per packet: one lookup each in rtpe_config, rtpe_addrs, rtpe_legs,
  * rtpe_leg_stats, rtpe_leg_rtp, rtpe_fib_cache and rtpe_verdicts (all

@@ -310,15 +310,11 @@ static struct session *session_alloc(struct rtpe *r, int iface_a, const struct s
 /* Everything a session holds besides its table links. */
 static void session_release(struct rtpe *r, struct session *s)
 {
-	struct rtpe_leg v;
-
 	for (int i = 0; i < 2; i++) {
 		struct leg *l = &s->leg[i];
 
-		if (r->xdp && l->local.sin_port) {
-			leg_entry(l, &s->leg[1 - i], &v);
-			xdp_leg_del(r->xdp, &v);
-		}
+		if (r->xdp && l->local.sin_port)
+			xdp_leg_del(r->xdp, l->local.sin_addr.s_addr, l->local.sin_port);
 		leg_close(r, l);
 		if (l->local.sin_port)
 			port_pool_put(r->ifaces[l->iface].ports, ntohs(l->local.sin_port));

@@ -353,10 +353,10 @@ int xdp_leg_clear(struct xdp_state *x, __u32 idx)
 	return 0;
 }
 
-int xdp_leg_del(struct xdp_state *x, const struct rtpe_leg *v)
+int xdp_leg_del(struct xdp_state *x, __be32 local, __be16 local_port)
 {
 	__u32 idx;
-	int e = leg_index(x, v->local, v->local_port, &idx);
+	int e = leg_index(x, local, local_port, &idx);
 
 	return e ? e : xdp_leg_clear(x, idx);
 }

@@ -209,7 +209,7 @@ static void case_daemon_writes(struct env *e, struct xdp_state *x)
 	CASE_END();
 
 	CASE_BEGIN("daemon_delete_ends_forwarding");
-	CHECK(!xdp_leg_del(x, &l), "xdp_leg_del");
+	CHECK(!xdp_leg_del(x, l.local, l.local_port), "xdp_leg_del");
 	run_to(e, &(struct spec){ 0 }, XDP_PASS, RTPE_V_PASS_NO_SESSION, NULL);
 	l.local = inet_addr("203.0.113.1");
 	CHECK(xdp_leg_put(x, &l) == -ENOENT, "a leg on an address outside the table");

@@ -4,7 +4,7 @@
  * socket into session-table operations and the table's state into the
  * JSON documents of ../shared/INTERFACE.md and docs/CONTROL.md.
  *
- * Sessions are written as JSON text (ctl_int.h's writer), not as json-c
+ * Sessions are written as JSON text (ctl_buf.h's writer), not as json-c
  * object trees: session.add and session.del come in batches of thousands
  * and session.list has a hundred thousand entries, where the trees' mallocs
  * and frees were most of the daemon's time. The other results are small.
@@ -17,7 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "ctl_int.h"
+#include "ctl_buf.h"
 #include "daemon.h"
 #include "log.h"
 #include "ports.h"

@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * ctl.c - what a control request line becomes: JSON parsing, dispatch to
- * the daemon's command table, batches, logging, and the reply text. Also
- * the JSON text writer replies are written with (ctl_int.h). ctl_sock.c
- * owns the sockets and the clients. docs/CONTROL.md is the protocol.
+ * the daemon's command table, batches, logging, and the reply text
+ * (written with ctl_buf.h). ctl_sock.c owns the sockets and the clients.
+ * docs/CONTROL.md is the protocol.
  *
  * Replies are written as text straight into the client's output buffer:
  * the envelope ({"ok":...}) and refusals by hand, a handler's result by
@@ -15,8 +15,6 @@
 #include "log.h"
 
 #include <errno.h>
-#include <limits.h>
-#include <math.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,197 +22,6 @@
 
 #define CTL_ECHO_MAX 64         /* bytes of an unknown command name echoed */
 #define CTL_ERR_MAX 512         /* bytes of a refusal's message */
-#define CTL_JSON_FLAGS (JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE)
-
-/* ---- the JSON text writer ------------------------------------------------ */
-
-bool ctl_buf_grow(struct ctl_buf *b, size_t n)
-{
-	size_t cap = b->cap ? b->cap : 256;
-	char *p;
-
-	if (b->oom)
-		return false;
-	while (cap - b->len < n && cap <= SIZE_MAX / 2)
-		cap *= 2;
-	p = cap - b->len >= n ? realloc(b->p, cap) : NULL;
-	if (!p) {
-		b->oom = true;
-		return false;
-	}
-	b->p = p;
-	b->cap = cap;
-	return true;
-}
-
-/* The escape of byte c, or NULL when it goes as it is. */
-static const char *ctl_escape(unsigned char c, char u[7])
-{
-	static const char hex[] = "0123456789abcdef";
-
-	switch (c) {
-	case '"': return "\\\"";
-	case '\\': return "\\\\";
-	case '\b': return "\\b";
-	case '\f': return "\\f";
-	case '\n': return "\\n";
-	case '\r': return "\\r";
-	case '\t': return "\\t";
-	}
-	if (c >= 0x20)
-		return NULL;
-	memcpy(u, "\\u00", 4);
-	u[4] = hex[c >> 4];
-	u[5] = hex[c & 0xf];
-	u[6] = '\0';
-	return u;
-}
-
-void ctl_buf_str(struct ctl_buf *b, const char *s, size_t n)
-{
-	size_t run = 0;
-	char u[7];
-
-	ctl_buf_lit(b, "\"");
-	for (size_t i = 0; i < n; i++) {
-		unsigned char c = (unsigned char)s[i];
-		const char *e;
-
-		if (c >= 0x20 && c != '"' && c != '\\')
-			continue; /* the common case: copied with its run */
-		e = ctl_escape(c, u);
-		ctl_buf_mem(b, s + run, i - run);
-		ctl_buf_mem(b, e, strlen(e));
-		run = i + 1;
-	}
-	ctl_buf_mem(b, s + run, n - run);
-	ctl_buf_lit(b, "\"");
-}
-
-void ctl_buf_u64(struct ctl_buf *b, uint64_t v)
-{
-	char d[20];
-	size_t i = sizeof(d);
-
-	do {
-		d[--i] = (char)('0' + v % 10);
-		v /= 10;
-	} while (v);
-	ctl_buf_mem(b, d + i, sizeof(d) - i);
-}
-
-void ctl_buf_i64(struct ctl_buf *b, int64_t v)
-{
-	if (v < 0) {
-		ctl_buf_lit(b, "-");
-		ctl_buf_u64(b, (uint64_t)0 - (uint64_t)v);
-	} else {
-		ctl_buf_u64(b, (uint64_t)v);
-	}
-}
-
-void ctl_buf_double(struct ctl_buf *b, double v)
-{
-	char d[40];
-	int n;
-
-	if (!isfinite(v)) {
-		ctl_buf_lit(b, "null");
-		return;
-	}
-	n = snprintf(d, sizeof(d), "%.17g", v); /* at most 24 bytes */
-	ctl_buf_mem(b, d, (size_t)n);
-	if (!strpbrk(d, ".e")) /* json-c's way: it still reads as a double */
-		ctl_buf_lit(b, ".0");
-}
-
-static void ctl_buf_array(struct ctl_buf *b, struct json_object *o)
-{
-	size_t n = json_object_array_length(o);
-
-	ctl_buf_lit(b, "[");
-	for (size_t i = 0; i < n; i++) {
-		if (i)
-			ctl_buf_lit(b, ",");
-		ctl_buf_json(b, json_object_array_get_idx(o, i));
-	}
-	ctl_buf_lit(b, "]");
-}
-
-static void ctl_buf_object(struct ctl_buf *b, struct json_object *o)
-{
-	bool first = true;
-
-	ctl_buf_lit(b, "{");
-	json_object_object_foreach(o, key, val) {
-		if (!first)
-			ctl_buf_lit(b, ",");
-		first = false;
-		ctl_buf_str(b, key, strlen(key));
-		ctl_buf_lit(b, ":");
-		ctl_buf_json(b, val);
-	}
-	ctl_buf_lit(b, "}");
-}
-
-static int ctl_raw_tag; /* its address marks the values of ctl_raw_new */
-
-void ctl_buf_json(struct ctl_buf *b, struct json_object *o)
-{
-	void *ud = json_object_get_userdata(o);
-	const char *txt;
-	int64_t i;
-	size_t n;
-
-	if (ud == &ctl_raw_tag) {
-		ctl_buf_mem(b, json_object_get_string(o), (size_t)json_object_get_string_len(o));
-		return;
-	}
-	if (ud) { /* maybe a serializer of its own: json-c knows how to print it */
-		txt = json_object_to_json_string_length(o, CTL_JSON_FLAGS, &n);
-		if (txt)
-			ctl_buf_mem(b, txt, n);
-		else
-			b->oom = true;
-		return;
-	}
-	switch (json_object_get_type(o)) {
-	case json_type_null: ctl_buf_lit(b, "null"); break;
-	case json_type_boolean:
-		if (json_object_get_boolean(o))
-			ctl_buf_lit(b, "true");
-		else
-			ctl_buf_lit(b, "false");
-		break;
-	case json_type_int: /* INT64_MAX also stands for any larger uint64 */
-		i = json_object_get_int64(o);
-		if (i == INT64_MAX)
-			ctl_buf_u64(b, json_object_get_uint64(o));
-		else
-			ctl_buf_i64(b, i);
-		break;
-	case json_type_double: ctl_buf_double(b, json_object_get_double(o)); break;
-	case json_type_string:
-		ctl_buf_str(b, json_object_get_string(o), (size_t)json_object_get_string_len(o));
-		break;
-	case json_type_array: ctl_buf_array(b, o); break;
-	case json_type_object: ctl_buf_object(b, o); break;
-	}
-}
-
-static int ctl_raw_print(struct json_object *o, struct printbuf *pb, int level, int flags)
-{
-	return printbuf_memappend(pb, json_object_get_string(o), json_object_get_string_len(o));
-}
-
-struct json_object *ctl_raw_new(const char *json, size_t len)
-{
-	struct json_object *o = len < INT_MAX ? json_object_new_string_len(json, (int)len) : NULL;
-
-	if (o)
-		json_object_set_serializer(o, ctl_raw_print, &ctl_raw_tag, NULL);
-	return o;
-}
 
 /* ---- requests ------------------------------------------------------------ */
 

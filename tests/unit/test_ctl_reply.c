@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * test_ctl_reply.c - what the control socket writes back: the reply writer
- * (ctl_int.h), checked against json-c's own output, escapes and limits
+ * (ctl_buf.h), checked against json-c's own output, escapes and limits
  * included; and the daemon's session.add and session.del replies, brief
  * and full, against build/rtpedged run with xdp_mode off in a network
  * namespace of its own. Exact bytes everywhere.

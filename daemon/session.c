@@ -398,8 +398,6 @@ static int session_setup(struct rtpe *r, struct session *s, char *err, size_t er
 		if (leg_open(r, l, err, errlen))
 			return -1;
 		l->slot = r->free_slots[--r->n_free_slots];
-		if (l->slot >= r->slot_hwm)
-			r->slot_hwm = l->slot + 1;
 		l->path = RTPE_PATH_LEARNING;
 		l->latch = r->ifaces[l->iface].cfg.latch;
 		l->learn_until_ns = now + (uint64_t)r->cfg.learning_window * 1000000000ull;
@@ -525,11 +523,8 @@ int sessions_rebuild_slots(struct rtpe *r)
 		return -ENOMEM;
 	for (struct session *s = r->first; s; s = s->next)
 		for (int i = 0; i < 2; i++)
-			if (s->leg[i].slot < slots) {
+			if (s->leg[i].slot < slots)
 				used[s->leg[i].slot] = 1;
-				if (s->leg[i].slot >= r->slot_hwm)
-					r->slot_hwm = s->leg[i].slot + 1;
-			}
 	r->n_free_slots = 0;
 	for (uint32_t i = slots; i-- > 0;)
 		if (!used[i])

@@ -123,7 +123,6 @@ struct rtpe {
 	uint32_t n_sessions, next_id;
 	uint32_t *free_slots;     /* stack of free rtpe_leg_stats slots */
 	uint32_t n_free_slots;
-	uint32_t slot_hwm;        /* 1 + the highest slot handed out: what the sweep reads */
 	uint8_t *slot_used;       /* slots that held a leg since the maps were made:
 				   * only those need zeroing before reuse */
 	struct rtpe_totals totals;

@@ -204,9 +204,8 @@ static void leg_entry(const struct leg *l, const struct leg *o, struct rtpe_leg 
 			  (l->s->punt ? RTPE_LEG_F_PUNT : 0));
 }
 
-/* Writes both legs' entries: fresh ones (a new session), or over live
- * ones, in steps (update). 0 or -errno. */
-static int session_program(struct rtpe *r, struct session *s, bool update)
+/* Writes both legs' entries (new, or over live ones). 0 or -errno. */
+static int session_program(struct rtpe *r, struct session *s)
 {
 	struct rtpe_leg v;
 	int e;
@@ -215,7 +214,7 @@ static int session_program(struct rtpe *r, struct session *s, bool update)
 		return 0;
 	for (int i = 0; i < 2; i++) {
 		leg_entry(&s->leg[i], &s->leg[1 - i], &v);
-		e = update ? xdp_leg_update(r->xdp, &v) : xdp_leg_put(r->xdp, &v);
+		e = xdp_leg_put(r->xdp, &v);
 		if (e)
 			return e;
 	}
@@ -328,8 +327,7 @@ static void session_release(struct rtpe *r, struct session *s)
 }
 
 /* Watches the four sockets and writes the map entries. 0 or -1 with err. */
-static int session_activate(struct rtpe *r, struct session *s, bool update, char *err,
-			    size_t errlen)
+static int session_activate(struct rtpe *r, struct session *s, char *err, size_t errlen)
 {
 	int e;
 
@@ -344,7 +342,7 @@ static int session_activate(struct rtpe *r, struct session *s, bool update, char
 			}
 		}
 	}
-	e = session_program(r, s, update);
+	e = session_program(r, s);
 	if (e) {
 		snprintf(err, errlen, "cannot write the XDP leg map: %s", strerror(-e));
 		return -1;
@@ -378,7 +376,7 @@ void leg_confirm(struct rtpe *r, struct leg *l, const struct sockaddr_in *peer)
 	    xdp_rtp_put(r->xdp, l->slot, &l->us_rtp) == 0)
 		memset(&l->us_rtp, 0, sizeof(l->us_rtp));
 	r->state_dirty = true; /* the state file keeps paths and counters */
-	e = session_program(r, l->s, true);
+	e = session_program(r, l->s);
 	if (e) {
 		log_err("session s-%u: cannot update the XDP legs: %s; relaying in userspace",
 			l->s->id, strerror(-e));
@@ -409,7 +407,7 @@ static int session_setup(struct rtpe *r, struct session *s, char *err, size_t er
 		}
 		r->slot_used[l->slot] = 1;
 	}
-	return session_activate(r, s, false, err, errlen);
+	return session_activate(r, s, err, errlen);
 }
 
 int session_create(struct rtpe *r, int iface_a, const struct sockaddr_in *peer_a,
@@ -501,7 +499,7 @@ int session_restore(struct rtpe *r, struct session *s, char *err, size_t errlen)
 		if (!r->xdp && l->path == RTPE_PATH_XDP)
 			l->path = RTPE_PATH_USERSPACE;
 	}
-	if (session_activate(r, s, true, err, errlen)) /* its legs may be live */
+	if (session_activate(r, s, err, errlen))
 		goto fail;
 	session_link(r, s);
 	if (s->id >= r->next_id)

@@ -86,8 +86,9 @@ static int xdp_load(struct rtpe *r, struct xdp_state *x, char *err, size_t errle
 		snprintf(err, errlen,
 			 "cannot load the XDP program: %s (if the log above says a pinned "
 			 "map cannot be reused, the maps in %s are from another max_sessions "
-			 "or port range, or another rtpedge version: stop that instance with 'rtpedgectl "
-			 "shutdown --remove', or remove %s, which ends its calls' media)",
+			 "or port range, or another rtpedge version: stop that instance with "
+			 "'rtpedgectl shutdown --remove', or remove %s, which ends its calls' "
+			 "media)",
 			 strerror(-e), r->cfg.pin_path, r->cfg.pin_path);
 		return e;
 	}

@@ -34,15 +34,14 @@ bool xdp_maps_reused(const struct xdp_state *x);
  * port (v->local, v->local_port). 0 or -errno (-ENOENT: not an address of
  * the table; -ERANGE: port outside the range).
  *
- * put: a new leg, into an entry no leg uses.
- * update: a leg that may be forwarding (written only if it changed).
+ * put: a new leg, or a change of one that may be forwarding (written only
+ *   if it differs).
  * del: the leg on local:local_port is gone. clear: the entry at idx is (from
  *   xdp_legs_foreach).
  * Plain stores into the mapped array, no system call; the fast path never
  * forwards by a half-written entry (struct rtpe_leg, seq).
  */
 int xdp_leg_put(struct xdp_state *x, const struct rtpe_leg *v);
-int xdp_leg_update(struct xdp_state *x, const struct rtpe_leg *v);
 int xdp_leg_del(struct xdp_state *x, __be32 local, __be16 local_port);
 int xdp_leg_clear(struct xdp_state *x, __u32 idx);
 /* Calls fn for every leg in rtpe_legs, with its index (a snapshot read in

@@ -325,16 +325,6 @@ int xdp_leg_put(struct xdp_state *x, const struct rtpe_leg *v)
 
 	if (!dst)
 		return x->legs ? -ENOENT : -EBADF;
-	leg_store(dst, v);
-	return 0;
-}
-
-int xdp_leg_update(struct xdp_state *x, const struct rtpe_leg *v)
-{
-	struct rtpe_leg *dst = leg_at(x, v);
-
-	if (!dst)
-		return x->legs ? -ENOENT : -EBADF;
 	if (!leg_same(dst, v))
 		leg_store(dst, v);
 	return 0;

@@ -195,7 +195,7 @@ static void case_daemon_writes(struct env *e, struct xdp_state *x)
 	CASE_BEGIN("daemon_update_of_a_forwarding_leg");
 	CHECK(!bpf_map_lookup_elem(e->fd_legs, &i, &l), "reading LOCAL_X:40000");
 	l.out_dport = htons(6100);
-	CHECK(!xdp_leg_update(x, &l), "xdp_leg_update");
+	CHECK(!xdp_leg_put(x, &l), "xdp_leg_put");
 	run_to(e, &(struct spec){ 0 }, XDP_REDIRECT, RTPE_V_REDIRECT,
 	       &(struct fwd){ mac_y1, mac_y0, LOCAL_Y, PEER_B, 40002, 6100 });
 	CASE_END();
@@ -234,7 +234,7 @@ static void *flip(void *arg)
 		CPU_SET(c, &all);
 	pthread_setaffinity_np(pthread_self(), sizeof(all), &all);
 	while (!f->stop && f->flips < 2000000)
-		if (xdp_leg_update(f->x, &f->v[f->flips++ & 1]))
+		if (xdp_leg_put(f->x, &f->v[f->flips++ & 1]))
 			break;
 	return NULL;
 }
@@ -277,7 +277,7 @@ static void case_no_torn_leg(struct env *e, struct xdp_state *x)
 	CHECK(!mixed, "%u packets went by a mix of two legs", mixed);
 	CHECK(n[0] && n[1], "old %u, new %u, to the daemon %u, %u flips: the writer did not "
 	      "interleave", n[0], n[1], n[2], f.flips);
-	CHECK(!xdp_leg_update(x, &f.v[0]), "restoring the leg");
+	CHECK(!xdp_leg_put(x, &f.v[0]), "restoring the leg");
 	CASE_END();
 }
 

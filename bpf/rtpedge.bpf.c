@@ -11,7 +11,8 @@
  * or dropped. Every exit is counted once, in rtpe_verdicts, under the
  * reason in include/rtpedge.h; forwarded packets also update their leg's
  * per-CPU counters (rtpe_leg_stats) and its last-seen and RFC 3550 receiver
- * state (rtpe_leg_rtp).
+ * state (rtpe_leg_rtp). rtpedge_clock, a syscall program, lets the daemon
+ * read the fast path's clock (jiffies) beside CLOCK_MONOTONIC.
  *
  * The program reads top to bottom: parse (relay_parse), then relay_leg:
  * find the leg (leg_find, leg_snapshot), check the source (relay_source),
@@ -21,10 +22,13 @@
  *
  * Cost per packet: one lookup each in rtpe_config, rtpe_addrs, rtpe_legs,
  * rtpe_leg_stats, rtpe_leg_rtp, rtpe_fib_cache and rtpe_verdicts (all
- * arrays: the verifier inlines them, nothing is hashed), one clock
- * read, and a FIB lookup only when the route cache has no answer (about
- * once a second per destination); no loops, no atomics (the counters are
- * per-CPU). make bench measures it (docs/PERFORMANCE.md).
+ * arrays: the verifier inlines them, nothing is hashed), and a FIB lookup
+ * only when the route cache has no answer (about once a second per
+ * destination); no loops, no atomics (the counters are per-CPU). Time is
+ * jiffies (bpf_jiffies64, inlined: one load); the nanosecond clock, whose
+ * read costs more than the rest of the program on the bench host, is read
+ * only for the one RTP packet in about eight that jitter sampling needs
+ * (rtp_wants_arrival). make bench measures it (docs/PERFORMANCE.md).
  */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
@@ -115,8 +119,9 @@ struct {
  * the bench host's 500, docs/PERFORMANCE.md), and media towards one peer
  * takes the same route packet after packet. Each CPU keeps its recent
  * successful lookups, direct-mapped by (destination, source, ingress
- * device, TOS), for RTPE_FIB_CACHE_NS: a route, neighbour or forwarding
- * change reaches the fast path within that time. Only successes are kept
+ * device, TOS), for rtpe_config's fib_cache_ticks (jiffies; the daemon
+ * sets a second): a route, neighbour or forwarding change reaches the fast
+ * path within that time. Only successes are kept
  * (a miss or an unresolved neighbour asks again at the next packet), and a
  * packet longer than the one the route was checked for asks again (MTU).
  * The UDP ports are not part of the key: policy routing by port or
@@ -125,10 +130,9 @@ struct {
  */
 #define RTPE_FIB_CACHE_BITS 12
 #define RTPE_FIB_CACHE_SLOTS (1U << RTPE_FIB_CACHE_BITS)
-#define RTPE_FIB_CACHE_NS 1000000000ULL /* 1 s */
 
 struct fib_cached {
-	__u64 expires_ns;
+	__u64 expires; /* jiffies */
 	__be32 src, dst;
 	__u32 in_ifindex, out_ifindex;
 	__u16 tot_len; /* the longest packet the route was checked for */
@@ -309,7 +313,7 @@ static __always_inline struct fib_cached *fib_cache_slot(const struct pkt *p, __
 static __always_inline bool fib_cache_hit(const struct fib_cached *c, const struct pkt *p, __u32 in,
 					  __u64 now, struct bpf_fib_lookup *fib)
 {
-	if (now >= c->expires_ns || c->dst != p->out_dst || c->src != p->out_src ||
+	if (now >= c->expires || c->dst != p->out_dst || c->src != p->out_src ||
 	    c->in_ifindex != in || c->tos != p->ip->tos ||
 	    bpf_ntohs(p->ip->tot_len) > c->tot_len)
 		return false;
@@ -322,7 +326,7 @@ static __always_inline bool fib_cache_hit(const struct fib_cached *c, const stru
 static __always_inline void fib_cache_put(struct fib_cached *c, const struct pkt *p, __u32 in,
 					  __u64 now, const struct bpf_fib_lookup *fib)
 {
-	c->expires_ns = now + RTPE_FIB_CACHE_NS;
+	c->expires = now + p->cfg->fib_cache_ticks;
 	c->src = p->out_src;
 	c->dst = p->out_dst;
 	c->in_ifindex = in;
@@ -441,24 +445,29 @@ static __always_inline void relay_rewrite(struct pkt *p, const struct bpf_fib_lo
 }
 
 /* RFC 3550 receiver state of one RTP packet (A.1 sequence, A.8 jitter).
- * A new SSRC starts over. ssrc is kept in host order. */
-static __always_inline void rtp_receive(const struct pkt *p, struct rtpe_leg_rtp *st,
-					__u64 now_ns)
+ * A new SSRC starts over. ssrc is kept in host order. The clock is read
+ * only when jitter sampling needs this packet's arrival time. */
+static __always_inline void rtp_receive(const struct pkt *p, struct rtpe_leg_rtp *st)
 {
 	struct cursor c = { .pos = p->payload, .end = p->end };
 	struct rtp_hdr *rtp;
+	__u32 ssrc;
+	__u16 seq;
 
 	if (p->payload_len < RTPE_RTP_HLEN)
 		return;
 	rtp = parse_rtp(&c);
 	if (!rtp || (rtp->vpxcc >> 6) != RTP_VERSION)
 		return;
-	rtp_receive_fields(st, bpf_ntohl(rtp->ssrc), bpf_ntohs(rtp->seq), bpf_ntohl(rtp->ts),
-			   now_ns, p->clock_rate);
+	ssrc = bpf_ntohl(rtp->ssrc);
+	seq = bpf_ntohs(rtp->seq);
+	rtp_receive_fields(st, ssrc, seq, bpf_ntohl(rtp->ts),
+			   rtp_wants_arrival(st, ssrc, seq) ? bpf_ktime_get_ns() : 0,
+			   p->clock_rate);
 }
 
 /* Step 8 for a forwarded packet: the leg's counters (per-CPU, plain adds),
- * its last-seen and RTP state (one per leg). */
+ * its last-seen (jiffies: now) and RTP state (one per leg). */
 static __always_inline void leg_forwarded(const struct pkt *p, __u64 now)
 {
 	__u32 slot = p->slot;
@@ -473,9 +482,9 @@ static __always_inline void leg_forwarded(const struct pkt *p, __u64 now)
 	}
 	if (!rs)
 		return;
-	rs->last_seen_ns = now;
+	rs->last_seen = now;
 	if (!p->rtcp)
-		rtp_receive(p, rs, now);
+		rtp_receive(p, rs);
 }
 
 /*
@@ -564,7 +573,7 @@ static __always_inline enum rtpe_verdict relay_leg(struct xdp_md *ctx, struct pk
 	if (p->tagged)
 		return punt_or_pass(ctx, leg, RTPE_V_PASS_NO_TX_PORT);
 	relay_take_leg(p, leg);
-	now = bpf_ktime_get_ns(); /* one clock read: route cache and counters */
+	now = bpf_jiffies64(); /* route cache and last-seen: inlined, no clock read */
 	v = relay_route(ctx, p, &fib, now);
 	if (v != RTPE_V_TX && v != RTPE_V_REDIRECT)
 		return punt_or_pass(ctx, leg, v);
@@ -583,4 +592,16 @@ int rtpedge_xdp(struct xdp_md *ctx)
 	if (v == RTPE_V_CONTINUE)
 		v = relay_leg(ctx, &p);
 	return count_verdict(ctx, v);
+}
+
+/* The fast path's clock beside CLOCK_MONOTONIC, for the daemon (run with
+ * BPF_PROG_RUN, the sample comes back in ctx): it converts last-seen
+ * stamps and sets the route cache's lifetime in ticks (daemon/xdp_clock.c). */
+SEC("syscall")
+int rtpedge_clock(struct rtpe_clock_sample *s)
+{
+	s->ns = bpf_ktime_get_ns();
+	s->ticks = bpf_jiffies64();
+	s->ns_after = bpf_ktime_get_ns();
+	return 0;
 }

@@ -572,7 +572,7 @@ void leg_view(struct rtpe *r, const struct leg *l, struct leg_view *v)
 	struct rtpe_leg_rtp rtp;
 
 	memset(v, 0, sizeof(*v));
-	if (!r->xdp || xdp_slot_read(r->xdp, l->slot, &st))
+	if (!r->xdp || xdp_slot_read(r->xdp, l->slot, mono_ns(), &st))
 		memset(&st, 0, sizeof(st));
 	if (!r->xdp || xdp_rtp_read(r->xdp, l->slot, &rtp))
 		memset(&rtp, 0, sizeof(rtp));

@@ -2,8 +2,8 @@
 /*
  * sweep.c - owns session timeouts and the aggregate figures (sweep.h).
  *
- * Last-seen comes from the maps for XDP legs (bpf_ktime_get_ns is
- * CLOCK_MONOTONIC, the daemon's clock) and from the daemon's own counters
+ * Last-seen comes from the maps for XDP legs (jiffies, converted by
+ * xdp_seen_ns to within a tick) and from the daemon's own counters
  * for legs it relays, so a session carried entirely in XDP is never timed
  * out while media flows, and no packet has to reach userspace for that.
  * The XDP figures are read straight from the memory-mapped rtpe_leg_rtp:
@@ -60,15 +60,15 @@ static void agg_leg(struct rtpe_agg *a, const struct leg *l, const struct rtpe_l
 }
 
 /* Newest media of the session, or its creation when none came yet. */
-static uint64_t session_last_activity(const struct rtpe_leg_rtp *t, __u32 n,
-				      const struct session *s)
+static uint64_t session_last_activity(const struct rtpe *r, const struct rtpe_leg_rtp *t,
+				      __u32 n, const struct session *s, uint64_t now)
 {
 	uint64_t last = s->created_ns;
 
 	for (int i = 0; i < 2; i++) {
 		const struct leg *l = &s->leg[i];
 		const struct rtpe_leg_rtp *x = xdp_of(t, n, l);
-		uint64_t seen = x ? __atomic_load_n(&x->last_seen_ns, __ATOMIC_RELAXED) : 0;
+		uint64_t seen = x ? xdp_seen_ns(r->xdp, x, now) : 0;
 
 		if (seen > last)
 			last = seen;
@@ -87,7 +87,7 @@ void sweep_run(struct rtpe *r)
 	const struct rtpe_leg_rtp *t = r->xdp ? xdp_rtp_table(r->xdp, &n) : NULL;
 
 	for (s = r->first; s; s = next) {
-		uint64_t last = session_last_activity(t, n, s);
+		uint64_t last = session_last_activity(r, t, n, s, now);
 		uint64_t idle_s = last < now ? (now - last) / 1000000000ull : 0;
 		unsigned limit = s->hold ? r->cfg.hold_timeout : r->cfg.session_timeout;
 

@@ -277,6 +277,20 @@ static void xdp_undo_new_links(struct rtpe *r, struct xdp_state *x)
 	}
 }
 
+/* The program's clock against ours (last-seen stamps, route cache). */
+static int clock_setup(struct xdp_state *x, char *err, size_t errlen)
+{
+	int e = xdp_clock_calibrate(&x->clock, bpf_program__fd(x->skel->progs.rtpedge_clock));
+
+	if (e)
+		snprintf(err, errlen, "cannot read the kernel's tick clock through the "
+			 "rtpedge_clock program: %s", strerror(-e));
+	else
+		log_debug("XDP clock: HZ %u, tick %llu ns", x->clock.hz,
+			  (unsigned long long)x->clock.tick_ns);
+	return e;
+}
+
 int xdp_setup(struct rtpe *r, char *err, size_t errlen)
 {
 	struct xdp_state *x;
@@ -301,6 +315,8 @@ int xdp_setup(struct rtpe *r, char *err, size_t errlen)
 		return -ENOMEM;
 	}
 	e = xdp_load(r, x, err, errlen);
+	if (!e)
+		e = clock_setup(x, err, errlen);
 	if (!e)
 		e = xdp_legs_setup(x, &r->cfg, err, errlen);
 	if (!e)
@@ -375,7 +391,12 @@ static void slot_merge(const struct rtpe_leg_stats *v, int ncpu, struct rtpe_leg
 	}
 }
 
-int xdp_slot_read(struct xdp_state *x, __u32 slot, struct rtpe_leg_stats *out)
+uint64_t xdp_seen_ns(const struct xdp_state *x, const struct rtpe_leg_rtp *rs, uint64_t now_ns)
+{
+	return xdp_clock_ns(&x->clock, __atomic_load_n(&rs->last_seen, __ATOMIC_RELAXED), now_ns);
+}
+
+int xdp_slot_read(struct xdp_state *x, __u32 slot, uint64_t now_ns, struct rtpe_leg_stats *out)
 {
 	const struct rtpe_leg_rtp *rs = xdp_rtp_table(x, NULL);
 
@@ -385,7 +406,7 @@ int xdp_slot_read(struct xdp_state *x, __u32 slot, struct rtpe_leg_stats *out)
 	}
 	slot_merge(x->percpu, x->ncpu, out);
 	if (rs && slot < x->rtp_slots)
-		out->last_seen_ns = __atomic_load_n(&rs[slot].last_seen_ns, __ATOMIC_RELAXED);
+		out->last_seen_ns = xdp_seen_ns(x, &rs[slot], now_ns);
 	return 0;
 }
 

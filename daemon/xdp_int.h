@@ -11,6 +11,7 @@
 #include <linux/types.h>
 #include "config.h"
 #include "rtpedge.h"
+#include "xdp_clock.h"
 
 struct rtpedge;
 
@@ -38,12 +39,14 @@ struct xdp_state {
 	struct rtpe_leg_rtp *rtp;      /* rtpe_leg_rtp, memory-mapped */
 	size_t rtp_len;
 	__u32 rtp_slots;               /* its entries */
+	struct xdp_clock clock;        /* jiffies -> CLOCK_MONOTONIC */
 };
 
 /* The rtpe_legs size for this configuration (before load). */
 __u32 xdp_legs_entries(const struct rtpe_cfg *cfg);
 
-/* After load: the port range and address table in rtpe_config and
+/* After load and xdp_clock_calibrate: the port range, the route cache's
+ * lifetime and the address table in rtpe_config and
  * rtpe_addrs, keeping the slots of addresses a predecessor already placed
  * (its legs stay where they are). 0, or -errno with err set. */
 int xdp_legs_setup(struct xdp_state *x, const struct rtpe_cfg *cfg, char *err, size_t errlen);

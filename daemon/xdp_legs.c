@@ -212,6 +212,7 @@ int xdp_legs_setup(struct xdp_state *x, const struct rtpe_cfg *cfg, char *err, s
 	memset(&x->cfg, 0, sizeof(x->cfg));
 	x->cfg.port_min = cfg->port_min;
 	x->cfg.port_max = cfg->port_max;
+	x->cfg.fib_cache_ticks = (__u16)xdp_clock_ticks(&x->clock, RTPE_FIB_CACHE_NS, UINT16_MAX);
 	if (port_range_pairs(cfg->port_min, cfg->port_max, &x->cfg.first_port, &pairs)) {
 		snprintf(err, errlen, "port range %u-%u holds no port pair", cfg->port_min,
 			 cfg->port_max);

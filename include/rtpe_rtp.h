@@ -45,29 +45,82 @@ static __always_inline void rtp_update_seq(struct rtpe_leg_rtp *st, __u16 seq)
 	st->max_seq = cycles | seq;
 }
 
+/*
+ * Jitter from sampled pairs. RFC 3550 A.8 updates the estimate at every
+ * packet from D(i-1, i), the difference between the relative transit times
+ * of two consecutive packets, which needs every packet's arrival time. On
+ * the XDP path reading a nanosecond clock costs more than all the other
+ * per-packet work together (docs/PERFORMANCE.md), so the estimate is fed
+ * one consecutive pair in about RTP_JITTER_PAIRS: the pairs (s - 1, s)
+ * whose s rtp_pair_closes. Each sample is exact (both arrivals read from the
+ * clock) and the estimator and its 1/16 gain are RFC 3550's: the same mean
+ * |D|, at a longer time constant (16 samples, ~5 s at 50 packets/s) and
+ * noisier for rare single spikes. A hash of s rather than every Nth
+ * packet, so a delay pattern that repeats every N packets is not sampled
+ * at one phase. The XDP program and the userspace relay sample the same
+ * pairs of the same stream, so both report the same figure.
+ */
+#define RTP_JITTER_PAIRS 16 /* 1 / the share of pairs sampled (a power of 2) */
+
+static __always_inline bool rtp_pair_closes(__u16 seq)
+{
+	__u32 h = seq * 0x9e3779b1u;
+
+	h ^= h >> 15;
+	h *= 0x85ebca6bu;
+	h ^= h >> 13;
+	return h < 0xffffffffu / RTP_JITTER_PAIRS;
+}
+
+static __always_inline bool rtp_new_stream(const struct rtpe_leg_rtp *st, __u32 ssrc)
+{
+	return !st->rtp_packets || st->ssrc != ssrc;
+}
+
+/* Whether rtp_receive_fields needs this packet's arrival time: the first
+ * of a new stream, the first of a sampled pair, or the second of a pair
+ * whose first was kept. Only then need the caller read the clock. */
+static __always_inline bool rtp_wants_arrival(const struct rtpe_leg_rtp *st, __u32 ssrc,
+					      __u16 seq)
+{
+	return rtp_new_stream(st, ssrc) || rtp_pair_closes((__u16)(seq + 1)) ||
+	       (st->pair_seq == (__u16)(seq - 1) && rtp_pair_closes(seq));
+}
+
 /* One RTP packet's header fields (host order) into the receiver state. A
- * new SSRC starts over. */
+ * new SSRC starts over. now_ns: the arrival time (CLOCK_MONOTONIC) when
+ * rtp_wants_arrival said so, else 0 (then no jitter sample is taken or
+ * kept, also when another CPU changed the state in between). */
 static __always_inline void rtp_receive_fields(struct rtpe_leg_rtp *st, __u32 ssrc, __u16 seq,
 					       __u32 ts, __u64 now_ns, __u32 clock_rate)
 {
-	__u32 transit = rtp_arrival(now_ns, clock_rate) - ts, d;
+	__u32 transit = now_ns ? rtp_arrival(now_ns, clock_rate) - ts : 0, d;
 
-	if (!st->rtp_packets || st->ssrc != ssrc) {
+	if (rtp_new_stream(st, ssrc)) {
 		st->ssrc = ssrc;
 		st->base_seq = seq;
 		st->max_seq = seq;
 		st->rtp_packets = 1;
-		st->transit = transit;
 		st->jitter = 0;
+		st->transit = transit;
+		/* kept only with an arrival time; else one no packet closes */
+		st->pair_seq = now_ns ? seq : (__u16)(seq + 0x8000);
 		return;
 	}
 	st->rtp_packets++;
 	rtp_update_seq(st, seq);
-	d = transit - st->transit;
-	if ((__s32)d < 0)
-		d = -d;
-	st->transit = transit;
-	st->jitter += d - ((st->jitter + 8) >> 4);
+	if (!now_ns)
+		return;
+	if (st->pair_seq == (__u16)(seq - 1) && rtp_pair_closes(seq)) {
+		d = transit - st->transit;
+		if ((__s32)d < 0)
+			d = -d;
+		st->jitter += d - ((st->jitter + 8) >> 4);
+	}
+	if (rtp_pair_closes((__u16)(seq + 1))) {
+		st->transit = transit;
+		st->pair_seq = seq;
+	}
 }
 
 #endif

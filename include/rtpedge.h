@@ -119,10 +119,14 @@ struct rtpe_config {
 	__u16 port_max;
 	__u32 flags;
 	__u16 first_port; /* lowest even port in the range (not 0) */
-	__u16 pad;
+	__u16 fib_cache_ticks; /* route cache lifetime, jiffies (0: no caching) */
 	__u32 pairs;      /* even ports in the range: legs per address */
 	__u32 addr_seed;  /* rtpe_addr_bucket's seed: no two addresses collide */
 };
+
+/* How long the fast path's route cache keeps an answer (the daemon turns it
+ * into fib_cache_ticks). */
+#define RTPE_FIB_CACHE_NS 1000000000ULL
 
 /* Local addresses the relay has legs on (one per [interface] section). */
 #define RTPE_MAX_ADDRS 16
@@ -239,19 +243,32 @@ struct rtpe_leg_stats {
  * on the sender's CPU), which per-CPU copies would split into meaningless
  * pieces. Written without a lock: two CPUs update one leg at the same
  * instant only when its packets are processed in parallel, and then an
- * estimate is off by a packet, never corrupt. last_seen_ns is stamped for
- * every forwarded packet, RTCP too. The map is memory-mapped: the daemon's
- * sweep reads last-seen and the RTP figures of every leg from memory, with
- * no system call and no per-CPU merge.
+ * estimate is off by a packet, never corrupt. last_seen is stamped for
+ * every forwarded packet, RTCP too, in jiffies (bpf_jiffies64: inlined,
+ * where a nanosecond clock read costs the fast path more than everything
+ * else it does; daemon/xdp_clock.c converts). The arrival time jitter needs
+ * is read only for the packets rtp_wants_arrival names (include/rtpe_rtp.h).
+ * The map is memory-mapped: the daemon's sweep reads last-seen and the RTP
+ * figures of every leg from memory, with no system call and no per-CPU
+ * merge.
  */
 struct rtpe_leg_rtp {
-	__u64 last_seen_ns; /* bpf_ktime_get_ns() (CLOCK_MONOTONIC) of the last */
+	__u64 last_seen;    /* jiffies of the last forwarded packet, 0: none */
 	__u32 ssrc;         /* SSRC of the last RTP packet (host order) */
 	__u32 rtp_packets;  /* RTP packets seen from this SSRC */
-	__u32 base_seq;     /* first sequence number seen */
+	__u16 base_seq;     /* first sequence number seen */
+	__u16 pair_seq;     /* sequence number whose transit is kept */
 	__u32 max_seq;      /* highest sequence number, extended (cycles << 16) */
-	__u32 transit;      /* last relative transit time, RTP clock units */
+	__u32 transit;      /* pair_seq's relative transit time, RTP clock units */
 	__u32 jitter;       /* interarrival jitter, RTP clock units << 4 */
+};
+
+/* What rtpedge_clock (a syscall program the daemon runs) reports: the
+ * clock the fast path stamps beside CLOCK_MONOTONIC, read together. */
+struct rtpe_clock_sample {
+	__u64 ns;       /* bpf_ktime_get_ns() before ... */
+	__u64 ticks;    /* ... bpf_jiffies64() ... */
+	__u64 ns_after; /* ... and after (a wide gap: the read was interrupted) */
 };
 
 /* rtpe_verdicts[verdict]: per-CPU, userspace sums. */

@@ -54,6 +54,7 @@
 #include <bpf/libbpf.h>
 
 #include "rtpedge.h"
+#include "rtpe_rtp.h"
 #include "bench_gen.skel.h"
 #include "bench_sink.skel.h"
 #include "ceiling.skel.h"

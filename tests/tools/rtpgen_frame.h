@@ -80,6 +80,9 @@ static void frame_build(__u8 *b, const __u8 *dmac, const __u8 *smac, const struc
 	udp[4] = (FRAME_LEN - 34) >> 8;
 	udp[5] = (FRAME_LEN - 34) & 0xff;
 	rtp[0] = 0x80;
+	rtp[2] = f->seq >> 8, rtp[3] = f->seq & 0xff;
+	rtp[4] = f->ts >> 24, rtp[5] = (f->ts >> 16) & 0xff;
+	rtp[6] = (f->ts >> 8) & 0xff, rtp[7] = f->ts & 0xff;
 	memcpy(rtp + 8, &f->ssrc, 4);
 	rtp[12] = 'R', rtp[13] = 'T', rtp[14] = 'P', rtp[15] = 'B';
 	for (int i = 28; i < 172; i++)

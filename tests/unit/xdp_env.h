@@ -30,6 +30,7 @@
 
 #include "rtpedge.h"
 #include "rtpedge.skel.h"
+#include "xdp_clock.h"
 #include "xdp_frame.h"
 
 #define MAX_CPUS 256
@@ -67,10 +68,19 @@ static const struct leg_row {
 	{ 40050, 5050, LOCAL_Y, 40052, PEER_B, 6050, RTPE_PATH_XDP, SLOT_Q },
 };
 
+static inline __u64 now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts); /* bpf_ktime_get_ns()'s clock */
+	return (__u64)ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+}
+
 struct env {
 	struct rtpedge *skel;
 	int prog, fd_legs, fd_stats, fd_verdicts, fd_tx, fd_addrs, fd_config;
 	struct rtpe_config cfg; /* as in rtpe_config */
+	struct xdp_clock clock; /* the program's jiffies, as the daemon reads them */
 	int if_x0, if_y0, ncpus;
 	__u64 expect[RTPE_V_MAX], expect_bytes[RTPE_V_MAX];
 	unsigned seed;
@@ -137,7 +147,7 @@ static inline struct rtpe_leg_stats stats_get(struct env *e, __u32 slot)
 		if (vals[c].last_seen_ns)
 			m.packets = ~0ULL; /* XDP keeps last-seen in rtpe_leg_rtp only */
 	}
-	m.last_seen_ns = rs.last_seen_ns;
+	m.last_seen_ns = xdp_clock_ns(&e->clock, rs.last_seen, now_ns());
 	return m;
 }
 
@@ -257,14 +267,6 @@ static inline int tx_port(struct env *e, int ifindex, bool add)
 	return bpf_map_delete_elem(e->fd_tx, &k) ? -errno : 0;
 }
 
-static inline __u64 now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts); /* bpf_ktime_get_ns()'s clock */
-	return (__u64)ts.tv_sec * 1000000000ULL + ts.tv_nsec;
-}
-
 static inline int setup_netns(void)
 {
 	if (unshare(CLONE_NEWNET | CLONE_NEWNS)) {
@@ -319,7 +321,11 @@ static inline int setup_maps(struct env *e)
 	e->fd_tx = bpf_map__fd(e->skel->maps.rtpe_tx_ports);
 	e->fd_addrs = bpf_map__fd(e->skel->maps.rtpe_addrs);
 	e->fd_config = bpf_map__fd(e->skel->maps.rtpe_config);
-	err = bpf_map_update_elem(e->fd_config, &zero, &e->cfg, BPF_ANY);
+	err = xdp_clock_calibrate(&e->clock, bpf_program__fd(e->skel->progs.rtpedge_clock));
+	if (err)
+		fprintf(stderr, "test_xdp: reading the tick clock: %s\n", strerror(-err));
+	e->cfg.fib_cache_ticks = (__u16)xdp_clock_ticks(&e->clock, RTPE_FIB_CACHE_NS, UINT16_MAX);
+	err = err ?: bpf_map_update_elem(e->fd_config, &zero, &e->cfg, BPF_ANY);
 	err = err ?: addr_put(e, inet_addr(LOCAL_X), SLOT_ADDR_X) ?:
 		     addr_put(e, inet_addr(LOCAL_Y), SLOT_ADDR_Y);
 	err = err ?: tx_port(e, e->if_x0, true) ?: tx_port(e, e->if_y0, true);

@@ -1,0 +1,108 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * xdp_clock.c - owns the conversion between the XDP program's clock and
+ * the daemon's.
+ *
+ * The fast path stamps last-seen and times its route cache in jiffies
+ * (bpf_jiffies64, which the verifier inlines as one load), because a
+ * nanosecond clock read costs it more than all its other per-packet work
+ * (docs/PERFORMANCE.md). Jiffies advance by one every TICK_NSEC of
+ * CLOCK_MONOTONIC (the timekeeping code moves them by whole periods of
+ * that clock), so one tick edge seen with its CLOCK_MONOTONIC time and the
+ * tick length convert any stamp, with no drift, to within one tick. The
+ * daemon cannot read jiffies or HZ itself: rtpedge_clock, a syscall
+ * program in the same object, reads them for it.
+ */
+#include "xdp_clock.h"
+
+#include <errno.h>
+#include <string.h>
+#include <bpf/bpf.h>
+
+#include "rtpedge.h"
+
+#define NSEC_PER_SEC 1000000000ULL
+#define CAL_MAX_NS (NSEC_PER_SEC / 2)
+/* A sample whose reads lie further apart, or an edge seen later than this
+ * after the last sample before it, was interrupted: not used. */
+#define CAL_GAP_NS 50000ULL
+
+static int sample(int fd, struct rtpe_clock_sample *s)
+{
+	LIBBPF_OPTS(bpf_test_run_opts, o, .ctx_in = s, .ctx_size_in = sizeof(*s));
+
+	memset(s, 0, sizeof(*s));
+	if (bpf_prog_test_run_opts(fd, &o) < 0)
+		return -errno;
+	return s->ns && s->ns_after >= s->ns ? 0 : -EIO;
+}
+
+/* The first sample with ticks past after, taken right after a sample that
+ * still had fewer, with ns set to when that one began: the edge came
+ * later, by at most about 2 * CAL_GAP_NS. Stamps converted from it are then
+ * never later than the tick they were taken in. */
+static int edge(int fd, __u64 after, uint64_t deadline, struct rtpe_clock_sample *s)
+{
+	struct rtpe_clock_sample prev = { 0 };
+	int e;
+
+	do {
+		e = sample(fd, s);
+		if (e)
+			return e;
+		if (s->ticks > after && prev.ns && s->ns_after - s->ns < CAL_GAP_NS &&
+		    s->ns - prev.ns_after < CAL_GAP_NS) {
+			s->ns = prev.ns;
+			return 0;
+		}
+		if (s->ticks > after)
+			after = s->ticks; /* interrupted: wait for the next edge */
+		prev = *s;
+	} while (s->ns < deadline);
+	return -ETIME;
+}
+
+int xdp_clock_calibrate(struct xdp_clock *c, int prog_fd)
+{
+	struct rtpe_clock_sample s0, a, b;
+	uint64_t span;
+	__u64 hz;
+	int e = sample(prog_fd, &s0);
+
+	if (e)
+		return e;
+	e = edge(prog_fd, s0.ticks, s0.ns + CAL_MAX_NS, &a);
+	if (!e)
+		e = edge(prog_fd, a.ticks + 1, s0.ns + CAL_MAX_NS, &b);
+	if (e)
+		return e;
+	span = b.ns - a.ns;
+	/* HZ is a whole number: round, then the kernel's own TICK_NSEC */
+	hz = ((b.ticks - a.ticks) * NSEC_PER_SEC + span / 2) / span;
+	if (!hz || hz > 100000)
+		return -ERANGE;
+	c->hz = (unsigned)hz;
+	c->tick_ns = (NSEC_PER_SEC + hz / 2) / hz;
+	c->ref_ticks = b.ticks;
+	c->ref_ns = b.ns;
+	return 0;
+}
+
+uint64_t xdp_clock_ns(const struct xdp_clock *c, __u64 ticks, uint64_t now_ns)
+{
+	int64_t d = (int64_t)(ticks - c->ref_ticks);
+	uint64_t ns;
+
+	if (!ticks || !c->tick_ns)
+		return 0;
+	ns = c->ref_ns + (uint64_t)(d * (int64_t)c->tick_ns);
+	/* never ahead of its tick (edge): ahead of now, it is not this clock */
+	return ns > now_ns ? 0 : ns;
+}
+
+__u64 xdp_clock_ticks(const struct xdp_clock *c, uint64_t ns, __u64 max)
+{
+	__u64 t = c->tick_ns ? (ns + c->tick_ns - 1) / c->tick_ns : max;
+
+	return t < 1 ? 1 : t > max ? max : t;
+}

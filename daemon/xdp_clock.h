@@ -1,0 +1,32 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * xdp_clock.h - the XDP program's clock (jiffies) in the daemon's terms
+ * (CLOCK_MONOTONIC nanoseconds). See xdp_clock.c.
+ */
+#ifndef RTPE_XDP_CLOCK_H
+#define RTPE_XDP_CLOCK_H
+
+#include <stdint.h>
+#include <linux/types.h>
+
+struct xdp_clock {
+	__u64 ref_ticks; /* a tick edge seen by the calibration ... */
+	__u64 ref_ns;    /* ... and its CLOCK_MONOTONIC time */
+	__u64 tick_ns;   /* one jiffy: the kernel's TICK_NSEC */
+	unsigned hz;
+};
+
+/* Measures the clock by running the rtpedge_clock program (prog_fd) until
+ * two tick edges have passed: a few ticks (~12 ms at HZ=250), at most
+ * half a second. 0, or -errno (-ETIME: the ticks did not advance). */
+int xdp_clock_calibrate(struct xdp_clock *c, int prog_fd);
+
+/* CLOCK_MONOTONIC of the start of the tick a stamp was taken in, up to
+ * ~0.1 ms early. 0 (never) for 0 and for a stamp later than now_ns (not of
+ * this clock: a map written by another rtpedge version). */
+uint64_t xdp_clock_ns(const struct xdp_clock *c, __u64 ticks, uint64_t now_ns);
+
+/* Whole ticks covering ns (at least 1), capped at max. */
+__u64 xdp_clock_ticks(const struct xdp_clock *c, uint64_t ns, __u64 max);
+
+#endif

@@ -21,8 +21,7 @@
 
 #include "rtpedge.h"
 
-#define NSEC_PER_SEC 1000000000ULL
-#define CAL_MAX_NS (NSEC_PER_SEC / 2)
+#define CAL_MAX_NS (RTPE_NSEC_PER_SEC / 2)
 /* A sample whose reads lie further apart, or an edge seen later than this
  * after the last sample before it, was interrupted: not used. */
 #define CAL_GAP_NS 50000ULL
@@ -78,11 +77,11 @@ int xdp_clock_calibrate(struct xdp_clock *c, int prog_fd)
 		return e;
 	span = b.ns - a.ns;
 	/* HZ is a whole number: round, then the kernel's own TICK_NSEC */
-	hz = ((b.ticks - a.ticks) * NSEC_PER_SEC + span / 2) / span;
+	hz = ((b.ticks - a.ticks) * RTPE_NSEC_PER_SEC + span / 2) / span;
 	if (!hz || hz > 100000)
 		return -ERANGE;
 	c->hz = (unsigned)hz;
-	c->tick_ns = (NSEC_PER_SEC + hz / 2) / hz;
+	c->tick_ns = (RTPE_NSEC_PER_SEC + hz / 2) / hz;
 	c->ref_ticks = b.ticks;
 	c->ref_ns = b.ns;
 	return 0;

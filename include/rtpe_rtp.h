@@ -15,7 +15,6 @@
 #define RTP_VERSION 2
 #define RTP_MAX_DROPOUT 3000    /* RFC 3550 A.1: larger jumps are ignored */
 #define RTP_DEFAULT_CLOCK 8000  /* Hz, when the leg does not say */
-#define RTPE_NSEC_PER_SEC 1000000000ULL
 
 /* The RTP clock now, as RFC 3550 A.8's "arrival" (wraps at 32 bits). The
  * product is split at whole seconds: now_ns * rate alone would overflow

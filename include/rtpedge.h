@@ -124,9 +124,11 @@ struct rtpe_config {
 	__u32 addr_seed;  /* rtpe_addr_bucket's seed: no two addresses collide */
 };
 
+#define RTPE_NSEC_PER_SEC 1000000000ULL
+
 /* How long the fast path's route cache keeps an answer (the daemon turns it
  * into fib_cache_ticks). */
-#define RTPE_FIB_CACHE_NS 1000000000ULL
+#define RTPE_FIB_CACHE_NS RTPE_NSEC_PER_SEC
 
 /* Local addresses the relay has legs on (one per [interface] section). */
 #define RTPE_MAX_ADDRS 16

@@ -157,7 +157,8 @@ static void case_periodic(void)
 	CASE_END();
 }
 
-/* The sampled pair's second packet, and the seq before it. */
+/* The first sequence number from `from` on that closes a sampled pair
+ * (the pair is its predecessor and it). */
 static uint16_t first_sampled(uint16_t from)
 {
 	while (!rtp_pair_closes(from))

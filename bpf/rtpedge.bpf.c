@@ -10,8 +10,8 @@
  * is passed to the kernel untouched (where the daemon's sockets relay it)
  * or dropped. Every exit is counted once, in rtpe_verdicts, under the
  * reason in include/rtpedge.h; forwarded packets also update their leg's
- * per-CPU counters (rtpe_leg_stats) and its last-seen and RFC 3550 receiver
- * state (rtpe_leg_rtp). rtpedge_clock, a syscall program, lets the daemon
+ * counters, last-seen and RFC 3550 receiver state, one cache line of
+ * rtpe_leg_state. rtpedge_clock, a syscall program, lets the daemon
  * read the fast path's clock (jiffies) beside CLOCK_MONOTONIC.
  *
  * The program reads top to bottom: parse (relay_parse), then relay_leg:
@@ -21,10 +21,11 @@
  * fields follow RFC 3550 A.1/A.8; ssrc is stored in host order.
  *
  * Cost per packet: one lookup each in rtpe_config, rtpe_addrs, rtpe_legs,
- * rtpe_leg_stats, rtpe_leg_rtp, rtpe_fib_cache and rtpe_verdicts (all
- * arrays: the verifier inlines them, nothing is hashed), and a FIB lookup
- * only when the route cache has no answer (about once a second per
- * destination); no loops, no atomics (the counters are per-CPU). Time is
+ * rtpe_leg_state, rtpe_fib_cache and rtpe_verdicts (all arrays: the
+ * verifier inlines them, nothing is hashed), and a FIB lookup only when the
+ * route cache has no answer (about once a second per destination); no
+ * loops. The leg's counters are atomic adds to the line its last-seen and
+ * RTP state are written to anyway; the verdict counters are per-CPU. Time is
  * jiffies (bpf_jiffies64, inlined: one load); the nanosecond clock, whose
  * read costs more than the rest of the program on the bench host, is read
  * only for the one RTP packet in about eight that jitter sampling needs
@@ -59,23 +60,16 @@ struct {
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } rtpe_legs SEC(".maps");
 
-struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, RTPE_DEFAULT_MAX_SESSIONS * 2);
-	__type(key, __u32);
-	__type(value, struct rtpe_leg_stats);
-	__uint(pinning, LIBBPF_PIN_BY_NAME);
-} rtpe_leg_stats SEC(".maps");
-
-/* Memory-mapped: the daemon's sweep reads it without a system call. */
+/* Memory-mapped: the daemon reads counters, last-seen and RTP figures
+ * without a system call (include/rtpedge.h, struct rtpe_leg_state). */
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
 	__uint(map_flags, BPF_F_MMAPABLE);
 	__uint(max_entries, RTPE_DEFAULT_MAX_SESSIONS * 2);
 	__type(key, __u32);
-	__type(value, struct rtpe_leg_rtp);
+	__type(value, struct rtpe_leg_state);
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
-} rtpe_leg_rtp SEC(".maps");
+} rtpe_leg_state SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
@@ -273,14 +267,14 @@ static __always_inline enum rtpe_verdict relay_parse(struct xdp_md *ctx, struct 
 static __always_inline enum rtpe_verdict relay_source(struct pkt *p, const struct rtpe_leg *leg)
 {
 	__be16 port = p->rtcp ? leg->peer_rtcp_port : leg->peer_port;
-	struct rtpe_leg_stats *st;
+	struct rtpe_leg_state *st;
 	__u32 slot = leg->slot;
 
 	if (p->ip->saddr == leg->peer && p->udp->source == port)
 		return RTPE_V_CONTINUE;
-	st = bpf_map_lookup_elem(&rtpe_leg_stats, &slot);
+	st = bpf_map_lookup_elem(&rtpe_leg_state, &slot);
 	if (st)
-		st->drops++;
+		__sync_fetch_and_add(&st->drops, 1);
 	return RTPE_V_DROP_SRC_MISMATCH;
 }
 
@@ -466,25 +460,22 @@ static __always_inline void rtp_receive(const struct pkt *p, struct rtpe_leg_rtp
 			   p->clock_rate);
 }
 
-/* Step 8 for a forwarded packet: the leg's counters (per-CPU, plain adds),
- * its last-seen (jiffies: now) and RTP state (one per leg). */
+/* Step 8 for a forwarded packet: the leg's counters (atomic adds), its
+ * last-seen (jiffies: now) and RTP state, all in its rtpe_leg_state line. */
 static __always_inline void leg_forwarded(const struct pkt *p, __u64 now)
 {
 	__u32 slot = p->slot;
-	struct rtpe_leg_stats *st = bpf_map_lookup_elem(&rtpe_leg_stats, &slot);
-	struct rtpe_leg_rtp *rs = bpf_map_lookup_elem(&rtpe_leg_rtp, &slot);
+	struct rtpe_leg_state *st = bpf_map_lookup_elem(&rtpe_leg_state, &slot);
 
-	if (st) {
-		st->packets++;
-		st->bytes += p->payload_len;
-		if (p->rtcp)
-			st->rtcp_packets++;
-	}
-	if (!rs)
+	if (!st)
 		return;
-	rs->last_seen = now;
-	if (!p->rtcp)
-		rtp_receive(p, rs);
+	__sync_fetch_and_add(&st->packets, 1);
+	__sync_fetch_and_add(&st->bytes, p->payload_len);
+	st->last_seen = now;
+	if (p->rtcp)
+		__sync_fetch_and_add(&st->rtcp_packets, 1);
+	else
+		rtp_receive(p, &st->rtp);
 }
 
 /*

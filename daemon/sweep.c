@@ -6,7 +6,7 @@
  * xdp_seen_ns to within a tick) and from the daemon's own counters
  * for legs it relays, so a session carried entirely in XDP is never timed
  * out while media flows, and no packet has to reach userspace for that.
- * The XDP figures are read straight from the memory-mapped rtpe_leg_rtp:
+ * The XDP figures are read straight from the memory-mapped rtpe_leg_state:
  * a pass costs no system call, whatever the number of sessions.
  */
 #include "sweep.h"
@@ -27,17 +27,17 @@ const unsigned jitter_bounds_ms[N_JITTER_BUCKETS] = {
 #undef RTPE_X_BOUND
 };
 
-/* The leg's XDP last-seen and RTP state, or NULL (no XDP, no slot). */
-static const struct rtpe_leg_rtp *xdp_of(const struct rtpe_leg_rtp *t, __u32 n,
-					 const struct leg *l)
+/* The leg's XDP entry (last-seen, RTP state), or NULL (no XDP, no slot). */
+static const struct rtpe_leg_state *xdp_of(const struct rtpe_leg_state *t, __u32 n,
+					   const struct leg *l)
 {
 	return t && l->slot < n ? &t[l->slot] : NULL;
 }
 
 /* Whichever side (XDP or the daemon) saw more of the leg's RTP. */
-static const struct rtpe_leg_rtp *rtp_of(const struct rtpe_leg_rtp *x, const struct leg *l)
+static const struct rtpe_leg_rtp *rtp_of(const struct rtpe_leg_state *x, const struct leg *l)
 {
-	return !x || l->us_rtp.rtp_packets > x->rtp_packets ? &l->us_rtp : x;
+	return !x || l->us_rtp.rtp_packets > x->rtp.rtp_packets ? &l->us_rtp : &x->rtp;
 }
 
 static void agg_leg(struct rtpe_agg *a, const struct leg *l, const struct rtpe_leg_rtp *st)
@@ -60,14 +60,14 @@ static void agg_leg(struct rtpe_agg *a, const struct leg *l, const struct rtpe_l
 }
 
 /* Newest media of the session, or its creation when none came yet. */
-static uint64_t session_last_activity(const struct rtpe *r, const struct rtpe_leg_rtp *t,
+static uint64_t session_last_activity(const struct rtpe *r, const struct rtpe_leg_state *t,
 				      __u32 n, const struct session *s, uint64_t now)
 {
 	uint64_t last = s->created_ns;
 
 	for (int i = 0; i < 2; i++) {
 		const struct leg *l = &s->leg[i];
-		const struct rtpe_leg_rtp *x = xdp_of(t, n, l);
+		const struct rtpe_leg_state *x = xdp_of(t, n, l);
 		uint64_t seen = x ? xdp_seen_ns(r->xdp, x, now) : 0;
 
 		if (seen > last)
@@ -84,7 +84,7 @@ void sweep_run(struct rtpe *r)
 	uint64_t now = mono_ns();
 	struct session *s, *next;
 	__u32 n = 0;
-	const struct rtpe_leg_rtp *t = r->xdp ? xdp_rtp_table(r->xdp, &n) : NULL;
+	const struct rtpe_leg_state *t = r->xdp ? xdp_state_table(r->xdp, &n) : NULL;
 
 	for (s = r->first; s; s = next) {
 		uint64_t last = session_last_activity(r, t, n, s, now);

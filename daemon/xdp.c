@@ -64,6 +64,30 @@ static int pin_dir_prepare(const char *path, char *err, size_t errlen)
 	return 0;
 }
 
+/*
+ * Maps an earlier version pinned and this one no longer has (its per-leg
+ * counters and RTP state, now in rtpe_leg_state): unpinned once this
+ * version's maps are loaded. A program of that version still attached
+ * keeps its maps until our program replaces it; its legs (rtpe_legs, the
+ * same layout) carry on, their XDP counters start again from zero.
+ */
+static void obsolete_unpin(const char *pin_path)
+{
+	static const char *const names[] = { RTPE_MAP_OBSOLETE_LEG_STATS,
+					     RTPE_MAP_OBSOLETE_LEG_RTP };
+	char pin[320];
+
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		snprintf(pin, sizeof(pin), "%s/%s", pin_path, names[i]);
+		if (unlink(pin) == 0)
+			log_info("removed %s, pinned by an earlier version (per-leg XDP counters "
+				 "now live in %s)", pin, RTPE_MAP_LEG_STATE);
+		else if (errno != ENOENT)
+			log_warn("cannot remove %s, pinned by an earlier version: %s", pin,
+				 strerror(errno));
+	}
+}
+
 static int xdp_load(struct rtpe *r, struct xdp_state *x, char *err, size_t errlen)
 {
 	LIBBPF_OPTS(bpf_object_open_opts, oo, .pin_root_path = r->cfg.pin_path);
@@ -71,7 +95,7 @@ static int xdp_load(struct rtpe *r, struct xdp_state *x, char *err, size_t errle
 	char pin[320];
 	int e;
 
-	snprintf(pin, sizeof(pin), "%s/%s", r->cfg.pin_path, RTPE_MAP_LEG_STATS);
+	snprintf(pin, sizeof(pin), "%s/%s", r->cfg.pin_path, RTPE_MAP_LEGS);
 	x->reused = access(pin, F_OK) == 0; /* load reuses what is pinned */
 	x->skel = rtpedge__open_opts(&oo);
 	if (!x->skel) {
@@ -79,8 +103,7 @@ static int xdp_load(struct rtpe *r, struct xdp_state *x, char *err, size_t errle
 		return -errno;
 	}
 	bpf_map__set_max_entries(x->skel->maps.rtpe_legs, entries);
-	bpf_map__set_max_entries(x->skel->maps.rtpe_leg_stats, legs);
-	bpf_map__set_max_entries(x->skel->maps.rtpe_leg_rtp, legs);
+	bpf_map__set_max_entries(x->skel->maps.rtpe_leg_state, legs);
 	e = rtpedge__load(x->skel);
 	if (e) {
 		snprintf(err, errlen,
@@ -93,8 +116,8 @@ static int xdp_load(struct rtpe *r, struct xdp_state *x, char *err, size_t errle
 		return e;
 	}
 	x->fd_legs = bpf_map__fd(x->skel->maps.rtpe_legs);
-	x->fd_stats = bpf_map__fd(x->skel->maps.rtpe_leg_stats);
-	x->fd_rtp = bpf_map__fd(x->skel->maps.rtpe_leg_rtp);
+	x->fd_state = bpf_map__fd(x->skel->maps.rtpe_leg_state);
+	obsolete_unpin(r->cfg.pin_path);
 	x->fd_verdicts = bpf_map__fd(x->skel->maps.rtpe_verdicts);
 	x->fd_config = bpf_map__fd(x->skel->maps.rtpe_config);
 	x->fd_tx = bpf_map__fd(x->skel->maps.rtpe_tx_ports);
@@ -308,11 +331,11 @@ int xdp_setup(struct rtpe *r, char *err, size_t errlen)
 		x->link_fd[i] = -1;
 	snprintf(x->pin_path, sizeof(x->pin_path), "%s", r->cfg.pin_path);
 	x->ncpu = libbpf_num_possible_cpus();
-	x->percpu = calloc((size_t)x->ncpu, sizeof(*x->percpu));
 	r->xdp = x;
-	if (!x->percpu) {
+	if (x->ncpu <= 0) {
+		snprintf(err, errlen, "cannot count the possible CPUs: %s", strerror(-x->ncpu));
 		xdp_teardown(r, false);
-		return -ENOMEM;
+		return x->ncpu < 0 ? x->ncpu : -EINVAL;
 	}
 	e = xdp_load(r, x, err, errlen);
 	if (!e)
@@ -361,52 +384,44 @@ void xdp_teardown(struct rtpe *r, bool remove)
 	}
 	xdp_legs_unmap(x);
 	rtpedge__destroy(x->skel);
-	free(x->percpu);
 	free(x);
 	r->xdp = NULL;
 }
 
+/* The slot's entry in the mapped rtpe_leg_state, NULL if out of range. */
+static struct rtpe_leg_state *slot_state(const struct xdp_state *x, __u32 slot)
+{
+	return x->state && slot < x->state_slots ? &x->state[slot] : NULL;
+}
+
 int xdp_slot_reset(struct xdp_state *x, __u32 slot)
 {
-	struct rtpe_leg_rtp zero = { 0 };
-	int e = -ENOMEM;
+	struct rtpe_leg_state *st = slot_state(x, slot);
 
-	memset(x->percpu, 0, sizeof(*x->percpu) * (size_t)x->ncpu);
-	if (bpf_map_update_elem(x->fd_stats, &slot, x->percpu, BPF_ANY) < 0)
-		e = -errno;
-	else
-		e = xdp_rtp_put(x, slot, &zero);
-	return e;
+	if (!st)
+		return -EINVAL;
+	memset(st, 0, sizeof(*st));
+	return 0;
 }
 
-/* Merges the per-CPU copies v[0..ncpu) of one slot into out. */
-static void slot_merge(const struct rtpe_leg_stats *v, int ncpu, struct rtpe_leg_stats *out)
-{
-	memset(out, 0, sizeof(*out));
-	for (int c = 0; c < ncpu; c++) {
-		out->packets += v[c].packets;
-		out->bytes += v[c].bytes;
-		out->drops += v[c].drops;
-		out->rtcp_packets += v[c].rtcp_packets;
-	}
-}
-
-uint64_t xdp_seen_ns(const struct xdp_state *x, const struct rtpe_leg_rtp *rs, uint64_t now_ns)
+uint64_t xdp_seen_ns(const struct xdp_state *x, const struct rtpe_leg_state *rs, uint64_t now_ns)
 {
 	return xdp_clock_ns(&x->clock, __atomic_load_n(&rs->last_seen, __ATOMIC_RELAXED), now_ns);
 }
 
 int xdp_slot_read(struct xdp_state *x, __u32 slot, uint64_t now_ns, struct rtpe_leg_stats *out)
 {
-	const struct rtpe_leg_rtp *rs = xdp_rtp_table(x, NULL);
+	const struct rtpe_leg_state *st = slot_state(x, slot);
 
-	if (bpf_map_lookup_elem(x->fd_stats, &slot, x->percpu) < 0) {
-		memset(out, 0, sizeof(*out));
-		return -errno;
-	}
-	slot_merge(x->percpu, x->ncpu, out);
-	if (rs && slot < x->rtp_slots)
-		out->last_seen_ns = xdp_seen_ns(x, &rs[slot], now_ns);
+	memset(out, 0, sizeof(*out));
+	if (!st)
+		return -EINVAL;
+	/* XDP adds to these atomically meanwhile: each read is one whole value */
+	out->packets = __atomic_load_n(&st->packets, __ATOMIC_RELAXED);
+	out->bytes = __atomic_load_n(&st->bytes, __ATOMIC_RELAXED);
+	out->drops = __atomic_load_n(&st->drops, __ATOMIC_RELAXED);
+	out->rtcp_packets = __atomic_load_n(&st->rtcp_packets, __ATOMIC_RELAXED);
+	out->last_seen_ns = xdp_seen_ns(x, st, now_ns);
 	return 0;
 }
 

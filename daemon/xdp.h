@@ -50,22 +50,22 @@ typedef int (*xdp_leg_fn)(const struct rtpe_leg *v, __u32 idx, void *arg);
 int xdp_legs_foreach(struct xdp_state *x, xdp_leg_fn fn, void *arg);
 /* Entries in rtpe_legs (RTPE_MAX_ADDRS * pairs). */
 __u32 xdp_legs_size(const struct xdp_state *x);
-/* Zeroes a stats slot on every CPU (before a new leg uses it). */
+/* Zeroes a slot's rtpe_leg_state entry (before a new leg uses it). */
 int xdp_slot_reset(struct xdp_state *x, __u32 slot);
-/* A slot's figures: the per-CPU counters summed, last-seen (CLOCK_MONOTONIC,
- * at most now_ns) from the leg's rtpe_leg_rtp entry. 0 or -errno. */
+/* A slot's counters and last-seen (CLOCK_MONOTONIC, at most now_ns), read
+ * from its rtpe_leg_state entry in memory. 0 or -errno. */
 int xdp_slot_read(struct xdp_state *x, __u32 slot, uint64_t now_ns, struct rtpe_leg_stats *out);
-/* A leg's RTP receiver state and last-seen (one copy for all CPUs, read
- * from memory); write it to hand the state the daemon built while the leg
+/* A leg's RTP receiver state (one copy for all CPUs, read from memory);
+ * write it to hand the state the daemon built while the leg
  * was learning over to XDP (before the leg forwards in XDP). */
 int xdp_rtp_read(struct xdp_state *x, __u32 slot, struct rtpe_leg_rtp *out);
 int xdp_rtp_put(struct xdp_state *x, __u32 slot, const struct rtpe_leg_rtp *v);
-/* The whole memory-mapped rtpe_leg_rtp (n entries into *n if n is not
+/* The whole memory-mapped rtpe_leg_state (n entries into *n if n is not
  * NULL), as XDP writes it: an entry may change while it is read. */
-const struct rtpe_leg_rtp *xdp_rtp_table(const struct xdp_state *x, __u32 *n);
+const struct rtpe_leg_state *xdp_state_table(const struct xdp_state *x, __u32 *n);
 /* CLOCK_MONOTONIC of the last packet XDP forwarded for the leg whose entry
  * of that table rs is (converted from jiffies), 0: none. */
-uint64_t xdp_seen_ns(const struct xdp_state *x, const struct rtpe_leg_rtp *rs, uint64_t now_ns);
+uint64_t xdp_seen_ns(const struct xdp_state *x, const struct rtpe_leg_state *rs, uint64_t now_ns);
 /* Sums the per-CPU verdict counters into out[RTPE_V_MAX]. */
 int xdp_verdicts_read(struct xdp_state *x, struct rtpe_counter *out);
 

@@ -24,10 +24,9 @@ struct xdp_addr {
 struct xdp_state {
 	struct rtpedge *skel;
 	int ncpu;
-	int fd_legs, fd_stats, fd_rtp, fd_verdicts, fd_config, fd_tx, fd_addrs;
+	int fd_legs, fd_state, fd_verdicts, fd_config, fd_tx, fd_addrs;
 	int link_fd[CFG_MAX_IFACES];
 	bool link_new[CFG_MAX_IFACES]; /* created by this start, not taken over */
-	struct rtpe_leg_stats *percpu; /* one slot's per-CPU values, reused */
 	bool reused;                   /* the maps were pinned before this start */
 	char pin_path[256];
 	/* the leg table's shape (xdp_legs.c) */
@@ -36,9 +35,9 @@ struct xdp_state {
 	int n_addrs;
 	struct rtpe_leg *legs;         /* rtpe_legs, memory-mapped */
 	size_t legs_len;               /* bytes mapped */
-	struct rtpe_leg_rtp *rtp;      /* rtpe_leg_rtp, memory-mapped */
-	size_t rtp_len;
-	__u32 rtp_slots;               /* its entries */
+	struct rtpe_leg_state *state;  /* rtpe_leg_state, memory-mapped */
+	size_t state_len;
+	__u32 state_slots;             /* its entries */
 	struct xdp_clock clock;        /* jiffies -> CLOCK_MONOTONIC */
 };
 
@@ -50,7 +49,7 @@ __u32 xdp_legs_entries(const struct rtpe_cfg *cfg);
  * rtpe_addrs, keeping the slots of addresses a predecessor already placed
  * (its legs stay where they are). 0, or -errno with err set. */
 int xdp_legs_setup(struct xdp_state *x, const struct rtpe_cfg *cfg, char *err, size_t errlen);
-/* Unmaps what xdp_legs_setup mapped (rtpe_legs, rtpe_leg_rtp). */
+/* Unmaps what xdp_legs_setup mapped (rtpe_legs, rtpe_leg_state). */
 void xdp_legs_unmap(struct xdp_state *x);
 
 #endif

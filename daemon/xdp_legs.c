@@ -12,8 +12,9 @@
  * it (the table is pinned with the legs), so the legs of live calls stay
  * where the running program looks for them.
  *
- * rtpe_leg_rtp, each leg's last-seen and RTP receiver state, is mapped
- * too: the sweep reads every leg from memory, without a system call.
+ * rtpe_leg_state, each leg's counters, last-seen and RTP receiver state,
+ * is mapped too: the sweep and `session show` read every leg from memory,
+ * without a system call.
  *
  * rtpe_legs is memory-mapped (BPF_F_MMAPABLE): a leg is written with plain
  * stores, without a system call, while the program may be reading it. Each
@@ -197,9 +198,9 @@ static int legs_map(struct xdp_state *x, const struct rtpe_cfg *cfg)
 		      &x->legs_len);
 	if (e)
 		return e;
-	x->rtp_slots = 2 * cfg->max_sessions;
-	return map_array(x->fd_rtp, x->rtp_slots, sizeof(struct rtpe_leg_rtp), (void **)&x->rtp,
-			 &x->rtp_len);
+	x->state_slots = 2 * cfg->max_sessions;
+	return map_array(x->fd_state, x->state_slots, sizeof(struct rtpe_leg_state),
+			 (void **)&x->state, &x->state_len);
 }
 
 int xdp_legs_setup(struct xdp_state *x, const struct rtpe_cfg *cfg, char *err, size_t errlen)
@@ -237,7 +238,7 @@ int xdp_legs_setup(struct xdp_state *x, const struct rtpe_cfg *cfg, char *err, s
 	if (!e && (e = table_write(x)))
 		snprintf(err, errlen, "cannot write the address table: %s", strerror(-e));
 	if (!e && (e = legs_map(x, cfg)))
-		snprintf(err, errlen, "cannot map rtpe_legs and rtpe_leg_rtp: %s", strerror(-e));
+		snprintf(err, errlen, "cannot map rtpe_legs and rtpe_leg_state: %s", strerror(-e));
 	return e;
 }
 
@@ -245,35 +246,35 @@ void xdp_legs_unmap(struct xdp_state *x)
 {
 	if (x->legs)
 		munmap(x->legs, x->legs_len);
-	if (x->rtp)
-		munmap(x->rtp, x->rtp_len);
+	if (x->state)
+		munmap(x->state, x->state_len);
 	x->legs = NULL;
-	x->rtp = NULL;
+	x->state = NULL;
 }
 
 int xdp_rtp_read(struct xdp_state *x, __u32 slot, struct rtpe_leg_rtp *out)
 {
-	if (!x->rtp || slot >= x->rtp_slots) {
+	if (!x->state || slot >= x->state_slots) {
 		memset(out, 0, sizeof(*out));
 		return -EINVAL;
 	}
-	*out = x->rtp[slot];
+	*out = x->state[slot].rtp;
 	return 0;
 }
 
 int xdp_rtp_put(struct xdp_state *x, __u32 slot, const struct rtpe_leg_rtp *v)
 {
-	if (!x->rtp || slot >= x->rtp_slots)
+	if (!x->state || slot >= x->state_slots)
 		return -EINVAL;
-	x->rtp[slot] = *v;
+	x->state[slot].rtp = *v;
 	return 0;
 }
 
-const struct rtpe_leg_rtp *xdp_rtp_table(const struct xdp_state *x, __u32 *n)
+const struct rtpe_leg_state *xdp_state_table(const struct xdp_state *x, __u32 *n)
 {
 	if (n)
-		*n = x->rtp ? x->rtp_slots : 0;
-	return x->rtp;
+		*n = x->state ? x->state_slots : 0;
+	return x->state;
 }
 
 /* The rtpe_legs index of (addr, port). 0, or -ENOENT (no such address) or

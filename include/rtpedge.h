@@ -12,8 +12,7 @@
  *
  *   rtpe_addrs     ARRAY        bucket -> rtpe_addr_slot      (local addresses, by userspace)
  *   rtpe_legs      ARRAY        leg index -> rtpe_leg         (config, by userspace)
- *   rtpe_leg_stats PERCPU_ARRAY slot -> rtpe_leg_stats        (counters, by XDP)
- *   rtpe_leg_rtp   ARRAY        slot -> rtpe_leg_rtp          (RTP state, by XDP)
+ *   rtpe_leg_state ARRAY        slot -> rtpe_leg_state        (counters, last-seen, RTP, by XDP)
  *   rtpe_verdicts  PERCPU_ARRAY verdict -> rtpe_counter       (counters, by XDP)
  *   rtpe_config    ARRAY        0 -> rtpe_config              (port range, table shape)
  *   rtpe_tx_ports  DEVMAP_HASH  ifindex -> ifindex            (redirect targets)
@@ -35,14 +34,17 @@
 /* Map names: the names in the BPF object and the file names under pin_path. */
 #define RTPE_MAP_ADDRS "rtpe_addrs"
 #define RTPE_MAP_LEGS "rtpe_legs"
-#define RTPE_MAP_LEG_STATS "rtpe_leg_stats"
-#define RTPE_MAP_LEG_RTP "rtpe_leg_rtp"
+#define RTPE_MAP_LEG_STATE "rtpe_leg_state"
+/* Pinned by versions before rtpe_leg_state (per-CPU counters and RTP state
+ * in two maps): a daemon that finds them removes them at start. */
+#define RTPE_MAP_OBSOLETE_LEG_STATS "rtpe_leg_stats"
+#define RTPE_MAP_OBSOLETE_LEG_RTP "rtpe_leg_rtp"
 #define RTPE_MAP_VERDICTS "rtpe_verdicts"
 #define RTPE_MAP_CONFIG "rtpe_config"
 #define RTPE_MAP_TX_PORTS "rtpe_tx_ports"
 
-/* Default sizes; before loading, the daemon sizes rtpe_leg_stats and
- * rtpe_leg_rtp to 2 * max_sessions and rtpe_legs to RTPE_MAX_ADDRS * pairs. */
+/* Default sizes; before loading, the daemon sizes rtpe_leg_state to
+ * 2 * max_sessions and rtpe_legs to RTPE_MAX_ADDRS * pairs. */
 #define RTPE_DEFAULT_MAX_SESSIONS 16384
 #define RTPE_MAX_TX_PORTS 64
 
@@ -190,7 +192,7 @@ struct rtpe_leg {
 	__be16 out_rtcp_dport;    /* the opposite peer's RTCP port */
 	__u8 path;                /* enum rtpe_path */
 	__u8 flags;               /* RTPE_LEG_F_* */
-	__u32 slot;               /* this leg's index in rtpe_leg_stats */
+	__u32 slot;               /* this leg's index in rtpe_leg_state */
 	__u32 clock_rate;         /* RTP clock in Hz, for jitter; 0 = 8000 */
 	__u32 seq;                /* odd while the daemon writes the entry */
 	/* identity, for restore */
@@ -218,44 +220,30 @@ _Static_assert(sizeof(struct rtpe_leg) == 64, "rtpe_leg: one cache line, hot hal
  */
 struct rtpe_punt_meta {
 	__u32 ifindex;  /* where it arrived */
-	__u32 slot;     /* the leg's rtpe_leg_stats slot: the daemon's leg */
+	__u32 slot;     /* the leg's rtpe_leg_state slot: the daemon's leg */
 	__u32 verdict;  /* enum rtpe_verdict, a RTPE_V_PUNT_* */
 	__u32 len;      /* frame bytes that follow */
 };
 
 /*
- * Per-leg counters, one copy per CPU (plain adds, no atomics): userspace
- * sums packets, bytes, drops and rtcp_packets. Everything counts what the
- * relay received from this leg's peer. XDP leaves last_seen_ns zero (its
- * last-seen is one per leg, in rtpe_leg_rtp); the daemon's counters of
- * what it relays itself use the same struct, last_seen_ns included.
+ * The daemon's counters of a leg it relays itself (userspace path), and
+ * the form in which it reports any leg's counters: everything counts what
+ * the relay received from this leg's peer.
  */
 struct rtpe_leg_stats {
 	__u64 packets;      /* RTP and RTCP packets forwarded from the peer */
 	__u64 bytes;        /* their UDP payload bytes */
 	__u64 drops;        /* packets dropped for this leg (wrong source) */
-	__u64 last_seen_ns; /* CLOCK_MONOTONIC of the last (daemon-relayed) */
+	__u64 last_seen_ns; /* CLOCK_MONOTONIC of the last one */
 	__u64 rtcp_packets; /* of packets, how many were RTCP */
 };
 
 /*
- * RTP receiver state of a leg, RFC 3550 A.1 and A.8, for RTP packets only.
- * One copy for all CPUs (rtpe_leg_rtp, a plain array): the state follows a
- * stream, and a stream may move between CPUs (RSS changes, veth NAPI runs
- * on the sender's CPU), which per-CPU copies would split into meaningless
- * pieces. Written without a lock: two CPUs update one leg at the same
- * instant only when its packets are processed in parallel, and then an
- * estimate is off by a packet, never corrupt. last_seen is stamped for
- * every forwarded packet, RTCP too, in jiffies (bpf_jiffies64: inlined,
- * where a nanosecond clock read costs the fast path more than everything
- * else it does; daemon/xdp_clock.c converts). The arrival time jitter needs
- * is read only for the packets rtp_wants_arrival names (include/rtpe_rtp.h).
- * The map is memory-mapped: the daemon's sweep reads last-seen and the RTP
- * figures of every leg from memory, with no system call and no per-CPU
- * merge.
+ * RTP receiver state of a leg, RFC 3550 A.1 and A.8, for RTP packets only
+ * (include/rtpe_rtp.h). The XDP program keeps it in the leg's
+ * rtpe_leg_state, the daemon in its own leg for what it relays.
  */
 struct rtpe_leg_rtp {
-	__u64 last_seen;    /* jiffies of the last forwarded packet, 0: none */
 	__u32 ssrc;         /* SSRC of the last RTP packet (host order) */
 	__u32 rtp_packets;  /* RTP packets seen from this SSRC */
 	__u16 base_seq;     /* first sequence number seen */
@@ -264,6 +252,39 @@ struct rtpe_leg_rtp {
 	__u32 transit;      /* pair_seq's relative transit time, RTP clock units */
 	__u32 jitter;       /* interarrival jitter, RTP clock units << 4 */
 };
+
+/*
+ * What the fast path writes for a leg, one 64-byte entry of rtpe_leg_state
+ * (an array: one copy for all CPUs) per forwarded packet: its counters,
+ * its last-seen and its RTP receiver state, in one cache line, so a packet
+ * writes one line and the two legs of a session never share one.
+ *
+ * One copy, not one per CPU: per-CPU counters would cost the entry's size
+ * times the CPUs the host may have (at 100,000 sessions on 128 CPUs, over
+ * a gigabyte of kernel memory), and a stream's state must follow the
+ * stream when it moves between CPUs (RSS changes; veth runs NAPI on the
+ * sender's CPU), which per-CPU copies would split into meaningless pieces.
+ * The counters are atomic adds: exact when two CPUs forward for one leg at
+ * once (rare: one leg is one flow, which RSS keeps on one queue), and cheap
+ * otherwise (the line is being written anyway). The RTP state is written
+ * without a lock: two CPUs updating one leg at the same instant leave an
+ * estimate off by a packet, never corrupt. last_seen is stamped for every
+ * forwarded packet, RTCP too, in jiffies (bpf_jiffies64: inlined, where a
+ * nanosecond clock read costs the fast path more than everything else it
+ * does; daemon/xdp_clock.c converts). The arrival time jitter needs is read
+ * only for the packets rtp_wants_arrival names (include/rtpe_rtp.h). The
+ * map is memory-mapped: the daemon reads every leg's figures from memory,
+ * with no system call and no per-CPU merge.
+ */
+struct rtpe_leg_state {
+	__u64 last_seen;    /* jiffies of the last forwarded packet, 0: none */
+	__u64 packets;      /* RTP and RTCP packets forwarded from the peer */
+	__u64 bytes;        /* their UDP payload bytes */
+	__u64 rtcp_packets; /* of packets, how many were RTCP */
+	__u64 drops;        /* packets to this leg dropped: wrong source */
+	struct rtpe_leg_rtp rtp;
+};
+_Static_assert(sizeof(struct rtpe_leg_state) == 64, "rtpe_leg_state: one cache line per leg");
 
 /* What rtpedge_clock (a syscall program the daemon runs) reports: the
  * clock the fast path stamps beside CLOCK_MONOTONIC, read together. */

@@ -78,7 +78,7 @@ static inline __u64 now_ns(void)
 
 struct env {
 	struct rtpedge *skel;
-	int prog, fd_legs, fd_stats, fd_verdicts, fd_tx, fd_addrs, fd_config;
+	int prog, fd_legs, fd_state, fd_verdicts, fd_tx, fd_addrs, fd_config;
 	struct rtpe_config cfg; /* as in rtpe_config */
 	struct xdp_clock clock; /* the program's jiffies, as the daemon reads them */
 	int if_x0, if_y0, ncpus;
@@ -126,28 +126,23 @@ static inline struct rtpe_counter verdict_get(struct env *e, __u32 v)
 	return sum;
 }
 
-/* A slot's counters merged as the daemon does: per-CPU sums, last-seen
- * from the leg's rtpe_leg_rtp entry. */
+/* A slot's counters as the daemon reports them, from its rtpe_leg_state
+ * entry (one copy for all CPUs), last-seen converted from jiffies. */
 static inline struct rtpe_leg_stats stats_get(struct env *e, __u32 slot)
 {
-	struct rtpe_leg_stats vals[MAX_CPUS], m;
-	struct rtpe_leg_rtp rs;
+	struct rtpe_leg_state st;
+	struct rtpe_leg_stats m;
 
 	memset(&m, 0, sizeof(m));
-	if (bpf_map_lookup_elem(e->fd_stats, &slot, vals) ||
-	    bpf_map_lookup_elem(bpf_map__fd(e->skel->maps.rtpe_leg_rtp), &slot, &rs)) {
+	if (bpf_map_lookup_elem(e->fd_state, &slot, &st)) {
 		m.packets = ~0ULL;
 		return m;
 	}
-	for (int c = 0; c < e->ncpus; c++) {
-		m.packets += vals[c].packets;
-		m.bytes += vals[c].bytes;
-		m.drops += vals[c].drops;
-		m.rtcp_packets += vals[c].rtcp_packets;
-		if (vals[c].last_seen_ns)
-			m.packets = ~0ULL; /* XDP keeps last-seen in rtpe_leg_rtp only */
-	}
-	m.last_seen_ns = xdp_clock_ns(&e->clock, rs.last_seen, now_ns());
+	m.packets = st.packets;
+	m.bytes = st.bytes;
+	m.drops = st.drops;
+	m.rtcp_packets = st.rtcp_packets;
+	m.last_seen_ns = xdp_clock_ns(&e->clock, st.last_seen, now_ns());
 	return m;
 }
 
@@ -316,7 +311,7 @@ static inline int setup_maps(struct env *e)
 	}
 	e->prog = bpf_program__fd(e->skel->progs.rtpedge_xdp);
 	e->fd_legs = bpf_map__fd(e->skel->maps.rtpe_legs);
-	e->fd_stats = bpf_map__fd(e->skel->maps.rtpe_leg_stats);
+	e->fd_state = bpf_map__fd(e->skel->maps.rtpe_leg_state);
 	e->fd_verdicts = bpf_map__fd(e->skel->maps.rtpe_verdicts);
 	e->fd_tx = bpf_map__fd(e->skel->maps.rtpe_tx_ports);
 	e->fd_addrs = bpf_map__fd(e->skel->maps.rtpe_addrs);

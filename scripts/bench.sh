@@ -419,6 +419,13 @@ def judge(ok): if $smoke then "not judged (smoke run)" elif ok == null then "not
 def allok(v; f): [v[] | select(.ratio != null)] as $m
 	| if ($m | length) == 0 then null else all($m[]; .ratio | f) end;
 def partial(v; s): if s == "met" and any(v[]; .ratio == null) then "met where measured" else s end;
+def run_ns: if .delivered > 0 then (.cpu.napi.run_ns + (.cpu.daemon.run_ns // 0)) / .delivered else null end;
+# xdp over ceiling in each round (the two runs of a round are back to back):
+# how far the judged ratio of medians moves with the host's noise.
+def round_ratios($runs; $n): [$runs[] | select(.sessions == $n and .load == "full")] as $r
+	| [$r[] | select(.mode == "ceiling") as $c
+	   | ($r[] | select(.mode == "xdp" and .round == $c.round)) as $x
+	   | ratio($x | run_ns; $c | run_ns) | select(. != null) | . * 1000 | round / 1000];
 . as $all
 | ($all.runs | group_by([.mode, .sessions, .load]) | map({
 	mode: .[0].mode, sessions: .[0].sessions, load: .[0].load, rate_target: .[0].rate_target,
@@ -438,7 +445,7 @@ def partial(v; s): if s == "met" and any(v[]; .ratio == null) then "met where me
 | def row($m; $n; $l): first($sum[] | select(.mode == $m and .sessions == $n and .load == $l)) // null;
   ($sum | map(.sessions) | unique) as $ns
 | ([$ns[] as $n | {sessions: $n, ratio: ratio(row("xdp"; $n; "full").relay_ns_per_pkt;
-	row("ceiling"; $n; "full").relay_ns_per_pkt)}]) as $t1
+	row("ceiling"; $n; "full").relay_ns_per_pkt), round_ratios: round_ratios($all.runs; $n)}]) as $t1
 | ([$ns[] as $n | {sessions: $n, ratio: ratio(row("xdp"; $n; "light").relay_ns_per_pkt;
 	row("userspace"; $n; "light").relay_ns_per_pkt), full_load_ratio:
 	ratio(row("xdp"; $n; "full").relay_ns_per_pkt; row("userspace"; $n; "full").relay_ns_per_pkt)}]) as $t5

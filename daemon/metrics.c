@@ -2,8 +2,8 @@
 /*
  * metrics.c - owns the Prometheus exposition: what each metric means is
  * written once here (HELP lines) and in docs/OPERATIONS.md. XDP figures come
- * straight from the per-CPU maps (summed), so the daemon never needs to see
- * a forwarded packet to count it; per-session figures are aggregated by the
+ * straight from the maps (the per-CPU verdict counters summed), so the
+ * daemon never needs to see a forwarded packet to count it; per-session figures are aggregated by the
  * sweep (no series per session).
  */
 #include "metrics.h"

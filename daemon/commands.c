@@ -68,38 +68,6 @@ static int text_end(struct json_object **res)
 	return *res ? 0 : -ENOMEM;
 }
 
-/* Decimal digits of v at t; their count. */
-static size_t put_dec(char *t, unsigned v)
-{
-	char d[10];
-	size_t n = 0, i = sizeof(d);
-
-	do {
-		d[--i] = (char)('0' + v % 10);
-		v /= 10;
-	} while (v);
-	while (i < sizeof(d))
-		t[n++] = d[i++];
-	return n;
-}
-
-/* "a.b.c.d:port" as a JSON string (sockaddr_str without printf: hot). */
-static void put_endpoint(struct ctl_buf *b, const struct sockaddr_in *sa)
-{
-	const uint8_t *a = (const uint8_t *)&sa->sin_addr.s_addr;
-	char t[24];
-	size_t n = 0;
-
-	t[n++] = '"';
-	for (int i = 0; i < 4; i++) {
-		n += put_dec(t + n, a[i]);
-		t[n++] = i < 3 ? '.' : ':';
-	}
-	n += put_dec(t + n, ntohs(sa->sin_port));
-	t[n++] = '"';
-	ctl_buf_mem(b, t, n);
-}
-
 static void put_str(struct ctl_buf *b, const char *s)
 {
 	ctl_buf_str(b, s, strlen(s));
@@ -128,9 +96,9 @@ static void put_leg(struct ctl_buf *b, struct rtpe *r, const struct leg *l,
 	ctl_buf_lit(b, "{\"interface\":");
 	put_str(b, r->ifaces[l->iface].cfg.name);
 	ctl_buf_lit(b, ",\"local\":");
-	put_endpoint(b, &l->local);
+	ctl_buf_endpoint(b, &l->local);
 	ctl_buf_lit(b, ",\"peer\":");
-	put_endpoint(b, &l->peer);
+	ctl_buf_endpoint(b, &l->peer);
 	ctl_buf_lit(b, ",\"peer_rtcp_port\":");
 	ctl_buf_u64(b, l->peer_rtcp_port);
 	ctl_buf_lit(b, ",\"path\":");
@@ -296,9 +264,9 @@ static void put_brief_add(struct ctl_buf *b, const struct session *s)
 	ctl_buf_lit(b, "{\"id\":");
 	put_id(b, s);
 	ctl_buf_lit(b, ",\"legs\":[{\"local\":");
-	put_endpoint(b, &s->leg[0].local);
+	ctl_buf_endpoint(b, &s->leg[0].local);
 	ctl_buf_lit(b, "},{\"local\":");
-	put_endpoint(b, &s->leg[1].local);
+	ctl_buf_endpoint(b, &s->leg[1].local);
 	ctl_buf_lit(b, "}]}");
 }
 
@@ -396,7 +364,10 @@ static int cmd_session_hold(void *ctx, struct json_object *args, struct json_obj
 		snprintf(err, errlen, "missing \"hold\" (true or false)");
 		return -1;
 	}
-	s->hold = json_object_get_boolean(v);
+	if (s->hold != json_object_get_boolean(v)) {
+		s->hold = json_object_get_boolean(v);
+		daemon_state_changed(r); /* the state file keeps hold */
+	}
 	session_write(text_begin(), r, s);
 	return text_end(res);
 }

@@ -7,6 +7,7 @@
 #include "ctl_buf.h"
 
 #include <limits.h>
+#include <arpa/inet.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -200,4 +201,35 @@ struct json_object *ctl_raw_new(const char *json, size_t len)
 	if (o)
 		json_object_set_serializer(o, ctl_raw_print, &ctl_raw_tag, NULL);
 	return o;
+}
+
+/* Decimal digits of v at t; their count. */
+static size_t put_dec(char *t, unsigned v)
+{
+	char d[10];
+	size_t n = 0, i = sizeof(d);
+
+	do {
+		d[--i] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	while (i < sizeof(d))
+		t[n++] = d[i++];
+	return n;
+}
+
+void ctl_buf_endpoint(struct ctl_buf *b, const struct sockaddr_in *sa)
+{
+	const uint8_t *a = (const uint8_t *)&sa->sin_addr.s_addr;
+	char t[24];
+	size_t n = 0;
+
+	t[n++] = '"';
+	for (int i = 0; i < 4; i++) {
+		n += put_dec(t + n, a[i]);
+		t[n++] = i < 3 ? '.' : ':';
+	}
+	n += put_dec(t + n, ntohs(sa->sin_port));
+	t[n++] = '"';
+	ctl_buf_mem(b, t, n);
 }

@@ -46,6 +46,11 @@ void ctl_buf_i64(struct ctl_buf *b, int64_t v);
 /* As json-c prints a double ("%.17g", ".0" added to an integral value);
  * null for NaN and infinities, which JSON cannot hold. */
 void ctl_buf_double(struct ctl_buf *b, double v);
+/* An IPv4 endpoint as the JSON string "a.b.c.d:port", as sockaddr_str
+ * (inet_ntop) writes it, without printf: replies and the state file
+ * write one per leg. */
+struct sockaddr_in;
+void ctl_buf_endpoint(struct ctl_buf *b, const struct sockaddr_in *sa);
 /* Any json-c value, byte for byte as json-c's plain output (no spaces, '/'
  * not escaped; NULL is null), but for NaN and infinities (null). */
 void ctl_buf_json(struct ctl_buf *b, struct json_object *o);

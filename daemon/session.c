@@ -19,6 +19,7 @@
 #include "loop.h"
 #include "ports.h"
 #include "relay.h"
+#include "state.h"
 #include "xdp.h"
 
 /* How many ports to try when binding fails because another process holds one. */
@@ -246,6 +247,7 @@ static void session_unlink(struct rtpe *r, struct session *s)
 {
 	struct session **pp = &r->htab[s->id & (r->hsize - 1)];
 
+	state_forget(r, s); /* a state file write may be about to read s */
 	while (*pp && *pp != s)
 		pp = &(*pp)->hnext;
 	if (*pp)
@@ -375,7 +377,7 @@ void leg_confirm(struct rtpe *r, struct leg *l, const struct sockaddr_in *peer)
 	if (r->xdp && l->path == RTPE_PATH_XDP && l->us_rtp.rtp_packets &&
 	    xdp_rtp_put(r->xdp, l->slot, &l->us_rtp) == 0)
 		memset(&l->us_rtp, 0, sizeof(l->us_rtp));
-	r->state_dirty = true; /* the state file keeps paths and counters */
+	state_mark_dirty(r); /* the state file keeps paths and counters */
 	e = session_program(r, l->s);
 	if (e) {
 		log_err("session s-%u: cannot update the XDP legs: %s; relaying in userspace",

@@ -30,6 +30,7 @@ struct ctl_server;
 struct port_pool;
 struct metrics;
 struct punt;
+struct state_writer;
 
 enum xdp_attach { XDP_ATTACH_OFF, XDP_ATTACH_NATIVE, XDP_ATTACH_GENERIC, XDP_ATTACH_FAILED };
 
@@ -126,10 +127,12 @@ struct rtpe {
 	uint8_t *slot_used;       /* slots that held a leg since the maps were made:
 				   * only those need zeroing before reuse */
 	struct rtpe_totals totals;
-	bool state_dirty;         /* the state file is behind the table */
+	uint64_t state_gen;       /* counts the changes the state file keeps (state.h) */
+	uint64_t state_saved_gen; /* state_gen as of the last complete write */
+	struct state_writer *state_w; /* the state file write in progress, or NULL */
 	struct rtpe_agg agg;
 	struct loop_duty sweep_duty;  /* the sweep's pace (sweep.c) */
-	struct loop_duty state_duty;  /* the state file writer's (state.c) */
+	struct loop_duty state_duty;  /* the state file writer's (state_writer.c) */
 	struct metrics *metrics;
 	struct punt *punt;        /* the slow path of socket-less legs, NULL without XDP */
 	struct leg **slot_leg;    /* the leg holding each stats slot (punted frames) */

@@ -1,177 +1,23 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * state.c - owns the state file and the rebuilding of the session table at
- * start (see state.h for what comes from where).
- *
- * File format (JSON, one object):
- *   {"version":1,"next_id":N,"sessions":[{"id":N,"created_unix_ms":T,
- *     "legs":[{"iface":NAME,"local":"IP:PORT","peer":"IP:PORT",
- *              "peer_rtcp_port":N,"path":"xdp","slot":N,"packets":N,
- *              "bytes":N,"drops":N,"rtcp_packets":N}, {...}]}, ...]}
- * The counters are the userspace ones; XDP's stay in rtpe_leg_stats.
+ * state.c - owns the rebuilding of the session table at start: from the
+ * pinned maps and the state file (see state.h for what comes from where and
+ * for the file's format; state_writer.c writes it).
  */
 #include "state.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
-#include <sys/stat.h>
 #include <json-c/json.h>
 
 #include "commands.h"
 #include "log.h"
-#include "loop.h"
+#include "state_text.h"
 #include "xdp.h"
-
-#define STATE_VERSION 1
-#define STATE_WRITE_MS 1000
-
-void state_mark_dirty(struct rtpe *r)
-{
-	r->state_dirty = true;
-}
-
-static struct json_object *leg_state(struct rtpe *r, const struct leg *l)
-{
-	struct json_object *o = json_object_new_object();
-	char buf[32];
-
-	json_object_object_add(o, "iface", json_object_new_string(r->ifaces[l->iface].cfg.name));
-	json_object_object_add(o, "local", json_object_new_string(sockaddr_str(&l->local, buf, sizeof(buf))));
-	json_object_object_add(o, "peer", json_object_new_string(sockaddr_str(&l->peer, buf, sizeof(buf))));
-	json_object_object_add(o, "peer_rtcp_port", json_object_new_int(l->peer_rtcp_port));
-	json_object_object_add(o, "path", json_object_new_string(path_name(l->path)));
-	json_object_object_add(o, "slot", json_object_new_int64(l->slot));
-	json_object_object_add(o, "packets", json_object_new_uint64(l->us.packets));
-	json_object_object_add(o, "bytes", json_object_new_uint64(l->us.bytes));
-	json_object_object_add(o, "drops", json_object_new_uint64(l->us.drops));
-	json_object_object_add(o, "rtcp_packets", json_object_new_uint64(l->us.rtcp_packets));
-	return o;
-}
-
-/* Wall clock in ms: session ages cross a restart (the monotonic clock
- * would too, but not a reboot) with no rounding to whole seconds. */
-static int64_t realtime_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-static struct json_object *session_state(struct rtpe *r, const struct session *s, int64_t now_ms,
-					 uint64_t mono)
-{
-	struct json_object *o = json_object_new_object(), *legs = json_object_new_array();
-
-	json_object_object_add(o, "id", json_object_new_int64(s->id));
-	json_object_object_add(o, "created_unix_ms",
-			       json_object_new_int64(now_ms - (int64_t)((mono - s->created_ns) / 1000000)));
-	json_object_object_add(o, "hold", json_object_new_boolean(s->hold));
-	for (int i = 0; i < 2; i++)
-		json_object_array_add(legs, leg_state(r, &s->leg[i]));
-	json_object_object_add(o, "legs", legs);
-	return o;
-}
-
-static int mkdir_parent(const char *path)
-{
-	char dir[256];
-	char *slash;
-
-	snprintf(dir, sizeof(dir), "%s", path);
-	slash = strrchr(dir, '/');
-	if (!slash || slash == dir)
-		return 0;
-	*slash = '\0';
-	for (char *p = dir + 1; *p; p++) {
-		if (*p != '/')
-			continue;
-		*p = '\0';
-		mkdir(dir, 0750);
-		*p = '/';
-	}
-	return mkdir(dir, 0750) < 0 && errno != EEXIST ? -errno : 0;
-}
-
-/* Streams the sessions one by one: memory stays flat at any table size. */
-static int state_dump(struct rtpe *r, FILE *f)
-{
-	int64_t now = realtime_ms();
-	uint64_t mono = mono_ns();
-	const char *sep = "";
-
-	fprintf(f, "{\"version\":%d,\"next_id\":%u,\"sessions\":[", STATE_VERSION, r->next_id);
-	for (struct session *s = r->first; s; s = s->next) {
-		struct json_object *o = session_state(r, s, now, mono);
-
-		fprintf(f, "%s\n%s", sep, json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN));
-		json_object_put(o);
-		sep = ",";
-	}
-	fprintf(f, "\n]}\n");
-	return ferror(f) ? -EIO : 0;
-}
-
-/* The writer keeps to 1/STATE_SHARE of the loop's time: a large table is
- * written less often (the maps hold what matters for XDP legs anyway). */
-#define STATE_SHARE 20
-
-int state_write(struct rtpe *r)
-{
-	uint64_t t0 = mono_ns();
-	char tmp[300];
-	FILE *f;
-	int e;
-
-	snprintf(tmp, sizeof(tmp), "%s.tmp", r->cfg.state_file);
-	e = mkdir_parent(r->cfg.state_file);
-	f = e ? NULL : fopen(tmp, "we");
-	if (!f) {
-		e = e ? e : -errno;
-		log_err("cannot write state file %s: %s", tmp, strerror(-e));
-		return e;
-	}
-	e = state_dump(r, f);
-	if (!e && (fflush(f) || fsync(fileno(f))))
-		e = -errno;
-	if (fclose(f) && !e)
-		e = -errno;
-	if (!e && rename(tmp, r->cfg.state_file) < 0)
-		e = -errno;
-	if (e) {
-		log_err("cannot write state file %s: %s", r->cfg.state_file, strerror(-e));
-		unlink(tmp);
-		return e;
-	}
-	r->state_dirty = false;
-	log_debug("state file: %u sessions written in %.3f s", r->n_sessions,
-		  (double)(mono_ns() - t0) / 1e9);
-	return 0;
-}
-
-void state_remove(struct rtpe *r)
-{
-	if (unlink(r->cfg.state_file) < 0 && errno != ENOENT)
-		log_warn("cannot remove %s: %s", r->cfg.state_file, strerror(errno));
-}
-
-static void state_tick(struct loop *l, void *arg)
-{
-	struct rtpe *r = arg;
-	uint64_t start = mono_ns();
-
-	(void)l;
-	if (!r->state_dirty || !loop_duty_due(&r->state_duty, STATE_SHARE, start))
-		return;
-	state_write(r);
-	loop_duty_done(&r->state_duty, start, mono_ns());
-}
 
 /* The state file's sessions, indexed by id as a string; NULL when none. */
 static struct json_object *state_load(struct rtpe *r)
@@ -244,11 +90,10 @@ static int leg_from_state(struct rtpe *r, struct leg *l, struct json_object *o)
 	return 0;
 }
 
-/* Ages and userspace counters from the state record of s, if any. */
 /* The session's age and hold flag from its state record. */
 static void session_age_from(struct session *s, struct json_object *rec)
 {
-	int64_t age_ms = realtime_ms() - (int64_t)jget_u64(rec, "created_unix_ms");
+	int64_t age_ms = state_text_now_ms() - (int64_t)jget_u64(rec, "created_unix_ms");
 
 	s->hold = jget_u64(rec, "hold") != 0;
 	if (age_ms > 0 && (uint64_t)age_ms * 1000000ull < s->created_ns)
@@ -460,8 +305,8 @@ int state_restore(struct rtpe *r, char *err, size_t errlen)
 		log_info("restored %u sessions from the maps and %u from %s; %u could not be "
 			 "restored", from_map, from_file, r->cfg.state_file, failed);
 	state_mark_dirty(r);
-	e = loop_every(r->loop, STATE_WRITE_MS, state_tick, r);
-	if (e < 0) {
+	e = state_writer_start(r);
+	if (e) {
 		snprintf(err, errlen, "state timer: %s", strerror(-e));
 		return e;
 	}

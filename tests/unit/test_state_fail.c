@@ -1,0 +1,175 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * test_state_fail.c - the state file writer when a write cannot run its
+ * course, on a real session table (tests/unit/state_fixture.h): a stop
+ * during a sliced write (a complete write at once, or the file removed);
+ * an unusable directory and a full disk mid-write, each logged once with
+ * the path and the reason, the previous file kept, the table still dirty.
+ * Never a tmp file or a file descriptor left behind.
+ */
+#include "state_fixture.h"
+
+static void t_shutdown(void)
+{
+	int fds = fd_count(), e;
+
+	CASE_BEGIN("shutdown during a sliced write: all written again at once, or the file "
+		   "removed; no tmp file, no fd left");
+	CHECK(!state_write_begin(&R), "begin");
+	for (int i = 0; i < 3; i++)
+		state_write_slice(&R, 0);
+	CHECK(state_writing(&R) && !access(tmp_path, F_OK), "a write in progress");
+	del_one(&R, R.first->id); /* written already: finishing that write would keep it */
+	add_one(&R);
+	e = state_write(&R);
+	CHECK(!e, "state_write: %s", strerror(-e));
+	CHECK(!state_writing(&R) && access(tmp_path, F_OK), "the write in progress is gone");
+	CHECK(!state_is_dirty(&R) && file_matches_table(state_path, &R), "the file is the table");
+	CHECK(fd_count() == fds, "%d file descriptors open, %d before", fd_count(), fds);
+	CHECK(!state_write_begin(&R), "begin");
+	state_write_slice(&R, 0);
+	state_write_slice(&R, 0);
+	state_remove(&R);
+	CHECK(!state_writing(&R) && access(tmp_path, F_OK) && access(state_path, F_OK),
+	      "state_remove leaves a file behind");
+	CHECK(fd_count() == fds, "%d file descriptors open, %d before", fd_count(), fds);
+	CASE_END();
+}
+
+/* ---- failures ------------------------------------------------------------------ */
+
+static int saved_stderr = -1;
+
+static void capture_begin(void)
+{
+	int fd = open(cap_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+
+	fflush(stderr);
+	saved_stderr = dup(2);
+	dup2(fd, 2);
+	close(fd);
+}
+
+/* What was logged since capture_begin (free it). */
+static char *capture_end(void)
+{
+	fflush(stderr);
+	dup2(saved_stderr, 2);
+	close(saved_stderr);
+	return slurp(cap_path);
+}
+
+/* One failing write through the slices; its result and what it logged. */
+static int failing_write(char **log)
+{
+	int e, n = 0;
+
+	capture_begin();
+	e = state_write_begin(&R);
+	if (!e)
+		do
+			e = state_write_slice(&R, 0);
+		while (e > 0 && ++n < 100000);
+	*log = capture_end();
+	return e;
+}
+
+static int count_of(const char *s, const char *what)
+{
+	int n = 0;
+
+	for (const char *p = strstr(s, what); p; p = strstr(p + 1, what))
+		n++;
+	return n;
+}
+
+static void check_failed(int e, int want, const char *log, int fds)
+{
+	char msg[400];
+
+	snprintf(msg, sizeof(msg), "cannot write state file %s: ", R.cfg.state_file);
+	CHECK(e == want, "%d (%s), expected %s", e, strerror(-e), strerror(-want));
+	CHECK(log && strstr(log, msg) && strstr(log, strerror(-want)), "log: %s", log);
+	CHECK(log && count_of(log, "cannot write state file") == 1, "logged more than once: %s", log);
+	CHECK(!state_writing(&R) && state_is_dirty(&R), "the table must stay dirty");
+	CHECK(fd_count() == fds, "%d file descriptors open, %d before", fd_count(), fds);
+}
+
+static void t_unusable_dir(void)
+{
+	char file[100], *log;
+	int fds, e;
+	FILE *f;
+
+	CASE_BEGIN("failure: a state file under a regular file is refused once, with its path");
+	snprintf(file, sizeof(file), "%s/afile", dir);
+	f = fopen(file, "w");
+	if (f)
+		fclose(f);
+	snprintf(R.cfg.state_file, sizeof(R.cfg.state_file), "%s/afile/state.json", dir);
+	state_mark_dirty(&R);
+	fds = fd_count();
+	e = failing_write(&log);
+	check_failed(e, -ENOTDIR, log, fds);
+	free(log);
+	snprintf(R.cfg.state_file, sizeof(R.cfg.state_file), "%s", state_path);
+	CASE_END();
+}
+
+static void t_disk_full(void)
+{
+	char small[64], path[100], tmp[110], *log, *old;
+	int fds, e;
+	FILE *f;
+
+	CASE_BEGIN("failure: a full disk mid-write leaves the old file and no tmp file");
+	snprintf(small, sizeof(small), "%s/small", dir);
+	snprintf(path, sizeof(path), "%s/state.json", small);
+	mkdir(small, 0700);
+	if (mount("tmpfs", small, "tmpfs", 0, "size=64k")) {
+		CHECK(0, "mount tmpfs on %s: %s", small, strerror(errno));
+		CASE_END();
+		return;
+	}
+	f = fopen(path, "w");
+	if (f) {
+		fputs("old\n", f);
+		fclose(f);
+	}
+	snprintf(R.cfg.state_file, sizeof(R.cfg.state_file), "%s", path);
+	state_mark_dirty(&R);
+	fds = fd_count();
+	e = failing_write(&log);
+	check_failed(e, -ENOSPC, log, fds);
+	old = slurp(path);
+	CHECK(old && !strcmp(old, "old\n"), "the previous file changed: %.40s", old);
+	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
+	CHECK(access(tmp, F_OK), "%s is left", tmp);
+	capture_begin();
+	e = state_write(&R);
+	free(capture_end());
+	CHECK(e == -ENOSPC && fd_count() == fds, "state_write on a full disk: %s", strerror(-e));
+	free(old);
+	free(log);
+	snprintf(R.cfg.state_file, sizeof(R.cfg.state_file), "%s", state_path);
+	umount(small);
+	CASE_END();
+}
+
+int main(void)
+{
+	char err[512];
+	const char *why;
+
+	log_setup(true, LOG_LVL_WARN);
+	why = bed_up(err, sizeof(err));
+	if (why) {
+		CASE_SKIP("state file writes that cannot run their course", why);
+	} else {
+		t_shutdown();
+		t_unusable_dir();
+		t_disk_full();
+	}
+	bed_down();
+	CHECK_EXIT();
+}

@@ -6,6 +6,7 @@ TEST_DEPS_test_ctl    := daemon/ctl.c daemon/ctl_buf.c daemon/ctl_sock.c daemon/
 TEST_DEPS_test_ctl_reply := daemon/ctl.c daemon/ctl_buf.c daemon/ctl_sock.c daemon/loop.c
 TEST_DEPS_test_cli    := daemon/ctl.c daemon/ctl_buf.c daemon/ctl_sock.c daemon/loop.c
 TEST_DEPS_test_xdp    := daemon/xdp_clock.c
+TEST_DEPS_test_xdp_clock := daemon/xdp_clock.c
 TEST_DEPS_test_xdp_table := daemon/xdp_legs.c daemon/xdp.c daemon/xdp_clock.c daemon/ports.c \
 			    daemon/config.c daemon/config_keys.c
 

@@ -109,8 +109,8 @@ static void run_fwd(struct env *e, const __u8 *in, __u32 len, int action, enum r
 
 	if (expect_run(e, in, len, action, v, out))
 		check_fwd(in, out, len, f);
-	t1 = now_ns();
 	after = stats_get(e, slot);
+	t1 = now_ns(); /* after the read: the stamp is never after it */
 	CHECK(after.packets == before.packets + 1 && after.bytes == before.bytes + udp_len - 8,
 	      "leg packets %llu -> %llu, bytes %llu -> %llu (want +1, +%u)", before.packets,
 	      after.packets, before.bytes, after.bytes, udp_len - 8);
@@ -408,6 +408,32 @@ static void case_counters_across_cpus(struct env *e)
 	CASE_END();
 }
 
+/* The daemon's clock calibration (daemon/xdp_clock.c), run again and
+ * again: the same HZ every time, its TICK_NSEC, and every reference edge
+ * where the first one predicts it (a wrong HZ, or a tick measured off by
+ * its interrupt's latency, drifts by 0.4% and more). */
+static void case_clock_calibration(struct env *e)
+{
+	int fd = bpf_program__fd(e->skel->progs.rtpedge_clock);
+	struct xdp_clock c;
+
+	CASE_BEGIN("clock_calibration_same_hz_and_edges_every_time");
+	for (int i = 0; i < 10; i++) {
+		int64_t d;
+
+		CHECK(!xdp_clock_calibrate(&c, fd), "calibration %d failed", i);
+		CHECK(c.hz == e->clock.hz && c.tick_ns == e->clock.tick_ns &&
+		      c.tick_ns == (1000000000ULL + c.hz / 2) / c.hz,
+		      "HZ %u (tick %llu ns), first %u", c.hz, (unsigned long long)c.tick_ns,
+		      e->clock.hz);
+		d = (int64_t)(c.ref_ns - e->clock.ref_ns) -
+		    (int64_t)(c.ref_ticks - e->clock.ref_ticks) * (int64_t)e->clock.tick_ns;
+		CHECK(d > -(int64_t)CLOCK_SLACK_NS && d < (int64_t)CLOCK_SLACK_NS,
+		      "edge %d off the first calibration's by %lld ns", i, (long long)d);
+	}
+	CASE_END();
+}
+
 static void case_rtp_quality(struct env *e)
 {
 	__u64 t0 = now_ns();
@@ -643,6 +669,7 @@ int main(void)
 	case_rtp_quality(&e);
 	case_rtp_across_cpus(&e);
 	case_counters_across_cpus(&e);
+	case_clock_calibration(&e);
 	case_truncation(&e, false);
 	case_truncation(&e, true);
 	case_punt(&e);

@@ -16,8 +16,8 @@
  *
  * The program reads top to bottom: parse (relay_parse), then relay_leg:
  * find the leg (leg_find, leg_snapshot), check the source (relay_source),
- * route (relay_route), rewrite (relay_rewrite), count the leg
- * (leg_forwarded); every path ends in count_verdict. The rtpe_leg_rtp
+ * route (relay_route), count the leg (leg_forwarded), rewrite
+ * (relay_rewrite); every path ends in count_verdict. The rtpe_leg_rtp
  * fields follow RFC 3550 A.1/A.8; ssrc is stored in host order.
  *
  * Cost per packet: one lookup each in rtpe_config, rtpe_addrs, rtpe_legs,
@@ -413,7 +413,7 @@ static __always_inline enum rtpe_verdict relay_route(struct xdp_md *ctx, struct 
 	return RTPE_V_REDIRECT;
 }
 
-/* Step 7: the new Ethernet, IPv4 and UDP addresses, checksums updated
+/* Step 8: the new Ethernet, IPv4 and UDP addresses, checksums updated
  * incrementally. TTL, TOS/DSCP and the IP id are kept. */
 static __always_inline void relay_rewrite(struct pkt *p, const struct bpf_fib_lookup *fib)
 {
@@ -460,7 +460,7 @@ static __always_inline void rtp_receive(const struct pkt *p, struct rtpe_leg_rtp
 			   p->clock_rate);
 }
 
-/* Step 8 for a forwarded packet: the leg's counters (atomic adds), its
+/* Step 7 for a forwarded packet: the leg's counters (atomic adds), its
  * last-seen (jiffies: now) and RTP state, all in its rtpe_leg_state line. */
 static __always_inline void leg_forwarded(const struct pkt *p, __u64 now)
 {
@@ -536,7 +536,7 @@ static __always_inline bool leg_snapshot(const struct rtpe_leg *leg, struct rtpe
 	return s1 == s2 && !(s1 & 1);
 }
 
-/* Steps 2 to 8 after parsing: leg, source, route, rewrite, leg counters. */
+/* Steps 2 to 8 after parsing: leg, source, route, leg counters, rewrite. */
 static __always_inline enum rtpe_verdict relay_leg(struct xdp_md *ctx, struct pkt *p)
 {
 	const struct rtpe_leg *entry = leg_find(p);
@@ -568,8 +568,11 @@ static __always_inline enum rtpe_verdict relay_leg(struct xdp_md *ctx, struct pk
 	v = relay_route(ctx, p, &fib, now);
 	if (v != RTPE_V_TX && v != RTPE_V_REDIRECT)
 		return punt_or_pass(ctx, leg, v);
-	relay_rewrite(p, &fib);
+	/* Counted before the rewrite: the counters are locked adds, which
+	 * wait for every earlier store, and the frame's lines may still be
+	 * on their way from the CPU that wrote them (veth: the sender). */
 	leg_forwarded(p, now);
+	relay_rewrite(p, &fib);
 	return v;
 }
 

@@ -16,6 +16,7 @@
 #include "daemon.h"
 #include "log.h"
 #include "loop.h"
+#include "netns_fixture.h"
 #include "session.h"
 #include "state.h"
 
@@ -46,21 +47,6 @@ static inline void endpoint_set(struct sockaddr_in *sa, uint32_t addr, uint16_t 
 	sa->sin_family = AF_INET;
 	sa->sin_addr.s_addr = addr;
 	sa->sin_port = htons(port);
-}
-
-/* lo up in a fresh network namespace: 127.0.0.0/8 is then all local. */
-static inline int lo_up(void)
-{
-	struct ifreq ifr = { .ifr_name = "lo" };
-	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0), rc = -1;
-
-	if (fd >= 0 && !ioctl(fd, SIOCGIFFLAGS, &ifr)) {
-		ifr.ifr_flags |= IFF_UP;
-		rc = ioctl(fd, SIOCSIFFLAGS, &ifr);
-	}
-	if (fd >= 0)
-		close(fd);
-	return rc;
 }
 
 static inline int daemon_up(struct rtpe *r, char *err, size_t errlen)

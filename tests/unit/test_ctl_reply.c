@@ -8,6 +8,7 @@
  */
 #include "ctl_fixture.h"
 #include "ctl_int.h"
+#include "netns_fixture.h"
 
 #include <math.h>
 #include <net/if.h>
@@ -148,21 +149,6 @@ out:
 }
 
 /* ---- the daemon's session replies ------------------------------------------- */
-
-/* lo up in a fresh network namespace: 127.0.0.0/8 is then all local. */
-static int lo_up(void)
-{
-	struct ifreq ifr = { .ifr_name = "lo" };
-	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0), rc = -1;
-
-	if (fd >= 0 && !ioctl(fd, SIOCGIFFLAGS, &ifr)) {
-		ifr.ifr_flags |= IFF_UP;
-		rc = ioctl(fd, SIOCSIFFLAGS, &ifr);
-	}
-	if (fd >= 0)
-		close(fd);
-	return rc;
-}
 
 /* rtpedged ($RTPE_DAEMON, default build/rtpedged) with xdp_mode off on
  * 127.0.0.1 and 127.0.0.2, in a network namespace of its own so that its

@@ -583,5 +583,5 @@ void leg_view(struct rtpe *r, const struct leg *l, struct leg_view *v)
 	v->drops = l->us.drops + st.drops;
 	v->rtcp_packets = l->us.rtcp_packets + st.rtcp_packets;
 	v->last_seen_ns = l->us.last_seen_ns > st.last_seen_ns ? l->us.last_seen_ns : st.last_seen_ns;
-	rtp_figures(l->us_rtp.rtp_packets > rtp.rtp_packets ? &l->us_rtp : &rtp, 8000, v);
+	rtp_figures(leg_rtp_of(l, &rtp), 8000, v);
 }

@@ -65,6 +65,14 @@ struct leg {
 	uint8_t cand_count;
 };
 
+/* The RTP receiver state to report for a leg: whichever side saw more of
+ * its RTP, XDP (x, NULL when none) or the daemon's own relay. */
+static inline const struct rtpe_leg_rtp *leg_rtp_of(const struct leg *l,
+						     const struct rtpe_leg_rtp *x)
+{
+	return !x || l->us_rtp.rtp_packets > x->rtp_packets ? &l->us_rtp : x;
+}
+
 struct rtpe;
 
 struct session {

@@ -34,12 +34,6 @@ static const struct rtpe_leg_state *xdp_of(const struct rtpe_leg_state *t, __u32
 	return t && l->slot < n ? &t[l->slot] : NULL;
 }
 
-/* Whichever side (XDP or the daemon) saw more of the leg's RTP. */
-static const struct rtpe_leg_rtp *rtp_of(const struct rtpe_leg_state *x, const struct leg *l)
-{
-	return !x || l->us_rtp.rtp_packets > x->rtp.rtp_packets ? &l->us_rtp : &x->rtp;
-}
-
 static void agg_leg(struct rtpe_agg *a, const struct leg *l, const struct rtpe_leg_rtp *st)
 {
 	double jms;
@@ -104,9 +98,11 @@ void sweep_run(struct rtpe *r)
 		}
 		for (int i = 0; i < 2; i++) {
 			struct leg *l = &s->leg[i];
+			const struct rtpe_leg_state *x = xdp_of(t, n, l);
+
 			if (l->path == RTPE_PATH_LEARNING && now >= l->learn_until_ns)
 				leg_confirm(r, l, NULL); /* window over: the signalled peer */
-			agg_leg(&a, l, rtp_of(xdp_of(t, n, l), l));
+			agg_leg(&a, l, leg_rtp_of(l, x ? &x->rtp : NULL));
 		}
 	}
 	r->agg = a;

@@ -11,17 +11,18 @@
  * or dropped. Every exit is counted once, in rtpe_verdicts, under the
  * reason in include/rtpedge.h; forwarded packets also update their leg's
  * counters, last-seen and RFC 3550 receiver state, one cache line of
- * rtpe_leg_state. rtpedge_clock, a syscall program, lets the daemon
+ * rtpe_legs_state at the leg's own index. rtpedge_clock, a syscall program, lets the daemon
  * read the fast path's clock (jiffies) beside CLOCK_MONOTONIC.
  *
  * The program reads top to bottom: parse (relay_parse), then relay_leg:
- * find the leg (leg_find, leg_snapshot), check the source (relay_source),
+ * find the leg and its state line (leg_find, leg_snapshot), check the
+ * source (relay_source),
  * route (relay_route), count the leg (leg_forwarded), rewrite
  * (relay_rewrite); every path ends in count_verdict. The rtpe_leg_rtp
  * fields follow RFC 3550 A.1/A.8; ssrc is stored in host order.
  *
  * Cost per packet: one lookup each in rtpe_config, rtpe_addrs, rtpe_legs,
- * rtpe_leg_state, rtpe_fib_cache and rtpe_verdicts (all arrays: the
+ * rtpe_legs_state, rtpe_fib_cache and rtpe_verdicts (all arrays: the
  * verifier inlines them, nothing is hashed), and a FIB lookup only when the
  * route cache has no answer (about once a second per destination); no
  * loops. The leg's counters are atomic adds to the line its last-seen and
@@ -60,8 +61,11 @@ struct {
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } rtpe_legs SEC(".maps");
 
-/* Memory-mapped: the daemon reads counters, last-seen and RTP figures
- * without a system call (include/rtpedge.h, struct rtpe_leg_state). */
+/* Each leg's counters, last-seen and RTP state, at the leg's index in
+ * rtpe_legs (sized alike by the daemon): its address is known as soon as
+ * the leg's is, so with many sessions the two cache misses of a packet
+ * overlap instead of following each other. Memory-mapped: the daemon reads
+ * them without a system call (include/rtpedge.h, struct rtpe_leg_state). */
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
 	__uint(map_flags, BPF_F_MMAPABLE);
@@ -69,7 +73,7 @@ struct {
 	__type(key, __u32);
 	__type(value, struct rtpe_leg_state);
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
-} rtpe_leg_state SEC(".maps");
+} rtpe_legs_state SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
@@ -160,7 +164,8 @@ struct pkt {
 	/* copied once from the leg: userspace may rewrite it meanwhile */
 	__be32 out_src, out_dst;
 	__be16 out_sport, out_dport;
-	__u32 slot, clock_rate;
+	__u32 clock_rate;
+	struct rtpe_leg_state *st; /* the leg's line (NULL: none) */
 };
 
 /* The XDP action of each verdict. */
@@ -267,14 +272,11 @@ static __always_inline enum rtpe_verdict relay_parse(struct xdp_md *ctx, struct 
 static __always_inline enum rtpe_verdict relay_source(struct pkt *p, const struct rtpe_leg *leg)
 {
 	__be16 port = p->rtcp ? leg->peer_rtcp_port : leg->peer_port;
-	struct rtpe_leg_state *st;
-	__u32 slot = leg->slot;
 
 	if (p->ip->saddr == leg->peer && p->udp->source == port)
 		return RTPE_V_CONTINUE;
-	st = bpf_map_lookup_elem(&rtpe_leg_state, &slot);
-	if (st)
-		__sync_fetch_and_add(&st->drops, 1);
+	if (p->st)
+		__sync_fetch_and_add(&p->st->drops, 1);
 	return RTPE_V_DROP_SRC_MISMATCH;
 }
 
@@ -290,7 +292,6 @@ static __always_inline void relay_take_leg(struct pkt *p, const struct rtpe_leg 
 		p->out_sport = leg->out_sport;
 		p->out_dport = leg->out_dport;
 	}
-	p->slot = leg->slot;
 	p->clock_rate = leg->clock_rate;
 }
 
@@ -461,11 +462,10 @@ static __always_inline void rtp_receive(const struct pkt *p, struct rtpe_leg_rtp
 }
 
 /* Step 7 for a forwarded packet: the leg's counters (atomic adds), its
- * last-seen (jiffies: now) and RTP state, all in its rtpe_leg_state line. */
+ * last-seen (jiffies: now) and RTP state, all in its rtpe_legs_state line. */
 static __always_inline void leg_forwarded(const struct pkt *p, __u64 now)
 {
-	__u32 slot = p->slot;
-	struct rtpe_leg_state *st = bpf_map_lookup_elem(&rtpe_leg_state, &slot);
+	struct rtpe_leg_state *st = p->st;
 
 	if (!st)
 		return;
@@ -508,9 +508,15 @@ static __always_inline enum rtpe_verdict punt_or_pass(struct xdp_md *ctx,
 	return (enum rtpe_verdict)m.verdict;
 }
 
-/* Step 2: the leg on (destination address, even port): the address's slot,
- * then the pair within it; two array accesses, no hashing. NULL: none. */
-static __always_inline const struct rtpe_leg *leg_find(const struct pkt *p)
+/*
+ * Step 2: the leg on (destination address, even port): the address's slot,
+ * then the pair within it; two array accesses, no hashing. NULL: none.
+ * The leg's state line, at the same index, goes into p->st, and is read
+ * here once: with many sessions both lines are cache misses, and the CPU
+ * can fetch this one while it waits for the leg's (its address does not
+ * depend on the leg), instead of only once the leg has arrived.
+ */
+static __always_inline const struct rtpe_leg *leg_find(struct pkt *p)
 {
 	__be32 daddr = p->ip->daddr;
 	__u32 b = rtpe_addr_bucket(daddr, p->cfg->addr_seed);
@@ -520,6 +526,9 @@ static __always_inline const struct rtpe_leg *leg_find(const struct pkt *p)
 	if (!a || a->addr != daddr)
 		return NULL;
 	i = rtpe_leg_index(p->cfg, a->base, bpf_ntohs(p->udp->dest));
+	p->st = bpf_map_lookup_elem(&rtpe_legs_state, &i);
+	if (p->st)
+		(void)*(volatile const __u64 *)&p->st->last_seen;
 	return bpf_map_lookup_elem(&rtpe_legs, &i);
 }
 

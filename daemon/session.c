@@ -35,11 +35,8 @@ int sessions_init(struct rtpe *r)
 	r->htab = calloc(r->hsize, sizeof(*r->htab));
 	r->free_slots = malloc(slots * sizeof(*r->free_slots));
 	r->slot_leg = calloc(slots, sizeof(*r->slot_leg));
-	/* Maps reused from an earlier daemon may hold old figures anywhere. */
-	r->slot_used = malloc(slots);
-	if (!r->htab || !r->free_slots || !r->slot_leg || !r->slot_used)
+	if (!r->htab || !r->free_slots || !r->slot_leg)
 		return -ENOMEM;
-	memset(r->slot_used, r->xdp && xdp_maps_reused(r->xdp), slots);
 	/* Stack: slot 0 on top, so a fresh daemon hands out 0, 1, 2... */
 	for (uint32_t i = 0; i < slots; i++)
 		r->free_slots[i] = slots - 1 - i;
@@ -65,8 +62,6 @@ void sessions_fini(struct rtpe *r)
 	free(r->htab);
 	free(r->free_slots);
 	free(r->slot_leg);
-	free(r->slot_used);
-	r->slot_used = NULL;
 	r->htab = NULL;
 	r->free_slots = NULL;
 	r->slot_leg = NULL;
@@ -286,6 +281,7 @@ struct session *session_new(struct rtpe *r, uint32_t id)
 		s->leg[i].idx = i;
 		s->leg[i].fd[0] = s->leg[i].fd[1] = -1;
 		s->leg[i].slot = UINT32_MAX;
+		s->leg[i].line = UINT32_MAX;
 	}
 	return s;
 }
@@ -375,7 +371,7 @@ void leg_confirm(struct rtpe *r, struct leg *l, const struct sockaddr_in *peer)
 	l->cand_count = 0;
 	/* XDP carries on from the RTP state the daemon built while learning. */
 	if (r->xdp && l->path == RTPE_PATH_XDP && l->us_rtp.rtp_packets &&
-	    xdp_rtp_put(r->xdp, l->slot, &l->us_rtp) == 0)
+	    xdp_rtp_put(r->xdp, l->line, &l->us_rtp) == 0)
 		memset(&l->us_rtp, 0, sizeof(l->us_rtp));
 	state_mark_dirty(r); /* the state file keeps paths and counters */
 	e = session_program(r, l->s);
@@ -384,6 +380,13 @@ void leg_confirm(struct rtpe *r, struct leg *l, const struct sockaddr_in *peer)
 			l->s->id, strerror(-e));
 		l->path = RTPE_PATH_USERSPACE;
 	}
+}
+
+/* The leg's XDP line, from its local address and port (UINT32_MAX: none). */
+static uint32_t leg_line(const struct rtpe *r, const struct leg *l)
+{
+	return r->xdp ? xdp_line_of(r->xdp, l->local.sin_addr.s_addr, l->local.sin_port) :
+			UINT32_MAX;
 }
 
 static int session_setup(struct rtpe *r, struct session *s, char *err, size_t errlen)
@@ -401,13 +404,13 @@ static int session_setup(struct rtpe *r, struct session *s, char *err, size_t er
 		l->path = RTPE_PATH_LEARNING;
 		l->latch = r->ifaces[l->iface].cfg.latch;
 		l->learn_until_ns = now + (uint64_t)r->cfg.learning_window * 1000000000ull;
-		/* A fresh map is all zeroes: only a slot used before needs it. */
-		if (r->xdp && r->slot_used[l->slot] && (e = xdp_slot_reset(r->xdp, l->slot))) {
-			snprintf(err, errlen, "cannot reset XDP stats slot %u: %s", l->slot,
-				 strerror(-e));
+		/* The line may hold the figures of the port's previous leg. */
+		l->line = leg_line(r, l);
+		if (l->line != UINT32_MAX && (e = xdp_line_reset(r->xdp, l->line))) {
+			snprintf(err, errlen, "cannot reset the XDP counters of port %u: %s",
+				 ntohs(l->local.sin_port), strerror(-e));
 			return -1;
 		}
-		r->slot_used[l->slot] = 1;
 	}
 	return session_activate(r, s, err, errlen);
 }
@@ -496,6 +499,7 @@ int session_restore(struct rtpe *r, struct session *s, char *err, size_t errlen)
 		}
 		if (l->slot == UINT32_MAX && r->n_free_slots)
 			l->slot = r->free_slots[--r->n_free_slots];
+		l->line = leg_line(r, l); /* its figures stay: the program counted on */
 		l->latch = r->ifaces[l->iface].cfg.latch;
 		l->learn_until_ns = mono_ns() + (uint64_t)r->cfg.learning_window * 1000000000ull;
 		if (!r->xdp && l->path == RTPE_PATH_XDP)
@@ -574,9 +578,9 @@ void leg_view(struct rtpe *r, const struct leg *l, struct leg_view *v)
 	struct rtpe_leg_rtp rtp;
 
 	memset(v, 0, sizeof(*v));
-	if (!r->xdp || xdp_slot_read(r->xdp, l->slot, mono_ns(), &st))
+	if (!r->xdp || xdp_line_read(r->xdp, l->line, mono_ns(), &st))
 		memset(&st, 0, sizeof(st));
-	if (!r->xdp || xdp_rtp_read(r->xdp, l->slot, &rtp))
+	if (!r->xdp || xdp_rtp_read(r->xdp, l->line, &rtp))
 		memset(&rtp, 0, sizeof(rtp));
 	v->packets = l->us.packets + st.packets;
 	v->bytes = l->us.bytes + st.bytes;

@@ -52,7 +52,8 @@ struct leg {
 	struct sockaddr_in peer;  /* remote RTP endpoint */
 	uint16_t peer_rtcp_port;  /* remote RTCP port, host order */
 	enum rtpe_path path;
-	uint32_t slot;            /* index in rtpe_leg_stats */
+	uint32_t slot;            /* the daemon's number of the leg (punts) */
+	uint32_t line;            /* its XDP counters' line (xdp_line_of), UINT32_MAX: none */
 	int fd[2];                /* RTP and RTCP sockets, -1 when closed */
 	struct rtpe_leg_stats us; /* what the daemon relayed itself */
 	struct rtpe_leg_rtp us_rtp; /* RTP state of what the daemon relayed */
@@ -130,10 +131,8 @@ struct rtpe {
 	uint32_t hsize;           /* power of two */
 	struct session *first, *last;
 	uint32_t n_sessions, next_id;
-	uint32_t *free_slots;     /* stack of free rtpe_leg_stats slots */
+	uint32_t *free_slots;     /* stack of free leg numbers (struct leg.slot) */
 	uint32_t n_free_slots;
-	uint8_t *slot_used;       /* slots that held a leg since the maps were made:
-				   * only those need zeroing before reuse */
 	struct rtpe_totals totals;
 	uint64_t state_gen;       /* counts the changes the state file keeps (state.h) */
 	uint64_t state_saved_gen; /* state_gen as of the last complete write */

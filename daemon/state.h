@@ -17,7 +17,7 @@
  *             "bytes":N,"drops":N,"rtcp_packets":N}, {...}]},
  *   ...
  *   ]}
- * The counters are the userspace ones; XDP's stay in rtpe_leg_state.
+ * The counters are the userspace ones; XDP's stay in rtpe_legs_state.
  * next_id is the table's as the write began: sessions added while it ran
  * may be in the file with larger ids (a restore takes the larger).
  *

@@ -6,7 +6,7 @@
  * xdp_seen_ns to within a tick) and from the daemon's own counters
  * for legs it relays, so a session carried entirely in XDP is never timed
  * out while media flows, and no packet has to reach userspace for that.
- * The XDP figures are read straight from the memory-mapped rtpe_leg_state:
+ * The XDP figures are read straight from the memory-mapped rtpe_legs_state:
  * a pass costs no system call, whatever the number of sessions.
  */
 #include "sweep.h"
@@ -31,7 +31,7 @@ const unsigned jitter_bounds_ms[N_JITTER_BUCKETS] = {
 static const struct rtpe_leg_state *xdp_of(const struct rtpe_leg_state *t, __u32 n,
 					   const struct leg *l)
 {
-	return t && l->slot < n ? &t[l->slot] : NULL;
+	return t && l->line < n ? &t[l->line] : NULL;
 }
 
 static void agg_leg(struct rtpe_agg *a, const struct leg *l, const struct rtpe_leg_rtp *st)

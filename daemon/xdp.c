@@ -66,7 +66,7 @@ static int pin_dir_prepare(const char *path, char *err, size_t errlen)
 
 /*
  * Maps an earlier version pinned and this one no longer has (its per-leg
- * counters and RTP state, now in rtpe_leg_state): unpinned once this
+ * counters and RTP state, now in rtpe_legs_state): unpinned once this
  * version's maps are loaded. A program of that version still attached
  * keeps its maps until our program replaces it; its legs (rtpe_legs, the
  * same layout) carry on, their XDP counters start again from zero.
@@ -74,7 +74,8 @@ static int pin_dir_prepare(const char *path, char *err, size_t errlen)
 static void obsolete_unpin(const char *pin_path)
 {
 	static const char *const names[] = { RTPE_MAP_OBSOLETE_LEG_STATS,
-					     RTPE_MAP_OBSOLETE_LEG_RTP };
+					     RTPE_MAP_OBSOLETE_LEG_RTP,
+					     RTPE_MAP_OBSOLETE_LEG_SLOTS };
 	char pin[320];
 
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
@@ -91,32 +92,29 @@ static void obsolete_unpin(const char *pin_path)
 static int xdp_load(struct rtpe *r, struct xdp_state *x, char *err, size_t errlen)
 {
 	LIBBPF_OPTS(bpf_object_open_opts, oo, .pin_root_path = r->cfg.pin_path);
-	__u32 legs = 2 * r->cfg.max_sessions, entries = xdp_legs_entries(&r->cfg);
-	char pin[320];
+	__u32 entries = xdp_legs_entries(&r->cfg);
 	int e;
 
-	snprintf(pin, sizeof(pin), "%s/%s", r->cfg.pin_path, RTPE_MAP_LEGS);
-	x->reused = access(pin, F_OK) == 0; /* load reuses what is pinned */
 	x->skel = rtpedge__open_opts(&oo);
 	if (!x->skel) {
 		snprintf(err, errlen, "cannot open the XDP object: %s", strerror(errno));
 		return -errno;
 	}
 	bpf_map__set_max_entries(x->skel->maps.rtpe_legs, entries);
-	bpf_map__set_max_entries(x->skel->maps.rtpe_leg_state, legs);
+	bpf_map__set_max_entries(x->skel->maps.rtpe_legs_state, entries);
 	e = rtpedge__load(x->skel);
 	if (e) {
 		snprintf(err, errlen,
 			 "cannot load the XDP program: %s (if the log above says a pinned "
-			 "map cannot be reused, the maps in %s are from another max_sessions "
-			 "or port range, or another rtpedge version: stop that instance with "
+			 "map cannot be reused, the maps in %s are from another port range "
+			 "or another rtpedge version: stop that instance with "
 			 "'rtpedgectl shutdown --remove', or remove %s, which ends its calls' "
 			 "media)",
 			 strerror(-e), r->cfg.pin_path, r->cfg.pin_path);
 		return e;
 	}
 	x->fd_legs = bpf_map__fd(x->skel->maps.rtpe_legs);
-	x->fd_state = bpf_map__fd(x->skel->maps.rtpe_leg_state);
+	x->fd_state = bpf_map__fd(x->skel->maps.rtpe_legs_state);
 	obsolete_unpin(r->cfg.pin_path);
 	x->fd_verdicts = bpf_map__fd(x->skel->maps.rtpe_verdicts);
 	x->fd_config = bpf_map__fd(x->skel->maps.rtpe_config);
@@ -388,15 +386,15 @@ void xdp_teardown(struct rtpe *r, bool remove)
 	r->xdp = NULL;
 }
 
-/* The slot's entry in the mapped rtpe_leg_state, NULL if out of range. */
-static struct rtpe_leg_state *slot_state(const struct xdp_state *x, __u32 slot)
+/* The line's entry in the mapped rtpe_legs_state, NULL if out of range. */
+static struct rtpe_leg_state *line_state(const struct xdp_state *x, __u32 line)
 {
-	return x->state && slot < x->state_slots ? &x->state[slot] : NULL;
+	return x->state && line < x->state_lines ? &x->state[line] : NULL;
 }
 
-int xdp_slot_reset(struct xdp_state *x, __u32 slot)
+int xdp_line_reset(struct xdp_state *x, __u32 line)
 {
-	struct rtpe_leg_state *st = slot_state(x, slot);
+	struct rtpe_leg_state *st = line_state(x, line);
 
 	if (!st)
 		return -EINVAL;
@@ -409,9 +407,9 @@ uint64_t xdp_seen_ns(const struct xdp_state *x, const struct rtpe_leg_state *rs,
 	return xdp_clock_ns(&x->clock, __atomic_load_n(&rs->last_seen, __ATOMIC_RELAXED), now_ns);
 }
 
-int xdp_slot_read(struct xdp_state *x, __u32 slot, uint64_t now_ns, struct rtpe_leg_stats *out)
+int xdp_line_read(struct xdp_state *x, __u32 line, uint64_t now_ns, struct rtpe_leg_stats *out)
 {
-	const struct rtpe_leg_state *st = slot_state(x, slot);
+	const struct rtpe_leg_state *st = line_state(x, line);
 
 	memset(out, 0, sizeof(*out));
 	if (!st)
@@ -447,9 +445,4 @@ int xdp_verdicts_read(struct xdp_state *x, struct rtpe_counter *out)
 int xdp_punt_fd(struct xdp_state *x)
 {
 	return bpf_map__fd(x->skel->maps.rtpe_punt);
-}
-
-bool xdp_maps_reused(const struct xdp_state *x)
-{
-	return x->reused;
 }

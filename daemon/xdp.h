@@ -26,9 +26,6 @@ int xdp_setup(struct rtpe *r, char *err, size_t errlen);
  * and unpin links and maps, so nothing of rtpedge stays in the kernel. */
 void xdp_teardown(struct rtpe *r, bool remove);
 
-/* Whether the maps were pinned by an earlier daemon (and may hold data). */
-bool xdp_maps_reused(const struct xdp_state *x);
-
 /*
  * Leg entries (xdp_legs.c), each at the index of its local address and
  * port (v->local, v->local_port). 0 or -errno (-ENOENT: not an address of
@@ -50,17 +47,24 @@ typedef int (*xdp_leg_fn)(const struct rtpe_leg *v, __u32 idx, void *arg);
 int xdp_legs_foreach(struct xdp_state *x, xdp_leg_fn fn, void *arg);
 /* Entries in rtpe_legs (RTPE_MAX_ADDRS * pairs). */
 __u32 xdp_legs_size(const struct xdp_state *x);
-/* Zeroes a slot's rtpe_leg_state entry (before a new leg uses it). */
-int xdp_slot_reset(struct xdp_state *x, __u32 slot);
-/* A slot's counters and last-seen (CLOCK_MONOTONIC, at most now_ns), read
- * from its rtpe_leg_state entry in memory. 0 or -errno. */
-int xdp_slot_read(struct xdp_state *x, __u32 slot, uint64_t now_ns, struct rtpe_leg_stats *out);
-/* A leg's RTP receiver state (one copy for all CPUs, read from memory);
+/*
+ * A leg's line: its entry of rtpe_legs_state (counters, last-seen, RTP
+ * state, written by XDP), at the leg's own index in rtpe_legs, which its
+ * local address and port give. UINT32_MAX when the address is not in the
+ * table or the port is outside the range.
+ */
+__u32 xdp_line_of(const struct xdp_state *x, __be32 addr, __be16 port);
+/* Zeroes a line (before a new leg uses it). */
+int xdp_line_reset(struct xdp_state *x, __u32 line);
+/* A line's counters and last-seen (CLOCK_MONOTONIC, at most now_ns), read
+ * from memory. 0 or -errno. */
+int xdp_line_read(struct xdp_state *x, __u32 line, uint64_t now_ns, struct rtpe_leg_stats *out);
+/* A line's RTP receiver state (one copy for all CPUs, read from memory);
  * write it to hand the state the daemon built while the leg
  * was learning over to XDP (before the leg forwards in XDP). */
-int xdp_rtp_read(struct xdp_state *x, __u32 slot, struct rtpe_leg_rtp *out);
-int xdp_rtp_put(struct xdp_state *x, __u32 slot, const struct rtpe_leg_rtp *v);
-/* The whole memory-mapped rtpe_leg_state (n entries into *n if n is not
+int xdp_rtp_read(struct xdp_state *x, __u32 line, struct rtpe_leg_rtp *out);
+int xdp_rtp_put(struct xdp_state *x, __u32 line, const struct rtpe_leg_rtp *v);
+/* The whole memory-mapped rtpe_legs_state (n entries into *n if n is not
  * NULL), as XDP writes it: an entry may change while it is read. */
 const struct rtpe_leg_state *xdp_state_table(const struct xdp_state *x, __u32 *n);
 /* CLOCK_MONOTONIC of the last packet XDP forwarded for the leg whose entry

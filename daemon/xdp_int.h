@@ -27,7 +27,6 @@ struct xdp_state {
 	int fd_legs, fd_state, fd_verdicts, fd_config, fd_tx, fd_addrs;
 	int link_fd[CFG_MAX_IFACES];
 	bool link_new[CFG_MAX_IFACES]; /* created by this start, not taken over */
-	bool reused;                   /* the maps were pinned before this start */
 	char pin_path[256];
 	/* the leg table's shape (xdp_legs.c) */
 	struct rtpe_config cfg;        /* as written to rtpe_config */
@@ -35,9 +34,9 @@ struct xdp_state {
 	int n_addrs;
 	struct rtpe_leg *legs;         /* rtpe_legs, memory-mapped */
 	size_t legs_len;               /* bytes mapped */
-	struct rtpe_leg_state *state;  /* rtpe_leg_state, memory-mapped */
+	struct rtpe_leg_state *state;  /* rtpe_legs_state, memory-mapped */
 	size_t state_len;
-	__u32 state_slots;             /* its entries */
+	__u32 state_lines;             /* its entries (as many as rtpe_legs) */
 	struct xdp_clock clock;        /* jiffies -> CLOCK_MONOTONIC */
 };
 
@@ -49,7 +48,7 @@ __u32 xdp_legs_entries(const struct rtpe_cfg *cfg);
  * rtpe_addrs, keeping the slots of addresses a predecessor already placed
  * (its legs stay where they are). 0, or -errno with err set. */
 int xdp_legs_setup(struct xdp_state *x, const struct rtpe_cfg *cfg, char *err, size_t errlen);
-/* Unmaps what xdp_legs_setup mapped (rtpe_legs, rtpe_leg_state). */
+/* Unmaps what xdp_legs_setup mapped (rtpe_legs, rtpe_legs_state). */
 void xdp_legs_unmap(struct xdp_state *x);
 
 #endif

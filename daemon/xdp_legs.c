@@ -12,9 +12,9 @@
  * it (the table is pinned with the legs), so the legs of live calls stay
  * where the running program looks for them.
  *
- * rtpe_leg_state, each leg's counters, last-seen and RTP receiver state,
- * is mapped too: the sweep and `session show` read every leg from memory,
- * without a system call.
+ * rtpe_legs_state, each leg's counters, last-seen and RTP receiver state
+ * at the leg's own index (its line), is mapped too: the sweep and `session
+ * show` read every leg from memory, without a system call.
  *
  * rtpe_legs is memory-mapped (BPF_F_MMAPABLE): a leg is written with plain
  * stores, without a system call, while the program may be reading it. Each
@@ -198,8 +198,8 @@ static int legs_map(struct xdp_state *x, const struct rtpe_cfg *cfg)
 		      &x->legs_len);
 	if (e)
 		return e;
-	x->state_slots = 2 * cfg->max_sessions;
-	return map_array(x->fd_state, x->state_slots, sizeof(struct rtpe_leg_state),
+	x->state_lines = xdp_legs_size(x);
+	return map_array(x->fd_state, x->state_lines, sizeof(struct rtpe_leg_state),
 			 (void **)&x->state, &x->state_len);
 }
 
@@ -238,7 +238,7 @@ int xdp_legs_setup(struct xdp_state *x, const struct rtpe_cfg *cfg, char *err, s
 	if (!e && (e = table_write(x)))
 		snprintf(err, errlen, "cannot write the address table: %s", strerror(-e));
 	if (!e && (e = legs_map(x, cfg)))
-		snprintf(err, errlen, "cannot map rtpe_legs and rtpe_leg_state: %s", strerror(-e));
+		snprintf(err, errlen, "cannot map rtpe_legs and rtpe_legs_state: %s", strerror(-e));
 	return e;
 }
 
@@ -252,28 +252,28 @@ void xdp_legs_unmap(struct xdp_state *x)
 	x->state = NULL;
 }
 
-int xdp_rtp_read(struct xdp_state *x, __u32 slot, struct rtpe_leg_rtp *out)
+int xdp_rtp_read(struct xdp_state *x, __u32 line, struct rtpe_leg_rtp *out)
 {
-	if (!x->state || slot >= x->state_slots) {
+	if (!x->state || line >= x->state_lines) {
 		memset(out, 0, sizeof(*out));
 		return -EINVAL;
 	}
-	*out = x->state[slot].rtp;
+	*out = x->state[line].rtp;
 	return 0;
 }
 
-int xdp_rtp_put(struct xdp_state *x, __u32 slot, const struct rtpe_leg_rtp *v)
+int xdp_rtp_put(struct xdp_state *x, __u32 line, const struct rtpe_leg_rtp *v)
 {
-	if (!x->state || slot >= x->state_slots)
+	if (!x->state || line >= x->state_lines)
 		return -EINVAL;
-	x->state[slot].rtp = *v;
+	x->state[line].rtp = *v;
 	return 0;
 }
 
 const struct rtpe_leg_state *xdp_state_table(const struct xdp_state *x, __u32 *n)
 {
 	if (n)
-		*n = x->state ? x->state_slots : 0;
+		*n = x->state ? x->state_lines : 0;
 	return x->state;
 }
 
@@ -287,6 +287,13 @@ static int leg_index(const struct xdp_state *x, __be32 addr, __be16 port, __u32 
 		return -ENOENT;
 	*idx = rtpe_leg_index(&x->cfg, a->base, ntohs(port));
 	return *idx == (__u32)-1 ? -ERANGE : 0;
+}
+
+__u32 xdp_line_of(const struct xdp_state *x, __be32 addr, __be16 port)
+{
+	__u32 idx;
+
+	return leg_index(x, addr, port, &idx) ? UINT32_MAX : idx;
 }
 
 static struct rtpe_leg *leg_at(struct xdp_state *x, const struct rtpe_leg *v)

@@ -12,7 +12,7 @@
  *
  *   rtpe_addrs     ARRAY        bucket -> rtpe_addr_slot      (local addresses, by userspace)
  *   rtpe_legs      ARRAY        leg index -> rtpe_leg         (config, by userspace)
- *   rtpe_leg_state ARRAY        slot -> rtpe_leg_state        (counters, last-seen, RTP, by XDP)
+ *   rtpe_legs_state ARRAY       leg index -> rtpe_leg_state   (counters, last-seen, RTP, by XDP)
  *   rtpe_verdicts  PERCPU_ARRAY verdict -> rtpe_counter       (counters, by XDP)
  *   rtpe_config    ARRAY        0 -> rtpe_config              (port range, table shape)
  *   rtpe_tx_ports  DEVMAP_HASH  ifindex -> ifindex            (redirect targets)
@@ -34,17 +34,19 @@
 /* Map names: the names in the BPF object and the file names under pin_path. */
 #define RTPE_MAP_ADDRS "rtpe_addrs"
 #define RTPE_MAP_LEGS "rtpe_legs"
-#define RTPE_MAP_LEG_STATE "rtpe_leg_state"
-/* Pinned by versions before rtpe_leg_state (per-CPU counters and RTP state
- * in two maps): a daemon that finds them removes them at start. */
+#define RTPE_MAP_LEG_STATE "rtpe_legs_state"
+/* Pinned by earlier versions, which a daemon that finds them removes at
+ * start: per-CPU counters and RTP state in two maps, then one line per leg
+ * by the daemon's slot (rtpe_leg_state) rather than by the leg's index. */
 #define RTPE_MAP_OBSOLETE_LEG_STATS "rtpe_leg_stats"
 #define RTPE_MAP_OBSOLETE_LEG_RTP "rtpe_leg_rtp"
+#define RTPE_MAP_OBSOLETE_LEG_SLOTS "rtpe_leg_state"
 #define RTPE_MAP_VERDICTS "rtpe_verdicts"
 #define RTPE_MAP_CONFIG "rtpe_config"
 #define RTPE_MAP_TX_PORTS "rtpe_tx_ports"
 
-/* Default sizes; before loading, the daemon sizes rtpe_leg_state to
- * 2 * max_sessions and rtpe_legs to RTPE_MAX_ADDRS * pairs. */
+/* Default sizes; before loading, the daemon sizes rtpe_legs and
+ * rtpe_legs_state to RTPE_MAX_ADDRS * pairs. */
 #define RTPE_DEFAULT_MAX_SESSIONS 16384
 #define RTPE_MAX_TX_PORTS 64
 
@@ -192,7 +194,7 @@ struct rtpe_leg {
 	__be16 out_rtcp_dport;    /* the opposite peer's RTCP port */
 	__u8 path;                /* enum rtpe_path */
 	__u8 flags;               /* RTPE_LEG_F_* */
-	__u32 slot;               /* this leg's index in rtpe_leg_state */
+	__u32 slot;               /* the daemon's number of this leg (punts) */
 	__u32 clock_rate;         /* RTP clock in Hz, for jitter; 0 = 8000 */
 	__u32 seq;                /* odd while the daemon writes the entry */
 	/* identity, for restore */
@@ -220,7 +222,7 @@ _Static_assert(sizeof(struct rtpe_leg) == 64, "rtpe_leg: one cache line, hot hal
  */
 struct rtpe_punt_meta {
 	__u32 ifindex;  /* where it arrived */
-	__u32 slot;     /* the leg's rtpe_leg_state slot: the daemon's leg */
+	__u32 slot;     /* rtpe_leg.slot: the daemon's leg */
 	__u32 verdict;  /* enum rtpe_verdict, a RTPE_V_PUNT_* */
 	__u32 len;      /* frame bytes that follow */
 };
@@ -241,7 +243,7 @@ struct rtpe_leg_stats {
 /*
  * RTP receiver state of a leg, RFC 3550 A.1 and A.8, for RTP packets only
  * (include/rtpe_rtp.h). The XDP program keeps it in the leg's
- * rtpe_leg_state, the daemon in its own leg for what it relays.
+ * rtpe_legs_state line, the daemon in its own leg for what it relays.
  */
 struct rtpe_leg_rtp {
 	__u32 ssrc;         /* SSRC of the last RTP packet (host order) */
@@ -254,8 +256,9 @@ struct rtpe_leg_rtp {
 };
 
 /*
- * What the fast path writes for a leg, one 64-byte entry of rtpe_leg_state
- * (an array: one copy for all CPUs) per forwarded packet: its counters,
+ * What the fast path writes for a leg, one 64-byte entry of rtpe_legs_state
+ * (an array indexed like rtpe_legs: one copy for all CPUs) per forwarded
+ * packet: its counters,
  * its last-seen and its RTP receiver state, in one cache line, so a packet
  * writes one line and the two legs of a session never share one.
  *

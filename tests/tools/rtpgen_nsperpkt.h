@@ -186,7 +186,7 @@ static int timing_rtpedge(struct timing *t, const struct opts *o)
 	bpf_object__for_each_map(m, t->r->obj)
 		bpf_map__set_pin_path(m, NULL);
 	bpf_map__set_max_entries(t->r->maps.rtpe_legs, RTPE_MAX_ADDRS * timing_cfg.pairs);
-	bpf_map__set_max_entries(t->r->maps.rtpe_leg_state, 2 * o->legs + 2);
+	bpf_map__set_max_entries(t->r->maps.rtpe_legs_state, RTPE_MAX_ADDRS * timing_cfg.pairs);
 	e = rtpedge__load(t->r);
 	if (!e && bpf_map_update_elem(bpf_map__fd(t->r->maps.rtpe_config), &zero, &timing_cfg, 0))
 		e = -errno;

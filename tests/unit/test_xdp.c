@@ -74,11 +74,11 @@ static void run_untouched(struct env *e, const struct spec *s, int action, enum 
 {
 	__u8 in[FRAME_MAX], out[FRAME_MAX];
 	__u32 len = build(s, in), drops = v == RTPE_V_DROP_SRC_MISMATCH;
-	struct rtpe_leg_stats before = stats_get(e, SLOT_A), after;
+	struct rtpe_leg_stats before = stats_get(e, row_line(e, SLOT_A)), after;
 
 	if (expect_run(e, in, len, action, v, out))
 		CHECK(!memcmp(in, out, len), "frame changed");
-	after = stats_get(e, SLOT_A);
+	after = stats_get(e, row_line(e, SLOT_A));
 	CHECK(after.drops == before.drops + drops &&
 	      after.packets == before.packets, "leg drops %llu -> %llu, packets %llu -> %llu",
 	      before.drops, after.drops, before.packets, after.packets);
@@ -99,9 +99,9 @@ static void case_rows(struct env *e)
 
 /* Runs one frame that must be relayed and checks bytes and leg counters. */
 static void run_fwd(struct env *e, const __u8 *in, __u32 len, int action, enum rtpe_verdict v,
-		    const struct fwd *f, __u32 slot)
+		    const struct fwd *f, __u32 line)
 {
-	struct rtpe_leg_stats before = stats_get(e, slot), after;
+	struct rtpe_leg_stats before = stats_get(e, line), after;
 	bool rtcp = get16(in + ETH_HLEN + 22) & 1; /* odd destination port */
 	__u8 out[FRAME_MAX];
 	__u64 t0 = now_ns(), t1;
@@ -109,7 +109,7 @@ static void run_fwd(struct env *e, const __u8 *in, __u32 len, int action, enum r
 
 	if (expect_run(e, in, len, action, v, out))
 		check_fwd(in, out, len, f);
-	after = stats_get(e, slot);
+	after = stats_get(e, line);
 	t1 = now_ns(); /* after the read: the stamp is never after it */
 	CHECK(after.packets == before.packets + 1 && after.bytes == before.bytes + udp_len - 8,
 	      "leg packets %llu -> %llu, bytes %llu -> %llu (want +1, +%u)", before.packets,
@@ -156,7 +156,7 @@ static void case_fwd_rows(struct env *e)
 
 		memset(in + len, 0, r->pad);
 		CASE_BEGIN(r->name);
-		run_fwd(e, in, len + r->pad, r->action, r->v, &r->f, r->slot);
+		run_fwd(e, in, len + r->pad, r->action, r->v, &r->f, row_line(e, r->slot));
 		CASE_END();
 	}
 }
@@ -247,7 +247,7 @@ static bool random_one(struct env *e, int i)
 	if (!s.no_csum)
 		put16(udp + 6, udp_csum(in + ETH_HLEN, udp, 8 + s.payload));
 	CHECK(!leg_put(e, dst, port, &l), "frame %d: adding the leg", i);
-	run_fwd(e, in, len, XDP_REDIRECT, RTPE_V_REDIRECT, &f, SLOT_RAND);
+	run_fwd(e, in, len, XDP_REDIRECT, RTPE_V_REDIRECT, &f, leg_idx(e, a[1], port));
 	leg_del(e, dst, port);
 	addr_del(e, a[1]);
 	if (check_case_failed)
@@ -280,15 +280,15 @@ static void rtp_send(struct env *e, __u32 ssrc, __u32 ext_seq)
 			  .ssrc = ssrc };
 	__u8 in[FRAME_MAX];
 
-	run_fwd(e, in, build(&s, in), XDP_REDIRECT, RTPE_V_REDIRECT, &f, SLOT_Q);
+	run_fwd(e, in, build(&s, in), XDP_REDIRECT, RTPE_V_REDIRECT, &f, row_line(e, SLOT_Q));
 }
 
-/* The slot's RTP receiver state (one copy for all CPUs). */
-static struct rtpe_leg_rtp rtp_get(struct env *e, __u32 slot)
+/* The line's RTP receiver state (one copy for all CPUs). */
+static struct rtpe_leg_rtp rtp_get(struct env *e, __u32 line)
 {
 	struct rtpe_leg_state st;
 
-	if (bpf_map_lookup_elem(e->fd_state, &slot, &st))
+	if (bpf_map_lookup_elem(e->fd_state, &line, &st))
 		memset(&st, 0xff, sizeof(st));
 	return st.rtp;
 }
@@ -306,7 +306,7 @@ static long long rtp_lost(const struct rtpe_leg_rtp *st)
 static void rtp_expect(struct env *e, __u32 ssrc, __u32 base, __u32 max, __u32 n,
 		       long long lost, __u64 t0, __u32 max_step)
 {
-	struct rtpe_leg_rtp st = rtp_get(e, SLOT_Q);
+	struct rtpe_leg_rtp st = rtp_get(e, row_line(e, SLOT_Q));
 	__u64 bound = 16 * (max_step + (now_ns() - t0) * 8000 / 1000000000ULL + 2);
 
 	CHECK(st.ssrc == ssrc && st.base_seq == base && st.max_seq == max && st.rtp_packets == n,
@@ -375,7 +375,7 @@ static void *cpu_run_thread(void *arg)
 	return NULL;
 }
 
-/* A leg's counters are one copy for all CPUs (rtpe_leg_state): two CPUs
+/* A leg's counters are one copy for all CPUs (rtpe_legs_state): two CPUs
  * counting for one leg at the same time must lose nothing (atomic adds;
  * plain adds lose thousands of these). Drops are counted like packets. */
 static void case_counters_across_cpus(struct env *e)
@@ -384,7 +384,7 @@ static void case_counters_across_cpus(struct env *e)
 	pthread_t t[2];
 	__u8 in[FRAME_MAX];
 	__u32 len = build(&(struct spec){ .src = "198.18.1.66" }, in);
-	struct rtpe_leg_stats before = stats_get(e, SLOT_A), after;
+	struct rtpe_leg_stats before = stats_get(e, row_line(e, SLOT_A)), after;
 
 	if (e->ncpus < 2) {
 		CASE_SKIP("leg_counters_exact_when_two_cpus_count_at_once", "needs two CPUs");
@@ -401,7 +401,7 @@ static void case_counters_across_cpus(struct env *e)
 	CHECK(!c[0].rc && !c[1].rc, "runs failed: %d %d", c[0].rc, c[1].rc);
 	e->expect[RTPE_V_DROP_SRC_MISMATCH] += 2 * 500000ULL; /* for case_totals */
 	e->expect_bytes[RTPE_V_DROP_SRC_MISMATCH] += 2 * 500000ULL * len;
-	after = stats_get(e, SLOT_A);
+	after = stats_get(e, row_line(e, SLOT_A));
 	CHECK(after.drops - before.drops == 2 * 500000ULL && after.packets == before.packets,
 	      "drops grew by %llu (want %llu), packets %llu -> %llu",
 	      after.drops - before.drops, 2 * 500000ULL, before.packets, after.packets);

@@ -91,7 +91,7 @@ static struct xdp_state *daemon_state(struct env *e)
 	x->fd_legs = e->fd_legs;
 	x->fd_addrs = e->fd_addrs;
 	x->fd_config = e->fd_config;
-	x->fd_state = bpf_map__fd(e->skel->maps.rtpe_leg_state);
+	x->fd_state = bpf_map__fd(e->skel->maps.rtpe_legs_state);
 	snprintf(x->pin_path, sizeof(x->pin_path), "/sys/fs/bpf/test");
 	return x;
 }
@@ -101,7 +101,7 @@ static void cfg_addrs(struct rtpe_cfg *c, const char *const *a, int n, __u16 min
 	memset(c, 0, sizeof(*c));
 	c->port_min = min;
 	c->port_max = max;
-	c->max_sessions = RTPE_DEFAULT_MAX_SESSIONS; /* the skeleton's rtpe_leg_state */
+	c->max_sessions = RTPE_DEFAULT_MAX_SESSIONS;
 	c->n_ifaces = n;
 	for (int i = 0; i < n; i++)
 		c->ifaces[i].address.s_addr = inet_addr(a[i]);

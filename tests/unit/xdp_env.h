@@ -126,15 +126,16 @@ static inline struct rtpe_counter verdict_get(struct env *e, __u32 v)
 	return sum;
 }
 
-/* A slot's counters as the daemon reports them, from its rtpe_leg_state
- * entry (one copy for all CPUs), last-seen converted from jiffies. */
-static inline struct rtpe_leg_stats stats_get(struct env *e, __u32 slot)
+/* A leg's counters as the daemon reports them, from its line (its entry
+ * of rtpe_legs_state, at its rtpe_legs index: one copy for all CPUs),
+ * last-seen converted from jiffies. */
+static inline struct rtpe_leg_stats stats_get(struct env *e, __u32 line)
 {
 	struct rtpe_leg_state st;
 	struct rtpe_leg_stats m;
 
 	memset(&m, 0, sizeof(m));
-	if (bpf_map_lookup_elem(e->fd_state, &slot, &st)) {
+	if (bpf_map_lookup_elem(e->fd_state, &line, &st)) {
 		m.packets = ~0ULL;
 		return m;
 	}
@@ -204,6 +205,15 @@ static inline __u32 leg_idx(struct env *e, __be32 addr, __u16 port)
 	if (bpf_map_lookup_elem(e->fd_addrs, &b, &a) || a.addr != addr)
 		return (__u32)-1;
 	return rtpe_leg_index(&e->cfg, a.base, port);
+}
+
+/* The line (rtpe_legs_state index) of the leg_rows leg with this slot. */
+static inline __u32 row_line(struct env *e, __u32 slot)
+{
+	for (size_t i = 0; i < sizeof(leg_rows) / sizeof(leg_rows[0]); i++)
+		if (leg_rows[i].slot == slot)
+			return leg_idx(e, inet_addr(LOCAL_X), leg_rows[i].port);
+	return (__u32)-1;
 }
 
 /* Writes leg as the leg on addr:port (an address of the table), active. */
@@ -299,6 +309,8 @@ static inline int setup_maps(struct env *e)
 	e->skel = rtpedge__open();
 	if (e->skel) {
 		bpf_map__set_max_entries(e->skel->maps.rtpe_legs, RTPE_MAX_ADDRS * env_cfg.pairs);
+		bpf_map__set_max_entries(e->skel->maps.rtpe_legs_state,
+					 RTPE_MAX_ADDRS * env_cfg.pairs);
 		if (rtpedge__load(e->skel)) {
 			rtpedge__destroy(e->skel);
 			e->skel = NULL;
@@ -311,7 +323,7 @@ static inline int setup_maps(struct env *e)
 	}
 	e->prog = bpf_program__fd(e->skel->progs.rtpedge_xdp);
 	e->fd_legs = bpf_map__fd(e->skel->maps.rtpe_legs);
-	e->fd_state = bpf_map__fd(e->skel->maps.rtpe_leg_state);
+	e->fd_state = bpf_map__fd(e->skel->maps.rtpe_legs_state);
 	e->fd_verdicts = bpf_map__fd(e->skel->maps.rtpe_verdicts);
 	e->fd_tx = bpf_map__fd(e->skel->maps.rtpe_tx_ports);
 	e->fd_addrs = bpf_map__fd(e->skel->maps.rtpe_addrs);

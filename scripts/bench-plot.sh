@@ -32,7 +32,7 @@ for m in $MODES; do
 done
 jq -r '.nsperpkt | "ceiling_xdp\t\(.ceiling.ns_median)\nrtpedge_xdp\t\(.rtpedge.ns_median)"' \
 	"$RES" >"$D/ns.tsv"
-TITLE=$(jq -r '.meta | "\(.rate) packets/s offered, \(.seconds) s runs, kernel \(.kernel)"' "$RES")
+TITLE=$(jq -r '.meta | "\(.rate) packets/s offered, \(.seconds) s runs, \(.order // "sequential") order, kernel \(.kernel)"' "$RES")
 LIGHT=$(jq -r '[.runs[] | select(.load == "light") | .rate_target][0] // "light"' "$RES")
 
 # plot FILE YLABEL LOGY COLUMN... : one line per path and column.

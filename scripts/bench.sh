@@ -31,6 +31,8 @@
 #
 # Env: RTPE_BENCH_SESSIONS ("1 1000 10000 100000"), RTPE_BENCH_RATE
 # (1000000), RTPE_BENCH_SECONDS (2), RTPE_BENCH_WARMUP (0.5),
+# RTPE_BENCH_ORDER (shuffled: the order of the sessions' packets; or
+# sequential, creation order, the prefetcher's best case),
 # RTPE_BENCH_ROUNDS (3), RTPE_BENCH_LIGHT_RATE (20000),
 # RTPE_BENCH_REPEAT (1000000), RTPE_BENCH_OUT
 # (build/bench), RTPE_NS_PREFIX (bench-), RTPE_BENCH_PHASES ("nsperpkt xdp
@@ -58,6 +60,8 @@ SECS=${RTPE_BENCH_SECONDS:-$DEF_SECONDS}
 WARMUP=${RTPE_BENCH_WARMUP:-0.5}
 ROUNDS=${RTPE_BENCH_ROUNDS:-$DEF_ROUNDS}
 REPEAT=${RTPE_BENCH_REPEAT:-$DEF_REPEAT}
+ORDER=${RTPE_BENCH_ORDER:-shuffled}
+case $ORDER in shuffled | sequential) ;; *) echo "bench: RTPE_BENCH_ORDER must be shuffled or sequential" >&2; exit 2 ;; esac
 OUT=${RTPE_BENCH_OUT:-$B/bench}
 GEN_CPU=0
 RELAY_CPU=1
@@ -253,6 +257,21 @@ ctl_add() {
 		>"$T/wait.json" || die "sessions not on path $path: $(cat "$T/wait.json")"
 }
 
+# flows_first N MODE: the traffic of the N-session runs into $T/flows.N:
+# the first N sessions of MODE, in ORDER. Shuffled (the default, the same
+# permutation in every run and for every path), a packet's leg is anywhere
+# in the tables, as on a relay whose calls come and go and send when their
+# own clocks say; in creation order, consecutive packets hit neighbouring
+# entries and the CPU's prefetchers hide every cache and TLB miss, which
+# is the best case, not the production one (docs/PERFORMANCE.md).
+flows_first() {
+	if [ "$ORDER" = sequential ]; then
+		head -n "$1" "$T/flows.$2" >"$T/flows.$1"
+	else
+		head -n "$1" "$T/flows.$2" | shuf --random-source=<(yes) >"$T/flows.$1"
+	fi
+}
+
 ctl_del_all() {
 	"$CTLB" del --socket "$SOCK" --flows "$T/flows.$1" |
 		jq -c --arg m "$1" '. + {mode: $m}' >>"$T/ctl.jsonl"
@@ -304,7 +323,7 @@ phase_xdp() {
 	daemon_start auto
 	for n in "${SESSIONS[@]}"; do
 		ctl_add xdp "$n" xdp
-		head -n "$n" "$T/flows.xdp" >"$T/flows.$n"
+		flows_first "$n" xdp
 		for ((r = 1; r <= ROUNDS; r++)); do
 			prog=$(swap_ceiling) && [ -n "$prog" ] || die "cannot swap the ceiling in"
 			measure ceiling "$n" "$r" full --account "napi=$NAPI_R0,$NAPI_R1"
@@ -362,7 +381,7 @@ phase_userspace() {
 			continue
 		fi
 		ctl_add userspace "$n" userspace
-		head -n "$n" "$T/flows.userspace" >"$T/flows.$n"
+		flows_first "$n" userspace
 		# Light first: a full-load run leaves the sockets' receive queues
 		# full (up to 1 MiB each), and what drains from them afterwards
 		# would count as the next run's traffic.
@@ -396,7 +415,7 @@ phase_kernel() {
 			END { if (e != "") print "add element ip rtpebench legs { " e " }" }' \
 			"$T/flows.xdp" | inr nft -f - || die "cannot fill the nft DNAT map"
 		have=$n
-		head -n "$n" "$T/flows.xdp" >"$T/flows.$n"
+		flows_first "$n" xdp
 		measure kernel "$n" 1 full --account "napi=$NAPI_R0,$NAPI_R1"
 	done
 	inr nft delete table ip rtpebench
@@ -479,6 +498,7 @@ read -r -d '' TABLE_JQ <<'JQ'
 def f(n): if . == null then "-" else (. * pow(10; n) | round) / pow(10; n) | tostring end;
 def pad(w): tostring | if length >= w then . else (" " * (w - length)) + . end;
 def lpad(w): tostring | if length >= w then . else . + (" " * (w - length)) end;
+"packets of the sessions in \(.meta.order // "sequential") order (RTPE_BENCH_ORDER)",
 "path      load  sessions   offered/s delivered/s    loss   relay ns/pkt (softirq + daemon)   p50 us   p99 us   G.711 calls/core",
 (.summary | sort_by([.load, (.mode as $m | ["ceiling", "xdp", "userspace", "kernel"] | index($m)), .sessions])[]
  | "\(.mode | lpad(10))\(.load | lpad(6))\(.sessions | pad(8))\(.offered_pps | f(0) | pad(12))\(.delivered_pps | f(0) | pad(12))\(.loss_ratio * 100 | f(3) | pad(7))%   \(.relay_ns_per_pkt | f(0) | pad(6)) (\(.softirq_ns_per_pkt | f(0)) + \(.daemon_ns_per_pkt | f(0)))\(" " * 14)\(.lat_p50_us | f(1) | pad(7))  \(.lat_p99_us | f(1) | pad(7))  \(.g711_calls_per_core | f(0) | pad(12))"),
@@ -502,7 +522,7 @@ report() {
 		--arg kernel "$(uname -r)" --arg when "$(date -u +%FT%TZ)" --arg cpu "$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | xargs)" \
 		'{meta: {when: $when, kernel: $kernel, cpu: $cpu, cpus: '"$(nproc)"', rate: $rate,
 		  seconds: '"$SECS"', rounds: '"$ROUNDS"', smoke: $smoke, gen_cpu: '"$GEN_CPU"',
-		  relay_cpu: '"$RELAY_CPU"'}, runs: $runs[0], ctl: $ctl[0], nsperpkt: $ns[0],
+		  relay_cpu: '"$RELAY_CPU"', order: "'"$ORDER"'"}, runs: $runs[0], ctl: $ctl[0], nsperpkt: $ns[0],
 		  srtp: $srtp[0], skipped: $skipped[0]}' |
 		jq --argjson rate "$RATE" --argjson smoke "$([ "$SMOKE" = 1 ] && echo true || echo false)" \
 			"$SUMMARY_JQ" >"$OUT/results.json" || die "cannot summarise the runs"

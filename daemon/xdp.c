@@ -386,15 +386,9 @@ void xdp_teardown(struct rtpe *r, bool remove)
 	r->xdp = NULL;
 }
 
-/* The line's entry in the mapped rtpe_legs_state, NULL if out of range. */
-static struct rtpe_leg_state *line_state(const struct xdp_state *x, __u32 line)
-{
-	return x->state && line < x->state_lines ? &x->state[line] : NULL;
-}
-
 int xdp_line_reset(struct xdp_state *x, __u32 line)
 {
-	struct rtpe_leg_state *st = line_state(x, line);
+	struct rtpe_leg_state *st = xdp_line_state(x, line);
 
 	if (!st)
 		return -EINVAL;
@@ -409,7 +403,7 @@ uint64_t xdp_seen_ns(const struct xdp_state *x, const struct rtpe_leg_state *rs,
 
 int xdp_line_read(struct xdp_state *x, __u32 line, uint64_t now_ns, struct rtpe_leg_stats *out)
 {
-	const struct rtpe_leg_state *st = line_state(x, line);
+	const struct rtpe_leg_state *st = xdp_line_state(x, line);
 
 	memset(out, 0, sizeof(*out));
 	if (!st)

@@ -35,8 +35,7 @@ struct xdp_state {
 	struct rtpe_leg *legs;         /* rtpe_legs, memory-mapped */
 	size_t legs_len;               /* bytes mapped */
 	struct rtpe_leg_state *state;  /* rtpe_legs_state, memory-mapped */
-	size_t state_len;
-	__u32 state_lines;             /* its entries (as many as rtpe_legs) */
+	size_t state_len;              /* as many entries as rtpe_legs */
 	struct xdp_clock clock;        /* jiffies -> CLOCK_MONOTONIC */
 };
 
@@ -50,5 +49,8 @@ __u32 xdp_legs_entries(const struct rtpe_cfg *cfg);
 int xdp_legs_setup(struct xdp_state *x, const struct rtpe_cfg *cfg, char *err, size_t errlen);
 /* Unmaps what xdp_legs_setup mapped (rtpe_legs, rtpe_legs_state). */
 void xdp_legs_unmap(struct xdp_state *x);
+/* The line's entry in the mapped rtpe_legs_state, NULL if out of range
+ * or not mapped. */
+struct rtpe_leg_state *xdp_line_state(const struct xdp_state *x, __u32 line);
 
 #endif

@@ -198,8 +198,7 @@ static int legs_map(struct xdp_state *x, const struct rtpe_cfg *cfg)
 		      &x->legs_len);
 	if (e)
 		return e;
-	x->state_lines = xdp_legs_size(x);
-	return map_array(x->fd_state, x->state_lines, sizeof(struct rtpe_leg_state),
+	return map_array(x->fd_state, xdp_legs_size(x), sizeof(struct rtpe_leg_state),
 			 (void **)&x->state, &x->state_len);
 }
 
@@ -252,28 +251,37 @@ void xdp_legs_unmap(struct xdp_state *x)
 	x->state = NULL;
 }
 
+struct rtpe_leg_state *xdp_line_state(const struct xdp_state *x, __u32 line)
+{
+	return x->state && line < xdp_legs_size(x) ? &x->state[line] : NULL;
+}
+
 int xdp_rtp_read(struct xdp_state *x, __u32 line, struct rtpe_leg_rtp *out)
 {
-	if (!x->state || line >= x->state_lines) {
+	const struct rtpe_leg_state *st = xdp_line_state(x, line);
+
+	if (!st) {
 		memset(out, 0, sizeof(*out));
 		return -EINVAL;
 	}
-	*out = x->state[line].rtp;
+	*out = st->rtp;
 	return 0;
 }
 
 int xdp_rtp_put(struct xdp_state *x, __u32 line, const struct rtpe_leg_rtp *v)
 {
-	if (!x->state || line >= x->state_lines)
+	struct rtpe_leg_state *st = xdp_line_state(x, line);
+
+	if (!st)
 		return -EINVAL;
-	x->state[line].rtp = *v;
+	st->rtp = *v;
 	return 0;
 }
 
 const struct rtpe_leg_state *xdp_state_table(const struct xdp_state *x, __u32 *n)
 {
 	if (n)
-		*n = x->state ? x->state_lines : 0;
+		*n = x->state ? xdp_legs_size(x) : 0;
 	return x->state;
 }
 

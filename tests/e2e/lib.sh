@@ -102,6 +102,17 @@ stop_daemon() {
 	return "$rc"
 }
 
+# shutdown_remove: `rtpedgectl shutdown --remove` (detach XDP, unpin, delete
+# the state file) and wait up to 5 s for the daemon to exit.
+shutdown_remove() {
+	local pid=$DAEMON_PID
+	ctl shutdown --remove >/dev/null
+	DAEMON_PID=""
+	[ -n "$pid" ] || return 0
+	for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+	wait "$pid" 2>/dev/null
+}
+
 e2e_cleanup() {
 	local rc=$? name pid
 	trap - EXIT INT TERM
@@ -153,7 +164,8 @@ ctl() {
 
 # start_daemon MODE [LINE...]: writes $T/rtpedge.conf (extra LINEs go at the
 # end of [relay]; they may open sections of their own) and starts rtpedged
-# in the relay namespace; waits up to 5 s for `status` to answer.
+# (E2E_DAEMON if set: another build) in the relay namespace; waits up to
+# 5 s for `status` to answer.
 start_daemon() {
 	local mode=$1
 	shift
@@ -170,7 +182,7 @@ start_daemon() {
 		printf '[interface carrier]\ndevice = r0\naddress = 198.18.1.1\n'
 		printf '[interface sbc]\ndevice = r1\naddress = 198.18.2.1\n'
 	} >"$T/rtpedge.conf"
-	ip netns exec "$RTPE_NS_RELAY" "$B/rtpedged" -c "$T/rtpedge.conf" -f \
+	ip netns exec "$RTPE_NS_RELAY" "${E2E_DAEMON:-$B/rtpedged}" -c "$T/rtpedge.conf" -f \
 		>>"$T/daemon.log" 2>&1 &
 	DAEMON_PID=$!
 	for _ in $(seq 50); do
@@ -284,6 +296,35 @@ media_both_ways() {
 	probe_wait s_rtp
 	probe_wait c_rtcp
 	probe_wait s_rtcp
+}
+
+# call_then_kill LA LB N: RTP both ways through the session on LA/LB
+# (probes c and s: carrier 198.18.1.2:5004 -> LA, sbc 198.18.2.2:6004 ->
+# LB, N packets each at 1000/s, each expecting the other's N), and the
+# running daemon killed with SIGKILL 1.5 s in. Returns with the probes
+# still running (probe_wait c, s) and no daemon.
+call_then_kill() {
+	local la=$1 lb=$2 n=$3 pid
+	probe_bg c "$RTPE_NS_CARRIER" --bind 198.18.1.2:5004 --to "$la" --count "$n" \
+		--rate 1000 --expect "$n" --expect-from "$la" --timeout 3000 --delay 200
+	probe_bg s "$RTPE_NS_SBC" --bind 198.18.2.2:6004 --to "$lb" --count "$n" \
+		--rate 1000 --expect "$n" --expect-from "$lb" --timeout 3000 --delay 200
+	sleep 1.5
+	pid=$DAEMON_PID
+	kill -KILL "$pid"
+	wait "$pid" 2>/dev/null
+	DAEMON_PID=""
+}
+
+# check_call_intact N: call_then_kill's probes each received all N packets,
+# from the right source, intact (checks of the current case).
+check_call_intact() {
+	check_eq "carrier received" "$(pj c received)" "$1"
+	check_eq "sbc received" "$(pj s received)" "$1"
+	check_eq "carrier bad_source" "$(pj c bad_source)" 0
+	check_eq "sbc bad_source" "$(pj s bad_source)" 0
+	check_eq "carrier bad_payload" "$(pj c bad_payload)" 0
+	check_eq "sbc bad_payload" "$(pj s bad_payload)" 0
 }
 
 # check_media N NR: the case that media_both_ways delivered everything.

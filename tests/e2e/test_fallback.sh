@@ -36,9 +36,7 @@ check_eq "leg A packets" "$(leg_field "$ID" 0 packets)" $((N + 50))
 check_ge "relay UDP InDatagrams" $(($(snmp_udp InDatagrams) - IN0)) $((2 * (N + 50)))
 check_eq "no RTP lost" "$(leg_field "$ID" 0 rtp.lost)" 0
 case_end
-ctl shutdown --remove >/dev/null
-for _ in $(seq 50); do kill -0 "$DAEMON_PID" 2>/dev/null || break; sleep 0.1; done
-DAEMON_PID=""
+shutdown_remove
 
 case_begin "native: the same situation stops the start with the reason"
 sed -i 's/^xdp_mode = auto/xdp_mode = native/' "$T/rtpedge.conf"

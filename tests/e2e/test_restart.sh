@@ -20,15 +20,7 @@ start_daemon auto "session_timeout = $TIMEOUT" || { fail "daemon start" "see log
 session_add add ID LA LB carrier 198.18.1.2:5004 sbc 198.18.2.2:6004
 CREATED0=$(jq -r .created_s "$T/add.json")
 
-probe_bg c "$RTPE_NS_CARRIER" --bind 198.18.1.2:5004 --to "$LA" --count "$N" --rate 1000 \
-	--expect "$N" --expect-from "$LA" --timeout 3000 --delay 200
-probe_bg s "$RTPE_NS_SBC" --bind 198.18.2.2:6004 --to "$LB" --count "$N" --rate 1000 \
-	--expect "$N" --expect-from "$LB" --timeout 3000 --delay 200
-sleep 1.5
-OLD=$DAEMON_PID
-kill -KILL "$OLD"
-wait "$OLD" 2>/dev/null
-DAEMON_PID=""
+call_then_kill "$LA" "$LB" "$N"
 KILLED_AT=$(date +%s.%N)
 sleep 1
 start_daemon auto "session_timeout = $TIMEOUT" || fail "restart" "the daemon did not come back"
@@ -39,10 +31,7 @@ probe_wait s
 ctl --json session show "$ID" >"$T/after.json"
 
 case_begin "SIGKILL mid-call: zero packets lost, both ways"
-check_eq "carrier received" "$(pj c received)" "$N"
-check_eq "sbc received" "$(pj s received)" "$N"
-check_eq "carrier bad_source" "$(pj c bad_source)" 0
-check_eq "sbc bad_payload" "$(pj s bad_payload)" 0
+check_call_intact "$N"
 check_ge "daemon was down (ms)" "$(echo "($BACK_AT - $KILLED_AT) * 1000 / 1" | bc)" 900
 case_end
 [ -n "$E2E_WHY" ] && { echo "c: $(probe_summary c)" >&2; echo "s: $(probe_summary s)" >&2; }
@@ -84,10 +73,7 @@ check_eq "session kept" "$(ctl --json session show "$ID2" | jq -r .id)" "$ID2"
 check_eq "leg A packets kept" "$(ctl --json session show "$ID2" | jq -r '.legs[0].packets')" 50
 case_end
 
-ctl shutdown --remove >/dev/null
-for _ in $(seq 50); do kill -0 "$DAEMON_PID" 2>/dev/null || break; sleep 0.1; done
-wait "$DAEMON_PID" 2>/dev/null
-DAEMON_PID=""
+shutdown_remove
 case_begin "shutdown --remove leaves nothing: no XDP, no pins, no state file"
 check_eq "r0 xdp" "$(ip -n "$RTPE_NS_RELAY" -d link show dev r0 | grep -c 'prog/xdp')" 0
 check_eq "r1 xdp" "$(ip -n "$RTPE_NS_RELAY" -d link show dev r1 | grep -c 'prog/xdp')" 0

@@ -30,8 +30,10 @@ for m in $MODES; do
 		 .offered_pps, .delivered_pps, .loss_ratio * 100, .lat_p50_us, .lat_p99_us,
 		 .g711_calls_per_core] | map(. // "NaN") | @tsv' "$RES" | sort -n >"$D/$m.tsv"
 done
-jq -r '.nsperpkt | "ceiling_xdp\t\(.ceiling.ns_median)\nrtpedge_xdp\t\(.rtpedge.ns_median)"' \
-	"$RES" >"$D/ns.tsv"
+# Only when this run timed the programs (RTPE_BENCH_PHASES may leave it out).
+jq -r '.nsperpkt | select((.ceiling.ns_median | type) == "number" and
+	(.rtpedge.ns_median | type) == "number") |
+	"ceiling_xdp\t\(.ceiling.ns_median)\nrtpedge_xdp\t\(.rtpedge.ns_median)"' "$RES" >"$D/ns.tsv"
 TITLE=$(jq -r '.meta | "\(.rate) packets/s offered, \(.seconds) s runs, \(.order // "sequential") order, kernel \(.kernel)"' "$RES")
 LIGHT=$(jq -r '[.runs[] | select(.load == "light") | .rate_target][0] // "light"' "$RES")
 
@@ -83,6 +85,10 @@ plot throughput.png 'packets per second' 0 "5 6"
 plot loss.png 'loss (% of offered)' 0 7
 plot latency.png 'one-way latency (us)' 1 "8 9"
 plot calls.png 'G.711 calls per relay core' 1 10
+if [ ! -s "$D/ns.tsv" ]; then
+	echo "bench-plot: nsperpkt.png not drawn: this run did not time the programs" >&2
+	exit 0
+fi
 gnuplot <<-EOF
 	set terminal pngcairo size 640,420 font ",10" noenhanced
 	set output '$OUT/nsperpkt.png'

@@ -327,13 +327,15 @@ static void leg_store(struct rtpe_leg *dst, const struct rtpe_leg *v)
 	__atomic_store_n(&dst->seq, seq + 1, __ATOMIC_RELEASE);
 }
 
-/* Whether dst holds v, seq aside. */
+/* Whether dst holds v, seq aside, as a finished write: an odd seq is a
+ * write a killed daemon left half done, which the program never forwards
+ * by, so it must be written again even if the bytes already match. */
 static bool leg_same(const struct rtpe_leg *dst, const struct rtpe_leg *v)
 {
 	struct rtpe_leg c = *v;
 
-	c.seq = dst->seq;
-	return memcmp(dst, &c, sizeof(c)) == 0;
+	c.seq = __atomic_load_n(&dst->seq, __ATOMIC_RELAXED);
+	return !(c.seq & 1) && memcmp(dst, &c, sizeof(c)) == 0;
 }
 
 int xdp_leg_put(struct xdp_state *x, const struct rtpe_leg *v)

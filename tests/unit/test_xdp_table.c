@@ -200,6 +200,19 @@ static void case_daemon_writes(struct env *e, struct xdp_state *x)
 	       &(struct fwd){ mac_y1, mac_y0, LOCAL_Y, PEER_B, 40002, 6100 });
 	CASE_END();
 
+	/* A daemon killed between the two seq stores leaves the entry odd:
+	 * the program hands its packets over, and the next daemon's put of
+	 * the same leg (a restore) must complete the write, not skip it as
+	 * unchanged. */
+	CASE_BEGIN("daemon_completes_a_leg_left_mid_write");
+	l.seq |= 1;
+	CHECK(!bpf_map_update_elem(e->fd_legs, &i, &l, BPF_ANY), "leaving the entry mid-write");
+	run_to(e, &(struct spec){ 0 }, XDP_PASS, RTPE_V_PASS_USERSPACE, NULL);
+	CHECK(!xdp_leg_put(x, &l), "xdp_leg_put of the same leg");
+	run_to(e, &(struct spec){ 0 }, XDP_REDIRECT, RTPE_V_REDIRECT,
+	       &(struct fwd){ mac_y1, mac_y0, LOCAL_Y, PEER_B, 40002, 6100 });
+	CASE_END();
+
 	CASE_BEGIN("daemon_foreach_reports_live_legs_at_their_index");
 	CHECK(!xdp_legs_foreach(x, count_leg, &c), "xdp_legs_foreach");
 	/* setup's legs and LOCAL_Y:40000; LOCAL_X:40110 was removed */

@@ -89,17 +89,22 @@ stop_daemon() {
 	[ -n "$pid" ] || return 0
 	DAEMON_PID=""
 	kill -TERM "$pid" 2>/dev/null
-	for _ in $(seq 50); do
-		kill -0 "$pid" 2>/dev/null || break
-		sleep 0.1
-	done
-	if kill -0 "$pid" 2>/dev/null; then
+	if ! gone_within_5s "$pid"; then
 		echo "lib.sh: rtpedged ($pid) ignored SIGTERM for 5 s: SIGKILL" >&2
 		kill -KILL "$pid" 2>/dev/null
 	fi
 	wait "$pid" 2>/dev/null
 	rc=$?
 	return "$rc"
+}
+
+# gone_within_5s PID: waits up to 5 s for PID to exit; fails if it has not.
+gone_within_5s() {
+	for _ in $(seq 50); do
+		kill -0 "$1" 2>/dev/null || return 0
+		sleep 0.1
+	done
+	! kill -0 "$1" 2>/dev/null
 }
 
 # shutdown_remove: `rtpedgectl shutdown --remove` (detach XDP, unpin, delete
@@ -109,7 +114,7 @@ shutdown_remove() {
 	ctl shutdown --remove >/dev/null
 	DAEMON_PID=""
 	[ -n "$pid" ] || return 0
-	for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+	gone_within_5s "$pid"
 	wait "$pid" 2>/dev/null
 }
 

@@ -1,55 +1,81 @@
 # rtpedge - build, test, demo, bench.  Everything is built into build/.
 #
 #   make            daemon, CLI, XDP object (skeleton embedded in the daemon)
-#   make check      install deps, build, run every test; ends "N passed, N failed"
-#   make demo       install deps, build, run the relay in the netns test bed
+#   make check      install what is missing, build, run every test; ends "N passed, N failed"
+#   make check SAN=address,undefined
+#                   the same suite against sanitizer builds, in build-san/
+#   make demo       install what is missing, build, run the relay in the netns test bed
 #   make bench      benchmarks on the netns test bed (root)
+#   make fuzz       every fuzzer for FUZZ_SECONDS (default 600) each
 #   make install    /usr/local/sbin, /etc/rtpedge, systemd unit
+#
+# The daemon's modules (daemon/*/ and daemon/*.c but main.c) are compiled
+# once into objects under B/obj, with dependency files (-MMD -MP), and
+# archived into B/librtpedge.a, which the daemon, the unit tests and the
+# fuzzers link: a one-file change rebuilds one object and relinks.
 
 CC      ?= gcc
 CLANG   ?= clang
 BPFTOOL ?= bpftool
 LLVM_STRIP ?= llvm-strip
+AR      ?= ar
 PREFIX  ?= /usr/local
-B       := build
 VERSION := $(shell git describe --always --dirty 2>/dev/null || echo 0.1)
+SAN     ?=
+
+ifeq ($(SAN),)
+B       := build
+SANFLAGS :=
+else
+B       := build-san
+SANFLAGS := -fsanitize=$(SAN) -fno-sanitize-recover=all -fno-omit-frame-pointer
+endif
+O       := $(B)/obj
 
 WARN    := -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wno-unused-parameter
 CFLAGS  ?= -O2 -g
-CFLAGS  += $(WARN) -std=gnu11 -D_GNU_SOURCE -Iinclude -I$(B) -Idaemon \
+CFLAGS  += $(WARN) $(SANFLAGS) -std=gnu11 -D_GNU_SOURCE -Iinclude -I$(B) -Idaemon \
 	   -DRTPE_VERSION='"$(VERSION)"'
+LDFLAGS += $(SANFLAGS)
+DEPFLAGS = -MMD -MP
 DAEMON_LIBS := -lbpf -lelf -lz -linih -ljson-c -lmicrohttpd -lsystemd
 CLI_LIBS    := -ljson-c
 
 BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_x86 $(WARN) -Iinclude -I$(B) -Ibpf
 
-DAEMON_SRC := $(wildcard daemon/*.c)
-DAEMON_HDR := $(wildcard daemon/*.h) $(wildcard include/*.h)
+LIB_SRC    := $(filter-out daemon/main.c,$(shell find daemon -name '*.c' | sort))
+LIB_OBJ    := $(patsubst %.c,$(O)/%.o,$(LIB_SRC))
+LIB        := $(B)/librtpedge.a
 CLI_SRC    := $(wildcard cli/*.c)
+CLI_OBJ    := $(patsubst %.c,$(O)/%.o,$(CLI_SRC))
 BPF_SRC    := $(wildcard bpf/*.bpf.c)
 BPF_OBJ    := $(patsubst bpf/%.bpf.c,$(B)/%.bpf.o,$(BPF_SRC))
 SKELS      := $(patsubst bpf/%.bpf.c,$(B)/%.skel.h,$(BPF_SRC))
 
-# Unit tests: tests/unit/test_X.c, each linked with the daemon modules it
-# names in TEST_DEPS_test_X (default: none beyond log.c).
 UNIT_SRC   := $(wildcard tests/unit/test_*.c)
 UNIT_BIN   := $(patsubst tests/unit/%.c,$(B)/tests/%,$(UNIT_SRC))
 TOOL_SRC   := $(wildcard tests/tools/*.c)
 TOOL_BIN   := $(patsubst tests/tools/%.c,$(B)/tools/%,$(TOOL_SRC))
+
+# libFuzzer harnesses: clang, with ASan and UBSan, over their own build of
+# the modules (instrumented for coverage) in B/fuzzobj.
+FO         := $(B)/fuzzobj
 FUZZ_SRC   := $(wildcard tests/fuzz/fuzz_*.c)
 FUZZ_BIN   := $(patsubst tests/fuzz/%.c,$(B)/fuzz/%,$(FUZZ_SRC))
-FUZZ_FLAGS := -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
--include tests/unit/deps.mk
+FUZZ_LIB   := $(B)/librtpedge-fuzz.a
+FUZZ_CFLAGS := -g -O1 -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=all \
+	       $(WARN) -std=gnu11 -D_GNU_SOURCE -Iinclude -I$(B) -Idaemon -DRTPE_VERSION='"fuzz"'
+FUZZ_SECONDS ?= 600
 
 .PHONY: all deps check demo bench fuzz install clean tests
 .DELETE_ON_ERROR:
 
 all: $(B)/rtpedged $(B)/rtpedgectl $(BPF_OBJ)
 
-$(B):
-	@mkdir -p $(B) $(B)/tests $(B)/tools $(B)/fuzz
+# ---- BPF: object, skeleton ----------------------------------------------------
 
-$(B)/vmlinux.h: | $(B)
+$(B)/vmlinux.h:
+	@mkdir -p $(@D)
 	@test -r /sys/kernel/btf/vmlinux || { echo "no /sys/kernel/btf/vmlinux: kernel BTF is needed for CO-RE" >&2; exit 1; }
 	$(BPFTOOL) btf dump file /sys/kernel/btf/vmlinux format c > $@
 
@@ -60,23 +86,49 @@ $(B)/%.bpf.o: bpf/%.bpf.c $(wildcard bpf/*.h) $(wildcard include/*.h) $(B)/vmlin
 $(B)/%.skel.h: $(B)/%.bpf.o
 	$(BPFTOOL) gen skeleton $< name $* > $@
 
-$(B)/rtpedged: $(DAEMON_SRC) $(DAEMON_HDR) $(SKELS) | $(B)
-	$(CC) $(CFLAGS) -o $@ $(DAEMON_SRC) $(DAEMON_LIBS)
+# ---- C objects: one per source, with its dependency file ----------------------
 
-$(B)/rtpedgectl: $(CLI_SRC) $(wildcard cli/*.h) | $(B)
-	$(CC) $(CFLAGS) -Icli -o $@ $(CLI_SRC) $(CLI_LIBS)
+# The skeletons exist before any object that may include one is compiled;
+# after that, the .d files say who includes what.
+$(O)/%.o: %.c | $(SKELS)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(DEPFLAGS) -c $< -o $@
 
-.SECONDEXPANSION:
-$(B)/tests/%: tests/unit/%.c $(wildcard tests/unit/*.h) $$(TEST_DEPS_$$*) $(DAEMON_HDR) $(SKELS) | $(B)
-	$(CC) $(CFLAGS) -Itests/unit -o $@ $< $(TEST_DEPS_$*) daemon/log.c $(DAEMON_LIBS)
+$(LIB): $(LIB_OBJ)
+	@rm -f $@
+	$(AR) rcs $@ $^
 
-# libFuzzer harnesses, with ASan and UBSan; FUZZ_DEPS_fuzz_X names the modules.
-$(B)/fuzz/%: tests/fuzz/%.c $$(FUZZ_DEPS_$$*) $(DAEMON_HDR) $(SKELS) | $(B)
-	$(CLANG) $(FUZZ_FLAGS) $(WARN) -std=gnu11 -D_GNU_SOURCE -Iinclude -I$(B) -Idaemon -DRTPE_VERSION='"fuzz"' \
-		-o $@ $< $(FUZZ_DEPS_$*) daemon/log.c $(DAEMON_LIBS)
+$(B)/rtpedged: $(O)/daemon/main.o $(LIB)
+	$(CC) $(LDFLAGS) -o $@ $^ $(DAEMON_LIBS)
 
-$(B)/tools/%: tests/tools/%.c $(wildcard tests/tools/*.h) $(SKELS) | $(B)
-	$(CC) $(CFLAGS) -o $@ $< -lbpf -lelf -lz -lm
+$(B)/rtpedgectl: $(CLI_OBJ)
+	$(CC) $(LDFLAGS) -o $@ $^ $(CLI_LIBS)
+
+$(B)/tests/%: $(O)/tests/unit/%.o $(LIB)
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS) -o $@ $^ $(DAEMON_LIBS)
+
+$(B)/tools/%: $(O)/tests/tools/%.o
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS) -o $@ $^ -lbpf -lelf -lz -lm
+
+# ---- fuzzers -------------------------------------------------------------------
+
+$(FO)/%.o: %.c | $(SKELS)
+	@mkdir -p $(@D)
+	$(CLANG) $(FUZZ_CFLAGS) $(DEPFLAGS) -c $< -o $@
+
+$(FUZZ_LIB): $(patsubst %.c,$(FO)/%.o,$(LIB_SRC))
+	@rm -f $@
+	$(AR) rcs $@ $^
+
+$(B)/fuzz/%: $(FO)/tests/fuzz/%.o $(FUZZ_LIB)
+	@mkdir -p $(@D)
+	$(CLANG) -fsanitize=fuzzer,address,undefined -o $@ $^ $(DAEMON_LIBS)
+
+-include $(shell find $(O) $(FO) -name '*.d' 2>/dev/null)
+
+# ---- what the commands run -------------------------------------------------------
 
 tests: all $(UNIT_BIN) $(TOOL_BIN) $(FUZZ_BIN)
 
@@ -84,8 +136,8 @@ deps:
 	@scripts/install-deps.sh
 
 check: deps
-	$(MAKE) tests
-	@scripts/run-tests.sh
+	$(MAKE) SAN=$(SAN) tests
+	@RTPE_BUILD=$(B) scripts/run-tests.sh
 
 demo: deps
 	$(MAKE) all $(TOOL_BIN)
@@ -95,6 +147,10 @@ bench: deps
 	$(MAKE) all $(TOOL_BIN)
 	@scripts/bench.sh
 
+fuzz: deps
+	$(MAKE) SAN=$(SAN) $(FUZZ_BIN)
+	@RTPE_BUILD=$(B) RTPE_FUZZ_SECONDS=$(FUZZ_SECONDS) scripts/run-tests.sh fuzz
+
 install: all
 	install -D -m 0755 $(B)/rtpedged $(DESTDIR)$(PREFIX)/sbin/rtpedged
 	install -D -m 0755 $(B)/rtpedgectl $(DESTDIR)$(PREFIX)/sbin/rtpedgectl
@@ -103,4 +159,4 @@ install: all
 	install -D -m 0644 scripts/rtpedged.service $(DESTDIR)/etc/systemd/system/rtpedged.service
 
 clean:
-	rm -rf $(B)
+	rm -rf build build-san

@@ -4,7 +4,7 @@
  * socket into session-table operations and the table's state into the
  * JSON documents of ../shared/INTERFACE.md and docs/CONTROL.md.
  *
- * Sessions are written as JSON text (ctl_buf.h's writer), not as json-c
+ * Sessions are written as JSON text (jbuf.h's writer), not as json-c
  * object trees: session.add and session.del come in batches of thousands
  * and session.list has a hundred thousand entries, where the trees' mallocs
  * and frees were most of the daemon's time. The other results are small.
@@ -17,12 +17,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "ctl_buf.h"
+#include "core/jbuf.h"
 #include "daemon.h"
-#include "log.h"
-#include "ports.h"
-#include "session.h"
-#include "xdp.h"
+#include "core/log.h"
+#include "media/ports.h"
+#include "media/session.h"
+#include "xdp/xdp.h"
 
 static const char *const path_names[] = {
 #define RTPE_X_NAME(name, str) str,
@@ -48,9 +48,9 @@ const char *path_name(enum rtpe_path p)
 /* The one buffer results are written into (everything runs on the loop's
  * thread): reused, so a batch of thousands of session.add costs no
  * allocation per reply for it. */
-static struct ctl_buf text;
+static struct jbuf text;
 
-static struct ctl_buf *text_begin(void)
+static struct jbuf *text_begin(void)
 {
 	text.len = 0;
 	text.oom = false;
@@ -60,92 +60,92 @@ static struct ctl_buf *text_begin(void)
 /* What was written as the handler's result. 0 or -ENOMEM. */
 static int text_end(struct json_object **res)
 {
-	*res = text.oom ? NULL : ctl_raw_new(text.p, text.len);
+	*res = text.oom ? NULL : jbuf_raw_new(text.p, text.len);
 	if (text.cap > TEXT_KEEP) {
 		free(text.p);
-		text = (struct ctl_buf){ 0 };
+		text = (struct jbuf){ 0 };
 	}
 	return *res ? 0 : -ENOMEM;
 }
 
-static void put_str(struct ctl_buf *b, const char *s)
+static void put_str(struct jbuf *b, const char *s)
 {
-	ctl_buf_str(b, s, strlen(s));
+	jbuf_str(b, s, strlen(s));
 }
 
 /* "s-12" */
-static void put_id(struct ctl_buf *b, const struct session *s)
+static void put_id(struct jbuf *b, const struct session *s)
 {
-	ctl_buf_lit(b, "\"s-");
-	ctl_buf_u64(b, s->id);
-	ctl_buf_lit(b, "\"");
+	jbuf_lit(b, "\"s-");
+	jbuf_u64(b, s->id);
+	jbuf_lit(b, "\"");
 }
 
 /* A figure, or null when it does not exist (yet). */
-static void put_opt(struct ctl_buf *b, bool have, uint64_t v)
+static void put_opt(struct jbuf *b, bool have, uint64_t v)
 {
 	if (have)
-		ctl_buf_u64(b, v);
+		jbuf_u64(b, v);
 	else
-		ctl_buf_lit(b, "null");
+		jbuf_lit(b, "null");
 }
 
-static void put_leg(struct ctl_buf *b, struct rtpe *r, const struct leg *l,
+static void put_leg(struct jbuf *b, struct rtpe *r, const struct leg *l,
 		    const struct leg_view *v, uint64_t now)
 {
-	ctl_buf_lit(b, "{\"interface\":");
+	jbuf_lit(b, "{\"interface\":");
 	put_str(b, r->ifaces[l->iface].cfg.name);
-	ctl_buf_lit(b, ",\"local\":");
-	ctl_buf_endpoint(b, &l->local);
-	ctl_buf_lit(b, ",\"peer\":");
-	ctl_buf_endpoint(b, &l->peer);
-	ctl_buf_lit(b, ",\"peer_rtcp_port\":");
-	ctl_buf_u64(b, l->peer_rtcp_port);
-	ctl_buf_lit(b, ",\"path\":");
+	jbuf_lit(b, ",\"local\":");
+	jbuf_endpoint(b, &l->local);
+	jbuf_lit(b, ",\"peer\":");
+	jbuf_endpoint(b, &l->peer);
+	jbuf_lit(b, ",\"peer_rtcp_port\":");
+	jbuf_u64(b, l->peer_rtcp_port);
+	jbuf_lit(b, ",\"path\":");
 	put_str(b, path_name(l->path));
-	ctl_buf_lit(b, ",\"packets\":");
-	ctl_buf_u64(b, v->packets);
-	ctl_buf_lit(b, ",\"bytes\":");
-	ctl_buf_u64(b, v->bytes);
-	ctl_buf_lit(b, ",\"drops\":");
-	ctl_buf_u64(b, v->drops);
-	ctl_buf_lit(b, ",\"rtcp_packets\":");
-	ctl_buf_u64(b, v->rtcp_packets);
-	ctl_buf_lit(b, ",\"last_seen_ms\":");
+	jbuf_lit(b, ",\"packets\":");
+	jbuf_u64(b, v->packets);
+	jbuf_lit(b, ",\"bytes\":");
+	jbuf_u64(b, v->bytes);
+	jbuf_lit(b, ",\"drops\":");
+	jbuf_u64(b, v->drops);
+	jbuf_lit(b, ",\"rtcp_packets\":");
+	jbuf_u64(b, v->rtcp_packets);
+	jbuf_lit(b, ",\"last_seen_ms\":");
 	put_opt(b, v->last_seen_ns, (now - v->last_seen_ns) / 1000000);
-	ctl_buf_lit(b, ",\"rtp\":{\"ssrc\":");
+	jbuf_lit(b, ",\"rtp\":{\"ssrc\":");
 	put_opt(b, v->has_rtp, v->ssrc);
-	ctl_buf_lit(b, ",\"lost\":");
-	ctl_buf_u64(b, v->lost);
-	ctl_buf_lit(b, ",\"jitter_ms\":");
-	ctl_buf_double(b, v->jitter_ms);
-	ctl_buf_lit(b, "}}");
+	jbuf_lit(b, ",\"lost\":");
+	jbuf_u64(b, v->lost);
+	jbuf_lit(b, ",\"jitter_ms\":");
+	jbuf_double(b, v->jitter_ms);
+	jbuf_lit(b, "}}");
 }
 
 /* The session with its legs' figures v (read before now). */
-static void put_session_of(struct ctl_buf *b, struct rtpe *r, const struct session *s,
+static void put_session_of(struct jbuf *b, struct rtpe *r, const struct session *s,
 			   const struct leg_view *v, uint64_t now)
 {
 	uint64_t last = v[0].last_seen_ns > v[1].last_seen_ns ? v[0].last_seen_ns :
 								 v[1].last_seen_ns;
 
-	ctl_buf_lit(b, "{\"id\":");
+	jbuf_lit(b, "{\"id\":");
 	put_id(b, s);
-	ctl_buf_lit(b, ",\"created_s\":");
-	ctl_buf_u64(b, (now - s->created_ns) / 1000000000ull);
+	jbuf_lit(b, ",\"created_s\":");
+	jbuf_u64(b, (now - s->created_ns) / 1000000000ull);
 	if (s->hold)
-		ctl_buf_lit(b, ",\"hold\":true,\"idle_ms\":");
+		jbuf_lit(b, ",\"hold\":true,\"idle_ms\":");
 	else
-		ctl_buf_lit(b, ",\"hold\":false,\"idle_ms\":");
+		jbuf_lit(b, ",\"hold\":false,\"idle_ms\":");
 	put_opt(b, last, (now - last) / 1000000);
-	ctl_buf_lit(b, ",\"legs\":[");
+	jbuf_lit(b, ",\"legs\":[");
 	put_leg(b, r, &s->leg[0], &v[0], now);
-	ctl_buf_lit(b, ",");
+	jbuf_lit(b, ",");
 	put_leg(b, r, &s->leg[1], &v[1], now);
-	ctl_buf_lit(b, "]}");
+	jbuf_lit(b, "]}");
 }
 
-void session_write(struct ctl_buf *b, struct rtpe *r, const struct session *s)
+void session_write(struct jbuf *b, struct rtpe *r, const struct session *s)
 {
 	struct leg_view v[2];
 
@@ -259,15 +259,15 @@ static int arg_leg(struct rtpe *r, struct json_object *args, int side, int *ifac
 
 /* The brief result of session.add: what a caller needs to signal the
  * session, in the same members as the full one. */
-static void put_brief_add(struct ctl_buf *b, const struct session *s)
+static void put_brief_add(struct jbuf *b, const struct session *s)
 {
-	ctl_buf_lit(b, "{\"id\":");
+	jbuf_lit(b, "{\"id\":");
 	put_id(b, s);
-	ctl_buf_lit(b, ",\"legs\":[{\"local\":");
-	ctl_buf_endpoint(b, &s->leg[0].local);
-	ctl_buf_lit(b, "},{\"local\":");
-	ctl_buf_endpoint(b, &s->leg[1].local);
-	ctl_buf_lit(b, "}]}");
+	jbuf_lit(b, ",\"legs\":[{\"local\":");
+	jbuf_endpoint(b, &s->leg[0].local);
+	jbuf_lit(b, "},{\"local\":");
+	jbuf_endpoint(b, &s->leg[1].local);
+	jbuf_lit(b, "}]}");
 }
 
 static int cmd_session_add(void *ctx, struct json_object *args, struct json_object **res,
@@ -277,7 +277,7 @@ static int cmd_session_add(void *ctx, struct json_object *args, struct json_obje
 	struct leg_view zero[2] = { 0 };
 	struct sockaddr_in pa, pb;
 	struct session *s;
-	struct ctl_buf *b;
+	struct jbuf *b;
 	bool brief;
 	int ia, ib;
 
@@ -301,15 +301,15 @@ static int cmd_session_list(void *ctx, struct json_object *args, struct json_obj
 			    char *err, size_t errlen)
 {
 	struct rtpe *r = ctx;
-	struct ctl_buf *b = text_begin();
+	struct jbuf *b = text_begin();
 
-	ctl_buf_lit(b, "{\"sessions\":[");
+	jbuf_lit(b, "{\"sessions\":[");
 	for (struct session *s = r->first; s && !b->oom; s = s->next) {
 		if (s != r->first)
-			ctl_buf_lit(b, ",");
+			jbuf_lit(b, ",");
 		session_write(b, r, s);
 	}
-	ctl_buf_lit(b, "]}");
+	jbuf_lit(b, "]}");
 	return text_end(res);
 }
 
@@ -329,7 +329,7 @@ static int cmd_session_del(void *ctx, struct json_object *args, struct json_obje
 			   char *err, size_t errlen)
 {
 	struct rtpe *r = ctx;
-	struct ctl_buf *b;
+	struct jbuf *b;
 	struct session *s;
 	bool brief;
 
@@ -337,9 +337,9 @@ static int cmd_session_del(void *ctx, struct json_object *args, struct json_obje
 		return -1;
 	b = text_begin();
 	if (brief) { /* the id only: no counter reads */
-		ctl_buf_lit(b, "{\"id\":");
+		jbuf_lit(b, "{\"id\":");
 		put_id(b, s);
-		ctl_buf_lit(b, "}");
+		jbuf_lit(b, "}");
 	} else {
 		session_write(b, r, s); /* its final counters */
 	}

@@ -4,10 +4,10 @@
 #define RTPE_COMMANDS_H
 
 #include <json-c/json.h>
-#include "ctl.h"
-#include "session.h"
+#include "ctl/ctl.h"
+#include "media/session.h"
 
-struct ctl_buf;
+struct jbuf;
 
 /* Each XDP verdict's labels: rtpedge_xdp_verdicts_total{verdict,reason}
  * and the "xdp_verdicts" of `stats`. */
@@ -21,7 +21,7 @@ extern const struct ctl_command rtpe_commands[];
 
 /* Appends a session as the JSON of INTERFACE.md, with its legs' counters
  * as they are now. */
-void session_write(struct ctl_buf *b, struct rtpe *r, const struct session *s);
+void session_write(struct jbuf *b, struct rtpe *r, const struct session *s);
 const char *path_name(enum rtpe_path p);
 /* Free port pairs over all interfaces. */
 unsigned ports_free(struct rtpe *r);

@@ -17,17 +17,17 @@
 #include <sys/signalfd.h>
 
 #include "commands.h"
-#include "config.h"
-#include "ctl.h"
+#include "core/config.h"
+#include "ctl/ctl.h"
 #include "daemon.h"
-#include "log.h"
-#include "loop.h"
+#include "core/log.h"
+#include "core/loop.h"
 #include "metrics.h"
-#include "punt.h"
-#include "session.h"
-#include "state.h"
-#include "sweep.h"
-#include "xdp.h"
+#include "media/punt.h"
+#include "media/session.h"
+#include "state/state.h"
+#include "media/sweep.h"
+#include "xdp/xdp.h"
 
 static bool read_forwarding(const char *dev)
 {

@@ -4,7 +4,7 @@
 #define RTPE_DAEMON_H
 
 #include <stddef.h>
-#include "session.h"
+#include "media/session.h"
 
 /* Brings the daemon up for r->cfg (already loaded): interfaces, signals,
  * control socket, XDP, sessions (restored), timers, metrics. 0, or -errno

@@ -9,11 +9,11 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "config.h"
+#include "core/config.h"
 #include "daemon.h"
-#include "session.h"
-#include "log.h"
-#include "loop.h"
+#include "media/session.h"
+#include "core/log.h"
+#include "core/loop.h"
 
 static void usage(FILE *f)
 {

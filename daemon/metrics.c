@@ -16,10 +16,10 @@
 #include <microhttpd.h>
 
 #include "commands.h"
-#include "log.h"
-#include "sweep.h"
-#include "loop.h"
-#include "xdp.h"
+#include "core/log.h"
+#include "media/sweep.h"
+#include "core/loop.h"
+#include "xdp/xdp.h"
 
 struct metrics {
 	struct MHD_Daemon *d;

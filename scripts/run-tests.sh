@@ -3,17 +3,19 @@
 #
 # run-tests.sh - runs every rtpedge test program and sums up (`make check`).
 #
-# Order: unit tests (build/tests/test_*), fuzzers (build/fuzz/fuzz_*, for
-# RTPE_FUZZ_SECONDS each over tests/fuzz/seeds/NAME/), end-to-end tests
-# (tests/e2e/test_*.sh). Each program prints "PASS: name", "FAIL: name: why"
+# Order: static checks (scripts/check-*.sh), unit tests (B/tests/test_*),
+# fuzzers (B/fuzz/fuzz_*, for RTPE_FUZZ_SECONDS each over
+# tests/fuzz/seeds/NAME/), end-to-end tests (tests/e2e/test_*.sh). B is
+# RTPE_BUILD (default build; `make check SAN=...` sets build-san, and the
+# end-to-end tests then run that folder's daemon, CLI and tools). Each program prints "PASS: name", "FAIL: name: why"
 # or "SKIP: name: why" lines; they are echoed and counted. A program that
 # exits non-zero without a FAIL line, is killed by a signal, times out, or
 # prints no result line at all counts as one more failure, so a broken test
 # cannot pass silently. Everything else a program prints goes to
-# build/test-logs/NAME.log (its tail is shown when it failed).
+# B/test-logs/NAME.log (its tail is shown when it failed).
 #
 # Usage: scripts/run-tests.sh [FILTER]
-#   FILTER: unit | fuzz | e2e, or a substring of a program's path
+#   FILTER: static | unit | fuzz | e2e, or a substring of a program's path
 #   (e.g. test_ports, xdp_path). Without it, everything runs.
 # Env: RTPE_TEST_TIMEOUT (seconds per program, default 600),
 #      RTPE_FUZZ_SECONDS (default 20).
@@ -27,7 +29,10 @@ cd "$ROOT" || exit 2
 FILTER=${1:-}
 TIMEOUT=${RTPE_TEST_TIMEOUT:-600}
 FUZZ_SECONDS=${RTPE_FUZZ_SECONDS:-20}
-LOGS=build/test-logs
+export RTPE_BUILD=${RTPE_BUILD:-build}
+export RTPE_DAEMON=${RTPE_DAEMON:-$RTPE_BUILD/rtpedged} # test_ctl_reply
+B=$RTPE_BUILD
+LOGS=$B/test-logs
 PASSED=0
 FAILED=0
 SKIPPED=0
@@ -44,7 +49,7 @@ trap 'echo "run-tests: interrupted" >&2; exit 130' INT TERM
 selected() {
 	case "$FILTER" in
 	"") return 0 ;;
-	unit | fuzz | e2e) [ "$FILTER" = "$1" ] ;;
+	static | unit | fuzz | e2e) [ "$FILTER" = "$1" ] ;;
 	*) [[ "$2" == *"$FILTER"* ]] ;;
 	esac
 }
@@ -134,12 +139,17 @@ main() {
 	local f ran=0
 	mkdir -p "$LOGS"
 	[ "$(id -u)" -eq 0 ] || echo "run-tests: not root: tests that need root will skip or fail" >&2
-	for f in build/tests/test_*; do
+	for f in scripts/check-*.sh; do
+		[ -f "$f" ] && selected static "$f" || continue
+		ran=$((ran + 1))
+		run_prog "$(basename "$f" .sh)" bash "$f"
+	done
+	for f in "$B"/tests/test_*; do
 		[ -x "$f" ] && selected unit "$f" || continue
 		ran=$((ran + 1))
 		run_prog "$(basename "$f")" "$f"
 	done
-	for f in build/fuzz/fuzz_*; do
+	for f in "$B"/fuzz/fuzz_*; do
 		[ -x "$f" ] && selected fuzz "$f" || continue
 		ran=$((ran + 1))
 		run_fuzz "$f"

@@ -14,7 +14,7 @@ set -uo pipefail
 E2E_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 E2E_NAME=$(basename "$0" .sh)
 E2E_NAME=${E2E_NAME#test_}
-B=$E2E_ROOT/build
+B=$E2E_ROOT/${RTPE_BUILD:-build} # make check SAN=... runs the sanitizer builds
 NETNS=$E2E_ROOT/scripts/netns.sh
 PROBE=$B/tools/rtpprobe
 eval "$("$NETNS" env)"

@@ -12,11 +12,11 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "config.h"
-#include "ctl_int.h"
+#include "core/config.h"
+#include "ctl/ctl_int.h"
 #include "daemon.h"
-#include "log.h"
-#include "session.h"
+#include "core/log.h"
+#include "media/session.h"
 
 static struct rtpe R;
 static char dir[64];

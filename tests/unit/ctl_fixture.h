@@ -12,9 +12,9 @@
 #define RTPE_CTL_FIXTURE_H
 
 #include "check.h"
-#include "ctl.h"
-#include "log.h"
-#include "loop.h"
+#include "ctl/ctl.h"
+#include "core/log.h"
+#include "core/loop.h"
 
 #include <errno.h>
 #include <fcntl.h>

@@ -12,13 +12,13 @@
 #define RTPE_STATE_FIXTURE_H
 
 #include "check.h"
-#include "config.h"
+#include "core/config.h"
 #include "daemon.h"
-#include "log.h"
-#include "loop.h"
+#include "core/log.h"
+#include "core/loop.h"
 #include "netns_fixture.h"
-#include "session.h"
-#include "state.h"
+#include "media/session.h"
+#include "state/state.h"
 
 #include <arpa/inet.h>
 #include <dirent.h>

@@ -5,8 +5,8 @@
  * bad inputs each checked for its exact "FILE:LINE: " and its message.
  */
 #include "check.h"
-#include "config.h"
-#include "log.h"
+#include "core/config.h"
+#include "core/log.h"
 
 #include <arpa/inet.h>
 #include <libgen.h>

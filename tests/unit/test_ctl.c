@@ -12,7 +12,7 @@
  * session replies are test_ctl_reply.c's.
  */
 #include "ctl_fixture.h"
-#include "ctl_int.h"
+#include "ctl/ctl_int.h"
 
 #include <grp.h>
 #include <math.h>

@@ -1,13 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * test_ctl_reply.c - what the control socket writes back: the reply writer
- * (ctl_buf.h), checked against json-c's own output, escapes and limits
+ * (jbuf.h), checked against json-c's own output, escapes and limits
  * included; and the daemon's session.add and session.del replies, brief
  * and full, against build/rtpedged run with xdp_mode off in a network
  * namespace of its own. Exact bytes everywhere.
  */
 #include "ctl_fixture.h"
-#include "ctl_int.h"
+#include "ctl/ctl_int.h"
 #include "netns_fixture.h"
 
 #include <math.h>
@@ -52,7 +52,7 @@ static int h_values(void *ctx, struct json_object *args, struct json_object **re
 static int h_raw(void *ctx, struct json_object *args, struct json_object **res, char *err,
 		 size_t errlen)
 {
-	*res = ctl_raw_new(RAW_TXT, sizeof(RAW_TXT) - 1);
+	*res = jbuf_raw_new(RAW_TXT, sizeof(RAW_TXT) - 1);
 	return *res ? 0 : -ENOMEM;
 }
 
@@ -71,10 +71,10 @@ static int h_longerr(void *ctx, struct json_object *args, struct json_object **r
 /* The reply line ctl_handle writes for req, NUL-terminated (free it). */
 static char *handled(struct ctl_server *s, const char *req)
 {
-	struct ctl_buf b = { 0 };
+	struct jbuf b = { 0 };
 
 	ctl_handle(s, req, strlen(req), &b);
-	ctl_buf_mem(&b, "", 1);
+	jbuf_mem(&b, "", 1);
 	return b.oom ? NULL : b.p;
 }
 
@@ -86,7 +86,7 @@ static void t_writer(void)
 						   { "longerr", h_longerr }, { NULL, NULL } };
 	struct loop *l = loop_new();
 	struct json_object *tree = NULL, *j;
-	struct ctl_buf b = { 0 };
+	struct jbuf b = { 0 };
 	struct ctl_server *s;
 	char path[PATH_MAX], err[256], want[2048], cut[600] = "", *got;
 
@@ -109,9 +109,9 @@ static void t_writer(void)
 	      "got %s", got);
 	free(got);
 	json_object_put(tree);
-	ctl_buf_double(&b, NAN);
-	ctl_buf_double(&b, -INFINITY);
-	ctl_buf_mem(&b, "", 1);
+	jbuf_double(&b, NAN);
+	jbuf_double(&b, -INFINITY);
+	jbuf_mem(&b, "", 1);
 	CHECK(b.p && !strcmp(b.p, "nullnull"), "NaN, -inf: %s (JSON has no such numbers)", b.p);
 	free(b.p);
 	CASE_END();

@@ -2,7 +2,7 @@
 /* test_ports.c - the even-port allocator: sizes, bounds, round-robin reuse,
  * errors and full get/put cycles. */
 #include "check.h"
-#include "ports.h"
+#include "media/ports.h"
 
 #include <errno.h>
 #include <stdlib.h>

@@ -9,8 +9,8 @@
  */
 #include "check.h"
 #include "commands.h"
-#include "session.h"
-#include "state_text.h"
+#include "media/session.h"
+#include "state/state_text.h"
 
 #include <arpa/inet.h>
 #include <stdlib.h>
@@ -99,7 +99,7 @@ static void t_text(void)
 {
 	static struct rtpe r; /* large: only the interfaces are used */
 	static const char *const names[] = { "carrier", "sbc_2.x-Y", "a/b/", "q\"b\\s\x01\t\x7f\xc3\xa9" };
-	struct ctl_buf one = { 0 }, doc = { 0 };
+	struct jbuf one = { 0 }, doc = { 0 };
 	uint64_t mono = 5000000000000ull;
 	int64_t now_ms = 1763856000123ll;
 	char want[4096];
@@ -131,7 +131,7 @@ static void t_text(void)
 	CHECK(!bad, "%d of %d records differ", bad, TEXT_SESSIONS);
 	CHECK(!one.oom && !doc.oom, "out of memory");
 	CHECK(doc.len > 5 && !memcmp(doc.p + doc.len - 5, "}\n]}\n", 5), "tail");
-	ctl_buf_mem(&doc, "", 1);
+	jbuf_mem(&doc, "", 1);
 	{
 		struct json_object *root = json_tokener_parse(doc.p), *arr = NULL, *v = NULL;
 

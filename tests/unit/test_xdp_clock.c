@@ -10,7 +10,7 @@
 #include <stdio.h>
 
 #include "check.h"
-#include "xdp_clock.h"
+#include "xdp/xdp_clock.h"
 
 #define TICK 4000000ULL /* HZ=250 */
 #define REF_NS 1000000000000ULL

@@ -15,8 +15,8 @@
 #include <pthread.h>
 
 #include "xdp_env.h"
-#include "xdp_int.h"
-#include "xdp.h"
+#include "xdp/xdp_int.h"
+#include "xdp/xdp.h"
 
 #define LOCAL_Z "198.18.1.77"
 

@@ -30,7 +30,7 @@
 
 #include "rtpedge.h"
 #include "rtpedge.skel.h"
-#include "xdp_clock.h"
+#include "xdp/xdp_clock.h"
 #include "xdp_frame.h"
 
 #define MAX_CPUS 256

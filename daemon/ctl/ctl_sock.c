@@ -1,0 +1,526 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * ctl_sock.c - the control socket's sockets. It creates the server: checks
+ * the path and the group, makes the directory, refuses when another daemon
+ * answers on the path and replaces a stale socket file, binds and sets mode
+ * and group before anyone can connect. It owns the connected clients:
+ * accepting them, their input buffer and line framing, the queue of reply
+ * bytes, idle deadlines. At the end it unlinks the file, but only the one
+ * it made (a replacement daemon's socket stays). What a line becomes is
+ * ctl.c's.
+ *
+ * Everything runs on the daemon's event loop and nothing blocks: sockets
+ * are non-blocking, replies that do not fit in the socket wait in the
+ * client's queue for EPOLLOUT. A client's buffers are kept between
+ * requests (a batch of thousands needs hundreds of KiB: growing them anew
+ * for every line cost more than the requests) and given back once it has
+ * been idle for a sweep. A handler may call ctl_server_free() on the very
+ * server running it (a reload replacing the socket), so inside callbacks
+ * clients and the server are only marked dead; their memory is freed when
+ * the outermost callback returns (ctl_reap).
+ */
+#include "ctl/ctl_int.h"
+#include "core/log.h"
+
+#include <errno.h>
+#include <grp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <sys/epoll.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+
+#define CTL_IN_MIN 4096u        /* first size of a client's input buffer */
+#define JBUF_KEEP (64u << 10) /* larger buffers are given back when idle */
+#define CTL_READS_PER_EVENT 16  /* fairness between busy clients */
+#define CTL_ACCEPTS_PER_EVENT 64
+
+struct ctl_client {
+	struct ctl_server *s;
+	struct ctl_client *next;
+	int fd;             /* -1 once closed */
+	uint32_t events;    /* what the loop watches now */
+	bool closing;       /* send what is queued, then close */
+	bool dead;          /* closed; memory freed by ctl_reap */
+	bool active;        /* read from since the last sweep */
+	char *in;           /* after processing: at most one partial line */
+	size_t in_len, in_cap;
+	size_t scanned;     /* in[0, scanned) holds no newline */
+	struct jbuf out; /* queued reply bytes are out.p[out_off, out.len) */
+	size_t out_off;
+	uint64_t since_ms;  /* when the partial line began, or closing began */
+};
+
+static void ctl_on_accept(struct loop *l, int fd, uint32_t events, void *arg);
+static void ctl_sweep(struct loop *l, void *arg);
+
+static uint64_t ctl_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+/* mkdir -p of the directory holding path, mode 0755. 0 or -errno. */
+static int ctl_mkdirs(const char *path)
+{
+	char dir[sizeof(((struct sockaddr_un *)0)->sun_path)];
+
+	snprintf(dir, sizeof(dir), "%s", path);
+	for (char *p = strchr(dir + 1, '/'); p; p = strchr(p + 1, '/')) {
+		*p = '\0';
+		if (mkdir(dir, 0755) && errno != EEXIST)
+			return -errno;
+		*p = '/';
+	}
+	return 0;
+}
+
+/* 0 when nothing answers at the address (a stale socket file is removed). */
+static int ctl_probe(const struct sockaddr_un *sa, char *err, size_t errlen)
+{
+	struct stat st;
+	int fd, rc;
+
+	if (lstat(sa->sun_path, &st))
+		return errno == ENOENT ? 0 : -errno;
+	if (!S_ISSOCK(st.st_mode)) {
+		snprintf(err, errlen, "%s exists and is not a socket; remove it or choose another control_socket",
+			 sa->sun_path);
+		return -EEXIST;
+	}
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -errno;
+	rc = connect(fd, (const struct sockaddr *)sa, sizeof(*sa)) ? -errno : 0;
+	close(fd);
+	if (!rc || rc == -EAGAIN) { /* EAGAIN: it is alive, its backlog full */
+		snprintf(err, errlen, "another rtpedged answers on %s; stop it or choose another control_socket",
+			 sa->sun_path);
+		return -EADDRINUSE;
+	}
+	if (rc != -ECONNREFUSED)
+		return rc;
+	return unlink(sa->sun_path) && errno != ENOENT ? -errno : 0; /* stale */
+}
+
+/* Binds, sets mode and group, listens. 0 or -errno. */
+static int ctl_listen(struct ctl_server *s, const struct sockaddr_un *sa, gid_t gid)
+{
+	struct stat st;
+
+	s->fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (s->fd < 0)
+		return -errno;
+	if (bind(s->fd, (const struct sockaddr *)sa, sizeof(*sa)) || lstat(s->path, &st))
+		return -errno;
+	s->dev = st.st_dev;
+	s->ino = st.st_ino;
+	/* Nobody can connect before listen(): mode and group are set first. */
+	if (chmod(s->path, 0660) || (gid != (gid_t)-1 && chown(s->path, (uid_t)-1, gid)) ||
+	    listen(s->fd, SOMAXCONN))
+		return -errno;
+	return loop_add(s->loop, s->fd, EPOLLIN, ctl_on_accept, s);
+}
+
+struct ctl_server *ctl_server_new(struct loop *l, const char *path, const char *group,
+				  const struct ctl_command *cmds, void *ctx,
+				  char *err, size_t errlen)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	struct ctl_server *s = NULL;
+	struct group *gr = NULL;
+	int rc = -ENAMETOOLONG;
+
+	err[0] = '\0';
+	if (!path[0] || strlen(path) >= sizeof(sa.sun_path)) {
+		snprintf(err, errlen, "control socket path \"%s\" is empty or longer than %zu bytes",
+			 path, sizeof(sa.sun_path) - 1);
+		goto fail;
+	}
+	strcpy(sa.sun_path, path);
+	if (group && group[0] && !(gr = getgrnam(group))) {
+		snprintf(err, errlen, "control group \"%s\" does not exist; create it (groupadd %s) or leave control_group empty",
+			 group, group);
+		rc = -ENOENT;
+		goto fail;
+	}
+	rc = -ENOMEM;
+	s = calloc(1, sizeof(*s));
+	if (!s)
+		goto fail;
+	*s = (struct ctl_server){ .loop = l, .fd = -1, .timer_fd = -1, .cmds = cmds, .ctx = ctx };
+	s->path = strdup(path);
+	s->tok = json_tokener_new();
+	if (!s->path || !s->tok)
+		goto fail;
+	json_tokener_set_flags(s->tok, JSON_TOKENER_STRICT | JSON_TOKENER_VALIDATE_UTF8);
+	rc = ctl_mkdirs(path);
+	if (!rc)
+		rc = ctl_probe(&sa, err, errlen);
+	if (!rc)
+		rc = ctl_listen(s, &sa, gr ? gr->gr_gid : (gid_t)-1);
+	if (!rc)
+		rc = s->timer_fd = loop_every(l, CTL_SWEEP_MS, ctl_sweep, s);
+	if (rc >= 0)
+		return s;
+fail:
+	if (!err[0])
+		snprintf(err, errlen, "cannot create the control socket %s: %s", path, strerror(-rc));
+	ctl_server_free(s);
+	errno = -rc;
+	return NULL;
+}
+
+/* Closes the sweep timer and the listening socket; unlinks the socket file
+ * only if it is still the one ctl_listen made. */
+static void ctl_unlisten(struct ctl_server *s)
+{
+	struct stat st;
+
+	if (s->timer_fd >= 0) {
+		loop_del(s->loop, s->timer_fd);
+		close(s->timer_fd);
+		s->timer_fd = -1;
+	}
+	if (s->fd < 0)
+		return;
+	loop_del(s->loop, s->fd);
+	close(s->fd);
+	s->fd = -1;
+	if (s->ino && !lstat(s->path, &st) && st.st_dev == s->dev && st.st_ino == s->ino)
+		unlink(s->path);
+}
+
+/* ---- clients ------------------------------------------------------------- */
+
+static void ctl_client_close(struct ctl_client *c)
+{
+	if (c->dead)
+		return;
+	loop_del(c->s->loop, c->fd);
+	close(c->fd);
+	c->fd = -1;
+	c->dead = true;
+	c->s->n_clients--;
+}
+
+/* Sends what is queued without blocking; closes a closing client once done. */
+static void ctl_flush(struct ctl_client *c)
+{
+	uint32_t events;
+
+	while (!c->dead && c->out_off < c->out.len) {
+		ssize_t n = send(c->fd, c->out.p + c->out_off, c->out.len - c->out_off,
+				 MSG_DONTWAIT | MSG_NOSIGNAL);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+			break;
+		if (n <= 0)
+			ctl_client_close(c); /* the peer went away */
+		else
+			c->out_off += (size_t)n;
+	}
+	if (c->dead)
+		return;
+	if (c->out_off == c->out.len) {
+		c->out_off = c->out.len = 0;
+		if (c->closing) {
+			ctl_client_close(c);
+			return;
+		}
+	}
+	events = (c->closing ? 0 : EPOLLIN) | (c->out.len ? EPOLLOUT : 0);
+	if (c->events != events && !loop_mod(c->s->loop, c->fd, events))
+		c->events = events;
+}
+
+/* Moves the queue's unsent bytes to the front when that is free (all was
+ * sent) or pays for itself (no more unsent bytes than sent ones). */
+static void ctl_out_compact(struct ctl_client *c)
+{
+	struct jbuf *o = &c->out;
+
+	if (c->out_off && c->out_off >= o->len - c->out_off) {
+		memmove(o->p, o->p + c->out_off, o->len - c->out_off);
+		o->len -= c->out_off;
+		c->out_off = 0;
+	}
+}
+
+/* Over CTL_MAX_OUTPUT queued, or out of memory: the client is cut off. */
+static void ctl_out_check(struct ctl_client *c)
+{
+	if (c->dead || (!c->out.oom && c->out.len - c->out_off <= CTL_MAX_OUTPUT))
+		return;
+	if (c->out.oom)
+		log_err("ctl: out of memory writing a reply; disconnecting control client %d", c->fd);
+	else
+		log_warn("ctl: disconnecting control client %d: it does not read its replies (over CTL_MAX_OUTPUT queued)",
+			 c->fd);
+	ctl_client_close(c);
+}
+
+/* One complete line, without its newline: its reply goes into the queue. */
+static void ctl_line(struct ctl_client *c, const char *line, size_t len)
+{
+	ctl_out_compact(c);
+	ctl_handle(c->s, line, len, &c->out);
+	ctl_out_check(c);
+}
+
+/* Replies with an error, reads nothing more and closes once it is sent. */
+static void ctl_client_refuse(struct ctl_client *c, const char *msg)
+{
+	log_info("ctl: control client %d refused and disconnected: %s", c->fd, msg);
+	ctl_out_compact(c);
+	ctl_put_refusal(&c->out, msg);
+	jbuf_lit(&c->out, "\n");
+	ctl_out_check(c);
+	if (c->dead)
+		return;
+	c->closing = true;
+	c->since_ms = ctl_now_ms();
+	ctl_flush(c);
+}
+
+static void ctl_refuse_long(struct ctl_client *c)
+{
+	char msg[64];
+
+	snprintf(msg, sizeof(msg), "request longer than %u bytes", CTL_MAX_LINE);
+	ctl_client_refuse(c, msg);
+}
+
+/* Runs every complete line in the input buffer and keeps the partial one. */
+static void ctl_lines(struct ctl_client *c)
+{
+	size_t start = 0;
+	char *nl;
+
+	while (!c->dead && !c->closing && !c->s->dead &&
+	       (nl = memchr(c->in + c->scanned, '\n', c->in_len - c->scanned))) {
+		size_t end = (size_t)(nl - c->in);
+
+		if (end - start > CTL_MAX_LINE) {
+			ctl_refuse_long(c);
+			return;
+		}
+		ctl_line(c, c->in + start, end - start);
+		start = c->scanned = end + 1;
+	}
+	if (c->dead || c->closing || c->s->dead)
+		return;
+	memmove(c->in, c->in + start, c->in_len - start);
+	c->in_len -= start;
+	c->scanned = c->in_len;
+	if (c->in_len > CTL_MAX_LINE)
+		ctl_refuse_long(c);
+	else if (c->in_len && start)
+		c->since_ms = ctl_now_ms(); /* a new partial line began */
+}
+
+/* Room for at least one more byte, the buffer growing to a full line. */
+static bool ctl_in_room(struct ctl_client *c)
+{
+	size_t cap = c->in_cap ? c->in_cap * 2 : CTL_IN_MIN;
+	char *p;
+
+	if (c->in_len < c->in_cap)
+		return true;
+	if (cap > CTL_MAX_LINE + 1)
+		cap = CTL_MAX_LINE + 1; /* the longest line and its newline */
+	p = cap > c->in_cap ? realloc(c->in, cap) : NULL;
+	if (p) {
+		c->in = p;
+		c->in_cap = cap;
+	}
+	return p;
+}
+
+static void ctl_read(struct ctl_client *c)
+{
+	c->active = true;
+	for (int i = 0; i < CTL_READS_PER_EVENT && !c->dead && !c->closing && !c->s->dead; i++) {
+		ssize_t n = -1;
+
+		errno = ENOMEM;
+		if (ctl_in_room(c))
+			n = recv(c->fd, c->in + c->in_len, c->in_cap - c->in_len, MSG_DONTWAIT);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+			break;
+		if (n < 0) {
+			log_info("ctl: control client %d: %s; disconnecting", c->fd,
+				 strerror(errno));
+			ctl_client_close(c);
+		} else if (n == 0) {
+			if (c->in_len) /* a last request without its newline */
+				ctl_line(c, c->in, c->in_len);
+			c->in_len = c->scanned = 0;
+			c->closing = true;
+			c->since_ms = ctl_now_ms();
+		} else {
+			if (!c->in_len)
+				c->since_ms = ctl_now_ms();
+			c->in_len += (size_t)n;
+			ctl_lines(c);
+		}
+	}
+}
+
+static void ctl_on_client(struct loop *l, int fd, uint32_t events, void *arg)
+{
+	struct ctl_client *c = arg;
+	struct ctl_server *s = c->s;
+
+	s->busy++;
+	if (!c->closing && events & (EPOLLIN | EPOLLHUP | EPOLLERR))
+		ctl_read(c);
+	if (!c->dead && !s->dead)
+		ctl_flush(c); /* on EPOLLHUP too: the send fails and closes */
+	s->busy--;
+	ctl_reap(s);
+}
+
+/* Over CTL_MAX_CLIENTS: tell the newest one why, without waiting for it. */
+static void ctl_turn_away(int fd)
+{
+	static const char msg[] =
+		"{\"ok\":false,\"error\":\"too many control clients; retry later\"}\n";
+
+	if (send(fd, msg, sizeof(msg) - 1, MSG_DONTWAIT | MSG_NOSIGNAL) < 0)
+		log_debug("ctl: could not tell a surplus control client why: %s", strerror(errno));
+	close(fd);
+}
+
+static void ctl_on_accept(struct loop *l, int fd, uint32_t events, void *arg)
+{
+	struct ctl_server *s = arg;
+	struct ctl_client *c;
+
+	for (int i = 0; i < CTL_ACCEPTS_PER_EVENT; i++) {
+		int cfd = accept4(fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+
+		if (cfd < 0 && (errno == EINTR || errno == ECONNABORTED))
+			continue;
+		if (cfd < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+			return;
+		if (cfd < 0) { /* out of fds: level-triggered epoll would spin */
+			log_warn("ctl: cannot accept control clients on %s: %s; pausing accepts for %u ms (raise the fd limit?)",
+				 s->path, strerror(errno), CTL_SWEEP_MS);
+			s->accept_paused = !loop_mod(l, fd, 0);
+			return;
+		}
+		if (s->n_clients >= CTL_MAX_CLIENTS) {
+			log_warn("ctl: %u control clients connected already; turning one away",
+				 s->n_clients);
+			ctl_turn_away(cfd);
+			continue;
+		}
+		c = calloc(1, sizeof(*c));
+		if (!c || loop_add(l, cfd, EPOLLIN, ctl_on_client, c)) {
+			log_warn("ctl: cannot serve a control client on %s: out of memory",
+				 s->path);
+			free(c);
+			close(cfd);
+			continue;
+		}
+		*c = (struct ctl_client){ .s = s, .next = s->clients, .fd = cfd,
+					  .events = EPOLLIN };
+		s->clients = c;
+		s->n_clients++;
+	}
+}
+
+/* A client idle since the last sweep gives back buffers over JBUF_KEEP. */
+static void ctl_client_trim(struct ctl_client *c)
+{
+	if (c->active) {
+		c->active = false;
+		return;
+	}
+	if (!c->in_len && c->in_cap > JBUF_KEEP) {
+		free(c->in);
+		c->in = NULL;
+		c->in_cap = 0;
+	}
+	if (c->out_off == c->out.len && c->out.cap > JBUF_KEEP) {
+		free(c->out.p);
+		c->out = (struct jbuf){ 0 };
+		c->out_off = 0;
+	}
+}
+
+/* Every CTL_SWEEP_MS: cut off clients stuck in a request or in closing. */
+static void ctl_sweep(struct loop *l, void *arg)
+{
+	struct ctl_server *s = arg;
+	uint64_t now = ctl_now_ms();
+	char msg[128];
+
+	if (s->accept_paused && !loop_mod(l, s->fd, EPOLLIN))
+		s->accept_paused = false;
+	snprintf(msg, sizeof(msg),
+		 "request incomplete after %u s: a request is one line of JSON ending in a newline",
+		 CTL_IDLE_MS / 1000);
+	s->busy++;
+	for (struct ctl_client *c = s->clients; c; c = c->next) {
+		if (c->dead)
+			continue;
+		ctl_client_trim(c);
+		if (now - c->since_ms < CTL_IDLE_MS)
+			continue;
+		if (c->closing)
+			ctl_client_close(c); /* it does not read its last reply */
+		else if (c->in_len)
+			ctl_client_refuse(c, msg);
+	}
+	s->busy--;
+	ctl_reap(s);
+}
+
+void ctl_reap(struct ctl_server *s)
+{
+	struct ctl_client **pp = &s->clients, *c;
+
+	if (s->busy)
+		return;
+	while ((c = *pp)) {
+		if (s->dead && !c->dead && c->out.len > c->out_off)
+			ctl_flush(c); /* best effort: the last reply, e.g. to shutdown */
+		if (s->dead)
+			ctl_client_close(c);
+		if (!c->dead) {
+			pp = &c->next;
+			continue;
+		}
+		*pp = c->next;
+		free(c->in);
+		free(c->out.p);
+		free(c);
+	}
+	if (!s->dead)
+		return;
+	if (s->tok)
+		json_tokener_free(s->tok);
+	free(s->path);
+	free(s);
+}
+
+void ctl_server_free(struct ctl_server *s)
+{
+	if (!s)
+		return;
+	ctl_unlisten(s); /* at once: a replacement server may want the path */
+	s->dead = true;
+	ctl_reap(s);
+}

@@ -1,0 +1,266 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * relay.c - owns userspace forwarding: one callback per readable leg
+ * socket drains it in batches of RELAY_BATCH datagrams, checks each
+ * source against the leg's peer (RTP Bleed: anything else is dropped and
+ * counted), and sends the batch out of the opposite leg's socket of the
+ * same kind (RTP or RTCP) with one sendmmsg.
+ */
+#include "media/relay.h"
+
+#include <errno.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/socket.h>
+
+#include "core/log.h"
+#include "media/punt.h"
+#include "rtpe_rtp.h"
+#include "core/loop.h"
+
+#define RELAY_BATCH 32
+#define RELAY_MAX_PKT 2048
+#define RELAY_ROUNDS 8 /* batches per wake-up, so one busy leg cannot starve others */
+/* Consecutive RTP packets (one SSRC, sequence +1) a source other than the
+ * signalled address must send before a latching leg takes it as its peer. */
+#define LATCH_PROBATION 3
+
+/* The socket a callback serves: leg plus RTP (0) or RTCP (1). The leg
+ * pointer and the kind are packed into one pointer's worth: legs are
+ * 8-byte aligned, so bit 0 is free. */
+static void *sock_ref(struct leg *l, int k)
+{
+	return (void *)((uintptr_t)l | (uintptr_t)k);
+}
+
+static struct leg *ref_leg(void *p, int *k)
+{
+	*k = (int)((uintptr_t)p & 1);
+	return (struct leg *)((uintptr_t)p & ~(uintptr_t)1);
+}
+
+static bool from_peer(const struct leg *l, int k, const struct sockaddr_in *src)
+{
+	uint16_t want = k ? l->peer_rtcp_port : ntohs(l->peer.sin_port);
+
+	return src->sin_addr.s_addr == l->peer.sin_addr.s_addr && ntohs(src->sin_port) == want;
+}
+
+struct batch {
+	struct mmsghdr in[RELAY_BATCH], out[RELAY_BATCH];
+	struct iovec iov[RELAY_BATCH];
+	struct sockaddr_in src[RELAY_BATCH];
+	unsigned char buf[RELAY_BATCH][RELAY_MAX_PKT];
+};
+
+static struct batch B;
+
+/* RTP version 2 with a full fixed header: the only thing a leg latches to. */
+static bool rtp_valid(const unsigned char *p, unsigned len, uint32_t *ssrc, uint16_t *seq)
+{
+	if (len < 12 || (p[0] >> 6) != 2)
+		return false;
+	*seq = (uint16_t)(p[2] << 8 | p[3]);
+	*ssrc = (uint32_t)p[8] << 24 | (uint32_t)p[9] << 16 | (uint32_t)p[10] << 8 | p[11];
+	return true;
+}
+
+/*
+ * Latching (interfaces with latch = yes, during the learning window): a
+ * peer behind NAT sends from an address:port other than the signalled one.
+ * The signalled address with another port is taken at its first valid RTP
+ * packet; any other source only after LATCH_PROBATION packets in sequence
+ * from one SSRC. Until then nothing from it is relayed, and nothing is ever
+ * sent to it: a port sprayer learns nothing and injects nothing.
+ */
+static bool latch_try(struct rtpe *r, struct leg *l, const struct sockaddr_in *src,
+		      const unsigned char *p, unsigned len)
+{
+	uint32_t ssrc;
+	uint16_t seq;
+
+	if (!rtp_valid(p, len, &ssrc, &seq))
+		return false;
+	if (src->sin_addr.s_addr != l->peer.sin_addr.s_addr) {
+		bool same = l->cand_count && l->cand.sin_addr.s_addr == src->sin_addr.s_addr &&
+			    l->cand.sin_port == src->sin_port && l->cand_ssrc == ssrc &&
+			    (uint16_t)(l->cand_seq + 1) == seq;
+
+		l->cand = *src;
+		l->cand_ssrc = ssrc;
+		l->cand_seq = seq;
+		l->cand_count = same ? (uint8_t)(l->cand_count + 1) : 1;
+		if (l->cand_count < LATCH_PROBATION)
+			return false;
+	}
+	leg_confirm(r, l, src);
+	return true;
+}
+
+/* Whether a learning leg relays this datagram (confirming the leg when it
+ * comes from the signalled peer, or latching when allowed). */
+static bool learning_accept(struct rtpe *r, struct leg *l, int k, const struct sockaddr_in *src,
+			    const unsigned char *p, unsigned len, uint64_t now)
+{
+	if (from_peer(l, k, src)) {
+		leg_confirm(r, l, NULL);
+		return true;
+	}
+	if (!l->latch || now >= l->learn_until_ns)
+		return false;
+	if (k == 1) {
+		/* RTCP behind NAT: its port is not port+1; learn it from the
+		 * (possibly latched) peer's address. */
+		if (src->sin_addr.s_addr != l->peer.sin_addr.s_addr)
+			return false;
+		l->peer_rtcp_port = ntohs(src->sin_port);
+		return true;
+	}
+	return latch_try(r, l, src, p, len);
+}
+
+/* The same RFC 3550 receiver state as the XDP program keeps for its legs. */
+static void leg_rtp(struct leg *l, const unsigned char *p, unsigned len, uint64_t now)
+{
+	uint32_t ssrc;
+	uint16_t seq;
+
+	if (rtp_valid(p, len, &ssrc, &seq))
+		rtp_receive_fields(&l->us_rtp, ssrc, seq,
+				   (uint32_t)p[4] << 24 | (uint32_t)p[5] << 16 | (uint32_t)p[6] << 8 | p[7],
+				   now, 8000);
+}
+
+/* Whether leg l relays a datagram from src (learning decides for a leg
+ * still learning, else only its peer is accepted), counting it either way. */
+static bool relay_accept(struct rtpe *r, struct leg *l, int k, const struct sockaddr_in *src,
+			 const unsigned char *p, unsigned len, uint64_t now)
+{
+	bool ok = l->path == RTPE_PATH_LEARNING ? learning_accept(r, l, k, src, p, len, now) :
+						  from_peer(l, k, src);
+
+	if (!ok) {
+		l->us.drops++;
+		r->totals.us_drops++;
+		return false;
+	}
+	l->us.packets++;
+	l->us.bytes += len;
+	l->us.rtcp_packets += (uint64_t)k;
+	l->us.last_seen_ns = now;
+	if (!k)
+		leg_rtp(l, p, len, now);
+	return true;
+}
+
+/* Where the opposite leg o sends what arrived on socket kind k. */
+static void relay_dst(const struct leg *o, int k, struct sockaddr_in *dst)
+{
+	*dst = o->peer;
+	if (k)
+		dst->sin_port = htons(o->peer_rtcp_port);
+}
+
+void relay_punted(struct rtpe *r, struct leg *l, int k, const struct sockaddr_in *src,
+		  const unsigned char *p, unsigned len)
+{
+	struct leg *o = &l->s->leg[1 - l->idx];
+	struct sockaddr_in from = o->local, to;
+
+	if (!relay_accept(r, l, k, src, p, len, mono_ns()))
+		return;
+	relay_dst(o, k, &to);
+	from.sin_port = htons((uint16_t)(ntohs(o->local.sin_port) + k));
+	if (punt_send(r, &from, &to, p, len)) {
+		o->us.drops++;
+		return;
+	}
+	r->totals.packets[RTPE_PATH_USERSPACE]++;
+	r->totals.bytes[RTPE_PATH_USERSPACE] += len;
+}
+
+/* Keeps the datagrams from the leg's peer, counting them and the others. */
+static unsigned batch_filter(struct rtpe *r, struct leg *l, int k, int n, struct sockaddr_in *dst)
+{
+	uint64_t now = mono_ns();
+	unsigned kept = 0;
+
+	for (int i = 0; i < n; i++) {
+		unsigned len = B.in[i].msg_len;
+
+		if (B.in[i].msg_hdr.msg_flags & MSG_TRUNC) { /* larger than any RTP */
+			l->us.drops++;
+			r->totals.us_drops++;
+			continue;
+		}
+		if (!relay_accept(r, l, k, &B.src[i], B.buf[i], len, now))
+			continue; /* counted by relay_accept */
+		B.out[kept].msg_hdr = (struct msghdr){
+			.msg_name = dst, .msg_namelen = sizeof(*dst),
+			.msg_iov = &B.iov[i], .msg_iovlen = 1,
+		};
+		B.iov[i].iov_len = len;
+		kept++;
+	}
+	return kept;
+}
+
+static void batch_send(struct rtpe *r, struct leg *o, int k, unsigned n)
+{
+	unsigned sent = 0;
+
+	while (sent < n) {
+		int m = sendmmsg(o->fd[k], &B.out[sent], n - sent, MSG_DONTWAIT);
+
+		if (m < 0) {
+			if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)
+				log_debug("session %u: sendmmsg: %s", o->s->id, strerror(errno));
+			/* A full socket buffer or an ICMP error: the rest is lost,
+			 * as it would be on the wire; count it on the sending leg. */
+			o->us.drops += n - sent;
+			return;
+		}
+		sent += (unsigned)m;
+	}
+	for (unsigned i = 0; i < n; i++)
+		r->totals.bytes[RTPE_PATH_USERSPACE] += B.out[i].msg_hdr.msg_iov->iov_len;
+	r->totals.packets[RTPE_PATH_USERSPACE] += n;
+}
+
+static void relay_readable(struct loop *lp, int fd, uint32_t events, void *arg)
+{
+	int k;
+	struct leg *l = ref_leg(arg, &k);
+	struct leg *o = &l->s->leg[1 - l->idx];
+	struct rtpe *r = l->s->owner;
+	struct sockaddr_in dst;
+
+	(void)lp;
+	(void)events;
+	relay_dst(o, k, &dst);
+	for (int round = 0; round < RELAY_ROUNDS; round++) {
+		int n;
+		unsigned kept;
+
+		for (int i = 0; i < RELAY_BATCH; i++) {
+			B.iov[i] = (struct iovec){ B.buf[i], RELAY_MAX_PKT };
+			B.in[i].msg_hdr = (struct msghdr){
+				.msg_name = &B.src[i], .msg_namelen = sizeof(B.src[i]),
+				.msg_iov = &B.iov[i], .msg_iovlen = 1,
+			};
+		}
+		n = recvmmsg(fd, B.in, RELAY_BATCH, MSG_DONTWAIT, NULL);
+		if (n <= 0)
+			return;
+		kept = batch_filter(r, l, k, n, &dst);
+		if (kept)
+			batch_send(r, o, k, kept);
+		if (n < RELAY_BATCH)
+			return;
+	}
+}
+
+int relay_watch(struct rtpe *r, struct leg *l, int k)
+{
+	return loop_add(r->loop, l->fd[k], EPOLLIN, relay_readable, sock_ref(l, k));
+}

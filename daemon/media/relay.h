@@ -1,0 +1,23 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * relay.h - the userspace relay: receives on a leg's sockets and sends out
+ * of the opposite leg's, in batches (recvmmsg/sendmmsg), for legs relayed
+ * in userspace (xdp_mode off, attach failed, SRTP later); and relays the
+ * packets XDP punts for socket-less legs (learning, unresolved neighbour,
+ * no route) through the raw socket.
+ */
+#ifndef RTPE_RELAY_H
+#define RTPE_RELAY_H
+
+#include "media/session.h"
+
+/* A datagram XDP handed over for socket-less leg l (k: 0 RTP, 1 RTCP), from
+ * src, UDP payload p: accepted or dropped as a socket's would be, and sent
+ * on through the raw socket (punt.c). */
+void relay_punted(struct rtpe *r, struct leg *l, int k, const struct sockaddr_in *src,
+		  const unsigned char *p, unsigned len);
+
+/* Registers leg l's socket k (0 RTP, 1 RTCP) with the event loop. 0 or -errno. */
+int relay_watch(struct rtpe *r, struct leg *l, int k);
+
+#endif

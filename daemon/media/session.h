@@ -1,0 +1,190 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * session.h - the daemon's runtime state: interfaces, the session table and
+ * each session's two legs.
+ *
+ * A session relays between two legs. Each leg owns an even RTP port and the
+ * RTCP port above it on its interface's address. When XDP runs on both
+ * legs' interfaces the legs hold no sockets: each is an entry in the
+ * rtpe_legs map, and what XDP cannot forward reaches the daemon through the
+ * punt perf buffer (punt.h). Otherwise each leg binds a UDP socket on both
+ * ports and the daemon relays it (relay.c).
+ *
+ * Everything here runs on the event loop's thread.
+ */
+#ifndef RTPE_SESSION_H
+#define RTPE_SESSION_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <netinet/in.h>
+
+#include <linux/types.h>
+#include "rtpedge.h"
+#include "core/clock.h"
+#include "core/config.h"
+#include "core/sockaddr.h"
+#include "core/loop.h"
+
+struct loop;
+struct xdp_state;
+struct ctl_server;
+struct port_pool;
+struct metrics;
+struct punt;
+struct state_writer;
+
+enum xdp_attach { XDP_ATTACH_OFF, XDP_ATTACH_NATIVE, XDP_ATTACH_GENERIC, XDP_ATTACH_FAILED };
+
+struct relay_iface {
+	struct cfg_iface cfg;
+	int ifindex;              /* 0 when the device does not exist */
+	enum xdp_attach xdp;      /* how XDP runs on it */
+	bool forwarding;          /* net.ipv4.conf.DEV.forwarding, needed by the FIB */
+	struct port_pool *ports;  /* even ports on cfg.address */
+};
+
+struct session;
+
+struct leg {
+	struct session *s;
+	int idx;                  /* 0 (a) or 1 (b) */
+	int iface;                /* index into rtpe.ifaces */
+	struct sockaddr_in local; /* relay address and even RTP port */
+	struct sockaddr_in peer;  /* remote RTP endpoint */
+	uint16_t peer_rtcp_port;  /* remote RTCP port, host order */
+	enum rtpe_path path;
+	uint32_t slot;            /* the daemon's number of the leg (punts) */
+	uint32_t line;            /* its XDP counters' line (xdp_line_of), UINT32_MAX: none */
+	int fd[2];                /* RTP and RTCP sockets, -1 when closed */
+	struct rtpe_leg_stats us; /* what the daemon relayed itself */
+	struct rtpe_leg_rtp us_rtp; /* RTP state of what the daemon relayed */
+	/* learning: until confirmed, the daemon decides who the peer is */
+	bool latch;               /* may take its peer from media (NAT) */
+	uint64_t learn_until_ns;  /* end of the learning window */
+	struct sockaddr_in cand;  /* latching candidate and its probation */
+	uint32_t cand_ssrc;
+	uint16_t cand_seq;
+	uint8_t cand_count;
+};
+
+/* The RTP receiver state to report for a leg: whichever side saw more of
+ * its RTP, XDP (x, NULL when none) or the daemon's own relay. */
+static inline const struct rtpe_leg_rtp *leg_rtp_of(const struct leg *l,
+						     const struct rtpe_leg_rtp *x)
+{
+	return !x || l->us_rtp.rtp_packets > x->rtp_packets ? &l->us_rtp : x;
+}
+
+struct rtpe;
+
+struct session {
+	struct rtpe *owner;
+	uint32_t id;
+	uint64_t created_ns;      /* CLOCK_MONOTONIC */
+	bool hold;                /* on hold: hold_timeout applies */
+	bool punt;                /* socket-less legs: XDP punts the slow path (punt.h) */
+	struct leg leg[2];
+	struct session *hnext;    /* id hash chain */
+	struct session *prev, *next; /* all sessions, oldest first */
+};
+
+/* Figures of one leg, XDP and userspace merged. */
+struct leg_view {
+	uint64_t packets, bytes, drops, rtcp_packets;
+	uint64_t last_seen_ns;    /* 0: never */
+	bool has_rtp;
+	uint32_t ssrc;
+	uint64_t lost;
+	double jitter_ms;
+};
+
+struct rtpe_totals {              /* since start */
+	uint64_t packets[RTPE_PATH_MAX], bytes[RTPE_PATH_MAX]; /* relayed by the daemon */
+	uint64_t us_drops;        /* userspace: wrong source */
+	uint64_t created, deleted, timed_out;
+};
+
+#define JITTER_BUCKETS(X) X(1) X(2) X(5) X(10) X(20) X(50) X(100) X(200)
+#define RTPE_X_COUNT(ms) +1
+enum { N_JITTER_BUCKETS = 0 JITTER_BUCKETS(RTPE_X_COUNT) };
+#undef RTPE_X_COUNT
+
+/* Figures over all legs, refreshed by each sweep (sweep.c). */
+struct rtpe_agg {
+	uint64_t legs[RTPE_PATH_MAX];  /* legs by path */
+	uint64_t rtp_legs;             /* legs that have received RTP */
+	uint64_t rtp_lost;             /* packets lost, summed over active legs */
+	uint64_t jitter_le[N_JITTER_BUCKETS]; /* legs with jitter <= bucket (cumulative) */
+	double jitter_sum_ms;
+};
+
+struct rtpe {
+	struct rtpe_cfg cfg;
+	struct loop *loop;
+	struct xdp_state *xdp;    /* NULL when XDP is off */
+	struct ctl_server *ctl;
+	struct relay_iface ifaces[CFG_MAX_IFACES];
+	int n_ifaces;
+	uint64_t start_ns;
+	bool stopping, remove_on_exit;
+
+	struct session **htab;    /* by id */
+	uint32_t hsize;           /* power of two */
+	struct session *first, *last;
+	uint32_t n_sessions, next_id;
+	uint32_t *free_slots;     /* stack of free leg numbers (struct leg.slot) */
+	uint32_t n_free_slots;
+	struct rtpe_totals totals;
+	uint64_t state_gen;       /* counts the changes the state file keeps (state.h) */
+	uint64_t state_saved_gen; /* state_gen as of the last complete write */
+	struct state_writer *state_w; /* the state file write in progress, or NULL */
+	struct rtpe_agg agg;
+	struct loop_duty sweep_duty;  /* the sweep's pace (sweep.c) */
+	struct loop_duty state_duty;  /* the state file writer's (state_writer.c) */
+	struct metrics *metrics;
+	struct punt *punt;        /* the slow path of socket-less legs, NULL without XDP */
+	struct leg **slot_leg;    /* the leg holding each stats slot (punted frames) */
+};
+
+/* Allocates the table, slots and port pools for r->cfg. 0 or -errno. */
+int sessions_init(struct rtpe *r);
+/* Destroys every session (closing sockets, deleting map entries). */
+void sessions_fini(struct rtpe *r);
+
+/*
+ * Creates a session relaying iface_a/peer_a <-> iface_b/peer_b: allocates a
+ * port pair on each interface, binds the sockets, programs XDP. 0 with *out
+ * set, or -1 with err holding the reason for the client.
+ */
+int session_create(struct rtpe *r, int iface_a, const struct sockaddr_in *peer_a,
+		   int iface_b, const struct sockaddr_in *peer_b, struct session **out,
+		   char *err, size_t errlen);
+void session_destroy(struct rtpe *r, struct session *s);
+/*
+ * Restores a session found in the maps or the state file: s has id, legs'
+ * iface, local, peer, peer_rtcp_port, path and slot set (slot UINT32_MAX for
+ * a fresh one). Takes those exact ports and slots, binds, rewrites the map
+ * entries. 0, or -1 with err (s is then freed).
+ */
+int session_restore(struct rtpe *r, struct session *s, char *err, size_t errlen);
+/* A blank session for session_restore (legs' fds -1, slots unset). */
+struct session *session_new(struct rtpe *r, uint32_t id);
+/*
+ * Ends a leg's learning: peer (when not NULL) becomes its peer, with RTCP on
+ * the port above unless rtcp_port is given (non-zero); the leg moves to XDP
+ * where both interfaces run it, else to userspace; both map entries are
+ * rewritten so the opposite leg sends to the confirmed peer.
+ */
+void leg_confirm(struct rtpe *r, struct leg *l, const struct sockaddr_in *peer);
+/* Rebuilds the free-slot stack from the slots the sessions hold. */
+int sessions_rebuild_slots(struct rtpe *r);
+/* Forgets every session without touching the kernel: the map entries stay
+ * and XDP goes on relaying (stop for an upgrade). Sockets are closed. */
+void sessions_detach(struct rtpe *r);
+struct session *session_find(struct rtpe *r, uint32_t id);
+
+/* Fills v with the leg's figures. now_ns: CLOCK_MONOTONIC. */
+void leg_view(struct rtpe *r, const struct leg *l, struct leg_view *v);
+
+#endif

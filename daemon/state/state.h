@@ -1,0 +1,77 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * state.h - the session table across daemon restarts.
+ *
+ * The pinned rtpe_legs map is the truth for XDP legs: every entry carries
+ * the session number, both endpoints and the stats slot, so a daemon that
+ * was killed with SIGKILL can rebuild its sessions from the map alone. The
+ * state file adds what the map does not hold: session ages and hold flags,
+ * the next session number, the userspace counters and the sessions of
+ * userspace-only legs.
+ *
+ * File format (JSON, one object; one session per line):
+ *   {"version":1,"next_id":N,"sessions":[
+ *   {"id":N,"created_unix_ms":T,"hold":false,
+ *    "legs":[{"iface":NAME,"local":"IP:PORT","peer":"IP:PORT",
+ *             "peer_rtcp_port":N,"path":"xdp","slot":N,"packets":N,
+ *             "bytes":N,"drops":N,"rtcp_packets":N}, {...}]},
+ *   ...
+ *   ]}
+ * The counters are the userspace ones; XDP's stay in rtpe_legs_state.
+ * next_id is the table's as the write began: sessions added while it ran
+ * may be in the file with larger ids (a restore takes the larger).
+ *
+ * Writing (state_writer.c): when the table changed, checked once a second,
+ * within 1/20 of the loop's time, into FILE.tmp then renamed over FILE
+ * (atomic). A write runs in slices of a millisecond or two across loop
+ * iterations, so a large table does not stall the loop; the table may
+ * change between slices (a change during a write leaves the table dirty
+ * for the next one). At exit the whole file is written at once.
+ * Rebuilding (state.c): at start, from the maps and the file.
+ */
+#ifndef RTPE_STATE_H
+#define RTPE_STATE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include "media/session.h"
+
+/* The table changed: the state file is behind it until a write that
+ * begins after this call completes. */
+void state_mark_dirty(struct rtpe *r);
+/* Whether the state file may be behind the table. */
+bool state_is_dirty(const struct rtpe *r);
+/* s leaves the table (session.c, before unlinking it): a write in progress
+ * that was to write s next moves on to the session after it. */
+void state_forget(struct rtpe *r, const struct session *s);
+
+/*
+ * The sliced write, as the periodic writer runs it (tests drive it too).
+ * state_write_begin opens FILE.tmp for the table as it is now: 0 or -errno
+ * (logged). Each state_write_slice then does one step: the records of
+ * about budget_ns of work (at least 32 sessions; UINT64_MAX: all of them,
+ * then the tail), or a sync of what earlier slices wrote, or the last sync
+ * and the rename. It returns 1 while steps remain, 0 once FILE is replaced,
+ * -errno when the write failed (logged once with the path and the reason,
+ * FILE.tmp removed, the table still dirty).
+ */
+int state_write_begin(struct rtpe *r);
+int state_write_slice(struct rtpe *r, uint64_t budget_ns);
+/* Whether a sliced write is in progress. */
+bool state_writing(const struct rtpe *r);
+
+/* Writes the whole state file now (tmp + fsync + rename), dropping a sliced
+ * write in progress (it may have missed changes). 0 or -errno. */
+int state_write(struct rtpe *r);
+/* Removes the state file and a write in progress (a clean stop that
+ * removes everything). */
+void state_remove(struct rtpe *r);
+/* Starts the periodic writer (a timer on r->loop). 0 or -errno. */
+int state_writer_start(struct rtpe *r);
+/* Rebuilds the session table from the pinned maps and the state file, and
+ * deletes map entries no session can own. Starts the periodic writer.
+ * 0, or -errno with err set (only for failures that must stop the start). */
+int state_restore(struct rtpe *r, char *err, size_t errlen);
+
+#endif

@@ -1,0 +1,81 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * xdp.h - the XDP program and its maps, through libbpf and the embedded
+ * skeleton: load (reusing maps pinned under pin_path), attach through
+ * pinned bpf_links, program legs, read counters.
+ */
+#ifndef RTPE_XDP_H
+#define RTPE_XDP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <linux/types.h>
+#include "rtpedge.h"
+#include "media/session.h"
+
+/*
+ * Loads the program for r->cfg (map sizes from max_sessions), pins or reuses
+ * the maps under pin_path, writes the port range and attaches to every
+ * interface per xdp_mode, recording in r->ifaces[i].xdp how it runs there.
+ * Under auto a failed attach leaves that interface to userspace; under
+ * native or generic it is an error. 0, or -errno with err set.
+ */
+int xdp_setup(struct rtpe *r, char *err, size_t errlen);
+
+/* Closes the daemon's handles. remove: also detach from every interface
+ * and unpin links and maps, so nothing of rtpedge stays in the kernel. */
+void xdp_teardown(struct rtpe *r, bool remove);
+
+/*
+ * Leg entries (xdp_legs.c), each at the index of its local address and
+ * port (v->local, v->local_port). 0 or -errno (-ENOENT: not an address of
+ * the table; -ERANGE: port outside the range).
+ *
+ * put: a new leg, or a change of one that may be forwarding (written only
+ *   if it differs).
+ * del: the leg on local:local_port is gone. clear: the entry at idx is (from
+ *   xdp_legs_foreach).
+ * Plain stores into the mapped array, no system call; the fast path never
+ * forwards by a half-written entry (struct rtpe_leg, seq).
+ */
+int xdp_leg_put(struct xdp_state *x, const struct rtpe_leg *v);
+int xdp_leg_del(struct xdp_state *x, __be32 local, __be16 local_port);
+int xdp_leg_clear(struct xdp_state *x, __u32 idx);
+/* Calls fn for every leg in rtpe_legs, with its index (a snapshot read in
+ * batches). Stops early when fn returns non-zero and returns that. */
+typedef int (*xdp_leg_fn)(const struct rtpe_leg *v, __u32 idx, void *arg);
+int xdp_legs_foreach(struct xdp_state *x, xdp_leg_fn fn, void *arg);
+/* Entries in rtpe_legs (RTPE_MAX_ADDRS * pairs). */
+__u32 xdp_legs_size(const struct xdp_state *x);
+/*
+ * A leg's line: its entry of rtpe_legs_state (counters, last-seen, RTP
+ * state, written by XDP), at the leg's own index in rtpe_legs, which its
+ * local address and port give. UINT32_MAX when the address is not in the
+ * table or the port is outside the range.
+ */
+__u32 xdp_line_of(const struct xdp_state *x, __be32 addr, __be16 port);
+/* Zeroes a line (before a new leg uses it). */
+int xdp_line_reset(struct xdp_state *x, __u32 line);
+/* A line's counters and last-seen (CLOCK_MONOTONIC, at most now_ns), read
+ * from memory. 0 or -errno. */
+int xdp_line_read(struct xdp_state *x, __u32 line, uint64_t now_ns, struct rtpe_leg_stats *out);
+/* A line's RTP receiver state (one copy for all CPUs, read from memory);
+ * write it to hand the state the daemon built while the leg
+ * was learning over to XDP (before the leg forwards in XDP). */
+int xdp_rtp_read(struct xdp_state *x, __u32 line, struct rtpe_leg_rtp *out);
+int xdp_rtp_put(struct xdp_state *x, __u32 line, const struct rtpe_leg_rtp *v);
+/* The whole memory-mapped rtpe_legs_state (n entries into *n if n is not
+ * NULL), as XDP writes it: an entry may change while it is read. */
+const struct rtpe_leg_state *xdp_state_table(const struct xdp_state *x, __u32 *n);
+/* CLOCK_MONOTONIC of the last packet XDP forwarded for the leg whose entry
+ * of that table rs is (converted from jiffies), 0: none. */
+uint64_t xdp_seen_ns(const struct xdp_state *x, const struct rtpe_leg_state *rs, uint64_t now_ns);
+/* Sums the per-CPU verdict counters into out[RTPE_V_MAX]. */
+int xdp_verdicts_read(struct xdp_state *x, struct rtpe_counter *out);
+
+/* The rtpe_punt perf event array, for the punt readers. */
+int xdp_punt_fd(struct xdp_state *x);
+
+const char *xdp_attach_name(enum xdp_attach a);
+
+#endif

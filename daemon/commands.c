@@ -18,28 +18,12 @@
 #include <string.h>
 
 #include "core/jbuf.h"
+#include "core/names.h"
 #include "daemon.h"
 #include "core/log.h"
 #include "media/ports.h"
 #include "media/session.h"
 #include "xdp/xdp.h"
-
-static const char *const path_names[] = {
-#define RTPE_X_NAME(name, str) str,
-	RTPE_PATHS(RTPE_X_NAME)
-#undef RTPE_X_NAME
-};
-
-const struct verdict_label verdict_labels[RTPE_V_MAX] = {
-#define RTPE_X_LABEL(name, verdict, reason, help) { verdict, reason },
-	RTPE_VERDICTS(RTPE_X_LABEL)
-#undef RTPE_X_LABEL
-};
-
-const char *path_name(enum rtpe_path p)
-{
-	return p < RTPE_PATH_MAX ? path_names[p] : "unknown";
-}
 
 /* ---- replies as text ------------------------------------------------------ */
 
@@ -94,7 +78,7 @@ static void put_leg(struct jbuf *b, struct rtpe *r, const struct leg *l,
 		    const struct leg_view *v, uint64_t now)
 {
 	jbuf_lit(b, "{\"interface\":");
-	put_str(b, r->ifaces[l->iface].cfg.name);
+	put_str(b, r->m.ifaces[l->iface].cfg.name);
 	jbuf_lit(b, ",\"local\":");
 	jbuf_endpoint(b, &l->local);
 	jbuf_lit(b, ",\"peer\":");
@@ -150,7 +134,7 @@ void session_write(struct jbuf *b, struct rtpe *r, const struct session *s)
 	struct leg_view v[2];
 
 	for (int i = 0; i < 2; i++)
-		leg_view(r, &s->leg[i], &v[i]);
+		leg_view(&r->m, &s->leg[i], &v[i]);
 	/* now after the reads: XDP stamps packets meanwhile */
 	put_session_of(b, r, s, v, mono_ns());
 }
@@ -194,7 +178,7 @@ static int arg_session(struct rtpe *r, struct json_object *args, struct session 
 		return -1;
 	}
 	n = session_id_parse(id);
-	*s = n ? session_find(r, n) : NULL;
+	*s = n ? session_find(&r->m, n) : NULL;
 	if (!*s) {
 		snprintf(err, errlen, "no session %s", id);
 		return -1;
@@ -285,10 +269,10 @@ static int cmd_session_add(void *ctx, struct json_object *args, struct json_obje
 	    arg_leg(r, args, 0, &ia, &pa, err, errlen) ||
 	    arg_leg(r, args, 1, &ib, &pb, err, errlen))
 		return -1;
-	if (session_create(r, ia, &pa, ib, &pb, &s, err, errlen))
+	if (session_create(&r->m, ia, &pa, ib, &pb, &s, err, errlen))
 		return -1;
-	r->totals.created++;
-	daemon_state_changed(r);
+	r->m.totals.created++;
+	state_mark_dirty(&r->sf);
 	b = text_begin();
 	if (brief)
 		put_brief_add(b, s);
@@ -304,8 +288,8 @@ static int cmd_session_list(void *ctx, struct json_object *args, struct json_obj
 	struct jbuf *b = text_begin();
 
 	jbuf_lit(b, "{\"sessions\":[");
-	for (struct session *s = r->first; s && !b->oom; s = s->next) {
-		if (s != r->first)
+	for (struct session *s = r->m.first; s && !b->oom; s = s->next) {
+		if (s != r->m.first)
 			jbuf_lit(b, ",");
 		session_write(b, r, s);
 	}
@@ -343,9 +327,9 @@ static int cmd_session_del(void *ctx, struct json_object *args, struct json_obje
 	} else {
 		session_write(b, r, s); /* its final counters */
 	}
-	session_destroy(r, s);
-	r->totals.deleted++;
-	daemon_state_changed(r);
+	session_destroy(&r->m, s);
+	r->m.totals.deleted++;
+	state_mark_dirty(&r->sf);
 	return text_end(res);
 }
 
@@ -366,19 +350,10 @@ static int cmd_session_hold(void *ctx, struct json_object *args, struct json_obj
 	}
 	if (s->hold != json_object_get_boolean(v)) {
 		s->hold = json_object_get_boolean(v);
-		daemon_state_changed(r); /* the state file keeps hold */
+		state_mark_dirty(&r->sf); /* the state file keeps hold */
 	}
 	session_write(text_begin(), r, s);
 	return text_end(res);
-}
-
-unsigned ports_free(struct rtpe *r)
-{
-	unsigned n = 0;
-
-	for (int i = 0; i < r->n_ifaces; i++)
-		n += port_pool_avail(r->ifaces[i].ports);
-	return n;
 }
 
 static int cmd_status(void *ctx, struct json_object *args, struct json_object **res,
@@ -392,21 +367,22 @@ static int cmd_status(void *ctx, struct json_object *args, struct json_object **
 	json_object_object_add(o, "uptime_s",
 			       json_object_new_uint64((mono_ns() - r->start_ns) / 1000000000ull));
 	json_object_object_add(o, "xdp_mode", json_object_new_string(xdp_mode_name(r->cfg.xdp_mode)));
-	json_object_object_add(o, "sessions", json_object_new_uint64(r->n_sessions));
+	json_object_object_add(o, "sessions", json_object_new_uint64(r->m.n_sessions));
 	json_object_object_add(o, "calls", json_object_new_int(0));
 	json_object_object_add(o, "max_sessions", json_object_new_uint64(r->cfg.max_sessions));
-	json_object_object_add(o, "ports_free", json_object_new_uint64(ports_free(r)));
-	for (int i = 0; i < r->n_ifaces; i++) {
+	json_object_object_add(o, "ports_free", json_object_new_uint64(sessions_ports_free(&r->m)));
+	for (int i = 0; i < r->m.n_ifaces; i++) {
 		struct json_object *j = json_object_new_object();
-		const struct relay_iface *ifc = &r->ifaces[i];
+		const struct relay_iface *ifc = &r->m.ifaces[i];
+		const struct xdp_iface *xif = &r->m.xif[i];
 
 		inet_ntop(AF_INET, &ifc->cfg.address, ip, sizeof(ip));
 		json_object_object_add(j, "name", json_object_new_string(ifc->cfg.name));
 		json_object_object_add(j, "device", json_object_new_string(ifc->cfg.device));
-		json_object_object_add(j, "ifindex", json_object_new_int(ifc->ifindex));
+		json_object_object_add(j, "ifindex", json_object_new_int(xif->ifindex));
 		json_object_object_add(j, "address", json_object_new_string(ip));
-		json_object_object_add(j, "xdp", json_object_new_string(xdp_attach_name(ifc->xdp)));
-		json_object_object_add(j, "forwarding", json_object_new_boolean(ifc->forwarding));
+		json_object_object_add(j, "xdp", json_object_new_string(xdp_attach_name(xif->attach)));
+		json_object_object_add(j, "forwarding", json_object_new_boolean(xif->forwarding));
 		json_object_object_add(j, "ports_free",
 				       json_object_new_uint64(port_pool_avail(ifc->ports)));
 		json_object_array_add(ifs, j);
@@ -423,7 +399,7 @@ static void totals_json(struct rtpe *r, struct json_object *o, const struct rtpe
 	struct json_object *pk = json_object_new_object(), *by = json_object_new_object();
 
 	for (int p = RTPE_PATH_XDP; p < RTPE_PATH_MAX; p++) {
-		uint64_t n = r->totals.packets[p], b = r->totals.bytes[p];
+		uint64_t n = r->m.totals.packets[p], b = r->m.totals.bytes[p];
 
 		if (p == RTPE_PATH_XDP && v) {
 			n = v[RTPE_V_TX].packets + v[RTPE_V_REDIRECT].packets;
@@ -442,13 +418,13 @@ static int cmd_stats(void *ctx, struct json_object *args, struct json_object **r
 	struct rtpe *r = ctx;
 	struct json_object *o = json_object_new_object(), *arr = json_object_new_array();
 	struct rtpe_counter v[RTPE_V_MAX];
-	bool have = r->xdp && !xdp_verdicts_read(r->xdp, v);
+	bool have = r->m.xdp && !xdp_verdicts_read(r->m.xdp, v);
 
-	json_object_object_add(o, "sessions_active", json_object_new_uint64(r->n_sessions));
+	json_object_object_add(o, "sessions_active", json_object_new_uint64(r->m.n_sessions));
 	json_object_object_add(o, "calls_active", json_object_new_int(0));
-	json_object_object_add(o, "ports_free", json_object_new_uint64(ports_free(r)));
+	json_object_object_add(o, "ports_free", json_object_new_uint64(sessions_ports_free(&r->m)));
 	totals_json(r, o, have ? v : NULL);
-	json_object_object_add(o, "userspace_drops", json_object_new_uint64(r->totals.us_drops));
+	json_object_object_add(o, "userspace_drops", json_object_new_uint64(r->m.totals.us_drops));
 	for (int i = 0; have && i < RTPE_V_MAX; i++) {
 		struct json_object *j = json_object_new_object();
 

@@ -47,19 +47,20 @@ static bool read_forwarding(const char *dev)
 /* Copies the configured interfaces into r and resolves their devices. */
 static int ifaces_resolve(struct rtpe *r, char *err, size_t errlen)
 {
-	r->n_ifaces = r->cfg.n_ifaces;
-	for (int i = 0; i < r->n_ifaces; i++) {
-		struct relay_iface *ifc = &r->ifaces[i];
+	r->m.n_ifaces = r->cfg.n_ifaces;
+	for (int i = 0; i < r->m.n_ifaces; i++) {
+		struct relay_iface *ifc = &r->m.ifaces[i];
+		struct xdp_iface *xif = &r->m.xif[i];
 
 		ifc->cfg = r->cfg.ifaces[i];
-		ifc->ifindex = (int)if_nametoindex(ifc->cfg.device);
-		if (!ifc->ifindex) {
+		xif->ifindex = (int)if_nametoindex(ifc->cfg.device);
+		if (!xif->ifindex) {
 			snprintf(err, errlen, "[interface %s]: device %s does not exist",
 				 ifc->cfg.name, ifc->cfg.device);
 			return -ENODEV;
 		}
-		ifc->forwarding = read_forwarding(ifc->cfg.device);
-		ifc->xdp = XDP_ATTACH_OFF;
+		xif->forwarding = read_forwarding(ifc->cfg.device);
+		xif->attach = XDP_ATTACH_OFF;
 	}
 	return 0;
 }
@@ -103,11 +104,10 @@ static void raise_nofile(const struct rtpe *r)
 	unsigned max_sessions = r->cfg.max_sessions;
 	struct rlimit rl;
 	rlim_t want = (rlim_t)max_sessions * 4 + 1024;
-	bool all_xdp = r->xdp != NULL;
+	bool all_xdp = r->m.xdp != NULL;
 
-	for (int i = 0; i < r->n_ifaces; i++)
-		all_xdp &= r->ifaces[i].xdp == XDP_ATTACH_NATIVE ||
-			   r->ifaces[i].xdp == XDP_ATTACH_GENERIC;
+	for (int i = 0; i < r->m.n_ifaces; i++)
+		all_xdp &= xdp_attached(r->m.xif[i].attach);
 	if (all_xdp)
 		return;
 	if (getrlimit(RLIMIT_NOFILE, &rl))
@@ -133,9 +133,15 @@ void daemon_stop(struct rtpe *r)
 	loop_stop(r->loop);
 }
 
-void daemon_state_changed(struct rtpe *r)
+/* The session table's one hook: what it tells goes to the state file. */
+static void on_media_event(void *arg, enum media_event ev, const struct session *s)
 {
-	state_mark_dirty(r);
+	struct rtpe *r = arg;
+
+	if (ev == MEDIA_UNLINK)
+		state_forget(&r->sf, s);
+	else
+		state_mark_dirty(&r->sf);
 }
 
 /* What a running daemon cannot change without a restart. */
@@ -228,6 +234,11 @@ int daemon_start(struct rtpe *r, char *err, size_t errlen)
 	r->loop = loop_new();
 	if (!r->loop)
 		return -ENOMEM;
+	r->m.cfg = &r->cfg;
+	r->m.loop = r->loop;
+	r->m.on_event = on_media_event;
+	r->m.event_arg = r;
+	r->sf.m = &r->m;
 	e = ifaces_resolve(r, err, errlen);
 	if (e)
 		return e;
@@ -241,22 +252,22 @@ int daemon_start(struct rtpe *r, char *err, size_t errlen)
 				rtpe_commands, r, err, errlen);
 	if (!r->ctl)
 		return -EADDRINUSE;
-	e = xdp_setup(r, err, errlen);
+	e = xdp_setup(&r->cfg, r->m.xif, &r->m.xdp, err, errlen);
 	if (e)
 		return e;
 	raise_nofile(r);
-	e = sessions_init(r);
+	e = sessions_init(&r->m);
 	if (e) {
 		snprintf(err, errlen, "session table: %s", strerror(-e));
 		return e;
 	}
-	e = punt_start(r, err, errlen);
+	e = punt_start(&r->m, err, errlen);
 	if (e)
 		return e;
-	e = state_restore(r, err, errlen);
+	e = state_restore(&r->sf, err, errlen);
 	if (e)
 		return e;
-	e = sweep_start(r);
+	e = sweep_start(&r->m);
 	if (e) {
 		snprintf(err, errlen, "sweep: %s", strerror(-e));
 		return e;
@@ -266,20 +277,21 @@ int daemon_start(struct rtpe *r, char *err, size_t errlen)
 
 void daemon_finish(struct rtpe *r)
 {
-	bool keep = r->xdp && !r->remove_on_exit;
+	bool keep = r->m.xdp && !r->remove_on_exit;
 
 	if (keep)
-		state_write(r);
+		state_write(&r->sf);
 	else
-		state_remove(r);
+		state_remove(&r->sf);
 	/* Kept: the map entries stay and XDP goes on relaying until the next
 	 * start takes the sessions over. Removed: every session goes. */
 	if (keep)
-		sessions_detach(r);
-	sessions_fini(r);
-	punt_stop(r);
+		sessions_detach(&r->m);
+	sessions_fini(&r->m);
+	punt_stop(&r->m);
 	metrics_stop(r);
-	xdp_teardown(r, r->remove_on_exit);
+	xdp_teardown(r->m.xdp, &r->cfg, r->m.xif, r->remove_on_exit);
+	r->m.xdp = NULL;
 	ctl_server_free(r->ctl);
 	loop_free(r->loop);
 }

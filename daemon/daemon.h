@@ -4,7 +4,7 @@
 #define RTPE_DAEMON_H
 
 #include <stddef.h>
-#include "media/session.h"
+#include "rtpe.h"
 
 /* Brings the daemon up for r->cfg (already loaded): interfaces, signals,
  * control socket, XDP, sessions (restored), timers, metrics. 0, or -errno
@@ -19,7 +19,5 @@ void daemon_finish(struct rtpe *r);
 int daemon_reload(struct rtpe *r, char *err, size_t errlen);
 /* Leaves the event loop after the current callback. */
 void daemon_stop(struct rtpe *r);
-/* The session table changed: the state file is rewritten soon. */
-void daemon_state_changed(struct rtpe *r);
 
 #endif

@@ -11,7 +11,7 @@
 
 #include "core/config.h"
 #include "daemon.h"
-#include "media/session.h"
+#include "rtpe.h"
 #include "core/log.h"
 #include "core/loop.h"
 
@@ -69,7 +69,7 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	log_info("rtpedged %s running: %d interfaces, xdp_mode %s, ports %u-%u, control %s",
-		 RTPE_VERSION, r.n_ifaces, xdp_mode_name(r.cfg.xdp_mode), r.cfg.port_min,
+		 RTPE_VERSION, r.m.n_ifaces, xdp_mode_name(r.cfg.xdp_mode), r.cfg.port_min,
 		 r.cfg.port_max, r.cfg.control_socket);
 	e = loop_run(r.loop);
 	if (e)

@@ -15,7 +15,7 @@
 #include <sys/epoll.h>
 #include <microhttpd.h>
 
-#include "commands.h"
+#include "core/names.h"
 #include "core/log.h"
 #include "media/sweep.h"
 #include "core/loop.h"
@@ -37,7 +37,7 @@ static void write_paths(struct rtpe *r, FILE *f, const struct rtpe_counter *v)
 	head(f, "rtpedge_packets_total", "counter", "Packets relayed, by the path that relayed them.");
 	for (int p = RTPE_PATH_XDP; p < RTPE_PATH_MAX; p++) {
 		uint64_t n = p == RTPE_PATH_XDP && v ? v[RTPE_V_TX].packets + v[RTPE_V_REDIRECT].packets
-						     : r->totals.packets[p];
+						     : r->m.totals.packets[p];
 		fprintf(f, "rtpedge_packets_total{path=\"%s\"} %llu\n", path_name(p),
 			(unsigned long long)n);
 	}
@@ -45,7 +45,7 @@ static void write_paths(struct rtpe *r, FILE *f, const struct rtpe_counter *v)
 	     "Bytes relayed by path (XDP: Ethernet frames; userspace: UDP payloads).");
 	for (int p = RTPE_PATH_XDP; p < RTPE_PATH_MAX; p++) {
 		uint64_t n = p == RTPE_PATH_XDP && v ? v[RTPE_V_TX].bytes + v[RTPE_V_REDIRECT].bytes
-						     : r->totals.bytes[p];
+						     : r->m.totals.bytes[p];
 		fprintf(f, "rtpedge_bytes_total{path=\"%s\"} %llu\n", path_name(p),
 			(unsigned long long)n);
 	}
@@ -60,29 +60,29 @@ static void write_xdp(struct rtpe *r, FILE *f, const struct rtpe_counter *v)
 			verdict_labels[i].verdict, verdict_labels[i].reason, (unsigned long long)v[i].packets);
 	head(f, "rtpedge_xdp_attached", "gauge",
 	     "1 for the XDP mode each interface runs in (native, generic, off, failed).");
-	for (int i = 0; i < r->n_ifaces; i++)
+	for (int i = 0; i < r->m.n_ifaces; i++)
 		fprintf(f, "rtpedge_xdp_attached{interface=\"%s\",device=\"%s\",mode=\"%s\"} 1\n",
-			r->ifaces[i].cfg.name, r->ifaces[i].cfg.device,
-			xdp_attach_name(r->ifaces[i].xdp));
+			r->m.ifaces[i].cfg.name, r->m.ifaces[i].cfg.device,
+			xdp_attach_name(r->m.xif[i].attach));
 }
 
 static void write_sessions(struct rtpe *r, FILE *f)
 {
-	const struct rtpe_agg *a = &r->agg;
+	const struct rtpe_agg *a = &r->m.agg;
 
 	head(f, "rtpedge_sessions_active", "gauge", "Sessions in the table.");
-	fprintf(f, "rtpedge_sessions_active %u\n", r->n_sessions);
+	fprintf(f, "rtpedge_sessions_active %u\n", r->m.n_sessions);
 	head(f, "rtpedge_calls_active", "gauge", "SIP calls with anchored media.");
 	fprintf(f, "rtpedge_calls_active 0\n");
 	head(f, "rtpedge_ports_free", "gauge", "Free RTP/RTCP port pairs over all interfaces.");
-	fprintf(f, "rtpedge_ports_free %u\n", ports_free(r));
+	fprintf(f, "rtpedge_ports_free %u\n", sessions_ports_free(&r->m));
 	head(f, "rtpedge_sessions_max", "gauge", "max_sessions: the size of the session table.");
 	fprintf(f, "rtpedge_sessions_max %u\n", r->cfg.max_sessions);
 	head(f, "rtpedge_sessions_created_total", "counter", "Sessions created.");
-	fprintf(f, "rtpedge_sessions_created_total %llu\n", (unsigned long long)r->totals.created);
+	fprintf(f, "rtpedge_sessions_created_total %llu\n", (unsigned long long)r->m.totals.created);
 	head(f, "rtpedge_sessions_timed_out_total", "counter",
 	     "Sessions removed because no media flowed for session_timeout (or hold_timeout).");
-	fprintf(f, "rtpedge_sessions_timed_out_total %llu\n", (unsigned long long)r->totals.timed_out);
+	fprintf(f, "rtpedge_sessions_timed_out_total %llu\n", (unsigned long long)r->m.totals.timed_out);
 	head(f, "rtpedge_legs", "gauge", "Legs by the path relaying them (at the last sweep).");
 	for (int p = 0; p < RTPE_PATH_MAX; p++)
 		fprintf(f, "rtpedge_legs{path=\"%s\"} %llu\n", path_name(p),
@@ -90,7 +90,7 @@ static void write_sessions(struct rtpe *r, FILE *f)
 	head(f, "rtpedge_userspace_dropped_packets_total", "counter",
 	     "Packets the daemon dropped because they did not come from the leg's peer.");
 	fprintf(f, "rtpedge_userspace_dropped_packets_total %llu\n",
-		(unsigned long long)r->totals.us_drops);
+		(unsigned long long)r->m.totals.us_drops);
 	head(f, "rtpedge_rtp_lost_packets", "gauge",
 	     "RTP packets lost (sequence gaps) summed over the active legs.");
 	fprintf(f, "rtpedge_rtp_lost_packets %llu\n", (unsigned long long)a->rtp_lost);
@@ -107,7 +107,7 @@ static void write_sessions(struct rtpe *r, FILE *f)
 void metrics_write(struct rtpe *r, FILE *f)
 {
 	struct rtpe_counter v[RTPE_V_MAX];
-	bool have = r->xdp && !xdp_verdicts_read(r->xdp, v);
+	bool have = r->m.xdp && !xdp_verdicts_read(r->m.xdp, v);
 
 	head(f, "rtpedge_build_info", "gauge", "The running version.");
 	fprintf(f, "rtpedge_build_info{version=\"%s\"} 1\n", RTPE_VERSION);
@@ -119,7 +119,7 @@ void metrics_write(struct rtpe *r, FILE *f)
 	write_xdp(r, f, have ? v : NULL);
 	head(f, "rtpedge_sweep_duration_seconds", "gauge",
 	     "Time the last once-a-second pass over all sessions took.");
-	fprintf(f, "rtpedge_sweep_duration_seconds %.6f\n", (double)r->sweep_duty.took_ns / 1e9);
+	fprintf(f, "rtpedge_sweep_duration_seconds %.6f\n", (double)r->m.sweep_duty.took_ns / 1e9);
 }
 
 static enum MHD_Result reply(struct MHD_Connection *c, unsigned status, char *body, size_t len,

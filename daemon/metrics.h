@@ -9,7 +9,7 @@
 
 #include <stddef.h>
 #include <stdio.h>
-#include "media/session.h"
+#include "rtpe.h"
 
 /* Starts serving /metrics on cfg.metrics_addr:metrics_port (port 0: off,
  * r->metrics stays NULL). 0, or -errno with err set. */

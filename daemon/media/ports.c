@@ -22,20 +22,6 @@ struct port_pool {
 	uint64_t bits[];   /* bit i = port first + 2 * i is taken */
 };
 
-int port_range_pairs(uint16_t min, uint16_t max, uint16_t *first, unsigned *n)
-{
-	unsigned f = min + (min & 1u);
-
-	if (!f)
-		f = 2; /* port 0 is no UDP port */
-	/* The RTCP port of the last pair must stay inside the range too. */
-	if (f + 1 > max)
-		return -EINVAL;
-	*first = (uint16_t)f;
-	*n = (max - 1 - f) / 2 + 1;
-	return 0;
-}
-
 struct port_pool *port_pool_new(uint16_t min, uint16_t max)
 {
 	struct port_pool *p;

@@ -11,11 +11,9 @@
 
 #include <stdint.h>
 
-struct port_pool;
+#include "core/port_range.h"
 
-/* The pairs of [min, max]: the lowest even port (never 0) and how many
- * even ports p have p + 1 <= max. 0, or -EINVAL when there is none. */
-int port_range_pairs(uint16_t min, uint16_t max, uint16_t *first, unsigned *n);
+struct port_pool;
 
 /* Pool of the even ports p in [min, max] with p + 1 <= max. NULL when the
  * range holds no pair (or on ENOMEM). */

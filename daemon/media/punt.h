@@ -15,15 +15,10 @@
 #include <netinet/in.h>
 #include "media/session.h"
 
-/* Opens the perf buffer readers and the raw socket (needs CAP_NET_RAW).
+/* Opens the perf buffer readers and the raw socket (punt_tx.h, needs CAP_NET_RAW).
  * No-op without XDP. 0, or -errno with err set. */
-int punt_start(struct rtpe *r, char *err, size_t errlen);
-void punt_stop(struct rtpe *r);
-
-/* Sends a UDP datagram from -> to through the raw socket (any local source
- * address and port). 0 or -errno. */
-int punt_send(struct rtpe *r, const struct sockaddr_in *from, const struct sockaddr_in *to,
-	      const void *payload, unsigned len);
+int punt_start(struct media *r, char *err, size_t errlen);
+void punt_stop(struct media *r);
 
 /* The UDP datagram inside a punted frame f of len bytes (Ethernet, one
  * optional 802.1Q tag, IPv4 with or without options): its endpoints and

@@ -14,7 +14,7 @@
 #include <sys/socket.h>
 
 #include "core/log.h"
-#include "media/punt.h"
+#include "media/punt_tx.h"
 #include "rtpe_rtp.h"
 #include "core/loop.h"
 
@@ -73,7 +73,7 @@ static bool rtp_valid(const unsigned char *p, unsigned len, uint32_t *ssrc, uint
  * from one SSRC. Until then nothing from it is relayed, and nothing is ever
  * sent to it: a port sprayer learns nothing and injects nothing.
  */
-static bool latch_try(struct rtpe *r, struct leg *l, const struct sockaddr_in *src,
+static bool latch_try(struct media *r, struct leg *l, const struct sockaddr_in *src,
 		      const unsigned char *p, unsigned len)
 {
 	uint32_t ssrc;
@@ -99,7 +99,7 @@ static bool latch_try(struct rtpe *r, struct leg *l, const struct sockaddr_in *s
 
 /* Whether a learning leg relays this datagram (confirming the leg when it
  * comes from the signalled peer, or latching when allowed). */
-static bool learning_accept(struct rtpe *r, struct leg *l, int k, const struct sockaddr_in *src,
+static bool learning_accept(struct media *r, struct leg *l, int k, const struct sockaddr_in *src,
 			    const unsigned char *p, unsigned len, uint64_t now)
 {
 	if (from_peer(l, k, src)) {
@@ -133,7 +133,7 @@ static void leg_rtp(struct leg *l, const unsigned char *p, unsigned len, uint64_
 
 /* Whether leg l relays a datagram from src (learning decides for a leg
  * still learning, else only its peer is accepted), counting it either way. */
-static bool relay_accept(struct rtpe *r, struct leg *l, int k, const struct sockaddr_in *src,
+static bool relay_accept(struct media *r, struct leg *l, int k, const struct sockaddr_in *src,
 			 const unsigned char *p, unsigned len, uint64_t now)
 {
 	bool ok = l->path == RTPE_PATH_LEARNING ? learning_accept(r, l, k, src, p, len, now) :
@@ -161,7 +161,7 @@ static void relay_dst(const struct leg *o, int k, struct sockaddr_in *dst)
 		dst->sin_port = htons(o->peer_rtcp_port);
 }
 
-void relay_punted(struct rtpe *r, struct leg *l, int k, const struct sockaddr_in *src,
+void relay_punted(struct media *r, struct leg *l, int k, const struct sockaddr_in *src,
 		  const unsigned char *p, unsigned len)
 {
 	struct leg *o = &l->s->leg[1 - l->idx];
@@ -180,7 +180,7 @@ void relay_punted(struct rtpe *r, struct leg *l, int k, const struct sockaddr_in
 }
 
 /* Keeps the datagrams from the leg's peer, counting them and the others. */
-static unsigned batch_filter(struct rtpe *r, struct leg *l, int k, int n, struct sockaddr_in *dst)
+static unsigned batch_filter(struct media *r, struct leg *l, int k, int n, struct sockaddr_in *dst)
 {
 	uint64_t now = mono_ns();
 	unsigned kept = 0;
@@ -205,7 +205,7 @@ static unsigned batch_filter(struct rtpe *r, struct leg *l, int k, int n, struct
 	return kept;
 }
 
-static void batch_send(struct rtpe *r, struct leg *o, int k, unsigned n)
+static void batch_send(struct media *r, struct leg *o, int k, unsigned n)
 {
 	unsigned sent = 0;
 
@@ -232,7 +232,7 @@ static void relay_readable(struct loop *lp, int fd, uint32_t events, void *arg)
 	int k;
 	struct leg *l = ref_leg(arg, &k);
 	struct leg *o = &l->s->leg[1 - l->idx];
-	struct rtpe *r = l->s->owner;
+	struct media *r = l->s->owner;
 	struct sockaddr_in dst;
 
 	(void)lp;
@@ -260,7 +260,7 @@ static void relay_readable(struct loop *lp, int fd, uint32_t events, void *arg)
 	}
 }
 
-int relay_watch(struct rtpe *r, struct leg *l, int k)
+int relay_watch(struct media *r, struct leg *l, int k)
 {
 	return loop_add(r->loop, l->fd[k], EPOLLIN, relay_readable, sock_ref(l, k));
 }

@@ -14,10 +14,10 @@
 /* A datagram XDP handed over for socket-less leg l (k: 0 RTP, 1 RTCP), from
  * src, UDP payload p: accepted or dropped as a socket's would be, and sent
  * on through the raw socket (punt.c). */
-void relay_punted(struct rtpe *r, struct leg *l, int k, const struct sockaddr_in *src,
+void relay_punted(struct media *r, struct leg *l, int k, const struct sockaddr_in *src,
 		  const unsigned char *p, unsigned len);
 
 /* Registers leg l's socket k (0 RTP, 1 RTCP) with the event loop. 0 or -errno. */
-int relay_watch(struct rtpe *r, struct leg *l, int k);
+int relay_watch(struct media *r, struct leg *l, int k);
 
 #endif

@@ -19,18 +19,17 @@
 #include "core/loop.h"
 #include "media/ports.h"
 #include "media/relay.h"
-#include "state/state.h"
 #include "xdp/xdp.h"
 
 /* How many ports to try when binding fails because another process holds one. */
 #define BIND_ATTEMPTS 16
 
-int sessions_init(struct rtpe *r)
+int sessions_init(struct media *r)
 {
-	uint32_t slots = 2 * r->cfg.max_sessions;
+	uint32_t slots = 2 * r->cfg->max_sessions;
 
 	r->hsize = 1024;
-	while (r->hsize < r->cfg.max_sessions && r->hsize < (1u << 24))
+	while (r->hsize < r->cfg->max_sessions && r->hsize < (1u << 24))
 		r->hsize <<= 1;
 	r->htab = calloc(r->hsize, sizeof(*r->htab));
 	r->free_slots = malloc(slots * sizeof(*r->free_slots));
@@ -43,15 +42,25 @@ int sessions_init(struct rtpe *r)
 	r->n_free_slots = slots;
 	if (!r->next_id)
 		r->next_id = 1;
+	r->punt_raw = -1;
 	for (int i = 0; i < r->n_ifaces; i++) {
-		r->ifaces[i].ports = port_pool_new(r->cfg.port_min, r->cfg.port_max);
+		r->ifaces[i].ports = port_pool_new(r->cfg->port_min, r->cfg->port_max);
 		if (!r->ifaces[i].ports)
 			return -ENOMEM;
 	}
 	return 0;
 }
 
-void sessions_fini(struct rtpe *r)
+unsigned sessions_ports_free(const struct media *r)
+{
+	unsigned n = 0;
+
+	for (int i = 0; i < r->n_ifaces; i++)
+		n += port_pool_avail(r->ifaces[i].ports);
+	return n;
+}
+
+void sessions_fini(struct media *r)
 {
 	while (r->first)
 		session_destroy(r, r->first);
@@ -90,7 +99,7 @@ static int bind_udp(const struct sockaddr_in *sa)
 	return fd;
 }
 
-static void leg_close(struct rtpe *r, struct leg *l)
+static void leg_close(struct media *r, struct leg *l)
 {
 	for (int k = 0; k < 2; k++) {
 		if (l->fd[k] < 0)
@@ -101,14 +110,14 @@ static void leg_close(struct rtpe *r, struct leg *l)
 	}
 }
 
-static void leg_set_local(struct rtpe *r, struct leg *l, uint16_t port)
+static void leg_set_local(struct media *r, struct leg *l, uint16_t port)
 {
 	l->local = (struct sockaddr_in){ .sin_family = AF_INET, .sin_port = htons(port),
 					 .sin_addr = r->ifaces[l->iface].cfg.address };
 }
 
 /* Binds the leg's RTP and RTCP sockets on port and port + 1. 0 or -errno. */
-static int leg_bind(struct rtpe *r, struct leg *l, uint16_t port)
+static int leg_bind(struct media *r, struct leg *l, uint16_t port)
 {
 	struct sockaddr_in sa = { .sin_family = AF_INET,
 				  .sin_addr = r->ifaces[l->iface].cfg.address };
@@ -127,7 +136,7 @@ static int leg_bind(struct rtpe *r, struct leg *l, uint16_t port)
 	return e;
 }
 
-static void bind_error(struct rtpe *r, const struct leg *l, uint16_t port, int e,
+static void bind_error(struct media *r, const struct leg *l, uint16_t port, int e,
 		       char *err, size_t errlen)
 {
 	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons(port),
@@ -144,7 +153,7 @@ static void bind_error(struct rtpe *r, const struct leg *l, uint16_t port, int e
  * that another process holds stays marked taken (we cannot use it) and the
  * next is tried. 0 or -1 with err set.
  */
-static int leg_open(struct rtpe *r, struct leg *l, char *err, size_t errlen)
+static int leg_open(struct media *r, struct leg *l, char *err, size_t errlen)
 {
 	struct relay_iface *ifc = &r->ifaces[l->iface];
 
@@ -154,7 +163,7 @@ static int leg_open(struct rtpe *r, struct leg *l, char *err, size_t errlen)
 
 		if (e) {
 			snprintf(err, errlen, "no free port pair on interface %s (%u-%u all in use)",
-				 ifc->cfg.name, r->cfg.port_min, r->cfg.port_max);
+				 ifc->cfg.name, r->cfg->port_min, r->cfg->port_max);
 			return -1;
 		}
 		if (l->s->punt) {
@@ -201,7 +210,7 @@ static void leg_entry(const struct leg *l, const struct leg *o, struct rtpe_leg 
 }
 
 /* Writes both legs' entries (new, or over live ones). 0 or -errno. */
-static int session_program(struct rtpe *r, struct session *s)
+static int session_program(struct media *r, struct session *s)
 {
 	struct rtpe_leg v;
 	int e;
@@ -217,12 +226,7 @@ static int session_program(struct rtpe *r, struct session *s)
 	return 0;
 }
 
-static bool iface_has_xdp(const struct relay_iface *ifc)
-{
-	return ifc->xdp == XDP_ATTACH_NATIVE || ifc->xdp == XDP_ATTACH_GENERIC;
-}
-
-static void session_link(struct rtpe *r, struct session *s)
+static void session_link(struct media *r, struct session *s)
 {
 	uint32_t h = s->id & (r->hsize - 1);
 
@@ -238,11 +242,11 @@ static void session_link(struct rtpe *r, struct session *s)
 	r->n_sessions++;
 }
 
-static void session_unlink(struct rtpe *r, struct session *s)
+static void session_unlink(struct media *r, struct session *s)
 {
 	struct session **pp = &r->htab[s->id & (r->hsize - 1)];
 
-	state_forget(r, s); /* a state file write may be about to read s */
+	media_event(r, MEDIA_UNLINK, s); /* a state file write may be about to read s */
 	while (*pp && *pp != s)
 		pp = &(*pp)->hnext;
 	if (*pp)
@@ -258,7 +262,7 @@ static void session_unlink(struct rtpe *r, struct session *s)
 	r->n_sessions--;
 }
 
-struct session *session_find(struct rtpe *r, uint32_t id)
+struct session *session_find(struct media *r, uint32_t id)
 {
 	struct session *s = r->htab[id & (r->hsize - 1)];
 
@@ -267,7 +271,7 @@ struct session *session_find(struct rtpe *r, uint32_t id)
 	return s;
 }
 
-struct session *session_new(struct rtpe *r, uint32_t id)
+struct session *session_new(struct media *r, uint32_t id)
 {
 	struct session *s = calloc(1, sizeof(*s));
 
@@ -286,7 +290,7 @@ struct session *session_new(struct rtpe *r, uint32_t id)
 	return s;
 }
 
-static struct session *session_alloc(struct rtpe *r, int iface_a, const struct sockaddr_in *peer_a,
+static struct session *session_alloc(struct media *r, int iface_a, const struct sockaddr_in *peer_a,
 				     int iface_b, const struct sockaddr_in *peer_b)
 {
 	struct session *s = session_new(r, r->next_id);
@@ -305,7 +309,7 @@ static struct session *session_alloc(struct rtpe *r, int iface_a, const struct s
 }
 
 /* Everything a session holds besides its table links. */
-static void session_release(struct rtpe *r, struct session *s)
+static void session_release(struct media *r, struct session *s)
 {
 	for (int i = 0; i < 2; i++) {
 		struct leg *l = &s->leg[i];
@@ -325,12 +329,12 @@ static void session_release(struct rtpe *r, struct session *s)
 }
 
 /* Watches the four sockets and writes the map entries. 0 or -1 with err. */
-static int session_activate(struct rtpe *r, struct session *s, char *err, size_t errlen)
+static int session_activate(struct media *r, struct session *s, char *err, size_t errlen)
 {
 	int e;
 
 	for (int i = 0; i < 2; i++) {
-		if (s->leg[i].slot < 2 * r->cfg.max_sessions)
+		if (s->leg[i].slot < 2 * r->cfg->max_sessions)
 			r->slot_leg[s->leg[i].slot] = &s->leg[i];
 		for (int k = 0; k < 2 && s->leg[i].fd[k] >= 0; k++) {
 			e = relay_watch(r, &s->leg[i], k);
@@ -348,13 +352,13 @@ static int session_activate(struct rtpe *r, struct session *s, char *err, size_t
 	return 0;
 }
 
-static enum rtpe_path confirmed_path(struct rtpe *r, const struct session *s)
+static enum rtpe_path confirmed_path(struct media *r, const struct session *s)
 {
-	return iface_has_xdp(&r->ifaces[s->leg[0].iface]) &&
-	       iface_has_xdp(&r->ifaces[s->leg[1].iface]) ? RTPE_PATH_XDP : RTPE_PATH_USERSPACE;
+	return xdp_attached(r->xif[s->leg[0].iface].attach) &&
+	       xdp_attached(r->xif[s->leg[1].iface].attach) ? RTPE_PATH_XDP : RTPE_PATH_USERSPACE;
 }
 
-void leg_confirm(struct rtpe *r, struct leg *l, const struct sockaddr_in *peer)
+void leg_confirm(struct media *r, struct leg *l, const struct sockaddr_in *peer)
 {
 	char a[32], b[32];
 	int e;
@@ -373,7 +377,7 @@ void leg_confirm(struct rtpe *r, struct leg *l, const struct sockaddr_in *peer)
 	if (r->xdp && l->path == RTPE_PATH_XDP && l->us_rtp.rtp_packets &&
 	    xdp_rtp_put(r->xdp, l->line, &l->us_rtp) == 0)
 		memset(&l->us_rtp, 0, sizeof(l->us_rtp));
-	state_mark_dirty(r); /* the state file keeps paths and counters */
+	media_event(r, MEDIA_CHANGED, l->s); /* the state file keeps paths and counters */
 	e = session_program(r, l->s);
 	if (e) {
 		log_err("session s-%u: cannot update the XDP legs: %s; relaying in userspace",
@@ -383,13 +387,13 @@ void leg_confirm(struct rtpe *r, struct leg *l, const struct sockaddr_in *peer)
 }
 
 /* The leg's XDP line, from its local address and port (UINT32_MAX: none). */
-static uint32_t leg_line(const struct rtpe *r, const struct leg *l)
+static uint32_t leg_line(const struct media *r, const struct leg *l)
 {
 	return r->xdp ? xdp_line_of(r->xdp, l->local.sin_addr.s_addr, l->local.sin_port) :
 			UINT32_MAX;
 }
 
-static int session_setup(struct rtpe *r, struct session *s, char *err, size_t errlen)
+static int session_setup(struct media *r, struct session *s, char *err, size_t errlen)
 {
 	uint64_t now = mono_ns();
 	int e;
@@ -403,7 +407,7 @@ static int session_setup(struct rtpe *r, struct session *s, char *err, size_t er
 		l->slot = r->free_slots[--r->n_free_slots];
 		l->path = RTPE_PATH_LEARNING;
 		l->latch = r->ifaces[l->iface].cfg.latch;
-		l->learn_until_ns = now + (uint64_t)r->cfg.learning_window * 1000000000ull;
+		l->learn_until_ns = now + (uint64_t)r->cfg->learning_window * 1000000000ull;
 		/* The line may hold the figures of the port's previous leg. */
 		l->line = leg_line(r, l);
 		if (l->line != UINT32_MAX && (e = xdp_line_reset(r->xdp, l->line))) {
@@ -415,15 +419,15 @@ static int session_setup(struct rtpe *r, struct session *s, char *err, size_t er
 	return session_activate(r, s, err, errlen);
 }
 
-int session_create(struct rtpe *r, int iface_a, const struct sockaddr_in *peer_a,
+int session_create(struct media *r, int iface_a, const struct sockaddr_in *peer_a,
 		   int iface_b, const struct sockaddr_in *peer_b, struct session **out,
 		   char *err, size_t errlen)
 {
 	struct session *s;
 
-	if (r->n_sessions >= r->cfg.max_sessions || r->n_free_slots < 2) {
+	if (r->n_sessions >= r->cfg->max_sessions || r->n_free_slots < 2) {
 		snprintf(err, errlen, "session limit reached (max_sessions = %u)",
-			 r->cfg.max_sessions);
+			 r->cfg->max_sessions);
 		return -1;
 	}
 	s = session_alloc(r, iface_a, peer_a, iface_b, peer_b);
@@ -441,7 +445,7 @@ int session_create(struct rtpe *r, int iface_a, const struct sockaddr_in *peer_a
 }
 
 /* Takes the leg's recorded port and binds it. 0 or -1 with err. */
-static int leg_reopen(struct rtpe *r, struct leg *l, uint16_t port, char *err, size_t errlen)
+static int leg_reopen(struct media *r, struct leg *l, uint16_t port, char *err, size_t errlen)
 {
 	int e;
 
@@ -468,9 +472,9 @@ static int leg_reopen(struct rtpe *r, struct leg *l, uint16_t port, char *err, s
 	return 0;
 }
 
-int session_restore(struct rtpe *r, struct session *s, char *err, size_t errlen)
+int session_restore(struct media *r, struct session *s, char *err, size_t errlen)
 {
-	uint32_t slots = 2 * r->cfg.max_sessions;
+	uint32_t slots = 2 * r->cfg->max_sessions;
 	uint16_t port[2];
 
 	/* A leg owns its port (and its map entry) once local.sin_port is set. */
@@ -501,7 +505,7 @@ int session_restore(struct rtpe *r, struct session *s, char *err, size_t errlen)
 			l->slot = r->free_slots[--r->n_free_slots];
 		l->line = leg_line(r, l); /* its figures stay: the program counted on */
 		l->latch = r->ifaces[l->iface].cfg.latch;
-		l->learn_until_ns = mono_ns() + (uint64_t)r->cfg.learning_window * 1000000000ull;
+		l->learn_until_ns = mono_ns() + (uint64_t)r->cfg->learning_window * 1000000000ull;
 		if (!r->xdp && l->path == RTPE_PATH_XDP)
 			l->path = RTPE_PATH_USERSPACE;
 	}
@@ -518,9 +522,9 @@ fail:
 	return -1;
 }
 
-int sessions_rebuild_slots(struct rtpe *r)
+int sessions_rebuild_slots(struct media *r)
 {
-	uint32_t slots = 2 * r->cfg.max_sessions;
+	uint32_t slots = 2 * r->cfg->max_sessions;
 	uint8_t *used = calloc(slots, 1);
 
 	if (!used)
@@ -537,7 +541,7 @@ int sessions_rebuild_slots(struct rtpe *r)
 	return 0;
 }
 
-void sessions_detach(struct rtpe *r)
+void sessions_detach(struct media *r)
 {
 	while (r->first) {
 		struct session *s = r->first;
@@ -545,14 +549,14 @@ void sessions_detach(struct rtpe *r)
 		session_unlink(r, s);
 		for (int i = 0; i < 2; i++) {
 			leg_close(r, &s->leg[i]);
-			if (s->leg[i].slot < 2 * r->cfg.max_sessions)
+			if (s->leg[i].slot < 2 * r->cfg->max_sessions)
 				r->slot_leg[s->leg[i].slot] = NULL;
 		}
 		free(s);
 	}
 }
 
-void session_destroy(struct rtpe *r, struct session *s)
+void session_destroy(struct media *r, struct session *s)
 {
 	session_unlink(r, s);
 	session_release(r, s);
@@ -572,7 +576,7 @@ static void rtp_figures(const struct rtpe_leg_rtp *st, uint32_t clock_rate, stru
 	v->jitter_ms = (double)(st->jitter >> 4) * 1000.0 / clock_rate;
 }
 
-void leg_view(struct rtpe *r, const struct leg *l, struct leg_view *v)
+void leg_view(struct media *r, const struct leg *l, struct leg_view *v)
 {
 	struct rtpe_leg_stats st;
 	struct rtpe_leg_rtp rtp;

@@ -10,7 +10,9 @@
  * punt perf buffer (punt.h). Otherwise each leg binds a UDP socket on both
  * ports and the daemon relays it (relay.c).
  *
- * Everything here runs on the event loop's thread.
+ * Everything here runs on the event loop's thread. The table knows
+ * nothing of its owner: what the owner must hear of (the state file)
+ * goes through one hook, media_event().
  */
 #ifndef RTPE_SESSION_H
 #define RTPE_SESSION_H
@@ -25,22 +27,15 @@
 #include "core/config.h"
 #include "core/sockaddr.h"
 #include "core/loop.h"
+#include "xdp/xdp.h"
 
 struct loop;
 struct xdp_state;
-struct ctl_server;
 struct port_pool;
-struct metrics;
 struct punt;
-struct state_writer;
-
-enum xdp_attach { XDP_ATTACH_OFF, XDP_ATTACH_NATIVE, XDP_ATTACH_GENERIC, XDP_ATTACH_FAILED };
 
 struct relay_iface {
 	struct cfg_iface cfg;
-	int ifindex;              /* 0 when the device does not exist */
-	enum xdp_attach xdp;      /* how XDP runs on it */
-	bool forwarding;          /* net.ipv4.conf.DEV.forwarding, needed by the FIB */
 	struct port_pool *ports;  /* even ports on cfg.address */
 };
 
@@ -76,10 +71,10 @@ static inline const struct rtpe_leg_rtp *leg_rtp_of(const struct leg *l,
 	return !x || l->us_rtp.rtp_packets > x->rtp_packets ? &l->us_rtp : x;
 }
 
-struct rtpe;
+struct media;
 
 struct session {
-	struct rtpe *owner;
+	struct media *owner;
 	uint32_t id;
 	uint64_t created_ns;      /* CLOCK_MONOTONIC */
 	bool hold;                /* on hold: hold_timeout applies */
@@ -119,15 +114,24 @@ struct rtpe_agg {
 	double jitter_sum_ms;
 };
 
-struct rtpe {
-	struct rtpe_cfg cfg;
+/* What the session table tells its owner (struct media's hook). */
+enum media_event {
+	MEDIA_CHANGED, /* sessions, paths or peers changed: what the state file keeps */
+	MEDIA_UNLINK,  /* s is leaving the table (before it is freed) */
+};
+
+/*
+ * The media layer: interfaces, the session table, the userspace relay and
+ * the punt path. Its owner (the daemon) fills cfg, loop, xdp and the
+ * interfaces, and learns of changes through on_event.
+ */
+struct media {
+	const struct rtpe_cfg *cfg;
 	struct loop *loop;
 	struct xdp_state *xdp;    /* NULL when XDP is off */
-	struct ctl_server *ctl;
 	struct relay_iface ifaces[CFG_MAX_IFACES];
+	struct xdp_iface xif[CFG_MAX_IFACES]; /* each interface's XDP side */
 	int n_ifaces;
-	uint64_t start_ns;
-	bool stopping, remove_on_exit;
 
 	struct session **htab;    /* by id */
 	uint32_t hsize;           /* power of two */
@@ -136,55 +140,63 @@ struct rtpe {
 	uint32_t *free_slots;     /* stack of free leg numbers (struct leg.slot) */
 	uint32_t n_free_slots;
 	struct rtpe_totals totals;
-	uint64_t state_gen;       /* counts the changes the state file keeps (state.h) */
-	uint64_t state_saved_gen; /* state_gen as of the last complete write */
-	struct state_writer *state_w; /* the state file write in progress, or NULL */
 	struct rtpe_agg agg;
 	struct loop_duty sweep_duty;  /* the sweep's pace (sweep.c) */
-	struct loop_duty state_duty;  /* the state file writer's (state_writer.c) */
-	struct metrics *metrics;
 	struct punt *punt;        /* the slow path of socket-less legs, NULL without XDP */
+	int punt_raw;             /* its raw socket (punt_tx.c), -1 when closed */
 	struct leg **slot_leg;    /* the leg holding each stats slot (punted frames) */
+
+	void (*on_event)(void *arg, enum media_event ev, const struct session *s);
+	void *event_arg;
 };
 
-/* Allocates the table, slots and port pools for r->cfg. 0 or -errno. */
-int sessions_init(struct rtpe *r);
+/* Tells the owner (no-op without a hook). */
+static inline void media_event(struct media *r, enum media_event ev, const struct session *s)
+{
+	if (r->on_event)
+		r->on_event(r->event_arg, ev, s);
+}
+
+/* Allocates the table, slots and port pools for r->cfg-> 0 or -errno. */
+int sessions_init(struct media *r);
+/* Free port pairs over all interfaces. */
+unsigned sessions_ports_free(const struct media *r);
 /* Destroys every session (closing sockets, deleting map entries). */
-void sessions_fini(struct rtpe *r);
+void sessions_fini(struct media *r);
 
 /*
  * Creates a session relaying iface_a/peer_a <-> iface_b/peer_b: allocates a
  * port pair on each interface, binds the sockets, programs XDP. 0 with *out
  * set, or -1 with err holding the reason for the client.
  */
-int session_create(struct rtpe *r, int iface_a, const struct sockaddr_in *peer_a,
+int session_create(struct media *r, int iface_a, const struct sockaddr_in *peer_a,
 		   int iface_b, const struct sockaddr_in *peer_b, struct session **out,
 		   char *err, size_t errlen);
-void session_destroy(struct rtpe *r, struct session *s);
+void session_destroy(struct media *r, struct session *s);
 /*
  * Restores a session found in the maps or the state file: s has id, legs'
  * iface, local, peer, peer_rtcp_port, path and slot set (slot UINT32_MAX for
  * a fresh one). Takes those exact ports and slots, binds, rewrites the map
  * entries. 0, or -1 with err (s is then freed).
  */
-int session_restore(struct rtpe *r, struct session *s, char *err, size_t errlen);
+int session_restore(struct media *r, struct session *s, char *err, size_t errlen);
 /* A blank session for session_restore (legs' fds -1, slots unset). */
-struct session *session_new(struct rtpe *r, uint32_t id);
+struct session *session_new(struct media *r, uint32_t id);
 /*
  * Ends a leg's learning: peer (when not NULL) becomes its peer, with RTCP on
  * the port above unless rtcp_port is given (non-zero); the leg moves to XDP
  * where both interfaces run it, else to userspace; both map entries are
  * rewritten so the opposite leg sends to the confirmed peer.
  */
-void leg_confirm(struct rtpe *r, struct leg *l, const struct sockaddr_in *peer);
+void leg_confirm(struct media *r, struct leg *l, const struct sockaddr_in *peer);
 /* Rebuilds the free-slot stack from the slots the sessions hold. */
-int sessions_rebuild_slots(struct rtpe *r);
+int sessions_rebuild_slots(struct media *r);
 /* Forgets every session without touching the kernel: the map entries stay
  * and XDP goes on relaying (stop for an upgrade). Sockets are closed. */
-void sessions_detach(struct rtpe *r);
-struct session *session_find(struct rtpe *r, uint32_t id);
+void sessions_detach(struct media *r);
+struct session *session_find(struct media *r, uint32_t id);
 
 /* Fills v with the leg's figures. now_ns: CLOCK_MONOTONIC. */
-void leg_view(struct rtpe *r, const struct leg *l, struct leg_view *v);
+void leg_view(struct media *r, const struct leg *l, struct leg_view *v);
 
 #endif

@@ -16,7 +16,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "daemon.h"
 #include "core/log.h"
 #include "core/loop.h"
 #include "xdp/xdp.h"
@@ -54,7 +53,7 @@ static void agg_leg(struct rtpe_agg *a, const struct leg *l, const struct rtpe_l
 }
 
 /* Newest media of the session, or its creation when none came yet. */
-static uint64_t session_last_activity(const struct rtpe *r, const struct rtpe_leg_state *t,
+static uint64_t session_last_activity(const struct media *r, const struct rtpe_leg_state *t,
 				      __u32 n, const struct session *s, uint64_t now)
 {
 	uint64_t last = s->created_ns;
@@ -72,7 +71,7 @@ static uint64_t session_last_activity(const struct rtpe *r, const struct rtpe_le
 	return last;
 }
 
-void sweep_run(struct rtpe *r)
+void sweep_run(struct media *r)
 {
 	struct rtpe_agg a = { 0 };
 	uint64_t now = mono_ns();
@@ -83,7 +82,7 @@ void sweep_run(struct rtpe *r)
 	for (s = r->first; s; s = next) {
 		uint64_t last = session_last_activity(r, t, n, s, now);
 		uint64_t idle_s = last < now ? (now - last) / 1000000000ull : 0;
-		unsigned limit = s->hold ? r->cfg.hold_timeout : r->cfg.session_timeout;
+		unsigned limit = s->hold ? r->cfg->hold_timeout : r->cfg->session_timeout;
 
 		next = s->next;
 		if (idle_s >= limit) {
@@ -93,7 +92,7 @@ void sweep_run(struct rtpe *r)
 			r->totals.timed_out++;
 			r->totals.deleted++;
 			session_destroy(r, s);
-			daemon_state_changed(r);
+			media_event(r, MEDIA_CHANGED, NULL);
 			continue;
 		}
 		for (int i = 0; i < 2; i++) {
@@ -118,7 +117,7 @@ void sweep_run(struct rtpe *r)
 
 static void sweep_tick(struct loop *l, void *arg)
 {
-	struct rtpe *r = arg;
+	struct media *r = arg;
 	uint64_t start = mono_ns();
 
 	(void)l;
@@ -128,7 +127,7 @@ static void sweep_tick(struct loop *l, void *arg)
 	loop_duty_done(&r->sweep_duty, start, mono_ns());
 }
 
-int sweep_start(struct rtpe *r)
+int sweep_start(struct media *r)
 {
 	int e = loop_every(r->loop, SWEEP_MS, sweep_tick, r);
 	return e < 0 ? e : 0;

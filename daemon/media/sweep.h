@@ -16,8 +16,8 @@
 extern const unsigned jitter_bounds_ms[N_JITTER_BUCKETS];
 
 /* Starts the periodic sweep. 0 or -errno. */
-int sweep_start(struct rtpe *r);
+int sweep_start(struct media *r);
 /* One pass now (also used at start and by tests through the loop). */
-void sweep_run(struct rtpe *r);
+void sweep_run(struct media *r);
 
 #endif

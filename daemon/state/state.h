@@ -35,16 +35,28 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include "core/loop.h"
 #include "media/session.h"
+
+struct state_writer;
+
+/* The state file of one session table. */
+struct state_file {
+	struct media *m;          /* the table it keeps; its cfg names the file */
+	uint64_t gen;             /* counts the changes the file keeps */
+	uint64_t saved_gen;       /* gen as of the last complete write */
+	struct state_writer *w;   /* the write in progress, or NULL */
+	struct loop_duty duty;    /* the writer's pace */
+};
 
 /* The table changed: the state file is behind it until a write that
  * begins after this call completes. */
-void state_mark_dirty(struct rtpe *r);
+void state_mark_dirty(struct state_file *sf);
 /* Whether the state file may be behind the table. */
-bool state_is_dirty(const struct rtpe *r);
+bool state_is_dirty(const struct state_file *sf);
 /* s leaves the table (session.c, before unlinking it): a write in progress
  * that was to write s next moves on to the session after it. */
-void state_forget(struct rtpe *r, const struct session *s);
+void state_forget(struct state_file *sf, const struct session *s);
 
 /*
  * The sliced write, as the periodic writer runs it (tests drive it too).
@@ -56,22 +68,22 @@ void state_forget(struct rtpe *r, const struct session *s);
  * -errno when the write failed (logged once with the path and the reason,
  * FILE.tmp removed, the table still dirty).
  */
-int state_write_begin(struct rtpe *r);
-int state_write_slice(struct rtpe *r, uint64_t budget_ns);
+int state_write_begin(struct state_file *sf);
+int state_write_slice(struct state_file *sf, uint64_t budget_ns);
 /* Whether a sliced write is in progress. */
-bool state_writing(const struct rtpe *r);
+bool state_writing(const struct state_file *sf);
 
 /* Writes the whole state file now (tmp + fsync + rename), dropping a sliced
  * write in progress (it may have missed changes). 0 or -errno. */
-int state_write(struct rtpe *r);
+int state_write(struct state_file *sf);
 /* Removes the state file and a write in progress (a clean stop that
  * removes everything). */
-void state_remove(struct rtpe *r);
+void state_remove(struct state_file *sf);
 /* Starts the periodic writer (a timer on r->loop). 0 or -errno. */
-int state_writer_start(struct rtpe *r);
+int state_writer_start(struct state_file *sf);
 /* Rebuilds the session table from the pinned maps and the state file, and
  * deletes map entries no session can own. Starts the periodic writer.
  * 0, or -errno with err set (only for failures that must stop the start). */
-int state_restore(struct rtpe *r, char *err, size_t errlen);
+int state_restore(struct state_file *sf, char *err, size_t errlen);
 
 #endif

@@ -14,26 +14,26 @@
 #include <unistd.h>
 #include <json-c/json.h>
 
-#include "commands.h"
+#include "core/names.h"
 #include "core/log.h"
 #include "state/state_text.h"
 #include "xdp/xdp.h"
 
 /* The state file's sessions, indexed by id as a string; NULL when none. */
-static struct json_object *state_load(struct rtpe *r)
+static struct json_object *state_load(struct state_file *sf)
 {
-	struct json_object *root = json_object_from_file(r->cfg.state_file), *arr, *idx, *v;
+	struct json_object *root = json_object_from_file(sf->m->cfg->state_file), *arr, *idx, *v;
 	char key[16];
 
 	if (!root) {
-		if (access(r->cfg.state_file, F_OK) == 0)
-			log_err("state file %s is not valid JSON: ignored (%s)", r->cfg.state_file,
+		if (access(sf->m->cfg->state_file, F_OK) == 0)
+			log_err("state file %s is not valid JSON: ignored (%s)", sf->m->cfg->state_file,
 				json_util_get_last_err());
 		return NULL;
 	}
 	if (json_object_object_get_ex(root, "next_id", &v) &&
-	    (uint32_t)json_object_get_int64(v) > r->next_id)
-		r->next_id = (uint32_t)json_object_get_int64(v);
+	    (uint32_t)json_object_get_int64(v) > sf->m->next_id)
+		sf->m->next_id = (uint32_t)json_object_get_int64(v);
 	idx = json_object_new_object();
 	if (json_object_object_get_ex(root, "sessions", &arr) &&
 	    json_object_is_type(arr, json_type_array)) {
@@ -73,11 +73,11 @@ static int path_parse(const char *s)
 }
 
 /* Fills one leg from its state record. 0 or -1. */
-static int leg_from_state(struct rtpe *r, struct leg *l, struct json_object *o)
+static int leg_from_state(struct state_file *sf, struct leg *l, struct json_object *o)
 {
 	int p = path_parse(jget_str(o, "path"));
 
-	l->iface = config_iface_find(&r->cfg, jget_str(o, "iface"));
+	l->iface = config_iface_find(sf->m->cfg, jget_str(o, "iface"));
 	if (l->iface < 0 || p < 0 || sockaddr_parse(jget_str(o, "local"), &l->local) ||
 	    sockaddr_parse(jget_str(o, "peer"), &l->peer))
 		return -1;
@@ -100,7 +100,7 @@ static void session_age_from(struct session *s, struct json_object *rec)
 		s->created_ns -= (uint64_t)age_ms * 1000000ull;
 }
 
-static void session_merge_state(struct rtpe *r, struct session *s, struct json_object *idx)
+static void session_merge_state(struct state_file *sf, struct session *s, struct json_object *idx)
 {
 	struct json_object *rec, *legs;
 	char key[16];
@@ -113,7 +113,7 @@ static void session_merge_state(struct rtpe *r, struct session *s, struct json_o
 		for (int i = 0; i < 2; i++) {
 			struct leg tmp = { 0 };
 
-			if (!leg_from_state(r, &tmp, json_object_array_get_idx(legs, (size_t)i)))
+			if (!leg_from_state(sf, &tmp, json_object_array_get_idx(legs, (size_t)i)))
 				s->leg[i].us = tmp.us;
 		}
 	json_object_object_del(idx, key);
@@ -158,17 +158,17 @@ static int by_session_side(const void *pa, const void *pb)
 }
 
 /* The interface whose address is addr, or -1. */
-static int iface_by_addr(struct rtpe *r, __be32 addr)
+static int iface_by_addr(struct state_file *sf, __be32 addr)
 {
-	for (int i = 0; i < r->n_ifaces; i++)
-		if (r->ifaces[i].cfg.address.s_addr == addr)
+	for (int i = 0; i < sf->m->n_ifaces; i++)
+		if (sf->m->ifaces[i].cfg.address.s_addr == addr)
 			return i;
 	return -1;
 }
 
-static void leg_from_map(struct rtpe *r, struct leg *l, const struct map_leg *m)
+static void leg_from_map(struct state_file *sf, struct leg *l, const struct map_leg *m)
 {
-	l->iface = iface_by_addr(r, m->v.local);
+	l->iface = iface_by_addr(sf, m->v.local);
 	l->local.sin_family = AF_INET;
 	l->local.sin_addr.s_addr = m->v.local;
 	l->local.sin_port = m->v.local_port;
@@ -189,11 +189,11 @@ static bool map_pair_ok(const struct map_leg *a, const struct map_leg *b)
 	       b->v.out_sport == a->v.local_port;
 }
 
-static void restore_one(struct rtpe *r, struct session *s, unsigned *ok, unsigned *failed)
+static void restore_one(struct state_file *sf, struct session *s, unsigned *ok, unsigned *failed)
 {
 	char err[256];
 
-	if (session_restore(r, s, err, sizeof(err))) {
+	if (session_restore(sf->m, s, err, sizeof(err))) {
 		log_warn("session s-%u not restored: %s", s->id, err);
 		(*failed)++;
 		return;
@@ -201,12 +201,12 @@ static void restore_one(struct rtpe *r, struct session *s, unsigned *ok, unsigne
 	(*ok)++;
 }
 
-static void restore_from_map(struct rtpe *r, struct json_object *idx, unsigned *ok,
+static void restore_from_map(struct state_file *sf, struct json_object *idx, unsigned *ok,
 			     unsigned *failed)
 {
 	struct map_legs m = { 0 };
 
-	if (xdp_legs_foreach(r->xdp, collect_leg, &m)) {
+	if (xdp_legs_foreach(sf->m->xdp, collect_leg, &m)) {
 		log_err("cannot read the pinned legs map: sessions not restored");
 		free(m.a);
 		return;
@@ -217,20 +217,20 @@ static void restore_from_map(struct rtpe *r, struct json_object *idx, unsigned *
 
 		if (!map_pair_ok(&m.a[i], &m.a[i + 1]))
 			continue; /* an orphan: purged afterwards */
-		s = session_new(r, m.a[i].v.session_id);
+		s = session_new(sf->m, m.a[i].v.session_id);
 		if (!s)
 			break;
-		leg_from_map(r, &s->leg[0], &m.a[i]);
-		leg_from_map(r, &s->leg[1], &m.a[i + 1]);
-		session_merge_state(r, s, idx);
-		restore_one(r, s, ok, failed);
+		leg_from_map(sf, &s->leg[0], &m.a[i]);
+		leg_from_map(sf, &s->leg[1], &m.a[i + 1]);
+		session_merge_state(sf, s, idx);
+		restore_one(sf, s, ok, failed);
 		i++;
 	}
 	free(m.a);
 }
 
 /* Sessions only the file knows: userspace-only legs, or maps lost to a reboot. */
-static void restore_from_file(struct rtpe *r, struct json_object *idx, unsigned *ok,
+static void restore_from_file(struct state_file *sf, struct json_object *idx, unsigned *ok,
 			      unsigned *failed)
 {
 	if (!idx)
@@ -240,39 +240,39 @@ static void restore_from_file(struct rtpe *r, struct json_object *idx, unsigned 
 		struct session *s;
 		bool good;
 
-		s = session_new(r, (uint32_t)strtoul(key, NULL, 10));
+		s = session_new(sf->m, (uint32_t)strtoul(key, NULL, 10));
 		if (!s)
 			return;
 		good = json_object_object_get_ex(rec, "legs", &legs) &&
 		       json_object_array_length(legs) == 2;
 		session_age_from(s, rec);
 		for (int i = 0; good && i < 2; i++)
-			good = !leg_from_state(r, &s->leg[i], json_object_array_get_idx(legs, (size_t)i));
+			good = !leg_from_state(sf, &s->leg[i], json_object_array_get_idx(legs, (size_t)i));
 		if (!good || !s->id) {
 			log_warn("state file: session %s is malformed: skipped", key);
 			free(s);
 			(*failed)++;
 			continue;
 		}
-		restore_one(r, s, ok, failed);
+		restore_one(sf, s, ok, failed);
 	}
 }
 
 /* Deletes map entries that no restored session owns. */
-static int purge_orphans(struct rtpe *r)
+static int purge_orphans(struct state_file *sf)
 {
 	struct map_legs m = { 0 };
 	unsigned n = 0;
-	int e = xdp_legs_foreach(r->xdp, collect_leg, &m);
+	int e = xdp_legs_foreach(sf->m->xdp, collect_leg, &m);
 
 	for (size_t i = 0; !e && i < m.n; i++) {
-		struct session *s = session_find(r, m.a[i].v.session_id);
+		struct session *s = session_find(sf->m, m.a[i].v.session_id);
 		bool owned = false;
 
 		for (int j = 0; s && j < 2; j++)
 			owned |= s->leg[j].local.sin_addr.s_addr == m.a[i].v.local &&
 				 s->leg[j].local.sin_port == m.a[i].v.local_port;
-		if (!owned && !xdp_leg_clear(r->xdp, m.a[i].idx))
+		if (!owned && !xdp_leg_clear(sf->m->xdp, m.a[i].idx))
 			n++;
 	}
 	free(m.a);
@@ -281,21 +281,21 @@ static int purge_orphans(struct rtpe *r)
 	return e;
 }
 
-int state_restore(struct rtpe *r, char *err, size_t errlen)
+int state_restore(struct state_file *sf, char *err, size_t errlen)
 {
-	struct json_object *idx = state_load(r);
+	struct json_object *idx = state_load(sf);
 	unsigned from_map = 0, from_file = 0, failed = 0;
 	int e;
 
-	if (r->xdp)
-		restore_from_map(r, idx, &from_map, &failed);
-	e = sessions_rebuild_slots(r);
+	if (sf->m->xdp)
+		restore_from_map(sf, idx, &from_map, &failed);
+	e = sessions_rebuild_slots(sf->m);
 	if (!e)
-		restore_from_file(r, idx, &from_file, &failed);
+		restore_from_file(sf, idx, &from_file, &failed);
 	if (!e)
-		e = sessions_rebuild_slots(r);
-	if (!e && r->xdp)
-		e = purge_orphans(r);
+		e = sessions_rebuild_slots(sf->m);
+	if (!e && sf->m->xdp)
+		e = purge_orphans(sf);
 	json_object_put(idx);
 	if (e) {
 		snprintf(err, errlen, "restoring sessions: %s", strerror(-e));
@@ -303,9 +303,9 @@ int state_restore(struct rtpe *r, char *err, size_t errlen)
 	}
 	if (from_map || from_file || failed)
 		log_info("restored %u sessions from the maps and %u from %s; %u could not be "
-			 "restored", from_map, from_file, r->cfg.state_file, failed);
-	state_mark_dirty(r);
-	e = state_writer_start(r);
+			 "restored", from_map, from_file, sf->m->cfg->state_file, failed);
+	state_mark_dirty(sf);
+	e = state_writer_start(sf);
 	if (e) {
 		snprintf(err, errlen, "state timer: %s", strerror(-e));
 		return e;

@@ -12,7 +12,7 @@
 #include <string.h>
 #include <json-c/json.h>
 
-#include "commands.h"
+#include "core/names.h"
 
 void state_text_head(struct jbuf *b, uint32_t next_id)
 {
@@ -47,7 +47,7 @@ static void put_str(struct jbuf *b, const char *s)
 	json_object_put(o);
 }
 
-static void put_leg(struct jbuf *b, const struct rtpe *r, const struct leg *l)
+static void put_leg(struct jbuf *b, const struct media *r, const struct leg *l)
 {
 	jbuf_lit(b, "{\"iface\":");
 	put_str(b, r->ifaces[l->iface].cfg.name);
@@ -72,7 +72,7 @@ static void put_leg(struct jbuf *b, const struct rtpe *r, const struct leg *l)
 	jbuf_lit(b, "}");
 }
 
-void state_text_session(struct jbuf *b, const struct rtpe *r, const struct session *s,
+void state_text_session(struct jbuf *b, const struct media *r, const struct session *s,
 			bool first, int64_t now_ms, uint64_t mono_ns)
 {
 	/* The age in whole ms, subtracted from the wall clock: what restore reads. */

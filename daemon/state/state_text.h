@@ -24,7 +24,7 @@ void state_text_head(struct jbuf *b, uint32_t next_id);
  * now_ms (CLOCK_REALTIME, ms) and mono_ns (CLOCK_MONOTONIC) are one reading
  * of both clocks, taken after s was created: created_unix_ms comes from them.
  */
-void state_text_session(struct jbuf *b, const struct rtpe *r, const struct session *s,
+void state_text_session(struct jbuf *b, const struct media *r, const struct session *s,
 			bool first, int64_t now_ms, uint64_t mono_ns);
 /* The end of the sessions and of the file. */
 void state_text_tail(struct jbuf *b);

@@ -65,7 +65,7 @@ struct state_writer {
 	char tmp[sizeof(((struct rtpe_cfg *)0)->state_file) + 4];
 	const struct session *next;  /* the next session to write; NULL: all written */
 	bool first;                  /* no record written yet */
-	uint64_t gen;                /* r->state_gen when the write began */
+	uint64_t gen;                /* sf->gen when the write began */
 	off_t off, synced, started;  /* bytes written, synced, whose writeback began */
 	const char *step;            /* what a failure comes from */
 	struct jbuf text;
@@ -73,25 +73,25 @@ struct state_writer {
 	uint64_t began_ns, work_ns, longest_ns, sync_ns, last_end_ns, last_took_ns;
 };
 
-void state_mark_dirty(struct rtpe *r)
+void state_mark_dirty(struct state_file *sf)
 {
-	r->state_gen++;
+	sf->gen++;
 }
 
-bool state_is_dirty(const struct rtpe *r)
+bool state_is_dirty(const struct state_file *sf)
 {
-	return r->state_gen != r->state_saved_gen;
+	return sf->gen != sf->saved_gen;
 }
 
-bool state_writing(const struct rtpe *r)
+bool state_writing(const struct state_file *sf)
 {
-	return r->state_w != NULL;
+	return sf->w != NULL;
 }
 
-void state_forget(struct rtpe *r, const struct session *s)
+void state_forget(struct state_file *sf, const struct session *s)
 {
-	if (r->state_w && r->state_w->next == s)
-		r->state_w->next = s->next;
+	if (sf->w && sf->w->next == s)
+		sf->w->next = s->next;
 }
 
 static int mkdir_parent(const char *path)
@@ -115,12 +115,12 @@ static int mkdir_parent(const char *path)
 }
 
 /* Ends the write: closes and frees everything it holds (not the tmp file). */
-static void writer_free(struct rtpe *r)
+static void writer_free(struct state_file *sf)
 {
-	struct state_writer *w = r->state_w;
+	struct state_writer *w = sf->w;
 
 	if (w->timer >= 0) {
-		loop_del(r->loop, w->timer);
+		loop_del(sf->m->loop, w->timer);
 		close(w->timer);
 	}
 	if (w->fd >= 0)
@@ -129,55 +129,55 @@ static void writer_free(struct rtpe *r)
 		close(w->old_fd);
 	free(w->text.p);
 	free(w);
-	r->state_w = NULL;
+	sf->w = NULL;
 }
 
 /* A write that failed: logged once, its tmp file removed, the table stays
  * dirty (a later tick tries again, paced like a write). */
-static void writer_fail(struct rtpe *r, int e)
+static void writer_fail(struct state_file *sf, int e)
 {
-	struct state_writer *w = r->state_w;
+	struct state_writer *w = sf->w;
 	uint64_t end = mono_ns();
 
 	log_err("cannot write state file %s: %s %s: %s; the previous file stays, retried at "
 		"the next change check (is the disk full? is the directory writable?)",
-		r->cfg.state_file, w->step, w->tmp, strerror(-e));
+		sf->m->cfg->state_file, w->step, w->tmp, strerror(-e));
 	unlink(w->tmp);
-	loop_duty_done(&r->state_duty, end - w->work_ns, end);
-	writer_free(r);
+	loop_duty_done(&sf->duty, end - w->work_ns, end);
+	writer_free(sf);
 }
 
-int state_write_begin(struct rtpe *r)
+int state_write_begin(struct state_file *sf)
 {
 	struct state_writer *w;
 	int e;
 
-	if (r->state_w)
+	if (sf->w)
 		return -EBUSY;
 	w = calloc(1, sizeof(*w));
 	if (!w) {
-		log_err("cannot write state file %s: out of memory", r->cfg.state_file);
+		log_err("cannot write state file %s: out of memory", sf->m->cfg->state_file);
 		return -ENOMEM;
 	}
-	r->state_w = w;
+	sf->w = w;
 	w->fd = w->timer = w->old_fd = -1;
 	w->began_ns = mono_ns();
-	w->gen = r->state_gen;
-	w->next = r->first;
+	w->gen = sf->gen;
+	w->next = sf->m->first;
 	w->first = true;
-	snprintf(w->tmp, sizeof(w->tmp), "%s.tmp", r->cfg.state_file);
+	snprintf(w->tmp, sizeof(w->tmp), "%s.tmp", sf->m->cfg->state_file);
 	w->step = "the directory of";
-	e = mkdir_parent(r->cfg.state_file);
+	e = mkdir_parent(sf->m->cfg->state_file);
 	if (!e) {
 		w->step = "open";
 		w->fd = open(w->tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
 	}
 	if (e || w->fd < 0) {
 		e = e ? e : -errno;
-		writer_fail(r, e);
+		writer_fail(sf, e);
 		return e;
 	}
-	state_text_head(&w->text, r->next_id);
+	state_text_head(&w->text, sf->m->next_id);
 	w->work_ns = mono_ns() - w->began_ns;
 	return 0;
 }
@@ -215,7 +215,7 @@ static int text_sync(struct state_writer *w)
 }
 
 /* Records until the budget is spent or the table ends (then the tail). */
-static int write_records(struct rtpe *r, struct state_writer *w, uint64_t t0,
+static int write_records(struct state_file *sf, struct state_writer *w, uint64_t t0,
 			 uint64_t budget_ns)
 {
 	int64_t now_ms = wall_ms(); /* t0 is after every session's creation */
@@ -223,7 +223,7 @@ static int write_records(struct rtpe *r, struct state_writer *w, uint64_t t0,
 	int e;
 
 	while (w->next) {
-		state_text_session(&w->text, r, w->next, w->first, now_ms, t0);
+		state_text_session(&w->text, sf->m, w->next, w->first, now_ms, t0);
 		w->first = false;
 		w->next = w->next->next;
 		w->n++;
@@ -274,7 +274,7 @@ static void old_release(int fd)
 }
 
 /* The last sync, then the tmp file takes FILE's place. 0 or -errno. */
-static int write_rename(struct rtpe *r, struct state_writer *w)
+static int write_rename(struct state_file *sf, struct state_writer *w)
 {
 	uint64_t t = mono_ns();
 	int e;
@@ -289,33 +289,33 @@ static int write_rename(struct rtpe *r, struct state_writer *w)
 	if (e)
 		return e;
 	/* Held across the rename so that it does not free the old blocks. */
-	w->old_fd = open(r->cfg.state_file, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+	w->old_fd = open(sf->m->cfg->state_file, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
 	w->step = "rename";
-	if (rename(w->tmp, r->cfg.state_file) < 0)
+	if (rename(w->tmp, sf->m->cfg->state_file) < 0)
 		return -errno;
-	r->state_saved_gen = w->gen;
+	sf->saved_gen = w->gen;
 	old_release(w->old_fd);
 	w->old_fd = -1;
 	return 0;
 }
 
-static void write_done(struct rtpe *r)
+static void write_done(struct state_file *sf)
 {
-	struct state_writer *w = r->state_w;
+	struct state_writer *w = sf->w;
 	uint64_t end = mono_ns();
 
 	log_debug("state file: %u sessions written in %.3f s (%u slices, longest %.2f ms, "
 		  "last fdatasync %.2f ms; %.3f s from start to end)%s", w->n,
 		  (double)w->work_ns / 1e9, w->slices, (double)w->longest_ns / 1e6,
 		  (double)w->sync_ns / 1e6, (double)(end - w->began_ns) / 1e9,
-		  state_is_dirty(r) ? "; the table changed meanwhile: it is written again" : "");
-	loop_duty_done(&r->state_duty, end - w->work_ns, end);
-	writer_free(r);
+		  state_is_dirty(sf) ? "; the table changed meanwhile: it is written again" : "");
+	loop_duty_done(&sf->duty, end - w->work_ns, end);
+	writer_free(sf);
 }
 
 /* The slice of the phase the write is in: 1 while more remains, 0 once the
  * write is complete, -errno. */
-static int slice_run(struct rtpe *r, struct state_writer *w, uint64_t t0, uint64_t budget_ns)
+static int slice_run(struct state_file *sf, struct state_writer *w, uint64_t t0, uint64_t budget_ns)
 {
 	int e;
 
@@ -324,23 +324,23 @@ static int slice_run(struct rtpe *r, struct state_writer *w, uint64_t t0, uint64
 		if (w->off - w->synced >= STATE_SYNC_BYTES)
 			e = text_sync(w);
 		else
-			e = write_records(r, w, t0, budget_ns);
+			e = write_records(sf, w, t0, budget_ns);
 		return e ? e : 1;
 	case W_RENAME:
-		return write_rename(r, w);
+		return write_rename(sf, w);
 	}
 	return -EINVAL;
 }
 
-int state_write_slice(struct rtpe *r, uint64_t budget_ns)
+int state_write_slice(struct state_file *sf, uint64_t budget_ns)
 {
-	struct state_writer *w = r->state_w;
+	struct state_writer *w = sf->w;
 	uint64_t t0 = mono_ns();
 	int e;
 
 	if (!w)
 		return -EINVAL;
-	e = slice_run(r, w, t0, budget_ns);
+	e = slice_run(sf, w, t0, budget_ns);
 	w->last_end_ns = mono_ns();
 	w->last_took_ns = w->last_end_ns - t0;
 	w->slices++;
@@ -348,81 +348,81 @@ int state_write_slice(struct rtpe *r, uint64_t budget_ns)
 	if (w->last_took_ns > w->longest_ns)
 		w->longest_ns = w->last_took_ns;
 	if (e < 0)
-		writer_fail(r, e);
+		writer_fail(sf, e);
 	else if (!e)
-		write_done(r);
+		write_done(sf);
 	return e;
 }
 
 /* Drops a write in progress: its tmp file goes, the table stays dirty. */
-static void write_drop(struct rtpe *r)
+static void write_drop(struct state_file *sf)
 {
-	unlink(r->state_w->tmp);
-	writer_free(r);
+	unlink(sf->w->tmp);
+	writer_free(sf);
 }
 
-int state_write(struct rtpe *r)
+int state_write(struct state_file *sf)
 {
 	int e;
 
-	if (r->state_w)
-		write_drop(r); /* it may have missed changes: all again */
-	e = state_write_begin(r);
+	if (sf->w)
+		write_drop(sf); /* it may have missed changes: all again */
+	e = state_write_begin(sf);
 	if (e)
 		return e;
 	do
-		e = state_write_slice(r, UINT64_MAX);
+		e = state_write_slice(sf, UINT64_MAX);
 	while (e > 0);
 	return e;
 }
 
-void state_remove(struct rtpe *r)
+void state_remove(struct state_file *sf)
 {
-	if (r->state_w)
-		write_drop(r);
-	if (unlink(r->cfg.state_file) < 0 && errno != ENOENT)
-		log_warn("cannot remove %s: %s", r->cfg.state_file, strerror(errno));
+	if (sf->w)
+		write_drop(sf);
+	if (unlink(sf->m->cfg->state_file) < 0 && errno != ENOENT)
+		log_warn("cannot remove %s: %s", sf->m->cfg->state_file, strerror(errno));
 }
 
 /* The next slice, once the loop has had as long as the last one took. */
 static void slice_tick(struct loop *l, void *arg)
 {
-	struct rtpe *r = arg;
-	struct state_writer *w = r->state_w;
+	struct state_file *sf = arg;
+	struct state_writer *w = sf->w;
 
 	(void)l;
 	if (w && mono_ns() - w->last_end_ns >= w->last_took_ns)
-		state_write_slice(r, STATE_SLICE_NS); /* frees the timer when it ends */
+		state_write_slice(sf, STATE_SLICE_NS); /* frees the timer when it ends */
 }
 
 static void state_tick(struct loop *l, void *arg)
 {
-	struct rtpe *r = arg;
+	struct state_file *sf = arg;
 	uint64_t start = mono_ns();
 	int fd;
 
 	(void)l;
-	if (r->state_w || !state_is_dirty(r) ||
-	    !loop_duty_due(&r->state_duty, STATE_SHARE, start))
+	if (sf->w || !state_is_dirty(sf) ||
+	    !loop_duty_due(&sf->duty, STATE_SHARE, start))
 		return;
-	if (state_write_begin(r)) {
-		loop_duty_done(&r->state_duty, start, mono_ns());
+	if (state_write_begin(sf)) {
+		loop_duty_done(&sf->duty, start, mono_ns());
 		return;
 	}
-	if (state_write_slice(r, STATE_SLICE_NS) <= 0)
+	if (state_write_slice(sf, STATE_SLICE_NS) <= 0)
 		return;
-	fd = loop_every(r->loop, STATE_SLICE_MS, slice_tick, r);
+	fd = loop_every(sf->m->loop, STATE_SLICE_MS, slice_tick, sf);
 	if (fd < 0) {
-		r->state_w->step = "the slice timer for";
-		writer_fail(r, fd);
+		sf->w->step = "the slice timer for";
+		writer_fail(sf, fd);
 		return;
 	}
-	r->state_w->timer = fd;
+	sf->w->timer = fd;
 }
 
-int state_writer_start(struct rtpe *r)
+int state_writer_start(struct state_file *sf)
 {
-	int fd = loop_every(r->loop, STATE_WRITE_MS, state_tick, r);
+	int fd = loop_every(sf->m->loop, STATE_WRITE_MS, state_tick, sf);
 
 	return fd < 0 ? fd : 0;
 }

@@ -2,7 +2,8 @@
 /*
  * xdp.c - owns the XDP program's life in the kernel: loading the embedded
  * skeleton, pinning its maps and links under pin_path, attaching to the
- * configured devices, and every read or write of the maps.
+ * configured devices, and the global counters (leg entries: xdp_legs.c,
+ * their lines: xdp_lines.c).
  *
  * Maps are pinned by name (LIBBPF_PIN_BY_NAME), so a daemon that starts
  * while an earlier one's maps are pinned reuses them, and each device's XDP
@@ -28,6 +29,12 @@
 #include "core/log.h"
 #include "xdp/xdp_int.h"
 #include "rtpedge.skel.h"
+
+/* What setup works on: the config and the interfaces' XDP side. */
+struct xdp_ctx {
+	const struct rtpe_cfg *cfg;
+	struct xdp_iface *xif;
+};
 
 const char *xdp_attach_name(enum xdp_attach a)
 {
@@ -89,10 +96,10 @@ static void obsolete_unpin(const char *pin_path)
 	}
 }
 
-static int xdp_load(struct rtpe *r, struct xdp_state *x, char *err, size_t errlen)
+static int xdp_load(struct xdp_ctx *r, struct xdp_state *x, char *err, size_t errlen)
 {
-	LIBBPF_OPTS(bpf_object_open_opts, oo, .pin_root_path = r->cfg.pin_path);
-	__u32 entries = xdp_legs_entries(&r->cfg);
+	LIBBPF_OPTS(bpf_object_open_opts, oo, .pin_root_path = r->cfg->pin_path);
+	__u32 entries = xdp_legs_entries(r->cfg);
 	int e;
 
 	x->skel = rtpedge__open_opts(&oo);
@@ -110,12 +117,12 @@ static int xdp_load(struct rtpe *r, struct xdp_state *x, char *err, size_t errle
 			 "or another rtpedge version: stop that instance with "
 			 "'rtpedgectl shutdown --remove', or remove %s, which ends its calls' "
 			 "media)",
-			 strerror(-e), r->cfg.pin_path, r->cfg.pin_path);
+			 strerror(-e), r->cfg->pin_path, r->cfg->pin_path);
 		return e;
 	}
 	x->fd_legs = bpf_map__fd(x->skel->maps.rtpe_legs);
 	x->fd_state = bpf_map__fd(x->skel->maps.rtpe_legs_state);
-	obsolete_unpin(r->cfg.pin_path);
+	obsolete_unpin(r->cfg->pin_path);
 	x->fd_verdicts = bpf_map__fd(x->skel->maps.rtpe_verdicts);
 	x->fd_config = bpf_map__fd(x->skel->maps.rtpe_config);
 	x->fd_tx = bpf_map__fd(x->skel->maps.rtpe_tx_ports);
@@ -173,18 +180,19 @@ static enum xdp_attach attach_mode_of(int ifindex)
 }
 
 /* Attaches to one interface per xdp_mode. 0, or -errno with err set. */
-static int xdp_attach_iface(struct rtpe *r, struct xdp_state *x, int i, char *err, size_t errlen)
+static int xdp_attach_iface(struct xdp_ctx *r, struct xdp_state *x, int i, char *err, size_t errlen)
 {
-	struct relay_iface *ifc = &r->ifaces[i];
-	enum xdp_mode mode = r->cfg.xdp_mode;
+	struct xdp_iface *ifc = &r->xif[i];
+	const char *dev = r->cfg->ifaces[i].device;
+	enum xdp_mode mode = r->cfg->xdp_mode;
 	char pin[320];
 	int fd;
 
-	link_pin_name(x, ifc->cfg.device, pin, sizeof(pin));
+	link_pin_name(x, dev, pin, sizeof(pin));
 	fd = link_reuse(x, pin, ifc->ifindex);
 	if (fd >= 0) {
 		log_info("%s: took over the pinned XDP link (media kept flowing)",
-			 ifc->cfg.device);
+			 dev);
 	} else {
 		fd = -EINVAL;
 		if (mode == XDP_MODE_AUTO || mode == XDP_MODE_NATIVE)
@@ -194,20 +202,20 @@ static int xdp_attach_iface(struct rtpe *r, struct xdp_state *x, int i, char *er
 		if (fd < 0) {
 			int e = -errno;
 
-			ifc->xdp = XDP_ATTACH_FAILED;
+			ifc->attach = XDP_ATTACH_FAILED;
 			snprintf(err, errlen, "%s: cannot attach XDP (xdp_mode %s): %s%s",
-				 ifc->cfg.device, xdp_mode_name(mode), strerror(-e),
+				 dev, xdp_mode_name(mode), strerror(-e),
 				 e == -EBUSY ? " (another XDP program is attached: "
 					       "remove it with 'ip link set DEV xdp off')" : "");
 			return e ? e : -EINVAL;
 		}
 		if (bpf_obj_pin(fd, pin) < 0)
 			log_warn("%s: cannot pin the XDP link at %s: %s (XDP will stop "
-				 "with the daemon)", ifc->cfg.device, pin, strerror(errno));
+				 "with the daemon)", dev, pin, strerror(errno));
 		x->link_new[i] = true;
 	}
 	x->link_fd[i] = fd;
-	ifc->xdp = attach_mode_of(ifc->ifindex);
+	ifc->attach = attach_mode_of(ifc->ifindex);
 	return 0;
 }
 
@@ -223,10 +231,10 @@ static int xdp_tx_port_add(struct xdp_state *x, int ifindex)
 
 /* An earlier interface on the same device, or -1: one attachment serves
  * every address (interface section) of a device. */
-static int same_device(const struct rtpe *r, int i)
+static int same_device(const struct xdp_ctx *r, int i)
 {
 	for (int j = 0; j < i; j++)
-		if (r->ifaces[j].ifindex == r->ifaces[i].ifindex)
+		if (r->xif[j].ifindex == r->xif[i].ifindex)
 			return j;
 	return -1;
 }
@@ -237,64 +245,65 @@ static int same_device(const struct rtpe *r, int i)
  * is updated, so every device must already be a target by then, or the
  * packets redirected meanwhile would fall back to the kernel and be lost.
  */
-static void xdp_tx_ports_fill(struct rtpe *r, struct xdp_state *x)
+static void xdp_tx_ports_fill(struct xdp_ctx *r, struct xdp_state *x)
 {
-	for (int i = 0; i < r->n_ifaces; i++) {
+	for (int i = 0; i < r->cfg->n_ifaces; i++) {
 		int e;
 
 		if (same_device(r, i) >= 0)
 			continue;
-		e = xdp_tx_port_add(x, r->ifaces[i].ifindex);
+		e = xdp_tx_port_add(x, r->xif[i].ifindex);
 		if (e)
 			log_warn("%s: cannot add to the redirect map: %s (media leaving "
-				 "through it goes through userspace)", r->ifaces[i].cfg.device,
+				 "through it goes through userspace)", r->cfg->ifaces[i].device,
 				 strerror(-e));
 	}
 }
 
-static int xdp_attach_all(struct rtpe *r, struct xdp_state *x, char *err, size_t errlen)
+static int xdp_attach_all(struct xdp_ctx *r, struct xdp_state *x, char *err, size_t errlen)
 {
 	xdp_tx_ports_fill(r, x);
-	for (int i = 0; i < r->n_ifaces; i++) {
-		struct relay_iface *ifc = &r->ifaces[i];
+	for (int i = 0; i < r->cfg->n_ifaces; i++) {
+		struct xdp_iface *ifc = &r->xif[i];
+		const char *dev = r->cfg->ifaces[i].device;
 		int e, j = same_device(r, i);
 
 		if (j >= 0) {
-			ifc->xdp = r->ifaces[j].xdp;
+			ifc->attach = r->xif[j].attach;
 			continue;
 		}
 		e = xdp_attach_iface(r, x, i, err, errlen);
 		if (e) {
-			if (r->cfg.xdp_mode != XDP_MODE_AUTO)
+			if (r->cfg->xdp_mode != XDP_MODE_AUTO)
 				return e;
 			log_warn("%s; its legs are relayed in userspace", err);
 			err[0] = '\0';
 			continue;
 		}
-		log_info("%s: XDP attached in %s mode", ifc->cfg.device,
-			 xdp_attach_name(ifc->xdp));
+		log_info("%s: XDP attached in %s mode", dev,
+			 xdp_attach_name(ifc->attach));
 		if (!ifc->forwarding)
 			log_warn("%s: net.ipv4.conf.%s.forwarding is 0: the XDP FIB lookup "
 				 "fails and every packet goes through userspace; set it to 1 "
 				 "(and drop routed traffic in nft if this host must not route)",
-				 ifc->cfg.device, ifc->cfg.device);
+				 dev, dev);
 	}
 	return 0;
 }
 
 /* A start that fails removes the attachments it made itself; links taken
  * over from a running predecessor stay, and so does its media. */
-static void xdp_undo_new_links(struct rtpe *r, struct xdp_state *x)
+static void xdp_undo_new_links(struct xdp_ctx *r, struct xdp_state *x)
 {
 	char pin[320];
 
-	for (int i = 0; i < r->n_ifaces; i++) {
+	for (int i = 0; i < r->cfg->n_ifaces; i++) {
 		if (!x->link_new[i] || x->link_fd[i] < 0)
 			continue;
-		link_pin_name(x, r->ifaces[i].cfg.device, pin, sizeof(pin));
+		link_pin_name(x, r->cfg->ifaces[i].device, pin, sizeof(pin));
 		unlink(pin);
 		bpf_link_detach(x->link_fd[i]);
-		r->ifaces[i].xdp = XDP_ATTACH_OFF;
+		r->xif[i].attach = XDP_ATTACH_OFF;
 	}
 }
 
@@ -312,14 +321,17 @@ static int clock_setup(struct xdp_state *x, char *err, size_t errlen)
 	return e;
 }
 
-int xdp_setup(struct rtpe *r, char *err, size_t errlen)
+int xdp_setup(const struct rtpe_cfg *cfg, struct xdp_iface *xif, struct xdp_state **out,
+	      char *err, size_t errlen)
 {
+	struct xdp_ctx c = { .cfg = cfg, .xif = xif }, *r = &c;
 	struct xdp_state *x;
 	int e;
 
-	if (r->cfg.xdp_mode == XDP_MODE_OFF)
+	*out = NULL;
+	if (cfg->xdp_mode == XDP_MODE_OFF)
 		return 0;
-	e = pin_dir_prepare(r->cfg.pin_path, err, errlen);
+	e = pin_dir_prepare(cfg->pin_path, err, errlen);
 	if (e)
 		return e;
 	x = calloc(1, sizeof(*x));
@@ -327,35 +339,35 @@ int xdp_setup(struct rtpe *r, char *err, size_t errlen)
 		return -ENOMEM;
 	for (int i = 0; i < CFG_MAX_IFACES; i++)
 		x->link_fd[i] = -1;
-	snprintf(x->pin_path, sizeof(x->pin_path), "%s", r->cfg.pin_path);
+	snprintf(x->pin_path, sizeof(x->pin_path), "%s", cfg->pin_path);
 	x->ncpu = libbpf_num_possible_cpus();
-	r->xdp = x;
 	if (x->ncpu <= 0) {
 		snprintf(err, errlen, "cannot count the possible CPUs: %s", strerror(-x->ncpu));
-		xdp_teardown(r, false);
+		xdp_teardown(x, cfg, xif, false);
 		return x->ncpu < 0 ? x->ncpu : -EINVAL;
 	}
 	e = xdp_load(r, x, err, errlen);
 	if (!e)
 		e = clock_setup(x, err, errlen);
 	if (!e)
-		e = xdp_legs_setup(x, &r->cfg, err, errlen);
+		e = xdp_legs_setup(x, cfg, err, errlen);
 	if (!e)
 		e = xdp_attach_all(r, x, err, errlen);
 	if (e) {
 		xdp_undo_new_links(r, x);
-		xdp_teardown(r, false);
+		xdp_teardown(x, cfg, xif, false);
 		return e;
 	}
+	*out = x;
 	return 0;
 }
 
-static void unpin_all(struct rtpe *r, struct xdp_state *x)
+static void unpin_all(const struct rtpe_cfg *cfg, struct xdp_state *x)
 {
 	char pin[320];
 
-	for (int i = 0; i < r->n_ifaces; i++) {
-		link_pin_name(x, r->ifaces[i].cfg.device, pin, sizeof(pin));
+	for (int i = 0; i < cfg->n_ifaces; i++) {
+		link_pin_name(x, cfg->ifaces[i].device, pin, sizeof(pin));
 		unlink(pin);
 	}
 	bpf_object__unpin_maps(x->skel->obj, NULL);
@@ -363,14 +375,13 @@ static void unpin_all(struct rtpe *r, struct xdp_state *x)
 		log_warn("cannot remove %s: %s", x->pin_path, strerror(errno));
 }
 
-void xdp_teardown(struct rtpe *r, bool remove)
+void xdp_teardown(struct xdp_state *x, const struct rtpe_cfg *cfg, struct xdp_iface *xif,
+		  bool remove)
 {
-	struct xdp_state *x = r->xdp;
-
 	if (!x)
 		return;
 	if (remove && x->skel && x->fd_legs > 0)
-		unpin_all(r, x);
+		unpin_all(cfg, x);
 	for (int i = 0; i < CFG_MAX_IFACES; i++) {
 		if (x->link_fd[i] < 0)
 			continue;
@@ -378,43 +389,11 @@ void xdp_teardown(struct rtpe *r, bool remove)
 			bpf_link_detach(x->link_fd[i]);
 		close(x->link_fd[i]);
 		if (remove)
-			r->ifaces[i].xdp = XDP_ATTACH_OFF;
+			xif[i].attach = XDP_ATTACH_OFF;
 	}
 	xdp_legs_unmap(x);
 	rtpedge__destroy(x->skel);
 	free(x);
-	r->xdp = NULL;
-}
-
-int xdp_line_reset(struct xdp_state *x, __u32 line)
-{
-	struct rtpe_leg_state *st = xdp_line_state(x, line);
-
-	if (!st)
-		return -EINVAL;
-	memset(st, 0, sizeof(*st));
-	return 0;
-}
-
-uint64_t xdp_seen_ns(const struct xdp_state *x, const struct rtpe_leg_state *rs, uint64_t now_ns)
-{
-	return xdp_clock_ns(&x->clock, __atomic_load_n(&rs->last_seen, __ATOMIC_RELAXED), now_ns);
-}
-
-int xdp_line_read(struct xdp_state *x, __u32 line, uint64_t now_ns, struct rtpe_leg_stats *out)
-{
-	const struct rtpe_leg_state *st = xdp_line_state(x, line);
-
-	memset(out, 0, sizeof(*out));
-	if (!st)
-		return -EINVAL;
-	/* XDP adds to these atomically meanwhile: each read is one whole value */
-	out->packets = __atomic_load_n(&st->packets, __ATOMIC_RELAXED);
-	out->bytes = __atomic_load_n(&st->bytes, __ATOMIC_RELAXED);
-	out->drops = __atomic_load_n(&st->drops, __ATOMIC_RELAXED);
-	out->rtcp_packets = __atomic_load_n(&st->rtcp_packets, __ATOMIC_RELAXED);
-	out->last_seen_ns = xdp_seen_ns(x, st, now_ns);
-	return 0;
 }
 
 int xdp_verdicts_read(struct xdp_state *x, struct rtpe_counter *out)

@@ -11,20 +11,42 @@
 #include <stddef.h>
 #include <linux/types.h>
 #include "rtpedge.h"
-#include "media/session.h"
+#include "core/config.h"
+
+struct xdp_state;
+
+enum xdp_attach { XDP_ATTACH_OFF, XDP_ATTACH_NATIVE, XDP_ATTACH_GENERIC, XDP_ATTACH_FAILED };
+
+/* The XDP side of the configured interface of the same index: the caller
+ * fills ifindex and forwarding, xdp_setup writes attach. */
+struct xdp_iface {
+	int ifindex;              /* of cfg->ifaces[i].device */
+	bool forwarding;          /* net.ipv4.conf.DEV.forwarding, needed by the FIB */
+	enum xdp_attach attach;   /* how XDP runs on it */
+};
+
+/* Whether XDP forwards on an interface attached so. */
+static inline bool xdp_attached(enum xdp_attach a)
+{
+	return a == XDP_ATTACH_NATIVE || a == XDP_ATTACH_GENERIC;
+}
 
 /*
- * Loads the program for r->cfg (map sizes from max_sessions), pins or reuses
- * the maps under pin_path, writes the port range and attaches to every
- * interface per xdp_mode, recording in r->ifaces[i].xdp how it runs there.
- * Under auto a failed attach leaves that interface to userspace; under
- * native or generic it is an error. 0, or -errno with err set.
+ * Loads the program for cfg (map sizes from the port range), pins or
+ * reuses the maps under pin_path, writes the port range and attaches to
+ * every interface per xdp_mode, recording in xif[i].attach how it runs
+ * there. Under auto a failed attach leaves that interface to userspace;
+ * under native or generic it is an error. *out is NULL with xdp_mode off.
+ * 0, or -errno with err set.
  */
-int xdp_setup(struct rtpe *r, char *err, size_t errlen);
+int xdp_setup(const struct rtpe_cfg *cfg, struct xdp_iface *xif, struct xdp_state **out,
+	      char *err, size_t errlen);
 
-/* Closes the daemon's handles. remove: also detach from every interface
- * and unpin links and maps, so nothing of rtpedge stays in the kernel. */
-void xdp_teardown(struct rtpe *r, bool remove);
+/* Closes the daemon's handles and frees x (NULL: nothing). remove: also
+ * detach from every interface (xif[i].attach becomes off) and unpin links
+ * and maps, so nothing of rtpedge stays in the kernel. */
+void xdp_teardown(struct xdp_state *x, const struct rtpe_cfg *cfg, struct xdp_iface *xif,
+		  bool remove);
 
 /*
  * Leg entries (xdp_legs.c), each at the index of its local address and
@@ -48,7 +70,7 @@ int xdp_legs_foreach(struct xdp_state *x, xdp_leg_fn fn, void *arg);
 /* Entries in rtpe_legs (RTPE_MAX_ADDRS * pairs). */
 __u32 xdp_legs_size(const struct xdp_state *x);
 /*
- * A leg's line: its entry of rtpe_legs_state (counters, last-seen, RTP
+ * A leg's line (xdp_lines.c): its entry of rtpe_legs_state (counters, last-seen, RTP
  * state, written by XDP), at the leg's own index in rtpe_legs, which its
  * local address and port give. UINT32_MAX when the address is not in the
  * table or the port is outside the range.

@@ -12,9 +12,8 @@
  * it (the table is pinned with the legs), so the legs of live calls stay
  * where the running program looks for them.
  *
- * rtpe_legs_state, each leg's counters, last-seen and RTP receiver state
- * at the leg's own index (its line), is mapped too: the sweep and `session
- * show` read every leg from memory, without a system call.
+ * Each leg's counters and RTP state are its line of rtpe_legs_state, at
+ * the same index (xdp_lines.c).
  *
  * rtpe_legs is memory-mapped (BPF_F_MMAPABLE): a leg is written with plain
  * stores, without a system call, while the program may be reading it. Each
@@ -33,7 +32,7 @@
 #include <bpf/bpf.h>
 
 #include "core/log.h"
-#include "media/ports.h"
+#include "core/port_range.h"
 #include "xdp/xdp.h"
 #include "xdp/xdp_int.h"
 
@@ -251,43 +250,7 @@ void xdp_legs_unmap(struct xdp_state *x)
 	x->state = NULL;
 }
 
-struct rtpe_leg_state *xdp_line_state(const struct xdp_state *x, __u32 line)
-{
-	return x->state && line < xdp_legs_size(x) ? &x->state[line] : NULL;
-}
-
-int xdp_rtp_read(struct xdp_state *x, __u32 line, struct rtpe_leg_rtp *out)
-{
-	const struct rtpe_leg_state *st = xdp_line_state(x, line);
-
-	if (!st) {
-		memset(out, 0, sizeof(*out));
-		return -EINVAL;
-	}
-	*out = st->rtp;
-	return 0;
-}
-
-int xdp_rtp_put(struct xdp_state *x, __u32 line, const struct rtpe_leg_rtp *v)
-{
-	struct rtpe_leg_state *st = xdp_line_state(x, line);
-
-	if (!st)
-		return -EINVAL;
-	st->rtp = *v;
-	return 0;
-}
-
-const struct rtpe_leg_state *xdp_state_table(const struct xdp_state *x, __u32 *n)
-{
-	if (n)
-		*n = x->state ? xdp_legs_size(x) : 0;
-	return x->state;
-}
-
-/* The rtpe_legs index of (addr, port). 0, or -ENOENT (no such address) or
- * -ERANGE (port outside the range). */
-static int leg_index(const struct xdp_state *x, __be32 addr, __be16 port, __u32 *idx)
+int xdp_leg_index(const struct xdp_state *x, __be32 addr, __be16 port, __u32 *idx)
 {
 	const struct xdp_addr *a = addr_find(x, addr);
 
@@ -297,18 +260,11 @@ static int leg_index(const struct xdp_state *x, __be32 addr, __be16 port, __u32 
 	return *idx == (__u32)-1 ? -ERANGE : 0;
 }
 
-__u32 xdp_line_of(const struct xdp_state *x, __be32 addr, __be16 port)
-{
-	__u32 idx;
-
-	return leg_index(x, addr, port, &idx) ? UINT32_MAX : idx;
-}
-
 static struct rtpe_leg *leg_at(struct xdp_state *x, const struct rtpe_leg *v)
 {
 	__u32 idx;
 
-	if (!x->legs || leg_index(x, v->local, v->local_port, &idx))
+	if (!x->legs || xdp_leg_index(x, v->local, v->local_port, &idx))
 		return NULL;
 	return &x->legs[idx];
 }
@@ -365,7 +321,7 @@ int xdp_leg_clear(struct xdp_state *x, __u32 idx)
 int xdp_leg_del(struct xdp_state *x, __be32 local, __be16 local_port)
 {
 	__u32 idx;
-	int e = leg_index(x, local, local_port, &idx);
+	int e = xdp_leg_index(x, local, local_port, &idx);
 
 	return e ? e : xdp_leg_clear(x, idx);
 }

@@ -75,21 +75,21 @@ static inline uint32_t add_one(struct rtpe *r)
 
 	endpoint_set(&pa, htonl(0x7f000005), (uint16_t)(10000 + 2 * (k % 20000)));
 	endpoint_set(&pb, htonl(0x7f000006), (uint16_t)(10000 + 2 * (k++ % 20000)));
-	if (session_create(r, 0, &pa, 1, &pb, &s, err, sizeof(err))) {
+	if (session_create(&r->m, 0, &pa, 1, &pb, &s, err, sizeof(err))) {
 		fprintf(stderr, "session_create: %s\n", err);
 		return 0;
 	}
-	daemon_state_changed(r);
+	state_mark_dirty(&r->sf);
 	return s->id;
 }
 
 static inline void del_one(struct rtpe *r, uint32_t id)
 {
-	struct session *s = session_find(r, id);
+	struct session *s = session_find(&r->m, id);
 
 	if (s) {
-		session_destroy(r, s);
-		daemon_state_changed(r);
+		session_destroy(&r->m, s);
+		state_mark_dirty(&r->sf);
 	}
 }
 
@@ -169,7 +169,7 @@ static inline const char *rec_leg(struct json_object *rec, int i, const char *ke
 static inline bool file_matches_table(const char *path, struct rtpe *r)
 {
 	struct json_object *root, *arr;
-	struct session *s = r->first;
+	struct session *s = r->m.first;
 	uint32_t next_id = 0;
 	size_t i = 0;
 	bool ok;
@@ -178,7 +178,7 @@ static inline bool file_matches_table(const char *path, struct rtpe *r)
 	for (; arr && s && i < json_object_array_length(arr); s = s->next, i++)
 		if (rec_id(json_object_array_get_idx(arr, i)) != s->id)
 			break;
-	ok = arr && !s && i == json_object_array_length(arr) && next_id == r->next_id;
+	ok = arr && !s && i == json_object_array_length(arr) && next_id == r->m.next_id;
 	json_object_put(root);
 	return ok;
 }
@@ -202,9 +202,9 @@ static inline const char *bed_up(char *err, size_t errlen)
 	for (int i = 0; i < TABLE; i++)
 		if (add_one(&R) != (uint32_t)i + 1)
 			return "cannot create the sessions";
-	for (struct session *s = R.first; s; s = s->next)
+	for (struct session *s = R.m.first; s; s = s->next)
 		s->hold = s->id % 7 == 0;
-	if (state_write(&R))
+	if (state_write(&R.sf))
 		return "the first write failed";
 	return NULL;
 }

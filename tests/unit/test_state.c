@@ -38,7 +38,7 @@ static uint32_t tmp_last_id(void)
 static struct session *cursor_of(struct rtpe *r)
 {
 	uint32_t last = tmp_last_id();
-	struct session *s = r->first;
+	struct session *s = r->m.first;
 
 	while (s && s->id <= last)
 		s = s->next;
@@ -86,7 +86,7 @@ static void check_interleaved(const struct churn *c, uint32_t next_id0)
 {
 	struct json_object *root, *arr;
 	uint32_t next_id = 0, prev = 0, max_id = 0;
-	struct session *s = R.first;
+	struct session *s = R.m.first;
 	size_t n, i;
 	char buf[32];
 
@@ -108,7 +108,7 @@ static void check_interleaved(const struct churn *c, uint32_t next_id0)
 		prev = max_id = id;
 	}
 	/* Every session in the table up to the last record is in the file. */
-	for (s = R.first, i = 0; s && s->id <= max_id; s = s->next) {
+	for (s = R.m.first, i = 0; s && s->id <= max_id; s = s->next) {
 		while (i < n && rec_id(json_object_array_get_idx(arr, i)) < s->id)
 			i++;
 		CHECK(i < n && rec_id(json_object_array_get_idx(arr, i)) == s->id, "s-%u skipped", s->id);
@@ -125,28 +125,28 @@ static void check_interleaved(const struct churn *c, uint32_t next_id0)
 static void t_interleaved(void)
 {
 	struct churn c = { 0 };
-	uint32_t next_id0 = R.next_id;
+	uint32_t next_id0 = R.m.next_id;
 	int fds = fd_count(), slices = 1, e;
 
 	CASE_BEGIN("slices: a write with sessions destroyed (its cursor among them) and added "
 		   "between slices is valid and complete");
-	CHECK(!state_write_begin(&R), "begin");
-	e = state_write_slice(&R, 0); /* the head and 32 records */
+	CHECK(!state_write_begin(&R.sf), "begin");
+	e = state_write_slice(&R.sf, 0); /* the head and 32 records */
 	CHECK(e == 1 && tmp_last_id() == 32, "first slice: %d, last id %u", e, tmp_last_id());
-	c.gone_written = R.first->id;
+	c.gone_written = R.m.first->id;
 	del_one(&R, c.gone_written);
-	c.gone_unwritten[c.n_gone++] = R.last->prev->id; /* far ahead */
-	del_one(&R, R.last->prev->id);
+	c.gone_unwritten[c.n_gone++] = R.m.last->prev->id; /* far ahead */
+	del_one(&R, R.m.last->prev->id);
 	churn_at_cursor(&c, false);
 	while (e > 0 && slices < 4000) {
-		e = state_write_slice(&R, 0);
+		e = state_write_slice(&R.sf, 0);
 		if (++slices % 3 == 0 && e > 0)
 			churn_at_cursor(&c, slices % 2 == 0);
 	}
 	CHECK(e == 0, "write: %d (%s) after %d slices", e, strerror(-e), slices);
 	CHECK(slices > 20 && c.n_gone > 10, "%d slices, %d destroyed", slices, c.n_gone);
-	CHECK(!state_writing(&R) && access(tmp_path, F_OK), "the write is over, no tmp file");
-	CHECK(state_is_dirty(&R), "the table changed during the write: still dirty");
+	CHECK(!state_writing(&R.sf) && access(tmp_path, F_OK), "the write is over, no tmp file");
+	CHECK(state_is_dirty(&R.sf), "the table changed during the write: still dirty");
 	check_interleaved(&c, next_id0);
 	CHECK(fd_count() == fds, "%d file descriptors open, %d before", fd_count(), fds);
 	CASE_END();
@@ -158,8 +158,8 @@ static void t_complete_after(void)
 {
 	CASE_BEGIN("slices: the next write brings the file up to the table, and it is clean");
 	CHECK(!rename(state_path, keep_path), "keeping the interleaved file: %s", strerror(errno));
-	CHECK(!state_write(&R), "state_write");
-	CHECK(!state_is_dirty(&R), "still dirty after a write with no change during it");
+	CHECK(!state_write(&R.sf), "state_write");
+	CHECK(!state_is_dirty(&R.sf), "still dirty after a write with no change during it");
 	CHECK(file_matches_table(state_path, &R), "the file's sessions are not the table's");
 	CASE_END();
 }
@@ -172,7 +172,7 @@ static void check_restored(struct json_object *arr, uint32_t max_id)
 
 	for (size_t i = 0; i < json_object_array_length(arr); i++) {
 		struct json_object *rec = json_object_array_get_idx(arr, i);
-		struct session *s = session_find(&R, rec_id(rec));
+		struct session *s = session_find(&R.m, rec_id(rec));
 
 		CHECK(s, "s-%u not restored", rec_id(rec));
 		if (!s)
@@ -188,7 +188,7 @@ static void check_restored(struct json_object *arr, uint32_t max_id)
 		held += s->hold;
 	}
 	CHECK(held > 0, "no session on hold was restored");
-	CHECK(R.next_id > max_id, "next_id %u after restoring up to s-%u", R.next_id, max_id);
+	CHECK(R.m.next_id > max_id, "next_id %u after restoring up to s-%u", R.m.next_id, max_id);
 }
 
 static void t_restart(void)
@@ -211,8 +211,8 @@ static void t_restart(void)
 		CASE_END();
 		return;
 	}
-	CHECK(arr && R.n_sessions == json_object_array_length(arr), "%u sessions restored, file %zu",
-	      R.n_sessions, arr ? json_object_array_length(arr) : 0);
+	CHECK(arr && R.m.n_sessions == json_object_array_length(arr), "%u sessions restored, file %zu",
+	      R.m.n_sessions, arr ? json_object_array_length(arr) : 0);
 	if (arr)
 		check_restored(arr, max_id);
 	id = add_one(&R);
@@ -237,15 +237,15 @@ static void churn_tick(struct loop *l, void *arg)
 	struct churn_loop *c = arg;
 
 	c->ticks++;
-	if (state_writing(&R) && !c->writing)
+	if (state_writing(&R.sf) && !c->writing)
 		c->writes_seen++;
-	c->writing = state_writing(&R);
+	c->writing = state_writing(&R.sf);
 	for (int i = 0; c->writing && c->writes_seen == 1 && i < 2; i++) {
-		del_one(&R, R.first->next->id);
+		del_one(&R, R.m.first->next->id);
 		add_one(&R);
 		c->changes++;
 	}
-	if ((c->writes_seen >= 2 && !c->writing && !state_is_dirty(&R)) || c->ticks >= LOOP_TICKS)
+	if ((c->writes_seen >= 2 && !c->writing && !state_is_dirty(&R.sf)) || c->ticks >= LOOP_TICKS)
 		loop_stop(l);
 }
 
@@ -258,12 +258,12 @@ static void t_loop(void)
 		   "a later write catches up");
 	fd = loop_every(R.loop, 1, churn_tick, &c);
 	CHECK(fd >= 0, "timer: %s", strerror(-fd));
-	state_mark_dirty(&R);
+	state_mark_dirty(&R.sf);
 	if (fd >= 0)
 		loop_run(R.loop);
 	CHECK(c.changes > 0 && c.writes_seen >= 2 && c.ticks < LOOP_TICKS,
 	      "%d changes, %d writes in %d ticks", c.changes, c.writes_seen, c.ticks);
-	CHECK(!state_is_dirty(&R) && file_matches_table(state_path, &R), "the file is not the table");
+	CHECK(!state_is_dirty(&R.sf) && file_matches_table(state_path, &R), "the file is not the table");
 	if (fd >= 0) {
 		loop_del(R.loop, fd);
 		close(fd);

@@ -15,22 +15,22 @@ static void t_shutdown(void)
 
 	CASE_BEGIN("shutdown during a sliced write: all written again at once, or the file "
 		   "removed; no tmp file, no fd left");
-	CHECK(!state_write_begin(&R), "begin");
+	CHECK(!state_write_begin(&R.sf), "begin");
 	for (int i = 0; i < 3; i++)
-		state_write_slice(&R, 0);
-	CHECK(state_writing(&R) && !access(tmp_path, F_OK), "a write in progress");
-	del_one(&R, R.first->id); /* written already: finishing that write would keep it */
+		state_write_slice(&R.sf, 0);
+	CHECK(state_writing(&R.sf) && !access(tmp_path, F_OK), "a write in progress");
+	del_one(&R, R.m.first->id); /* written already: finishing that write would keep it */
 	add_one(&R);
-	e = state_write(&R);
+	e = state_write(&R.sf);
 	CHECK(!e, "state_write: %s", strerror(-e));
-	CHECK(!state_writing(&R) && access(tmp_path, F_OK), "the write in progress is gone");
-	CHECK(!state_is_dirty(&R) && file_matches_table(state_path, &R), "the file is the table");
+	CHECK(!state_writing(&R.sf) && access(tmp_path, F_OK), "the write in progress is gone");
+	CHECK(!state_is_dirty(&R.sf) && file_matches_table(state_path, &R), "the file is the table");
 	CHECK(fd_count() == fds, "%d file descriptors open, %d before", fd_count(), fds);
-	CHECK(!state_write_begin(&R), "begin");
-	state_write_slice(&R, 0);
-	state_write_slice(&R, 0);
-	state_remove(&R);
-	CHECK(!state_writing(&R) && access(tmp_path, F_OK) && access(state_path, F_OK),
+	CHECK(!state_write_begin(&R.sf), "begin");
+	state_write_slice(&R.sf, 0);
+	state_write_slice(&R.sf, 0);
+	state_remove(&R.sf);
+	CHECK(!state_writing(&R.sf) && access(tmp_path, F_OK) && access(state_path, F_OK),
 	      "state_remove leaves a file behind");
 	CHECK(fd_count() == fds, "%d file descriptors open, %d before", fd_count(), fds);
 	CASE_END();
@@ -65,10 +65,10 @@ static int failing_write(char **log)
 	int e, n = 0;
 
 	capture_begin();
-	e = state_write_begin(&R);
+	e = state_write_begin(&R.sf);
 	if (!e)
 		do
-			e = state_write_slice(&R, 0);
+			e = state_write_slice(&R.sf, 0);
 		while (e > 0 && ++n < 100000);
 	*log = capture_end();
 	return e;
@@ -91,7 +91,7 @@ static void check_failed(int e, int want, const char *log, int fds)
 	CHECK(e == want, "%d (%s), expected %s", e, strerror(-e), strerror(-want));
 	CHECK(log && strstr(log, msg) && strstr(log, strerror(-want)), "log: %s", log);
 	CHECK(log && count_of(log, "cannot write state file") == 1, "logged more than once: %s", log);
-	CHECK(!state_writing(&R) && state_is_dirty(&R), "the table must stay dirty");
+	CHECK(!state_writing(&R.sf) && state_is_dirty(&R.sf), "the table must stay dirty");
 	CHECK(fd_count() == fds, "%d file descriptors open, %d before", fd_count(), fds);
 }
 
@@ -107,7 +107,7 @@ static void t_unusable_dir(void)
 	if (f)
 		fclose(f);
 	snprintf(R.cfg.state_file, sizeof(R.cfg.state_file), "%s/afile/state.json", dir);
-	state_mark_dirty(&R);
+	state_mark_dirty(&R.sf);
 	fds = fd_count();
 	e = failing_write(&log);
 	check_failed(e, -ENOTDIR, log, fds);
@@ -137,7 +137,7 @@ static void t_disk_full(void)
 		fclose(f);
 	}
 	snprintf(R.cfg.state_file, sizeof(R.cfg.state_file), "%s", path);
-	state_mark_dirty(&R);
+	state_mark_dirty(&R.sf);
 	fds = fd_count();
 	e = failing_write(&log);
 	check_failed(e, -ENOSPC, log, fds);
@@ -146,7 +146,7 @@ static void t_disk_full(void)
 	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
 	CHECK(access(tmp, F_OK), "%s is left", tmp);
 	capture_begin();
-	e = state_write(&R);
+	e = state_write(&R.sf);
 	free(capture_end());
 	CHECK(e == -ENOSPC && fd_count() == fds, "state_write on a full disk: %s", strerror(-e));
 	free(old);

@@ -9,6 +9,7 @@
  */
 #include "check.h"
 #include "commands.h"
+#include "core/names.h"
 #include "media/session.h"
 #include "state/state_text.h"
 
@@ -23,7 +24,7 @@ static struct json_object *leg_tree(const struct rtpe *r, const struct leg *l)
 	struct json_object *o = json_object_new_object();
 	char buf[32];
 
-	json_object_object_add(o, "iface", json_object_new_string(r->ifaces[l->iface].cfg.name));
+	json_object_object_add(o, "iface", json_object_new_string(r->m.ifaces[l->iface].cfg.name));
 	json_object_object_add(o, "local", json_object_new_string(sockaddr_str(&l->local, buf, sizeof(buf))));
 	json_object_object_add(o, "peer", json_object_new_string(sockaddr_str(&l->peer, buf, sizeof(buf))));
 	json_object_object_add(o, "peer_rtcp_port", json_object_new_int(l->peer_rtcp_port));
@@ -106,9 +107,9 @@ static void t_text(void)
 	int bad = 0;
 
 	CASE_BEGIN("text: each record and the whole file as json-c printed them");
-	r.n_ifaces = 4;
+	r.m.n_ifaces = 4;
 	for (int i = 0; i < 4; i++)
-		snprintf(r.ifaces[i].cfg.name, sizeof(r.ifaces[i].cfg.name), "%s", names[i]);
+		snprintf(r.m.ifaces[i].cfg.name, sizeof(r.m.ifaces[i].cfg.name), "%s", names[i]);
 	snprintf(want, sizeof(want), "{\"version\":%d,\"next_id\":%u,\"sessions\":[", 1, 4294967295u);
 	state_text_head(&doc, 4294967295u);
 	CHECK(doc.len == strlen(want) && !memcmp(doc.p, want, doc.len), "head %.*s", (int)doc.len, doc.p);
@@ -122,8 +123,8 @@ static void t_text(void)
 			 json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN));
 		json_object_put(o);
 		one.len = 0;
-		state_text_session(&one, &r, &s, i == 0, now_ms, mono);
-		state_text_session(&doc, &r, &s, i == 0, now_ms, mono);
+		state_text_session(&one, &r.m, &s, i == 0, now_ms, mono);
+		state_text_session(&doc, &r.m, &s, i == 0, now_ms, mono);
 		if ((one.len != strlen(want) || memcmp(one.p, want, one.len)) && bad++ < 3)
 			CHECK(0, "session %d:\n  got  %.*s\n  want %s", i, (int)one.len, one.p, want);
 	}

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * punt.c - owns the slow path of socket-less legs (punt.h): the perf buffer
- * the XDP program writes punted frames to, their parsing back to a leg and
- * a UDP datagram, and the raw socket the daemon sends them on with.
+ * punt_rx.c - the receive side of the slow path of socket-less legs
+ * (punt.h): the perf buffer the XDP program writes punted frames to, and
+ * their parsing back to a leg and a UDP datagram, handed to the relay
+ * (relay.c), which sends on through punt_tx.c.
  */
 #include "media/punt.h"
 
@@ -18,6 +19,7 @@
 
 #include "core/log.h"
 #include "core/loop.h"
+#include "media/punt_tx.h"
 #include "media/relay.h"
 #include "xdp/xdp.h"
 
@@ -27,7 +29,7 @@
 
 struct punt {
 	struct perf_buffer *pb;
-	int epfd, raw;
+	int epfd;
 	uint64_t lost, unknown;
 };
 
@@ -68,7 +70,7 @@ int punt_frame_udp(const unsigned char *f, unsigned len, struct sockaddr_in *src
 
 static void on_sample(void *ctx, int cpu, void *data, __u32 size)
 {
-	struct rtpe *r = ctx;
+	struct media *r = ctx;
 	const struct rtpe_punt_meta *m = data;
 	const unsigned char *payload;
 	struct sockaddr_in src, dst;
@@ -77,7 +79,7 @@ static void on_sample(void *ctx, int cpu, void *data, __u32 size)
 	uint16_t port;
 
 	(void)cpu;
-	if (size < sizeof(*m) || m->len > size - sizeof(*m) || m->slot >= 2 * r->cfg.max_sessions ||
+	if (size < sizeof(*m) || m->len > size - sizeof(*m) || m->slot >= 2 * r->cfg->max_sessions ||
 	    punt_frame_udp((const unsigned char *)(m + 1), m->len, &src, &dst, &payload, &plen)) {
 		r->punt->unknown++;
 		return;
@@ -95,7 +97,7 @@ static void on_sample(void *ctx, int cpu, void *data, __u32 size)
 
 static void on_lost(void *ctx, int cpu, __u64 cnt)
 {
-	struct rtpe *r = ctx;
+	struct media *r = ctx;
 
 	r->punt->lost += cnt;
 	log_warn("punt: %llu frames lost on CPU %d (the daemon fell behind)",
@@ -104,7 +106,7 @@ static void on_lost(void *ctx, int cpu, __u64 cnt)
 
 static void on_ready(struct loop *l, int fd, uint32_t events, void *arg)
 {
-	struct rtpe *r = arg;
+	struct media *r = arg;
 
 	(void)l;
 	(void)fd;
@@ -112,7 +114,7 @@ static void on_ready(struct loop *l, int fd, uint32_t events, void *arg)
 	perf_buffer__consume(r->punt->pb);
 }
 
-int punt_start(struct rtpe *r, char *err, size_t errlen)
+int punt_start(struct media *r, char *err, size_t errlen)
 {
 	struct punt *p;
 	int e;
@@ -123,13 +125,9 @@ int punt_start(struct rtpe *r, char *err, size_t errlen)
 	if (!p)
 		return -ENOMEM;
 	r->punt = p;
-	p->raw = socket(AF_INET, SOCK_RAW | SOCK_CLOEXEC | SOCK_NONBLOCK, IPPROTO_RAW);
-	if (p->raw < 0) {
-		e = -errno;
-		snprintf(err, errlen, "raw socket for the slow path: %s (CAP_NET_RAW is needed)",
-			 strerror(-e));
+	e = punt_tx_open(r, err, errlen);
+	if (e)
 		goto fail;
-	}
 	p->pb = perf_buffer__new(xdp_punt_fd(r->xdp), PUNT_PAGES, on_sample, on_lost, r, NULL);
 	if (!p->pb) {
 		e = -errno;
@@ -148,7 +146,7 @@ fail:
 	return e;
 }
 
-void punt_stop(struct rtpe *r)
+void punt_stop(struct media *r)
 {
 	struct punt *p = r->punt;
 
@@ -158,61 +156,7 @@ void punt_stop(struct rtpe *r)
 		loop_del(r->loop, p->epfd);
 		perf_buffer__free(p->pb);
 	}
-	if (p->raw >= 0)
-		close(p->raw);
+	punt_tx_close(r);
 	free(p);
 	r->punt = NULL;
-}
-
-static uint32_t sum16(const void *data, size_t len, uint32_t sum)
-{
-	const unsigned char *b = data;
-
-	for (size_t i = 0; i + 1 < len; i += 2)
-		sum += (uint32_t)(b[i] << 8 | b[i + 1]);
-	if (len & 1)
-		sum += (uint32_t)b[len - 1] << 8;
-	return sum;
-}
-
-static uint16_t fold(uint32_t sum)
-{
-	while (sum >> 16)
-		sum = (sum & 0xffff) + (sum >> 16);
-	return (uint16_t)~sum;
-}
-
-int punt_send(struct rtpe *r, const struct sockaddr_in *from, const struct sockaddr_in *to,
-	      const void *payload, unsigned len)
-{
-	unsigned char pkt[20 + 8 + 2048];
-	unsigned tot = 28 + len;
-	uint32_t sum;
-	uint16_t c;
-
-	if (!r->punt || len > sizeof(pkt) - 28)
-		return -EINVAL;
-	memset(pkt, 0, 28);
-	pkt[0] = 0x45;
-	pkt[2] = (unsigned char)(tot >> 8);
-	pkt[3] = (unsigned char)tot;
-	pkt[8] = 64; /* TTL; the kernel fills the id and the header checksum */
-	pkt[9] = IPPROTO_UDP;
-	memcpy(pkt + 12, &from->sin_addr, 4);
-	memcpy(pkt + 16, &to->sin_addr, 4);
-	memcpy(pkt + 20, &from->sin_port, 2);
-	memcpy(pkt + 22, &to->sin_port, 2);
-	pkt[24] = (unsigned char)((len + 8) >> 8);
-	pkt[25] = (unsigned char)(len + 8);
-	memcpy(pkt + 28, payload, len);
-	/* UDP checksum over the pseudo-header, header and payload. */
-	sum = sum16(pkt + 12, 8, IPPROTO_UDP + len + 8);
-	c = fold(sum16(pkt + 20, 8 + len, sum));
-	c = c ? c : 0xffff;
-	pkt[26] = (unsigned char)(c >> 8);
-	pkt[27] = (unsigned char)c;
-	if (sendto(r->punt->raw, pkt, tot, MSG_DONTWAIT, (const struct sockaddr *)to,
-		   sizeof(*to)) < 0)
-		return -errno;
-	return 0;
 }

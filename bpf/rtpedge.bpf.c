@@ -1,36 +1,22 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /*
  * rtpedge.bpf.c - the XDP fast path: relays RTP and RTCP between the two
- * legs of a session without leaving the driver.
+ * legs of a session in the driver, so established media never reaches the
+ * stack or the daemon.
  *
- * This file owns the maps (pinned by name, so a restarted daemon finds
- * them with media still flowing) and the per-packet decision. A packet to a
- * relay port of an XDP leg, from that leg's peer, is rewritten towards the
- * opposite leg's peer and sent with XDP_TX or XDP_REDIRECT; everything else
- * is passed to the kernel untouched (where the daemon's sockets relay it)
- * or dropped. Every exit is counted once, in rtpe_verdicts, under the
- * reason in include/rtpedge.h; forwarded packets also update their leg's
- * counters, last-seen and RFC 3550 receiver state, one cache line of
- * rtpe_legs_state at the leg's own index. rtpedge_clock, a syscall program, lets the daemon
- * read the fast path's clock (jiffies) beside CLOCK_MONOTONIC.
+ * A packet to a relay port of an XDP leg, from that leg's peer, is
+ * rewritten towards the opposite leg's peer and sent with XDP_TX or
+ * XDP_REDIRECT; anything else is passed to the kernel untouched (where the
+ * daemon's sockets relay it), handed to the daemon (rtpe_punt) or dropped.
+ * Every exit is counted once, in rtpe_verdicts, under its reason
+ * (include/rtpedge.h).
  *
- * The program reads top to bottom: parse (relay_parse), then relay_leg:
- * find the leg and its state line (leg_find, leg_snapshot), check the
- * source (relay_source),
- * route (relay_route), count the leg (leg_forwarded), rewrite
- * (relay_rewrite); every path ends in count_verdict. The rtpe_leg_rtp
- * fields follow RFC 3550 A.1/A.8; ssrc is stored in host order.
- *
- * Cost per packet: one lookup each in rtpe_config, rtpe_addrs, rtpe_legs,
- * rtpe_legs_state, rtpe_fib_cache and rtpe_verdicts (all arrays: the
- * verifier inlines them, nothing is hashed), and a FIB lookup only when the
- * route cache has no answer (about once a second per destination); no
- * loops. The leg's counters are atomic adds to the line its last-seen and
- * RTP state are written to anyway; the verdict counters are per-CPU. Time is
- * jiffies (bpf_jiffies64, inlined: one load); the nanosecond clock, whose
- * read costs more than the rest of the program on the bench host, is read
- * only for the one RTP packet in about eight that jitter sampling needs
- * (rtp_wants_arrival). make bench measures it (docs/PERFORMANCE.md).
+ * The file reads in the order a packet meets it: parse, leg lookup,
+ * source check, route, the leg's counters and RTP state, rewrite, verdict.
+ * The maps are in maps.h, the route cache in route.h. Per packet: array
+ * lookups only (the verifier inlines them), no loops, time in jiffies (one
+ * load); the costlier nanosecond clock is read only for the RTP packets
+ * jitter sampling needs.
  */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
@@ -39,116 +25,13 @@
 #include "rtpe_rtp.h"
 #include "parse.h"
 #include "csum.h"
+#include "maps.h"
+#include "route.h"
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
 
-struct {
-	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, RTPE_ADDR_BUCKETS);
-	__type(key, __u32);
-	__type(value, struct rtpe_addr_slot);
-	__uint(pinning, LIBBPF_PIN_BY_NAME);
-} rtpe_addrs SEC(".maps");
-
-/* Sized by the daemon: RTPE_MAX_ADDRS * pairs. Memory-mapped: the daemon
- * writes legs with plain stores, no system call (daemon/xdp_legs.c). */
-struct {
-	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(map_flags, BPF_F_MMAPABLE);
-	__uint(max_entries, RTPE_DEFAULT_MAX_SESSIONS * 2);
-	__type(key, __u32);
-	__type(value, struct rtpe_leg);
-	__uint(pinning, LIBBPF_PIN_BY_NAME);
-} rtpe_legs SEC(".maps");
-
-/* Each leg's counters, last-seen and RTP state, at the leg's index in
- * rtpe_legs (sized alike by the daemon): its address is known as soon as
- * the leg's is, so with many sessions the two cache misses of a packet
- * overlap instead of following each other. Memory-mapped: the daemon reads
- * them without a system call (include/rtpedge.h, struct rtpe_leg_state). */
-struct {
-	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(map_flags, BPF_F_MMAPABLE);
-	__uint(max_entries, RTPE_DEFAULT_MAX_SESSIONS * 2);
-	__type(key, __u32);
-	__type(value, struct rtpe_leg_state);
-	__uint(pinning, LIBBPF_PIN_BY_NAME);
-} rtpe_legs_state SEC(".maps");
-
-struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, RTPE_V_MAX);
-	__type(key, __u32);
-	__type(value, struct rtpe_counter);
-	__uint(pinning, LIBBPF_PIN_BY_NAME);
-} rtpe_verdicts SEC(".maps");
-
-struct {
-	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, 1);
-	__type(key, __u32);
-	__type(value, struct rtpe_config);
-	__uint(pinning, LIBBPF_PIN_BY_NAME);
-} rtpe_config SEC(".maps");
-
-/* The slow path: frames of socket-less legs that XDP cannot forward go to
- * the daemon here, one perf ring per CPU. Not pinned: each daemon opens its
- * own readers, and while none reads, output fails and the frame is passed. */
-struct {
-	__uint(type, BPF_MAP_TYPE_PERF_EVENT_ARRAY);
-	__uint(key_size, sizeof(__u32));
-	__uint(value_size, sizeof(__u32));
-} rtpe_punt SEC(".maps");
-
-struct {
-	__uint(type, BPF_MAP_TYPE_DEVMAP_HASH);
-	__uint(max_entries, RTPE_MAX_TX_PORTS);
-	__type(key, __u32);
-	__type(value, struct bpf_devmap_val);
-	/* Not pinned: the daemon refills it at every start, and a program
-	 * still attached from an earlier daemon keeps its own copy alive.
-	 * (Reusing a pinned devmap fails in libbpf 1.1: the kernel reports
-	 * BPF_F_RDONLY_PROG on it, which cannot be requested at creation.) */
-} rtpe_tx_ports SEC(".maps");
-
-/*
- * Route cache: the FIB lookup is most of the per-packet cost of the fast
- * path (a FIB walk, an MTU check and a neighbour lookup: about 150 ns of
- * the bench host's 500, docs/PERFORMANCE.md), and media towards one peer
- * takes the same route packet after packet. Each CPU keeps its recent
- * successful lookups, direct-mapped by (destination, source, ingress
- * device, TOS), for rtpe_config's fib_cache_ticks (jiffies; the daemon
- * sets a second): a route, neighbour or forwarding change reaches the fast
- * path within that time. Only successes are kept
- * (a miss or an unresolved neighbour asks again at the next packet), and a
- * packet longer than the one the route was checked for asks again (MTU).
- * The UDP ports are not part of the key: policy routing by port or
- * multipath hashing on ports is decided per destination for that time.
- * Not pinned: a new program starts with an empty cache.
- */
-#define RTPE_FIB_CACHE_BITS 12
-#define RTPE_FIB_CACHE_SLOTS (1U << RTPE_FIB_CACHE_BITS)
-
-struct fib_cached {
-	__u64 expires; /* jiffies */
-	__be32 src, dst;
-	__u32 in_ifindex, out_ifindex;
-	__u16 tot_len; /* the longest packet the route was checked for */
-	__u8 tos;
-	__u8 pad;
-	__u8 smac[ETH_ALEN], dmac[ETH_ALEN];
-};
-
-struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, RTPE_FIB_CACHE_SLOTS);
-	__type(key, __u32);
-	__type(value, struct fib_cached);
-} rtpe_fib_cache SEC(".maps");
-
 /* Not a verdict: "go on to the next stage". */
 #define RTPE_V_CONTINUE RTPE_V_MAX
-
 
 /* What the stages learn about the packet, filled top to bottom. */
 struct pkt {
@@ -168,38 +51,7 @@ struct pkt {
 	struct rtpe_leg_state *st; /* the leg's line (NULL: none) */
 };
 
-/* The XDP action of each verdict. */
-static __always_inline int verdict_action(enum rtpe_verdict v)
-{
-	switch (v) {
-	case RTPE_V_TX:
-		return XDP_TX;
-	case RTPE_V_REDIRECT:
-		return XDP_REDIRECT;
-	case RTPE_V_DROP_SRC_MISMATCH:
-	case RTPE_V_DROP_MALFORMED:
-	case RTPE_V_PUNT_USERSPACE:
-	case RTPE_V_PUNT_NO_NEIGH:
-	case RTPE_V_PUNT_FIB_MISS:
-	case RTPE_V_PUNT_NO_TX_PORT:
-		return XDP_DROP; /* punted: a copy went to the daemon */
-	default:
-		return XDP_PASS;
-	}
-}
-
-/* The one exit: counts the frame under its verdict (per-CPU, plain adds). */
-static __always_inline int count_verdict(struct xdp_md *ctx, enum rtpe_verdict v)
-{
-	__u32 key = v;
-	struct rtpe_counter *c = bpf_map_lookup_elem(&rtpe_verdicts, &key);
-
-	if (c) {
-		c->packets++;
-		c->bytes += ctx->data_end - ctx->data;
-	}
-	return verdict_action(v);
-}
+/* ---- parse ----------------------------------------------------------------- */
 
 /*
  * IPv4 tot_len and UDP length against each other and the frame. Only
@@ -223,8 +75,8 @@ static __always_inline enum rtpe_verdict relay_lengths(struct pkt *p, struct cur
 	return RTPE_V_CONTINUE;
 }
 
-/* Step 1: Ethernet, one optional 802.1Q tag, IPv4 without options, UDP to
- * a port of ours, consistent lengths. The checks run in this order so each
+/* Ethernet, one optional 802.1Q tag, IPv4 without options, UDP to a port
+ * of ours, consistent lengths. The checks run in this order so each
  * reason is the first thing wrong with the frame. */
 static __always_inline enum rtpe_verdict relay_parse(struct xdp_md *ctx, struct pkt *p)
 {
@@ -266,9 +118,50 @@ static __always_inline enum rtpe_verdict relay_parse(struct xdp_md *ctx, struct 
 	return relay_lengths(p, &c);
 }
 
-/* Step 4: only the leg's peer may send to it (RTP Bleed): RTP from
- * peer:peer_port, RTCP from peer:peer_rtcp_port. A stranger's packet is
- * dropped and counted on the leg it aimed at. */
+/* ---- leg lookup ------------------------------------------------------------ */
+
+/*
+ * The leg on (destination address, even port): the address's slot, then
+ * the pair within it; two array accesses, no hashing. NULL: none.
+ * The leg's state line, at the same index, goes into p->st, and is read
+ * here once: with many sessions both lines are cache misses, and the CPU
+ * can fetch this one while it waits for the leg's (its address does not
+ * depend on the leg), instead of only once the leg has arrived.
+ */
+static __always_inline const struct rtpe_leg *leg_find(struct pkt *p)
+{
+	__be32 daddr = p->ip->daddr;
+	__u32 b = rtpe_addr_bucket(daddr, p->cfg->addr_seed);
+	const struct rtpe_addr_slot *a = bpf_map_lookup_elem(&rtpe_addrs, &b);
+	__u32 i;
+
+	if (!a || a->addr != daddr)
+		return NULL;
+	i = rtpe_leg_index(p->cfg, a->base, bpf_ntohs(p->udp->dest));
+	p->st = bpf_map_lookup_elem(&rtpe_legs_state, &i);
+	if (p->st)
+		(void)*(volatile const __u64 *)&p->st->last_seen;
+	return bpf_map_lookup_elem(&rtpe_legs, &i);
+}
+
+/* A consistent copy of what the fast path reads of leg, into h (its first
+ * RTPE_LEG_SNAPSHOT bytes only). False while the daemon is rewriting it. */
+static __always_inline bool leg_snapshot(const struct rtpe_leg *leg, struct rtpe_leg *h)
+{
+	__u32 s1 = *(volatile const __u32 *)&leg->seq, s2;
+
+	asm volatile("" ::: "memory");
+	__builtin_memcpy(h, leg, RTPE_LEG_SNAPSHOT);
+	asm volatile("" ::: "memory");
+	s2 = *(volatile const __u32 *)&leg->seq;
+	return s1 == s2 && !(s1 & 1);
+}
+
+/* ---- source check ---------------------------------------------------------- */
+
+/* Only the leg's peer may send to it (RTP Bleed): RTP from peer:peer_port,
+ * RTCP from peer:peer_rtcp_port. A stranger's packet is dropped and
+ * counted on the leg it aimed at. */
 static __always_inline enum rtpe_verdict relay_source(struct pkt *p, const struct rtpe_leg *leg)
 {
 	__be16 port = p->rtcp ? leg->peer_rtcp_port : leg->peer_port;
@@ -280,7 +173,9 @@ static __always_inline enum rtpe_verdict relay_source(struct pkt *p, const struc
 	return RTPE_V_DROP_SRC_MISMATCH;
 }
 
-/* Copies what the rewrite needs from the leg, once. */
+/* ---- route ----------------------------------------------------------------- */
+
+/* Copies what the route and the rewrite need from the leg, once. */
 static __always_inline void relay_take_leg(struct pkt *p, const struct rtpe_leg *leg)
 {
 	p->out_src = leg->out_src;
@@ -293,43 +188,6 @@ static __always_inline void relay_take_leg(struct pkt *p, const struct rtpe_leg 
 		p->out_dport = leg->out_dport;
 	}
 	p->clock_rate = leg->clock_rate;
-}
-
-/* The cache slot of this packet's route (NULL only if the map is broken). */
-static __always_inline struct fib_cached *fib_cache_slot(const struct pkt *p, __u32 in)
-{
-	__u32 h = (p->out_dst ^ (p->out_src * 31) ^ (in << 16) ^ p->ip->tos) * 0x9e3779b1u;
-
-	h >>= 32 - RTPE_FIB_CACHE_BITS;
-	return bpf_map_lookup_elem(&rtpe_fib_cache, &h);
-}
-
-/* A live cache entry for this packet: its answer goes into fib. */
-static __always_inline bool fib_cache_hit(const struct fib_cached *c, const struct pkt *p, __u32 in,
-					  __u64 now, struct bpf_fib_lookup *fib)
-{
-	if (now >= c->expires || c->dst != p->out_dst || c->src != p->out_src ||
-	    c->in_ifindex != in || c->tos != p->ip->tos ||
-	    bpf_ntohs(p->ip->tot_len) > c->tot_len)
-		return false;
-	fib->ifindex = c->out_ifindex;
-	__builtin_memcpy(fib->smac, c->smac, ETH_ALEN);
-	__builtin_memcpy(fib->dmac, c->dmac, ETH_ALEN);
-	return true;
-}
-
-static __always_inline void fib_cache_put(struct fib_cached *c, const struct pkt *p, __u32 in,
-					  __u64 now, const struct bpf_fib_lookup *fib)
-{
-	c->expires = now + p->cfg->fib_cache_ticks;
-	c->src = p->out_src;
-	c->dst = p->out_dst;
-	c->in_ifindex = in;
-	c->out_ifindex = fib->ifindex;
-	c->tot_len = bpf_ntohs(p->ip->tot_len);
-	c->tos = p->ip->tos;
-	__builtin_memcpy(c->smac, fib->smac, ETH_ALEN);
-	__builtin_memcpy(c->dmac, fib->dmac, ETH_ALEN);
 }
 
 /* The kernel's answer for the rewritten packet (as if it had arrived on
@@ -386,22 +244,23 @@ static __always_inline enum rtpe_verdict fib_ask(struct xdp_md *ctx, struct pkt 
 }
 
 /*
- * Steps 5 and 6: where the rewritten packet goes: the route cache, else
- * the FIB (whose success is cached), then XDP_TX or a redirect.
+ * Where the rewritten packet goes: the route cache (route.h), else the FIB
+ * (whose success is cached), then XDP_TX or a redirect.
  */
 static __always_inline enum rtpe_verdict relay_route(struct xdp_md *ctx, struct pkt *p,
 						     struct bpf_fib_lookup *fib, __u64 now)
 {
 	__u32 in = ctx->ingress_ifindex;
-	struct fib_cached *c = fib_cache_slot(p, in);
+	struct fib_cached *c = fib_cache_slot(p->out_src, p->out_dst, p->ip, in);
 	enum rtpe_verdict v;
 
-	if (!c || !fib_cache_hit(c, p, in, now, fib)) {
+	if (!c || !fib_cache_hit(c, p->out_src, p->out_dst, p->ip, in, now, fib)) {
 		v = fib_ask(ctx, p, fib);
 		if (v != RTPE_V_CONTINUE)
 			return v;
 		if (c)
-			fib_cache_put(c, p, in, now, fib);
+			fib_cache_put(c, p->out_src, p->out_dst, p->ip, in,
+				      now + p->cfg->fib_cache_ticks, fib);
 	}
 	if (fib->ifindex == in)
 		return RTPE_V_TX;
@@ -414,7 +273,50 @@ static __always_inline enum rtpe_verdict relay_route(struct xdp_md *ctx, struct 
 	return RTPE_V_REDIRECT;
 }
 
-/* Step 8: the new Ethernet, IPv4 and UDP addresses, checksums updated
+/* ---- the leg's counters and RTP state -------------------------------------- */
+
+/* RFC 3550 receiver state of one RTP packet (A.1 sequence, A.8 jitter).
+ * A new SSRC starts over. ssrc is kept in host order. The clock is read
+ * only when jitter sampling needs this packet's arrival time. */
+static __always_inline void rtp_receive(const struct pkt *p, struct rtpe_leg_rtp *st)
+{
+	struct cursor c = { .pos = p->payload, .end = p->end };
+	struct rtp_hdr *rtp;
+	__u32 ssrc;
+	__u16 seq;
+
+	if (p->payload_len < RTPE_RTP_HLEN)
+		return;
+	rtp = parse_rtp(&c);
+	if (!rtp || (rtp->vpxcc >> 6) != RTP_VERSION)
+		return;
+	ssrc = bpf_ntohl(rtp->ssrc);
+	seq = bpf_ntohs(rtp->seq);
+	rtp_receive_fields(st, ssrc, seq, bpf_ntohl(rtp->ts),
+			   rtp_wants_arrival(st, ssrc, seq) ? bpf_ktime_get_ns() : 0,
+			   p->clock_rate);
+}
+
+/* For a forwarded packet: the leg's counters (atomic adds), its last-seen
+ * (jiffies: now) and RTP state, all in its rtpe_legs_state line. */
+static __always_inline void leg_forwarded(const struct pkt *p, __u64 now)
+{
+	struct rtpe_leg_state *st = p->st;
+
+	if (!st)
+		return;
+	__sync_fetch_and_add(&st->packets, 1);
+	__sync_fetch_and_add(&st->bytes, p->payload_len);
+	st->last_seen = now;
+	if (p->rtcp)
+		__sync_fetch_and_add(&st->rtcp_packets, 1);
+	else
+		rtp_receive(p, &st->rtp);
+}
+
+/* ---- rewrite --------------------------------------------------------------- */
+
+/* The new Ethernet, IPv4 and UDP addresses, checksums updated
  * incrementally. TTL, TOS/DSCP and the IP id are kept. */
 static __always_inline void relay_rewrite(struct pkt *p, const struct bpf_fib_lookup *fib)
 {
@@ -439,44 +341,7 @@ static __always_inline void relay_rewrite(struct pkt *p, const struct bpf_fib_lo
 	udp->dest = p->out_dport;
 }
 
-/* RFC 3550 receiver state of one RTP packet (A.1 sequence, A.8 jitter).
- * A new SSRC starts over. ssrc is kept in host order. The clock is read
- * only when jitter sampling needs this packet's arrival time. */
-static __always_inline void rtp_receive(const struct pkt *p, struct rtpe_leg_rtp *st)
-{
-	struct cursor c = { .pos = p->payload, .end = p->end };
-	struct rtp_hdr *rtp;
-	__u32 ssrc;
-	__u16 seq;
-
-	if (p->payload_len < RTPE_RTP_HLEN)
-		return;
-	rtp = parse_rtp(&c);
-	if (!rtp || (rtp->vpxcc >> 6) != RTP_VERSION)
-		return;
-	ssrc = bpf_ntohl(rtp->ssrc);
-	seq = bpf_ntohs(rtp->seq);
-	rtp_receive_fields(st, ssrc, seq, bpf_ntohl(rtp->ts),
-			   rtp_wants_arrival(st, ssrc, seq) ? bpf_ktime_get_ns() : 0,
-			   p->clock_rate);
-}
-
-/* Step 7 for a forwarded packet: the leg's counters (atomic adds), its
- * last-seen (jiffies: now) and RTP state, all in its rtpe_legs_state line. */
-static __always_inline void leg_forwarded(const struct pkt *p, __u64 now)
-{
-	struct rtpe_leg_state *st = p->st;
-
-	if (!st)
-		return;
-	__sync_fetch_and_add(&st->packets, 1);
-	__sync_fetch_and_add(&st->bytes, p->payload_len);
-	st->last_seen = now;
-	if (p->rtcp)
-		__sync_fetch_and_add(&st->rtcp_packets, 1);
-	else
-		rtp_receive(p, &st->rtp);
-}
+/* ---- verdict --------------------------------------------------------------- */
 
 /*
  * A packet XDP does not forward, of a leg the daemon holds no socket for:
@@ -508,44 +373,43 @@ static __always_inline enum rtpe_verdict punt_or_pass(struct xdp_md *ctx,
 	return (enum rtpe_verdict)m.verdict;
 }
 
-/*
- * Step 2: the leg on (destination address, even port): the address's slot,
- * then the pair within it; two array accesses, no hashing. NULL: none.
- * The leg's state line, at the same index, goes into p->st, and is read
- * here once: with many sessions both lines are cache misses, and the CPU
- * can fetch this one while it waits for the leg's (its address does not
- * depend on the leg), instead of only once the leg has arrived.
- */
-static __always_inline const struct rtpe_leg *leg_find(struct pkt *p)
+/* The XDP action of each verdict. */
+static __always_inline int verdict_action(enum rtpe_verdict v)
 {
-	__be32 daddr = p->ip->daddr;
-	__u32 b = rtpe_addr_bucket(daddr, p->cfg->addr_seed);
-	const struct rtpe_addr_slot *a = bpf_map_lookup_elem(&rtpe_addrs, &b);
-	__u32 i;
-
-	if (!a || a->addr != daddr)
-		return NULL;
-	i = rtpe_leg_index(p->cfg, a->base, bpf_ntohs(p->udp->dest));
-	p->st = bpf_map_lookup_elem(&rtpe_legs_state, &i);
-	if (p->st)
-		(void)*(volatile const __u64 *)&p->st->last_seen;
-	return bpf_map_lookup_elem(&rtpe_legs, &i);
+	switch (v) {
+	case RTPE_V_TX:
+		return XDP_TX;
+	case RTPE_V_REDIRECT:
+		return XDP_REDIRECT;
+	case RTPE_V_DROP_SRC_MISMATCH:
+	case RTPE_V_DROP_MALFORMED:
+	case RTPE_V_PUNT_USERSPACE:
+	case RTPE_V_PUNT_NO_NEIGH:
+	case RTPE_V_PUNT_FIB_MISS:
+	case RTPE_V_PUNT_NO_TX_PORT:
+		return XDP_DROP; /* punted: a copy went to the daemon */
+	default:
+		return XDP_PASS;
+	}
 }
 
-/* A consistent copy of what the fast path reads of leg, into h (its first
- * RTPE_LEG_SNAPSHOT bytes only). False while the daemon is rewriting it. */
-static __always_inline bool leg_snapshot(const struct rtpe_leg *leg, struct rtpe_leg *h)
+/* The one exit: counts the frame under its verdict (per-CPU, plain adds). */
+static __always_inline int count_verdict(struct xdp_md *ctx, enum rtpe_verdict v)
 {
-	__u32 s1 = *(volatile const __u32 *)&leg->seq, s2;
+	__u32 key = v;
+	struct rtpe_counter *c = bpf_map_lookup_elem(&rtpe_verdicts, &key);
 
-	asm volatile("" ::: "memory");
-	__builtin_memcpy(h, leg, RTPE_LEG_SNAPSHOT);
-	asm volatile("" ::: "memory");
-	s2 = *(volatile const __u32 *)&leg->seq;
-	return s1 == s2 && !(s1 & 1);
+	if (c) {
+		c->packets++;
+		c->bytes += ctx->data_end - ctx->data;
+	}
+	return verdict_action(v);
 }
 
-/* Steps 2 to 8 after parsing: leg, source, route, leg counters, rewrite. */
+/* ---- the program ----------------------------------------------------------- */
+
+/* The stages after parsing, in order: leg, source, route, leg counters,
+ * rewrite; a leg XDP does not forward goes to punt_or_pass. */
 static __always_inline enum rtpe_verdict relay_leg(struct xdp_md *ctx, struct pkt *p)
 {
 	const struct rtpe_leg *entry = leg_find(p);
@@ -599,7 +463,7 @@ int rtpedge_xdp(struct xdp_md *ctx)
 
 /* The fast path's clock beside CLOCK_MONOTONIC, for the daemon (run with
  * BPF_PROG_RUN, the sample comes back in ctx): it converts last-seen
- * stamps and sets the route cache's lifetime in ticks (daemon/xdp_clock.c). */
+ * stamps and sets the route cache's lifetime in ticks (daemon/xdp/xdp_clock.c). */
 SEC("syscall")
 int rtpedge_clock(struct rtpe_clock_sample *s)
 {

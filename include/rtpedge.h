@@ -36,11 +36,9 @@
 #define RTPE_MAP_LEGS "rtpe_legs"
 #define RTPE_MAP_LEG_STATE "rtpe_legs_state"
 /* Pinned by earlier versions, which a daemon that finds them removes at
- * start: per-CPU counters and RTP state in two maps, then one line per leg
- * by the daemon's slot (rtpe_leg_state) rather than by the leg's index. */
+ * start (daemon/xdp/xdp.c): per-CPU counters and RTP state in two maps. */
 #define RTPE_MAP_OBSOLETE_LEG_STATS "rtpe_leg_stats"
 #define RTPE_MAP_OBSOLETE_LEG_RTP "rtpe_leg_rtp"
-#define RTPE_MAP_OBSOLETE_LEG_SLOTS "rtpe_leg_state"
 #define RTPE_MAP_VERDICTS "rtpe_verdicts"
 #define RTPE_MAP_CONFIG "rtpe_config"
 #define RTPE_MAP_TX_PORTS "rtpe_tx_ports"

@@ -80,9 +80,12 @@ static int pin_dir_prepare(const char *path, char *err, size_t errlen)
  */
 static void obsolete_unpin(const char *pin_path)
 {
+	/* The last held one line per leg by the daemon's slot, not by the
+	 * leg's index. Its name is one letter from the live rtpe_legs_state:
+	 * kept here, out of include/rtpedge.h, so nothing else can pick it. */
 	static const char *const names[] = { RTPE_MAP_OBSOLETE_LEG_STATS,
 					     RTPE_MAP_OBSOLETE_LEG_RTP,
-					     RTPE_MAP_OBSOLETE_LEG_SLOTS };
+					     "rtpe_leg_state" };
 	char pin[320];
 
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {

@@ -68,44 +68,52 @@ enum rtpe_path {
 
 /*
  * Every exit of the XDP program is counted under exactly one of these.
- * X(ENUM, verdict label, reason label, help text): the labels are the
- * rtpedge_xdp_verdicts_total{verdict,reason} metric labels and JSON keys.
+ * X(ENUM, verdict label, reason label), below what it counts: the labels
+ * are the rtpedge_xdp_verdicts_total{verdict,reason} metric labels and
+ * JSON keys.
  */
 #define RTPE_VERDICTS(X)                                                       \
-	X(TX, "tx", "forwarded", "relayed out of the receiving device")         \
-	X(REDIRECT, "redirect", "forwarded", "relayed out of another device")   \
-	X(PASS_NOT_IPV4, "pass", "not_ipv4", "not an IPv4 frame (ARP, IPv6...)") \
-	X(PASS_NOT_UDP, "pass", "not_udp", "IPv4 but not UDP")                  \
-	X(PASS_TRUNCATED, "pass", "truncated",                                 \
-	  "frame ends inside its Ethernet, VLAN, IPv4 or UDP header")           \
-	X(PASS_NOT_OUR_PORT, "pass", "not_our_port",                           \
-	  "UDP to a port outside [port_min, port_max]")                         \
-	X(PASS_IP_OPTIONS, "pass", "ip_options", "IPv4 header with options")    \
-	X(PASS_FRAGMENT, "pass", "fragment", "IPv4 fragment")                   \
-	X(PASS_NO_SESSION, "pass", "no_session", "no leg on that address:port") \
-	X(PASS_USERSPACE, "pass", "userspace_leg",                             \
-	  "leg relayed by the daemon (learning, userspace, srtp)")              \
-	X(PASS_FIB_MISS, "pass", "fib_miss",                                   \
-	  "no route to the opposite peer, or forwarding disabled")              \
-	X(PASS_NO_NEIGH, "pass", "no_neigh",                                   \
-	  "next hop not resolved yet: the kernel resolves it")                  \
-	X(PASS_NO_TX_PORT, "pass", "no_tx_port",                               \
-	  "route leaves through a device without XDP redirect")                 \
-	X(PUNT_USERSPACE, "punt", "userspace_leg",                             \
-	  "leg decided by the daemon (learning): handed over, no socket")       \
-	X(PUNT_NO_NEIGH, "punt", "no_neigh",                                   \
-	  "next hop not resolved: the daemon sends it and the kernel resolves") \
-	X(PUNT_FIB_MISS, "punt", "fib_miss",                                   \
-	  "no route or forwarding disabled: handed to the daemon")              \
-	X(PUNT_NO_TX_PORT, "punt", "no_tx_port",                               \
-	  "egress without XDP redirect (or VLAN): handed to the daemon")        \
-	X(DROP_SRC_MISMATCH, "drop", "source_mismatch",                        \
-	  "source is not the leg's peer (RTP Bleed attempt or stray)")          \
-	X(DROP_MALFORMED, "drop", "malformed",                                 \
-	  "UDP to a relay port with inconsistent IPv4/UDP lengths")
+	/* relayed out of the receiving device */                              \
+	X(TX, "tx", "forwarded")                                               \
+	/* relayed out of another device */                                    \
+	X(REDIRECT, "redirect", "forwarded")                                   \
+	/* not an IPv4 frame (ARP, IPv6...) */                                 \
+	X(PASS_NOT_IPV4, "pass", "not_ipv4")                                   \
+	/* IPv4 but not UDP */                                                 \
+	X(PASS_NOT_UDP, "pass", "not_udp")                                     \
+	/* frame ends inside its Ethernet, VLAN, IPv4 or UDP header */         \
+	X(PASS_TRUNCATED, "pass", "truncated")                                 \
+	/* UDP to a port outside [port_min, port_max] */                       \
+	X(PASS_NOT_OUR_PORT, "pass", "not_our_port")                           \
+	/* IPv4 header with options */                                         \
+	X(PASS_IP_OPTIONS, "pass", "ip_options")                               \
+	/* IPv4 fragment */                                                    \
+	X(PASS_FRAGMENT, "pass", "fragment")                                   \
+	/* no leg on that address:port */                                      \
+	X(PASS_NO_SESSION, "pass", "no_session")                               \
+	/* leg relayed by the daemon (learning, userspace, srtp) */            \
+	X(PASS_USERSPACE, "pass", "userspace_leg")                             \
+	/* no route to the opposite peer, or forwarding disabled */            \
+	X(PASS_FIB_MISS, "pass", "fib_miss")                                   \
+	/* next hop not resolved yet: the kernel resolves it */                \
+	X(PASS_NO_NEIGH, "pass", "no_neigh")                                   \
+	/* route leaves through a device without XDP redirect */               \
+	X(PASS_NO_TX_PORT, "pass", "no_tx_port")                               \
+	/* leg decided by the daemon (learning): handed over, no socket */     \
+	X(PUNT_USERSPACE, "punt", "userspace_leg")                             \
+	/* next hop not resolved: the daemon sends it and the kernel resolves */ \
+	X(PUNT_NO_NEIGH, "punt", "no_neigh")                                   \
+	/* no route or forwarding disabled: handed to the daemon */            \
+	X(PUNT_FIB_MISS, "punt", "fib_miss")                                   \
+	/* egress without XDP redirect (or VLAN): handed to the daemon */      \
+	X(PUNT_NO_TX_PORT, "punt", "no_tx_port")                               \
+	/* source is not the leg's peer (RTP Bleed attempt or stray) */        \
+	X(DROP_SRC_MISMATCH, "drop", "source_mismatch")                        \
+	/* UDP to a relay port with inconsistent IPv4/UDP lengths */           \
+	X(DROP_MALFORMED, "drop", "malformed")
 
 enum rtpe_verdict {
-#define RTPE_X_ENUM(name, verdict, reason, help) RTPE_V_##name,
+#define RTPE_X_ENUM(name, verdict, reason) RTPE_V_##name,
 	RTPE_VERDICTS(RTPE_X_ENUM)
 #undef RTPE_X_ENUM
 	RTPE_V_MAX,

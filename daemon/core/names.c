@@ -9,7 +9,7 @@ static const char *const path_names[] = {
 };
 
 const struct verdict_label verdict_labels[RTPE_V_MAX] = {
-#define RTPE_X_LABEL(name, verdict, reason, help) { verdict, reason },
+#define RTPE_X_LABEL(name, verdict, reason) { verdict, reason },
 	RTPE_VERDICTS(RTPE_X_LABEL)
 #undef RTPE_X_LABEL
 };

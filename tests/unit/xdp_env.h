@@ -36,7 +36,7 @@
 #define MAX_CPUS 256
 
 static const char *const reason[] = {
-#define X(name, verdict, why, help) why,
+#define X(name, verdict, why) why,
 	RTPE_VERDICTS(X)
 #undef X
 };

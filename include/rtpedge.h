@@ -182,8 +182,8 @@ static __always_inline __u32 rtpe_leg_index(const struct rtpe_config *c, __u32 b
  * rest says whose leg it is, for a restarted daemon. IPv4 only: IPv6 legs
  * will get a map of their own rather than tripling every address here.
  *
- * The daemon rewrites entries in place with plain stores (daemon/
- * xdp_legs.c) while the program reads them, so seq works as a seqlock: the
+ * The daemon rewrites entries in place with plain stores
+ * (daemon/xdp/xdp_legs.c) while the program reads them, so seq works as a seqlock: the
  * daemon makes it odd, writes, makes it even; the program copies the
  * snapshot bytes between two reads of seq and forwards only when both
  * reads are the same even number. Otherwise the packet goes to the daemon,
@@ -280,7 +280,7 @@ struct rtpe_leg_rtp {
  * estimate off by a packet, never corrupt. last_seen is stamped for every
  * forwarded packet, RTCP too, in jiffies (bpf_jiffies64: inlined, where a
  * nanosecond clock read costs the fast path more than everything else it
- * does; daemon/xdp_clock.c converts). The arrival time jitter needs is read
+ * does; daemon/xdp/xdp_clock.c converts). The arrival time jitter needs is read
  * only for the packets rtp_wants_arrival names (include/rtpe_rtp.h). The
  * map is memory-mapped: the daemon reads every leg's figures from memory,
  * with no system call and no per-CPU merge.

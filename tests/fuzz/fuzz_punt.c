@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * fuzz_punt.c - libFuzzer harness for the parser of frames XDP hands to
- * the daemon (daemon/punt.c punt_frame_udp): any bytes as a frame. Under
+ * the daemon (daemon/media/punt_rx.c punt_frame_udp): any bytes as a frame. Under
  * ASan/UBSan it must not read outside the frame, and what it accepts must
  * be consistent: the payload inside the frame, the UDP length covering it,
  * the addresses those of the IPv4 header.

@@ -2,7 +2,7 @@
 /*
  * ctl_fixture.h - what test_ctl.c and test_cli.c share: a temporary
  * directory holding the daemon log, a command table of canned replies for
- * the control socket server (daemon/ctl.c) to serve, and a client that
+ * the control socket server (daemon/ctl/ctl_dispatch.c) to serve, and a client that
  * sends request lines and reads reply lines with a deadline.
  *
  * Header only: each tests/unit/test_*.c is its own program. Functions are

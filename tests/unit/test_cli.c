@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * test_cli.c - the rtpedgectl binary (build/rtpedgectl, or $RTPEDGECTL) run
- * against the control socket server (daemon/ctl.c) serving canned replies
+ * against the control socket server (daemon/ctl/ctl_dispatch.c) serving canned replies
  * from a temporary directory, its loop in a thread (ctl_fixture.h): the
  * exact stdout, stderr and exit status of each command, the arguments it
  * sends, and what it does when nobody answers.

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * test_ctl.c - the control socket server (daemon/ctl.c, daemon/ctl_sock.c)
+ * test_ctl.c - the control socket server (daemon/ctl/ctl_dispatch.c, daemon/ctl/ctl_sock.c)
  * serving real clients on a socket in a temporary directory, its loop in a
  * thread: the protocol, the limits, the socket file and the server's life.
  * test_cli.c runs the rtpedgectl binary against the same kind of server;

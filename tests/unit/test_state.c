@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * test_state.c - the state file written in slices (daemon/state_writer.c)
+ * test_state.c - the state file written in slices (daemon/state/state_writer.c)
  * on a real session table (tests/unit/state_fixture.h): a write
  * interleaved with sessions destroyed (the one it was to write next among
  * them) and created is valid and complete; the next write catches up; a

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * test_state_text.c - the state file's text (daemon/state_text.c): every
+ * test_state_text.c - the state file's text (daemon/state/state_text.c): every
  * record, and a whole file, against what json-c prints for the same
  * records built as trees (as state.c wrote the file before), byte for
  * byte: hold both ways, every path and an unknown one, counters up to

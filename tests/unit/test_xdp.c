@@ -408,7 +408,7 @@ static void case_counters_across_cpus(struct env *e)
 	CASE_END();
 }
 
-/* The daemon's clock calibration (daemon/xdp_clock.c), run again and
+/* The daemon's clock calibration (daemon/xdp/xdp_clock.c), run again and
  * again: the same HZ every time, its TICK_NSEC, and every reference edge
  * where the first one predicts it (a wrong HZ, or a tick measured off by
  * its interrupt's latency, drifts by 0.4% and more). */

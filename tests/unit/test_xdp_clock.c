@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * test_xdp_clock.c - daemon/xdp_clock.c's conversion of fast-path stamps
+ * test_xdp_clock.c - daemon/xdp/xdp_clock.c's conversion of fast-path stamps
  * (jiffies) to CLOCK_MONOTONIC, on a clock whose edges are given: every
  * stamp lands on its tick's start, never after now and never "none" for a
  * live stamp (the sweep would take the leg for idle), and a stamp of

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * test_xdp_table.c - how the fast path finds a leg (rtpe_addrs, rtpe_legs)
- * and how the daemon keeps that table (daemon/xdp_legs.c), against the
+ * and how the daemon keeps that table (daemon/xdp/xdp_legs.c), against the
  * real program under BPF_PROG_TEST_RUN in a private network namespace (the
  * bed of test_xdp.c, tests/unit/xdp_env.h).
  *

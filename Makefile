@@ -108,6 +108,9 @@ $(B)/tests/%: $(O)/tests/unit/%.o $(LIB)
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS) -o $@ $^ $(DAEMON_LIBS)
 
+# The command table's test checks the CLI's printers too.
+$(B)/tests/test_cmds: $(O)/cli/print.o
+
 $(B)/tools/%: $(O)/tests/tools/%.o
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS) -o $@ $^ -lbpf -lelf -lz -lm

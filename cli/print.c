@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * print.c - rtpedgectl's human output (print.h): a small table helper,
- * tolerant field accessors, and one printer per command result. The JSON
+ * tolerant field accessors, one printer per command result and the table
+ * of which prints what (print_fns, by command id). The JSON
  * of every result is described in docs/CONTROL.md; --json output does not
  * come through here.
  */
@@ -351,3 +352,15 @@ void print_done(struct json_object *r)
 
 	puts(json_object_is_type(msg, json_type_string) ? json_object_get_string(msg) : "ok");
 }
+
+const print_fn print_fns[RTPE_CMD_MAX] = {
+	[RTPE_CMD_STATUS] = print_status,
+	[RTPE_CMD_SESSION_ADD] = print_session_added,
+	[RTPE_CMD_SESSION_LIST] = print_sessions,
+	[RTPE_CMD_SESSION_SHOW] = print_session,
+	[RTPE_CMD_SESSION_DEL] = print_session_deleted,
+	[RTPE_CMD_SESSION_HOLD] = print_session,
+	[RTPE_CMD_STATS] = print_stats,
+	[RTPE_CMD_RELOAD] = print_done,
+	[RTPE_CMD_SHUTDOWN] = print_done,
+};

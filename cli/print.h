@@ -10,7 +10,12 @@
 
 #include <json-c/json.h>
 
+#include "rtpe_ctl_cmds.h"
+
 typedef void (*print_fn)(struct json_object *result);
+
+/* The printer of each command's result, by its id (rtpe_ctl_cmds.h). */
+extern const print_fn print_fns[RTPE_CMD_MAX];
 
 void print_status(struct json_object *result);
 void print_session_added(struct json_object *result);

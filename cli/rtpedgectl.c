@@ -4,9 +4,11 @@
  *
  *   rtpedgectl [-s SOCKET] [--json] COMMAND [ARGS]
  *
- * It owns the command table (words, request name, arguments, help: the
- * help text is generated from it), checks arguments locally, sends one
- * request line and prints the reply (print.c, or the result as JSON).
+ * The commands (words, request name, arguments, help) are the table the
+ * daemon serves too (include/rtpe_ctl_cmds.h): the help text and the
+ * argument checks are generated from it. It checks arguments locally,
+ * sends one request line and prints the reply (the command's printer of
+ * print.c, or the result as JSON).
  * Exit status: 0 done, 1 refused by the daemon or a usage error, 2 the
  * daemon cannot be reached (no socket, no reply in 5 s, bad reply).
  */
@@ -35,64 +37,13 @@
 #define DEFAULT_SOCKET "/run/rtpedge/rtpedge.sock"
 #define TIMEOUT_MS 5000
 #define MAX_REPLY (1u << 30) /* bytes: far above any real reply */
-#define MAX_POS 4
-#define MAX_OPT 2
 #define JSON_LINE (JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE)
 #define JSON_PRETTY (JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED | \
 		     JSON_C_TO_STRING_NOSLASHESCAPE)
 
 enum { EXIT_REFUSED = 1, EXIT_UNREACHABLE = 2 };
 
-enum arg_kind {
-	ARG_NAME, /* an interface name from the config */
-	ARG_ID,   /* a session id, s-1 */
-	ARG_PEER, /* IP:PORT, [IPv6]:PORT */
-	ARG_SRTP, /* SUITE:INKEY[:OUTKEY] */
-	ARG_FLAG, /* an option without value: true when given, else false */
-	ARG_ONOFF, /* "on" or "off", sent as true or false */
-};
-
-/* key is the JSON member; positional arguments show as KEY, options as --key. */
-struct cli_arg {
-	const char *key;
-	enum arg_kind kind;
-};
-
-struct cli_cmd {
-	const char *words;   /* what the user types: "session add" */
-	const char *request; /* the "command" sent: "session.add" */
-	struct cli_arg pos[MAX_POS];
-	struct cli_arg opt[MAX_OPT];
-	const char *help;
-	print_fn print;
-};
-
-static const struct cli_cmd cli_cmds[] = {
-	{ "status", "status", {}, {},
-	  "version, uptime, XDP mode per interface, session and call counts", print_status },
-	{ "session add", "session.add",
-	  { { "iface_a", ARG_NAME }, { "peer_a", ARG_PEER },
-	    { "iface_b", ARG_NAME }, { "peer_b", ARG_PEER } },
-	  { { "srtp_a", ARG_SRTP }, { "srtp_b", ARG_SRTP } },
-	  "create a relayed session by hand; prints its id and the two local endpoints",
-	  print_session_added },
-	{ "session list", "session.list", {}, {}, "one row per session", print_sessions },
-	{ "session show", "session.show", { { "id", ARG_ID } }, {},
-	  "the session, its legs and their counters", print_session },
-	{ "session del", "session.del", { { "id", ARG_ID } }, {},
-	  "tear the session down and free its ports", print_session_deleted },
-	{ "session hold", "session.hold", { { "id", ARG_ID }, { "hold", ARG_ONOFF } }, {},
-	  "HOLD on: the session is on hold (hold_timeout applies); off: back to session_timeout", print_session },
-	{ "stats", "stats", {}, {}, "global counters (the same figures as the metrics)",
-	  print_stats },
-	{ "reload", "reload", {}, {}, "re-read the config atomically", print_done },
-	{ "shutdown", "shutdown", {}, { { "remove", ARG_FLAG } },
-	  "stop the daemon; XDP keeps forwarding live sessions unless --remove", print_done },
-};
-
-#define N_CMDS (sizeof(cli_cmds) / sizeof(cli_cmds[0]))
-
-static unsigned n_args(const struct cli_arg *a, unsigned max)
+static unsigned n_args(const struct rtpe_ctl_arg *a, unsigned max)
 {
 	unsigned n = 0;
 
@@ -102,7 +53,7 @@ static unsigned n_args(const struct cli_arg *a, unsigned max)
 }
 
 /* "--srtp-a" for the key "srtp_a"; "IFACE_A" for a positional one. */
-static const char *arg_name(const struct cli_arg *a, bool option, char *buf, size_t len)
+static const char *arg_name(const struct rtpe_ctl_arg *a, bool option, char *buf, size_t len)
 {
 	size_t i = 0;
 
@@ -114,25 +65,25 @@ static const char *arg_name(const struct cli_arg *a, bool option, char *buf, siz
 	return buf;
 }
 
-static void cmd_usage(FILE *f, const struct cli_cmd *c)
+static void cmd_usage(FILE *f, const struct rtpe_ctl_cmd *c)
 {
 	char name[32];
 
 	fprintf(f, "%s", c->words);
-	for (unsigned i = 0; i < n_args(c->pos, MAX_POS); i++)
+	for (unsigned i = 0; i < n_args(c->pos, RTPE_CTL_MAX_POS); i++)
 		fprintf(f, " %s", arg_name(&c->pos[i], false, name, sizeof(name)));
-	for (unsigned i = 0; i < n_args(c->opt, MAX_OPT); i++)
+	for (unsigned i = 0; i < n_args(c->opt, RTPE_CTL_MAX_OPT); i++)
 		fprintf(f, " [%s%s]", arg_name(&c->opt[i], true, name, sizeof(name)),
-			c->opt[i].kind == ARG_SRTP ? " SUITE:KEY" : "");
+			c->opt[i].kind == RTPE_ARG_SRTP ? " SUITE:KEY" : "");
 }
 
 static void help(FILE *f)
 {
 	fprintf(f, "usage: rtpedgectl [-s SOCKET] [--json] COMMAND [ARGS]\n\ncommands:\n");
-	for (size_t i = 0; i < N_CMDS; i++) {
+	for (size_t i = 0; i < RTPE_CMD_MAX; i++) {
 		fprintf(f, "  ");
-		cmd_usage(f, &cli_cmds[i]);
-		fprintf(f, "\n      %s\n", cli_cmds[i].help);
+		cmd_usage(f, &rtpe_ctl_cmds[i]);
+		fprintf(f, "\n      %s\n", rtpe_ctl_cmds[i].help);
 	}
 	fprintf(f, "\noptions:\n"
 		"  -s, --socket PATH  control socket (default $RTPEDGE_SOCKET, else %s)\n"
@@ -144,9 +95,9 @@ static void help(FILE *f)
 		DEFAULT_SOCKET);
 }
 
-static int usage_error(const struct cli_cmd *c, const char *fmt, ...)
+static int usage_error(const struct rtpe_ctl_cmd *c, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
-static int usage_error(const struct cli_cmd *c, const char *fmt, ...)
+static int usage_error(const struct rtpe_ctl_cmd *c, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -200,19 +151,19 @@ static bool valid_srtp(const char *s)
 	return !out || (out[1] && !strchr(out + 1, ':'));
 }
 
-static int check_arg(const struct cli_cmd *c, const struct cli_arg *a, bool option,
+static int check_arg(const struct rtpe_ctl_cmd *c, const struct rtpe_ctl_arg *a, bool option,
 		     const char *v)
 {
 	static const char *const hint[] = {
-		[ARG_NAME] = "must not be empty",
-		[ARG_ID] = "must not be empty (session ids look like s-1)",
-		[ARG_PEER] = "is not IP:PORT (e.g. 198.51.100.7:5004 or [2001:db8::7]:5004)",
-		[ARG_SRTP] = "is not SUITE:INKEY[:OUTKEY] (e.g. AES_CM_128_HMAC_SHA1_80:BASE64KEY)",
-		[ARG_FLAG] = "takes no value",
-		[ARG_ONOFF] = "must be on or off",
+		[RTPE_ARG_NAME] = "must not be empty",
+		[RTPE_ARG_ID] = "must not be empty (session ids look like s-1)",
+		[RTPE_ARG_PEER] = "is not IP:PORT (e.g. 198.51.100.7:5004 or [2001:db8::7]:5004)",
+		[RTPE_ARG_SRTP] = "is not SUITE:INKEY[:OUTKEY] (e.g. AES_CM_128_HMAC_SHA1_80:BASE64KEY)",
+		[RTPE_ARG_FLAG] = "takes no value",
+		[RTPE_ARG_ONOFF] = "must be on or off",
 	};
-	bool ok = a->kind == ARG_PEER ? valid_peer(v) : a->kind == ARG_SRTP ? valid_srtp(v) :
-		  a->kind == ARG_ONOFF ? !strcmp(v, "on") || !strcmp(v, "off") : *v;
+	bool ok = a->kind == RTPE_ARG_PEER ? valid_peer(v) : a->kind == RTPE_ARG_SRTP ? valid_srtp(v) :
+		  a->kind == RTPE_ARG_ONOFF ? !strcmp(v, "on") || !strcmp(v, "off") : *v;
 	char name[32];
 
 	if (ok)
@@ -222,19 +173,19 @@ static int check_arg(const struct cli_cmd *c, const struct cli_arg *a, bool opti
 }
 
 /* An option of c at argv[*i] ("--srtp-a X" or "--srtp-a=X") into args. */
-static int parse_opt(const struct cli_cmd *c, int argc, char **argv, int *i,
+static int parse_opt(const struct rtpe_ctl_cmd *c, int argc, char **argv, int *i,
 		     struct json_object *args)
 {
 	char name[32];
 
-	for (unsigned k = 0; k < n_args(c->opt, MAX_OPT); k++) {
-		const struct cli_arg *a = &c->opt[k];
+	for (unsigned k = 0; k < n_args(c->opt, RTPE_CTL_MAX_OPT); k++) {
+		const struct rtpe_ctl_arg *a = &c->opt[k];
 		size_t n = strlen(arg_name(a, true, name, sizeof(name)));
 		const char *v;
 
 		if (strncmp(argv[*i], name, n) || (argv[*i][n] && argv[*i][n] != '='))
 			continue;
-		if (a->kind == ARG_FLAG) {
+		if (a->kind == RTPE_ARG_FLAG) {
 			if (argv[*i][n])
 				return usage_error(c, "%s takes no value", name);
 			json_object_object_add(args, a->key, json_object_new_boolean(1));
@@ -254,21 +205,21 @@ static int parse_opt(const struct cli_cmd *c, int argc, char **argv, int *i,
 	return usage_error(c, "unknown option %s", argv[*i]);
 }
 
-static void pos_add(struct json_object *args, const struct cli_arg *a, const char *v)
+static void pos_add(struct json_object *args, const struct rtpe_ctl_arg *a, const char *v)
 {
-	json_object_object_add(args, a->key, a->kind == ARG_ONOFF ?
+	json_object_object_add(args, a->key, a->kind == RTPE_ARG_ONOFF ?
 				json_object_new_boolean(!strcmp(v, "on")) : json_object_new_string(v));
 }
 
 /* The "args" of c from its arguments; 0 or an exit status. */
-static int parse_args(const struct cli_cmd *c, int argc, char **argv, bool *json,
+static int parse_args(const struct rtpe_ctl_cmd *c, int argc, char **argv, bool *json,
 		      struct json_object *args)
 {
-	unsigned npos = 0, want = n_args(c->pos, MAX_POS);
+	unsigned npos = 0, want = n_args(c->pos, RTPE_CTL_MAX_POS);
 	char name[32];
 
-	for (unsigned k = 0; k < n_args(c->opt, MAX_OPT); k++)
-		if (c->opt[k].kind == ARG_FLAG)
+	for (unsigned k = 0; k < n_args(c->opt, RTPE_CTL_MAX_OPT); k++)
+		if (c->opt[k].kind == RTPE_ARG_FLAG)
 			json_object_object_add(args, c->opt[k].key, json_object_new_boolean(0));
 	for (int i = 0; i < argc; i++) {
 		int rc = 0;
@@ -291,20 +242,20 @@ static int parse_args(const struct cli_cmd *c, int argc, char **argv, bool *json
 }
 
 /* The command whose words start argv; *used is how many words it took. */
-static const struct cli_cmd *find_cmd(int argc, char **argv, int *used)
+static const struct rtpe_ctl_cmd *find_cmd(int argc, char **argv, int *used)
 {
 	char verbs[128] = "";
 	size_t off = 0;
 
-	for (size_t i = 0; i < N_CMDS; i++) {
-		const char *w = cli_cmds[i].words, *sp = strchr(w, ' ');
+	for (size_t i = 0; i < RTPE_CMD_MAX; i++) {
+		const char *w = rtpe_ctl_cmds[i].words, *sp = strchr(w, ' ');
 		size_t n = sp ? (size_t)(sp - w) : strlen(w);
 
 		if (strncmp(argv[0], w, n) || argv[0][n])
 			continue;
 		*used = sp ? 2 : 1;
 		if (!sp || (argc > 1 && !strcmp(argv[1], sp + 1)))
-			return &cli_cmds[i];
+			return &rtpe_ctl_cmds[i];
 		if (off < sizeof(verbs))
 			off += (size_t)snprintf(verbs + off, sizeof(verbs) - off, "%s%s",
 						off ? ", " : "", sp + 1);
@@ -460,7 +411,7 @@ static int exchange(const char *path, const char *req, char **reply)
 }
 
 /* Prints the reply line; returns the exit status it stands for. */
-static int show_reply(const struct cli_cmd *c, const char *path, const char *line, bool json)
+static int show_reply(const struct rtpe_ctl_cmd *c, const char *path, const char *line, bool json)
 {
 	struct json_object *reply = json_tokener_parse(line), *ok, *res = NULL, *err = NULL;
 	int rc = 0;
@@ -478,14 +429,15 @@ static int show_reply(const struct cli_cmd *c, const char *path, const char *lin
 		puts(res ? json_object_to_json_string_ext(res, JSON_PRETTY) : "{}");
 	} else {
 		json_object_object_get_ex(reply, "result", &res);
-		c->print(res);
+		print_fns[c - rtpe_ctl_cmds](res);
 	}
 	json_object_put(reply);
 	return rc;
 }
 
 /* The request line for c and its arguments; 0 or an exit status. */
-static int build_request(const struct cli_cmd *c, int argc, char **argv, bool *json, char **line)
+static int build_request(const struct rtpe_ctl_cmd *c, int argc, char **argv, bool *json,
+			 char **line)
 {
 	struct json_object *req = json_object_new_object(), *args = json_object_new_object();
 	int rc;
@@ -509,7 +461,7 @@ int main(int argc, char **argv)
 		{},
 	};
 	const char *path = getenv("RTPEDGE_SOCKET");
-	const struct cli_cmd *c;
+	const struct rtpe_ctl_cmd *c;
 	char *req, *reply;
 	bool json = false;
 	int opt, used, rc;

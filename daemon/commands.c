@@ -462,15 +462,19 @@ static int cmd_shutdown(void *ctx, struct json_object *args, struct json_object 
 	return 0;
 }
 
-const struct ctl_command rtpe_commands[] = {
-	{ "status", cmd_status },
-	{ "session.add", cmd_session_add },
-	{ "session.list", cmd_session_list },
-	{ "session.show", cmd_session_show },
-	{ "session.del", cmd_session_del },
-	{ "session.hold", cmd_session_hold },
-	{ "stats", cmd_stats },
-	{ "reload", cmd_reload },
-	{ "shutdown", cmd_shutdown },
-	{ NULL, NULL },
+/* The shared command table's request names (include/rtpe_ctl_cmds.h),
+ * each with its handler, by command id; the entry at RTPE_CMD_MAX ends it. */
+const struct ctl_command rtpe_commands[RTPE_CMD_MAX + 1] = {
+#define RTPE_X_NAME(id, request, ...) [RTPE_CMD_##id].name = request,
+	RTPE_CTL_CMDS(RTPE_X_NAME)
+#undef RTPE_X_NAME
+	[RTPE_CMD_STATUS].fn = cmd_status,
+	[RTPE_CMD_SESSION_ADD].fn = cmd_session_add,
+	[RTPE_CMD_SESSION_LIST].fn = cmd_session_list,
+	[RTPE_CMD_SESSION_SHOW].fn = cmd_session_show,
+	[RTPE_CMD_SESSION_DEL].fn = cmd_session_del,
+	[RTPE_CMD_SESSION_HOLD].fn = cmd_session_hold,
+	[RTPE_CMD_STATS].fn = cmd_stats,
+	[RTPE_CMD_RELOAD].fn = cmd_reload,
+	[RTPE_CMD_SHUTDOWN].fn = cmd_shutdown,
 };

@@ -4,13 +4,16 @@
 #define RTPE_COMMANDS_H
 
 #include <json-c/json.h>
+#include "rtpe_ctl_cmds.h"
 #include "ctl/ctl.h"
 #include "rtpe.h"
 
 struct jbuf;
 
-/* The command table, ending with {NULL, NULL}; ctx is the struct rtpe. */
-extern const struct ctl_command rtpe_commands[];
+/* The handlers of the commands of rtpe_ctl_cmds.h, by command id (each
+ * entry's name is the command's request), ending with {NULL, NULL} at
+ * RTPE_CMD_MAX; ctx is the struct rtpe. */
+extern const struct ctl_command rtpe_commands[RTPE_CMD_MAX + 1];
 
 /* Appends a session as the JSON of INTERFACE.md, with its legs' counters
  * as they are now. */

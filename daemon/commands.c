@@ -21,6 +21,7 @@
 #include "core/names.h"
 #include "daemon.h"
 #include "core/log.h"
+#include "media/leg_json.h"
 #include "media/ports.h"
 #include "media/session.h"
 #include "xdp/xdp.h"
@@ -52,11 +53,6 @@ static int text_end(struct json_object **res)
 	return *res ? 0 : -ENOMEM;
 }
 
-static void put_str(struct jbuf *b, const char *s)
-{
-	jbuf_str(b, s, strlen(s));
-}
-
 /* "s-12" */
 static void put_id(struct jbuf *b, const struct session *s)
 {
@@ -74,36 +70,11 @@ static void put_opt(struct jbuf *b, bool have, uint64_t v)
 		jbuf_lit(b, "null");
 }
 
+/* A leg of a reply: the figures of v, XDP and userspace merged. */
 static void put_leg(struct jbuf *b, struct rtpe *r, const struct leg *l,
 		    const struct leg_view *v, uint64_t now)
 {
-	jbuf_lit(b, "{\"interface\":");
-	put_str(b, r->m.ifaces[l->iface].cfg.name);
-	jbuf_lit(b, ",\"local\":");
-	jbuf_endpoint(b, &l->local);
-	jbuf_lit(b, ",\"peer\":");
-	jbuf_endpoint(b, &l->peer);
-	jbuf_lit(b, ",\"peer_rtcp_port\":");
-	jbuf_u64(b, l->peer_rtcp_port);
-	jbuf_lit(b, ",\"path\":");
-	put_str(b, path_name(l->path));
-	jbuf_lit(b, ",\"packets\":");
-	jbuf_u64(b, v->packets);
-	jbuf_lit(b, ",\"bytes\":");
-	jbuf_u64(b, v->bytes);
-	jbuf_lit(b, ",\"drops\":");
-	jbuf_u64(b, v->drops);
-	jbuf_lit(b, ",\"rtcp_packets\":");
-	jbuf_u64(b, v->rtcp_packets);
-	jbuf_lit(b, ",\"last_seen_ms\":");
-	put_opt(b, v->last_seen_ns, (now - v->last_seen_ns) / 1000000);
-	jbuf_lit(b, ",\"rtp\":{\"ssrc\":");
-	put_opt(b, v->has_rtp, v->ssrc);
-	jbuf_lit(b, ",\"lost\":");
-	jbuf_u64(b, v->lost);
-	jbuf_lit(b, ",\"jitter_ms\":");
-	jbuf_double(b, v->jitter_ms);
-	jbuf_lit(b, "}}");
+	leg_json_write(b, &r->m, l, v, LEG_JSON_LIVE, now);
 }
 
 /* The session with its legs' figures v (read before now). */

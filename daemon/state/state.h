@@ -12,12 +12,15 @@
  * File format (JSON, one object; one session per line):
  *   {"version":1,"next_id":N,"sessions":[
  *   {"id":N,"created_unix_ms":T,"hold":false,
- *    "legs":[{"iface":NAME,"local":"IP:PORT","peer":"IP:PORT",
+ *    "legs":[{"interface":NAME,"local":"IP:PORT","peer":"IP:PORT",
  *             "peer_rtcp_port":N,"path":"xdp","slot":N,"packets":N,
  *             "bytes":N,"drops":N,"rtcp_packets":N}, {...}]},
  *   ...
  *   ]}
- * The counters are the userspace ones; XDP's stay in rtpe_legs_state.
+ * A leg is written as the control replies write it (media/leg_json.h), with
+ * "slot" and without the live figures. Files of earlier versions name the
+ * interface "iface": restore reads either. The counters are the userspace
+ * ones; XDP's stay in rtpe_legs_state.
  * next_id is the table's as the write began: sessions added while it ran
  * may be in the file with larger ids (a restore takes the larger).
  *

@@ -72,12 +72,21 @@ static int path_parse(const char *s)
 	return -1;
 }
 
+/* The leg's interface name: "interface", or "iface" in the files of
+ * versions before the legs of replies and of the file had one writer. */
+static const char *leg_iface_name(struct json_object *o)
+{
+	const char *k = json_object_object_get_ex(o, "interface", NULL) ? "interface" : "iface";
+
+	return jget_str(o, k);
+}
+
 /* Fills one leg from its state record. 0 or -1. */
 static int leg_from_state(struct state_file *sf, struct leg *l, struct json_object *o)
 {
 	int p = path_parse(jget_str(o, "path"));
 
-	l->iface = config_iface_find(sf->m->cfg, jget_str(o, "iface"));
+	l->iface = config_iface_find(sf->m->cfg, leg_iface_name(o));
 	if (l->iface < 0 || p < 0 || sockaddr_parse(jget_str(o, "local"), &l->local) ||
 	    sockaddr_parse(jget_str(o, "peer"), &l->peer))
 		return -1;

@@ -1,18 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * state_text.c - the state file's text (state_text.h). Every value is
- * printed as json-c printed it in plain mode: integers in decimal, strings
- * escaped by jbuf_str, except '/', which plain mode escapes as "\/" and
- * the control socket's writer does not (a name holding one is handed to
- * json-c itself: the config allows none, this keeps the file exact anyway).
+ * printed as json-c prints it in plain mode without escaping '/': integers
+ * in decimal, strings escaped by jbuf_str. The legs are written by the
+ * writer of the control replies' legs (media/leg_json.h): one spelling of
+ * each field.
  */
 #include "state/state_text.h"
 
-#include <arpa/inet.h>
-#include <string.h>
-#include <json-c/json.h>
-
 #include "core/names.h"
+#include "media/leg_json.h"
 
 void state_text_head(struct jbuf *b, uint32_t next_id)
 {
@@ -28,48 +25,13 @@ void state_text_tail(struct jbuf *b)
 	jbuf_lit(b, "\n]}\n");
 }
 
-static void put_str(struct jbuf *b, const char *s)
-{
-	struct json_object *o;
-	const char *txt;
-	size_t n;
-
-	if (!strchr(s, '/')) {
-		jbuf_str(b, s, strlen(s));
-		return;
-	}
-	o = json_object_new_string(s);
-	txt = o ? json_object_to_json_string_length(o, JSON_C_TO_STRING_PLAIN, &n) : NULL;
-	if (txt)
-		jbuf_mem(b, txt, n);
-	else
-		b->oom = true;
-	json_object_put(o);
-}
-
+/* The state file keeps the daemon's own counters and the leg's slot. */
 static void put_leg(struct jbuf *b, const struct media *r, const struct leg *l)
 {
-	jbuf_lit(b, "{\"iface\":");
-	put_str(b, r->ifaces[l->iface].cfg.name);
-	jbuf_lit(b, ",\"local\":");
-	jbuf_endpoint(b, &l->local);
-	jbuf_lit(b, ",\"peer\":");
-	jbuf_endpoint(b, &l->peer);
-	jbuf_lit(b, ",\"peer_rtcp_port\":");
-	jbuf_u64(b, l->peer_rtcp_port);
-	jbuf_lit(b, ",\"path\":");
-	put_str(b, path_name(l->path));
-	jbuf_lit(b, ",\"slot\":");
-	jbuf_u64(b, l->slot);
-	jbuf_lit(b, ",\"packets\":");
-	jbuf_u64(b, l->us.packets);
-	jbuf_lit(b, ",\"bytes\":");
-	jbuf_u64(b, l->us.bytes);
-	jbuf_lit(b, ",\"drops\":");
-	jbuf_u64(b, l->us.drops);
-	jbuf_lit(b, ",\"rtcp_packets\":");
-	jbuf_u64(b, l->us.rtcp_packets);
-	jbuf_lit(b, "}");
+	struct leg_view v = { .packets = l->us.packets, .bytes = l->us.bytes,
+			      .drops = l->us.drops, .rtcp_packets = l->us.rtcp_packets };
+
+	leg_json_write(b, r, l, &v, LEG_JSON_SLOT, 0);
 }
 
 void state_text_session(struct jbuf *b, const struct media *r, const struct session *s,

@@ -3,8 +3,9 @@
  * state_text.h - the text of the state file (format in state.h): its head,
  * one record per session and its tail, written with the control socket's
  * JSON writer (jbuf.h) straight into a buffer, with no json-c object
- * per session. The bytes are those json-c printed when the file was built
- * as a tree (JSON_C_TO_STRING_PLAIN): tests/unit/test_state.c compares them.
+ * per session. The bytes are those json-c prints for the file built as a
+ * tree (JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE):
+ * tests/unit/test_state_text.c compares them.
  */
 #ifndef RTPE_STATE_TEXT_H
 #define RTPE_STATE_TEXT_H

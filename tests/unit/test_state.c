@@ -5,8 +5,9 @@
  * interleaved with sessions destroyed (the one it was to write next among
  * them) and created is valid and complete; the next write catches up; a
  * restart (a second daemon in this process) from the interleaved file
- * restores exactly its sessions, with next_id above them all; the periodic
- * writer runs its slices on the loop while the table changes under it.
+ * restores exactly its sessions, with next_id above them all, and so does
+ * a file of an earlier version (legs' "iface"); the periodic writer runs
+ * its slices on the loop while the table changes under it.
  * The file's text: test_state_text.c; stops and failures: test_state_fail.c.
  */
 #include "state_fixture.h"
@@ -164,8 +165,9 @@ static void t_complete_after(void)
 	CASE_END();
 }
 
-/* The restored table against the file it came from. */
-static void check_restored(struct json_object *arr, uint32_t max_id)
+/* The restored table against the file it came from, whose legs name their
+ * interface under iface_key. */
+static void check_restored(struct json_object *arr, uint32_t max_id, const char *iface_key)
 {
 	char buf[32];
 	int held = 0;
@@ -182,6 +184,10 @@ static void check_restored(struct json_object *arr, uint32_t max_id)
 			      "s-%u leg %d local %s, file %s", s->id, j, buf, rec_leg(rec, j, "local"));
 			CHECK(!strcmp(rec_leg(rec, j, "peer"), sockaddr_str(&s->leg[j].peer, buf, sizeof(buf))),
 			      "s-%u leg %d peer %s, file %s", s->id, j, buf, rec_leg(rec, j, "peer"));
+			CHECK(rec_leg(rec, j, iface_key) &&
+			      !strcmp(rec_leg(rec, j, iface_key), R.m.ifaces[s->leg[j].iface].cfg.name),
+			      "s-%u leg %d interface %s, file %s", s->id, j,
+			      R.m.ifaces[s->leg[j].iface].cfg.name, rec_leg(rec, j, iface_key));
 		}
 		CHECK(s->hold == json_object_get_boolean(json_object_object_get(rec, "hold")),
 		      "s-%u hold", s->id);
@@ -214,9 +220,58 @@ static void t_restart(void)
 	CHECK(arr && R.m.n_sessions == json_object_array_length(arr), "%u sessions restored, file %zu",
 	      R.m.n_sessions, arr ? json_object_array_length(arr) : 0);
 	if (arr)
-		check_restored(arr, max_id);
+		check_restored(arr, max_id, "interface");
 	id = add_one(&R);
 	CHECK(id > max_id, "a new session is s-%u, the file had up to s-%u", id, max_id);
+	json_object_put(root);
+	CASE_END();
+}
+
+/* The file as an earlier version wrote it: each leg's "interface" named
+ * "iface". How many legs were renamed, or -1. */
+static int write_old_spelling(const char *text, const char *path)
+{
+	static const char now[] = "\"interface\":", old[] = "\"iface\":";
+	FILE *f = fopen(path, "w");
+	const char *p = text, *q;
+	int n = 0;
+
+	if (!f)
+		return -1;
+	for (; (q = strstr(p, now)); p = q + strlen(now), n++)
+		fprintf(f, "%.*s%s", (int)(q - p), p, old);
+	fputs(p, f);
+	return fclose(f) ? -1 : n;
+}
+
+static void t_old_spelling(void)
+{
+	struct json_object *root, *arr;
+	uint32_t next_id = 0, max_id = 0;
+	char err[512], *text;
+	int legs;
+
+	CASE_BEGIN("restart from the file of an earlier version (legs' \"iface\"): every session");
+	CHECK(!state_write(&R.sf), "state_write");
+	text = slurp(state_path);
+	daemon_finish(&R); /* xdp_mode off: it removes the state file */
+	legs = text ? write_old_spelling(text, state_path) : -1;
+	free(text);
+	arr = file_sessions(state_path, &root, &next_id);
+	CHECK(arr && legs == 2 * (int)json_object_array_length(arr), "%d legs renamed, %zu sessions",
+	      legs, arr ? json_object_array_length(arr) : 0);
+	for (size_t i = 0; arr && i < json_object_array_length(arr); i++)
+		max_id = rec_id(json_object_array_get_idx(arr, i));
+	if (daemon_up(&R, err, sizeof(err))) {
+		CHECK(0, "restart: %s", err);
+		json_object_put(root);
+		CASE_END();
+		return;
+	}
+	CHECK(arr && R.m.n_sessions == json_object_array_length(arr), "%u sessions restored, file %zu",
+	      R.m.n_sessions, arr ? json_object_array_length(arr) : 0);
+	if (arr)
+		check_restored(arr, max_id, "iface");
 	json_object_put(root);
 	CASE_END();
 }
@@ -286,6 +341,7 @@ int main(void)
 		t_interleaved();
 		t_complete_after();
 		t_restart();
+		t_old_spelling();
 		t_loop();
 	}
 	bed_down();

@@ -16,7 +16,6 @@
 #include <sys/resource.h>
 #include <sys/signalfd.h>
 
-#include "commands.h"
 #include "core/config.h"
 #include "ctl/ctl.h"
 #include "daemon.h"
@@ -226,7 +225,7 @@ static int signals_setup(struct rtpe *r)
 	return loop_add(r->loop, fd, EPOLLIN, on_signal, r);
 }
 
-int daemon_start(struct rtpe *r, char *err, size_t errlen)
+int daemon_start(struct rtpe *r, const struct ctl_command *cmds, char *err, size_t errlen)
 {
 	int e;
 
@@ -249,7 +248,7 @@ int daemon_start(struct rtpe *r, char *err, size_t errlen)
 		return e;
 	}
 	r->ctl = ctl_server_new(r->loop, r->cfg.control_socket, r->cfg.control_group,
-				rtpe_commands, r, err, errlen);
+				cmds, r, err, errlen);
 	if (!r->ctl)
 		return -EADDRINUSE;
 	e = xdp_setup(&r->cfg, r->m.xif, &r->m.xdp, err, errlen);

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "commands.h"
 #include "core/config.h"
 #include "daemon.h"
 #include "rtpe.h"
@@ -63,7 +64,7 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	log_setup(fg || isatty(STDERR_FILENO), (enum log_level)r.cfg.log_level);
-	e = daemon_start(&r, err, sizeof(err));
+	e = daemon_start(&r, rtpe_commands, err, sizeof(err));
 	if (e) {
 		log_err("cannot start: %s", err[0] ? err : strerror(-e));
 		return 1;

@@ -14,6 +14,7 @@
 
 #include "core/config.h"
 #include "ctl/ctl_int.h"
+#include "commands.h"
 #include "daemon.h"
 #include "core/log.h"
 #include "media/session.h"
@@ -46,7 +47,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 		 "[interface lo2]\ndevice = lo\naddress = 127.0.0.2\n", dir, dir);
 	log_setup(true, LOG_LVL_ERR);
 	if (config_parse_string("fuzz.conf", conf, &R.cfg, err, sizeof(err)) ||
-	    daemon_start(&R, err, sizeof(err))) {
+	    daemon_start(&R, rtpe_commands, err, sizeof(err))) {
 		fprintf(stderr, "fuzz_ctl: cannot start: %s\n", err);
 		abort();
 	}

@@ -13,6 +13,7 @@
 
 #include "check.h"
 #include "core/config.h"
+#include "commands.h"
 #include "daemon.h"
 #include "core/log.h"
 #include "core/loop.h"
@@ -62,7 +63,7 @@ static inline int daemon_up(struct rtpe *r, char *err, size_t errlen)
 	memset(r, 0, sizeof(*r));
 	if (config_parse_string("test.conf", conf, &r->cfg, err, errlen))
 		return -1;
-	return daemon_start(r, err, errlen);
+	return daemon_start(r, rtpe_commands, err, errlen);
 }
 
 /* A session as session.add makes one; its id, or 0. */

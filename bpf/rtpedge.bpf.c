@@ -135,7 +135,8 @@ static __always_inline const struct rtpe_leg *leg_find(struct pkt *p)
 	const struct rtpe_addr_slot *a = bpf_map_lookup_elem(&rtpe_addrs, &b);
 	__u32 i;
 
-	if (!a || a->addr != daddr)
+	/* An empty slot (addr 0) is no address: 0.0.0.0 must not find one. */
+	if (!a || !a->addr || a->addr != daddr)
 		return NULL;
 	i = rtpe_leg_index(p->cfg, a->base, bpf_ntohs(p->udp->dest));
 	p->st = bpf_map_lookup_elem(&rtpe_legs_state, &i);

@@ -52,6 +52,8 @@ static const struct row {
 	P("fragment_offset", FRAGMENT, .frag = 0x0010),
 	P("no_session_port", NO_SESSION, .dport = 40100),
 	P("no_session_address", NO_SESSION, .dst = "198.18.1.9"),
+	/* 0.0.0.0 is no address of ours, though it is an empty bucket's */
+	P("no_session_address_zero", NO_SESSION, .dst = "0.0.0.0"),
 	P("userspace_leg_learning", USERSPACE, .dport = 40020, .sport = 5020),
 	P("userspace_leg_userspace", USERSPACE, .dport = 40022, .sport = 5022),
 	P("userspace_leg_srtp", USERSPACE, .dport = 40024, .sport = 5024),

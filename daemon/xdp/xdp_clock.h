@@ -25,8 +25,9 @@ int xdp_clock_calibrate(struct xdp_clock *c, int prog_fd);
 
 /* CLOCK_MONOTONIC of the start of the tick a stamp was taken in (as seen
  * by the calibration: within the tick interrupt's latency), never after
- * now_ns. 0 (never) for 0 and for a stamp more than a tick after now_ns
- * (not of this clock: a map written by another rtpedge version). */
+ * now_ns. 0 (never) for 0, for a stamp more than a tick after now_ns
+ * (not of this clock: a map written by another rtpedge version) and for
+ * one before the clock's zero. */
 uint64_t xdp_clock_ns(const struct xdp_clock *c, __u64 ticks, uint64_t now_ns);
 
 /* Whole ticks covering ns (at least 1), capped at max. */

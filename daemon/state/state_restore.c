@@ -220,6 +220,8 @@ static void restore_from_map(struct state_file *sf, struct json_object *idx, uns
 		free(m.a);
 		return;
 	}
+	if (!m.n)
+		return; /* m.a is NULL, which qsort must not be given even for 0 */
 	qsort(m.a, m.n, sizeof(*m.a), by_session_side);
 	for (size_t i = 0; i + 1 < m.n; i++) {
 		struct session *s;

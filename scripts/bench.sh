@@ -90,6 +90,11 @@ cleanup() {
 	local rc=$?
 	trap - EXIT INT TERM
 	daemon_stop
+	# A sanitizer build's report (make check SAN=... runs this): a failed run.
+	if grep -Eq 'runtime error: |ERROR: [A-Za-z]+Sanitizer' "$T/daemon.log" 2>/dev/null; then
+		say "rtpedged reported: $(grep -m1 -E -A 8 'runtime error: |ERROR: [A-Za-z]+Sanitizer' "$T/daemon.log")"
+		[ "$rc" -eq 0 ] && rc=2
+	fi
 	"$NETNS" down >/dev/null 2>&1 || say "netns.sh down failed: remove ${RTPE_NS_PREFIX}* by hand"
 	rm -rf "$T"
 	exit "$rc"

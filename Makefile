@@ -69,6 +69,9 @@ FUZZ_SECONDS ?= 600
 
 .PHONY: all deps check demo bench fuzz install clean tests
 .DELETE_ON_ERROR:
+# Objects, BPF objects and skeletons are kept between builds (not removed
+# as intermediates of the pattern rules): a change rebuilds what it touches.
+.SECONDARY:
 
 all: $(B)/rtpedged $(B)/rtpedgectl $(BPF_OBJ)
 

@@ -17,6 +17,7 @@
 
 #include "core/log.h"
 #include "core/loop.h"
+#include "media/latch.h"
 #include "media/ports.h"
 #include "media/relay.h"
 #include "xdp/xdp.h"
@@ -317,6 +318,7 @@ static void session_release(struct media *r, struct session *s)
 		if (r->xdp && l->local.sin_port)
 			xdp_leg_del(r->xdp, l->local.sin_addr.s_addr, l->local.sin_port);
 		leg_close(r, l);
+		latch_free(&l->cands);
 		if (l->local.sin_port)
 			port_pool_put(r->ifaces[l->iface].ports, ntohs(l->local.sin_port));
 		if (l->slot != UINT32_MAX) {
@@ -360,6 +362,7 @@ static enum rtpe_path confirmed_path(struct media *r, const struct session *s)
 
 void leg_confirm(struct media *r, struct leg *l, const struct sockaddr_in *peer)
 {
+	uint16_t rtcp = latch_rtcp_port(l->cands, peer ? peer->sin_addr : l->peer.sin_addr);
 	char a[32], b[32];
 	int e;
 
@@ -371,8 +374,10 @@ void leg_confirm(struct media *r, struct leg *l, const struct sockaddr_in *peer)
 		l->peer.sin_port = peer->sin_port;
 		l->peer_rtcp_port = (uint16_t)(ntohs(peer->sin_port) + 1);
 	}
+	if (rtcp) /* seen from the peer's IP: what its NAT really uses */
+		l->peer_rtcp_port = rtcp;
 	l->path = confirmed_path(r, l->s);
-	l->cand_count = 0;
+	latch_free(&l->cands);
 	/* XDP carries on from the RTP state the daemon built while learning. */
 	if (r->xdp && l->path == RTPE_PATH_XDP && l->us_rtp.rtp_packets &&
 	    xdp_rtp_put(r->xdp, l->line, &l->us_rtp) == 0)
@@ -549,6 +554,7 @@ void sessions_detach(struct media *r)
 		session_unlink(r, s);
 		for (int i = 0; i < 2; i++) {
 			leg_close(r, &s->leg[i]);
+			latch_free(&s->leg[i].cands);
 			if (s->leg[i].slot < 2 * r->cfg->max_sessions)
 				r->slot_leg[s->leg[i].slot] = NULL;
 		}

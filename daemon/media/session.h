@@ -29,6 +29,7 @@
 #include "core/loop.h"
 #include "xdp/xdp.h"
 
+struct latch;
 struct loop;
 struct xdp_state;
 struct port_pool;
@@ -57,10 +58,7 @@ struct leg {
 	/* learning: until confirmed, the daemon decides who the peer is */
 	bool latch;               /* may take its peer from media (NAT) */
 	uint64_t learn_until_ns;  /* end of the learning window */
-	struct sockaddr_in cand;  /* latching candidate and its probation */
-	uint32_t cand_ssrc;
-	uint16_t cand_seq;
-	uint8_t cand_count;
+	struct latch *cands;      /* latching candidates (latch.h), NULL: none heard */
 };
 
 /* The RTP receiver state to report for a leg: whichever side saw more of
@@ -183,10 +181,12 @@ int session_restore(struct media *r, struct session *s, char *err, size_t errlen
 /* A blank session for session_restore (legs' fds -1, slots unset). */
 struct session *session_new(struct media *r, uint32_t id);
 /*
- * Ends a leg's learning: peer (when not NULL) becomes its peer, with RTCP on
- * the port above unless rtcp_port is given (non-zero); the leg moves to XDP
- * where both interfaces run it, else to userspace; both map entries are
- * rewritten so the opposite leg sends to the confirmed peer.
+ * Ends a leg's learning: peer (when not NULL) becomes its peer. Its RTCP
+ * port is the one RTCP was seen from on the peer's IP while learning, else
+ * the peer's port + 1 (when peer is NULL and no RTCP was seen: unchanged).
+ * The leg moves to XDP where both interfaces run it, else to userspace;
+ * both map entries are rewritten so the opposite leg sends to the confirmed
+ * peer. A confirmed leg never learns again.
  */
 void leg_confirm(struct media *r, struct leg *l, const struct sockaddr_in *peer);
 /* Rebuilds the free-slot stack from the slots the sessions hold. */

@@ -225,6 +225,12 @@ static int signals_setup(struct rtpe *r)
 	return loop_add(r->loop, fd, EPOLLIN, on_signal, r);
 }
 
+/* Whether the session numbered id is in the table (restored). */
+static bool session_kept(uint32_t id, void *arg)
+{
+	return session_find(arg, id) != NULL;
+}
+
 int daemon_start(struct rtpe *r, const struct ctl_command *cmds, char *err, size_t errlen)
 {
 	int e;
@@ -266,6 +272,11 @@ int daemon_start(struct rtpe *r, const struct ctl_command *cmds, char *err, size
 	e = state_restore(&r->sf, err, errlen);
 	if (e)
 		return e;
+	/* After the restore: its sockets are bound before an old program lets go. */
+	e = xdp_remove_unused(&r->cfg, session_kept, &r->m);
+	if (e < 0)
+		log_warn("pin_path %s: cannot look for what an earlier run left: %s",
+			 r->cfg.pin_path, strerror(-e));
 	e = sweep_start(&r->m);
 	if (e) {
 		snprintf(err, errlen, "sweep: %s", strerror(-e));

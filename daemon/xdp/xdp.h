@@ -9,6 +9,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <linux/types.h>
 #include "rtpedge.h"
 #include "core/config.h"
@@ -41,6 +42,20 @@ static inline bool xdp_attached(enum xdp_attach a)
  */
 int xdp_setup(const struct rtpe_cfg *cfg, struct xdp_iface *xif, struct xdp_state **out,
 	      char *err, size_t errlen);
+
+/*
+ * What an earlier run pinned under cfg->pin_path and cfg no longer uses:
+ * with xdp_mode off every link pin_path/link_DEV is detached from its
+ * device and unpinned, and every pinned map removed with the directory;
+ * otherwise the links of devices no [interface] names any more. Each
+ * removal is logged. With xdp_mode off, kept (when not NULL) is asked for
+ * every session the pinned leg map holds; those it says were not restored
+ * are logged as dropped. Run after the sessions were restored, so their
+ * sockets are bound before XDP lets go. The number of links removed, or
+ * -errno when pin_path cannot be read.
+ */
+typedef bool (*xdp_kept_fn)(uint32_t session_id, void *arg);
+int xdp_remove_unused(const struct rtpe_cfg *cfg, xdp_kept_fn kept, void *arg);
 
 /* Closes the daemon's handles and frees x (NULL: nothing). remove: also
  * detach from every interface (xif[i].attach becomes off) and unpin links

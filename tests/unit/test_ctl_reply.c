@@ -167,9 +167,10 @@ static pid_t daemon_spawn(struct conn *c, const char **why)
 	if (access(bin, X_OK) || !(f = fopen(conf, "w")))
 		return -1;
 	fprintf(f, "[relay]\ncontrol_socket = %s\nstate_file = %s/d.state\n"
-		"metrics_listen = 127.0.0.1:0\nxdp_mode = off\nport_min = 47000\nport_max = 47099\n"
+		"metrics_listen = 127.0.0.1:0\nxdp_mode = off\npin_path = %s/bpf\n"
+		"port_min = 47000\nport_max = 47099\n"
 		"max_sessions = 8\n[interface lo]\ndevice = lo\naddress = 127.0.0.1\n"
-		"[interface lo2]\ndevice = lo\naddress = 127.0.0.2\n", sock, tmpdir);
+		"[interface lo2]\ndevice = lo\naddress = 127.0.0.2\n", sock, tmpdir, tmpdir);
 	fclose(f);
 	pid = fork();
 	if (pid == 0) {

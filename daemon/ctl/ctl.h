@@ -7,7 +7,9 @@
  * Reply:    {"ok": true, "result": {...}}\n
  *       or  {"ok": false, "error": "message"}\n
  * A line holding a JSON array of requests gets one array of replies, in
- * order (batching: thousands of session.add in one round trip).
+ * order (batching: thousands of session.add in one round trip). Once that
+ * reply passes CTL_MAX_REPLY bytes, the remaining items are not run: each
+ * gets a refusal saying why, so one line cannot take the daemon's memory.
  *
  * Non-blocking throughout: a client that sends a line longer than
  * CTL_MAX_LINE, or nothing complete for CTL_IDLE_MS, gets an error reply
@@ -25,6 +27,7 @@
 
 #define CTL_MAX_LINE (4u << 20)   /* bytes in one request line */
 #define CTL_MAX_OUTPUT (64u << 20) /* queued reply bytes per client */
+#define CTL_MAX_REPLY (16u << 20)  /* a batch's reply: later items are not run */
 #define CTL_IDLE_MS 10000          /* a partial request must complete in this */
 #define CTL_MAX_CLIENTS 256
 

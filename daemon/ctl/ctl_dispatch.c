@@ -150,25 +150,38 @@ static void ctl_run_logged(struct ctl_server *s, struct json_object *req, struct
 		log_info("ctl: %s ok", name);
 }
 
-/* An array of requests: one reply each, in order, and one log line. */
+/* An array of requests: one reply each, in order, and one log line. The
+ * reply is bounded while it is written: once it passes CTL_MAX_REPLY, the
+ * remaining items are refused unrun (a few hundred bytes of request each
+ * could otherwise ask for a whole session.list). */
 static void ctl_batch(struct ctl_server *s, struct json_object *reqs, struct jbuf *out)
 {
-	size_t n = json_object_array_length(reqs), good = 0;
-	char err[CTL_ERR_MAX];
+	size_t n = json_object_array_length(reqs), good = 0, cut = 0, start = out->len;
+	char err[CTL_ERR_MAX], big[160];
 	const char *name;
 
+	snprintf(big, sizeof(big), "not run: the reply to this batch passed %u bytes (CTL_MAX_REPLY); send the rest in another batch",
+		 CTL_MAX_REPLY);
 	jbuf_lit(out, "[");
 	for (size_t i = 0; i < n && !out->oom; i++) {
 		if (i)
 			jbuf_lit(out, ",");
 		/* A handler closed this server: its ctx may be gone, run no more. */
-		if (s->dead)
+		if (s->dead) {
 			ctl_put_refusal(out, "not run: the control socket is closing");
-		else
+		} else if (out->len - start > CTL_MAX_REPLY) {
+			ctl_put_refusal(out, big);
+			cut++;
+		} else {
 			good += !ctl_run(s, json_object_array_get_idx(reqs, i), out, &name, err);
+		}
 	}
 	jbuf_lit(out, "]");
-	log_info("ctl: batch of %zu: %zu ok, %zu refused", n, good, n - good);
+	if (cut)
+		log_warn("ctl: batch of %zu: %zu ok, %zu refused, of which %zu not run: reply over %u bytes",
+			 n, good, n - good, cut, CTL_MAX_REPLY);
+	else
+		log_info("ctl: batch of %zu: %zu ok, %zu refused", n, good, n - good);
 }
 
 /* Parses a line into *req (NULL for the JSON null). 0, or -1 with err. */

@@ -12,9 +12,11 @@
  * gets a refusal saying why, so one line cannot take the daemon's memory.
  *
  * Non-blocking throughout: a client that sends a line longer than
- * CTL_MAX_LINE, or nothing complete for CTL_IDLE_MS, gets an error reply
- * and is disconnected; a client that does not read its replies is cut off
- * once CTL_MAX_OUTPUT bytes are queued. Nothing a client sends can block
+ * CTL_MAX_LINE, does not complete a request within CTL_IDLE_MS, or whose
+ * connection carries nothing either way for CTL_IDLE_MS, gets an error
+ * reply and is disconnected (so idle clients cannot hold all
+ * CTL_MAX_CLIENTS slots); a client that does not read its replies is cut
+ * off once CTL_MAX_OUTPUT bytes are queued. Nothing a client sends can block
  * or crash the daemon. Many clients are served at once.
  */
 #ifndef RTPE_CTL_H
@@ -28,7 +30,7 @@
 #define CTL_MAX_LINE (4u << 20)   /* bytes in one request line */
 #define CTL_MAX_OUTPUT (64u << 20) /* queued reply bytes per client */
 #define CTL_MAX_REPLY (16u << 20)  /* a batch's reply: later items are not run */
-#define CTL_IDLE_MS 10000          /* a partial request must complete in this */
+#define CTL_IDLE_MS 10000          /* a request must complete, an idle client send, in this */
 #define CTL_MAX_CLIENTS 256
 
 /*

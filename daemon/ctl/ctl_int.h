@@ -38,6 +38,7 @@ struct ctl_server {
 	unsigned busy;      /* callbacks of this server in progress */
 	bool dead;          /* ctl_server_free() called while busy */
 	bool accept_paused; /* out of fds: accept again at the next sweep */
+	unsigned idle_ms;   /* CTL_IDLE_MS; tests may shorten it */
 };
 
 /*

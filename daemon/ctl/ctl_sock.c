@@ -5,7 +5,9 @@
  * answers on the path and replaces a stale socket file, binds and sets mode
  * and group before anyone can connect. It owns the connected clients:
  * accepting them, their input buffer and line framing, the queue of reply
- * bytes, idle deadlines. At the end it unlinks the file, but only the one
+ * bytes, idle deadlines: a request must complete, and a connection that
+ * carries nothing either way is closed, within the server's idle_ms
+ * (CTL_IDLE_MS), so idle clients cannot hold every slot. At the end it unlinks the file, but only the one
  * it made (a replacement daemon's socket stays). What a line becomes is
  * ctl.c's.
  *
@@ -53,6 +55,7 @@ struct ctl_client {
 	struct jbuf out; /* queued reply bytes are out.p[out_off, out.len) */
 	size_t out_off;
 	uint64_t since_ms;  /* when the partial line began, or closing began */
+	uint64_t last_ms;   /* when a byte last came in or went out */
 };
 
 static void ctl_on_accept(struct loop *l, int fd, uint32_t events, void *arg);
@@ -154,7 +157,8 @@ struct ctl_server *ctl_server_new(struct loop *l, const char *path, const char *
 	s = calloc(1, sizeof(*s));
 	if (!s)
 		goto fail;
-	*s = (struct ctl_server){ .loop = l, .fd = -1, .timer_fd = -1, .cmds = cmds, .ctx = ctx };
+	*s = (struct ctl_server){ .loop = l, .fd = -1, .timer_fd = -1, .cmds = cmds, .ctx = ctx,
+				  .idle_ms = CTL_IDLE_MS };
 	s->path = strdup(path);
 	s->tok = json_tokener_new();
 	if (!s->path || !s->tok)
@@ -223,10 +227,12 @@ static void ctl_flush(struct ctl_client *c)
 			continue;
 		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
 			break;
-		if (n <= 0)
+		if (n <= 0) {
 			ctl_client_close(c); /* the peer went away */
-		else
+		} else {
 			c->out_off += (size_t)n;
+			c->last_ms = ctl_now_ms();
+		}
 	}
 	if (c->dead)
 		return;
@@ -369,8 +375,9 @@ static void ctl_read(struct ctl_client *c)
 			c->closing = true;
 			c->since_ms = ctl_now_ms();
 		} else {
+			c->last_ms = ctl_now_ms();
 			if (!c->in_len)
-				c->since_ms = ctl_now_ms();
+				c->since_ms = c->last_ms;
 			c->in_len += (size_t)n;
 			ctl_lines(c);
 		}
@@ -391,15 +398,36 @@ static void ctl_on_client(struct loop *l, int fd, uint32_t events, void *arg)
 	ctl_reap(s);
 }
 
-/* Over CTL_MAX_CLIENTS: tell the newest one why, without waiting for it. */
-static void ctl_turn_away(int fd)
+/* "10 s", "0.5 s": a timeout in messages. */
+static const char *ctl_secs(unsigned ms, char *buf, size_t len)
 {
-	static const char msg[] =
-		"{\"ok\":false,\"error\":\"too many control clients; retry later\"}\n";
+	snprintf(buf, len, "%g s", ms / 1000.0);
+	return buf;
+}
 
-	if (send(fd, msg, sizeof(msg) - 1, MSG_DONTWAIT | MSG_NOSIGNAL) < 0)
-		log_debug("ctl: could not tell a surplus control client why: %s", strerror(errno));
+/* A client not served: tell it why, without waiting for it, and close. */
+static void ctl_turn_away(int fd, const char *msg)
+{
+	struct jbuf b = { 0 };
+
+	ctl_put_refusal(&b, msg);
+	jbuf_lit(&b, "\n");
+	if (!b.oom && send(fd, b.p, b.len, MSG_DONTWAIT | MSG_NOSIGNAL) < 0)
+		log_debug("ctl: could not tell a control client why it is turned away: %s",
+			  strerror(errno));
+	free(b.p);
 	close(fd);
+}
+
+/* Over CTL_MAX_CLIENTS: the newest one is told when to retry. */
+static void ctl_too_many(struct ctl_server *s, int fd)
+{
+	char msg[160], t[32];
+
+	log_warn("ctl: %u control clients connected already; turning one away", s->n_clients);
+	snprintf(msg, sizeof(msg), "too many control clients (%u); retry in a few seconds (idle clients are closed after %s)",
+		 CTL_MAX_CLIENTS, ctl_secs(s->idle_ms, t, sizeof(t)));
+	ctl_turn_away(fd, msg);
 }
 
 static void ctl_on_accept(struct loop *l, int fd, uint32_t events, void *arg)
@@ -421,9 +449,7 @@ static void ctl_on_accept(struct loop *l, int fd, uint32_t events, void *arg)
 			return;
 		}
 		if (s->n_clients >= CTL_MAX_CLIENTS) {
-			log_warn("ctl: %u control clients connected already; turning one away",
-				 s->n_clients);
-			ctl_turn_away(cfd);
+			ctl_too_many(s, cfd);
 			continue;
 		}
 		c = calloc(1, sizeof(*c));
@@ -435,7 +461,7 @@ static void ctl_on_accept(struct loop *l, int fd, uint32_t events, void *arg)
 			continue;
 		}
 		*c = (struct ctl_client){ .s = s, .next = s->clients, .fd = cfd,
-					  .events = EPOLLIN };
+					  .events = EPOLLIN, .last_ms = ctl_now_ms() };
 		s->clients = c;
 		s->n_clients++;
 	}
@@ -460,29 +486,44 @@ static void ctl_client_trim(struct ctl_client *c)
 	}
 }
 
-/* Every CTL_SWEEP_MS: cut off clients stuck in a request or in closing. */
+/* A client over its idle deadline: closed if it is closing already (it does
+ * not read its last reply), else told why and closed. */
+static void ctl_client_expire(struct ctl_client *c, uint64_t now)
+{
+	unsigned idle = c->s->idle_ms;
+	char msg[160], t[32];
+
+	if (c->closing) {
+		if (now - c->since_ms >= idle)
+			ctl_client_close(c);
+	} else if (c->in_len) { /* a request begun: it must end in time */
+		if (now - c->since_ms < idle)
+			return;
+		snprintf(msg, sizeof(msg), "request incomplete after %s: a request is one line of JSON ending in a newline",
+			 ctl_secs(idle, t, sizeof(t)));
+		ctl_client_refuse(c, msg);
+	} else if (now - c->last_ms >= idle) { /* nothing in or out */
+		snprintf(msg, sizeof(msg), "idle for %s: connection closed (send a blank line to keep it open)",
+			 ctl_secs(idle, t, sizeof(t)));
+		ctl_client_refuse(c, msg);
+	}
+}
+
+/* Every CTL_SWEEP_MS: cut off clients stuck in a request, idle, or in
+ * closing. */
 static void ctl_sweep(struct loop *l, void *arg)
 {
 	struct ctl_server *s = arg;
 	uint64_t now = ctl_now_ms();
-	char msg[128];
 
 	if (s->accept_paused && !loop_mod(l, s->fd, EPOLLIN))
 		s->accept_paused = false;
-	snprintf(msg, sizeof(msg),
-		 "request incomplete after %u s: a request is one line of JSON ending in a newline",
-		 CTL_IDLE_MS / 1000);
 	s->busy++;
 	for (struct ctl_client *c = s->clients; c; c = c->next) {
 		if (c->dead)
 			continue;
 		ctl_client_trim(c);
-		if (now - c->since_ms < CTL_IDLE_MS)
-			continue;
-		if (c->closing)
-			ctl_client_close(c); /* it does not read its last reply */
-		else if (c->in_len)
-			ctl_client_refuse(c, msg);
+		ctl_client_expire(c, now);
 	}
 	s->busy--;
 	ctl_reap(s);

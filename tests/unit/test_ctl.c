@@ -218,7 +218,11 @@ static void t_idle(struct server *t)
 	CHECK(!conn_send(&slow, "{\"command\":\"ec"), "send half");
 	EXPECT(&quick, "{\"command\":\"echo\",\"args\":{\"q\":1}}", "{\"ok\":true,\"result\":{\"q\":1}}");
 	CHECK(now_s() - t0 < 1.0, "quick client waited %.2f s", now_s() - t0);
-	l = conn_line(&slow, CTL_IDLE_MS + 3000, &why);
+	l = conn_line(&slow, CTL_IDLE_MS / 2, &why);
+	CHECK(!l && !strcmp(why, "timeout"), "half request answered early: %s", l ? l : why);
+	free(l);
+	CHECK(!conn_send(&quick, "\n"), "keep quick open"); /* it would be idle as long */
+	l = conn_line(&slow, CTL_IDLE_MS / 2 + 3000, &why);
 	dt = now_s() - t0;
 	CHECK(l && !strcmp(l, "{\"ok\":false,\"error\":\"request incomplete after 10 s: a request is one line of JSON ending in a newline\"}"),
 	      "got %s", l ? l : why);
@@ -364,7 +368,7 @@ static void t_too_many(struct server *t)
 	}
 	CHECK(n == CTL_MAX_CLIENTS, "only %d clients connected", n);
 	CHECK(!conn_open(&c[n], t->path), "connect one more");
-	EXPECT_LINE(&c[n], WAIT_MS, "{\"ok\":false,\"error\":\"too many control clients; retry later\"}");
+	EXPECT_LINE(&c[n], WAIT_MS, "{\"ok\":false,\"error\":\"too many control clients (256); retry in a few seconds (idle clients are closed after 10 s)\"}");
 	CHECK(conn_closed(&c[n], WAIT_MS), "surplus client still open");
 	conn_close(&c[n]);
 	conn_close(&c[0]);

@@ -2,12 +2,17 @@
 /*
  * test_ctl_limits.c - what one control client can take from the others:
  * a batch whose reply would grow without end (its later items are refused
- * once the reply passes CTL_MAX_REPLY, so memory stays bounded). The protocol itself is
+ * once the reply passes CTL_MAX_REPLY, so memory stays bounded), and idle
+ * clients holding every slot (each is closed after the server's idle
+ * timeout, lowered here to keep the test short). The protocol itself is
  * test_ctl.c's; ctl_fixture.h is the shared server and client.
  */
 #include "ctl_fixture.h"
 #include "ctl/ctl_int.h"
 
+#include <sys/resource.h>
+
+#define TEST_IDLE_MS 500
 
 /* A batch of n copies of item (with a comma after each but the last), malloc'd. */
 static char *batch_of(const char *item, size_t n)
@@ -67,6 +72,86 @@ static void t_batch(struct server *t)
 		   "{\"command\":\"status\"}", 100000);
 }
 
+/* ---- idle clients ----------------------------------------------------------- */
+
+static void fd_limit(unsigned need)
+{
+	struct rlimit rl;
+
+	getrlimit(RLIMIT_NOFILE, &rl);
+	if (rl.rlim_cur < need) {
+		rl.rlim_cur = rl.rlim_max;
+		setrlimit(RLIMIT_NOFILE, &rl);
+	}
+}
+
+/* An echo on a new connection within ms: whether it was served. */
+static bool served_within(const char *path, int ms)
+{
+	double end = now_s() + ms / 1000.0;
+	bool ok = false;
+
+	while (!ok && now_s() < end) {
+		const char *why;
+		struct conn c;
+		char *l = NULL;
+
+		if (!conn_open(&c, path) && !conn_send(&c, "{\"command\":\"echo\"}\n"))
+			l = conn_line(&c, 1000, &why);
+		ok = l && !strcmp(l, "{\"ok\":true,\"result\":{}}");
+		free(l);
+		conn_close(&c);
+		if (!ok)
+			usleep(100000);
+	}
+	return ok;
+}
+
+static void t_idle_slots(struct server *t)
+{
+	static struct conn c[CTL_MAX_CLIENTS + 1];
+	int n, told = 0, closed = 0;
+	struct conn keep;
+	double t0;
+
+	fd_limit(2 * CTL_MAX_CLIENTS + 64);
+	CASE_BEGIN("CTL_MAX_CLIENTS idle clients: a new one is told why, then served once they time out");
+	for (n = 0; n < CTL_MAX_CLIENTS && !conn_open(&c[n], t->path); n++)
+		;
+	CHECK(n == CTL_MAX_CLIENTS, "only %d clients connected", n);
+	CHECK(!conn_open(&c[n], t->path), "connect one more");
+	EXPECT_LINE(&c[n], WAIT_MS, "{\"ok\":false,\"error\":\"too many control clients (256); "
+		    "retry in a few seconds (idle clients are closed after 0.5 s)\"}");
+	CHECK(conn_closed(&c[n], WAIT_MS), "surplus client still open");
+	conn_close(&c[n]);
+	t0 = now_s();
+	CHECK(served_within(t->path, TEST_IDLE_MS + 2 * CTL_SWEEP_MS + 2000),
+	      "no client served %.1f s after the idle ones' timeout", now_s() - t0);
+	for (int i = 0; i < n; i++) { /* all within WAIT_MS when they were told */
+		int ms = told == i ? WAIT_MS : 1;
+		const char *why;
+		char *l = conn_line(&c[i], ms, &why);
+
+		told += l && !strcmp(l, "{\"ok\":false,\"error\":\"idle for 0.5 s: connection closed "
+				     "(send a blank line to keep it open)\"}");
+		closed += conn_closed(&c[i], ms);
+		free(l);
+		conn_close(&c[i]);
+	}
+	CHECK(told == n && closed == n, "%d of %d idle clients told why, %d closed", told, n, closed);
+	CASE_END();
+
+	CASE_BEGIN("a blank line now and then keeps an idle connection open");
+	CHECK(!conn_open(&keep, t->path), "connect");
+	for (int i = 0; i < 10; i++) { /* 2 s: four idle timeouts */
+		CHECK(!conn_send(&keep, "\n"), "send a blank line");
+		usleep(200000);
+	}
+	EXPECT(&keep, "{\"command\":\"echo\",\"args\":{\"k\":1}}", "{\"ok\":true,\"result\":{\"k\":1}}");
+	conn_close(&keep);
+	CASE_END();
+}
+
 /* ---- main ------------------------------------------------------------------- */
 
 int main(void)
@@ -88,6 +173,8 @@ int main(void)
 	pthread_create(&th, NULL, loop_thread, t.loop);
 
 	t_batch(&t);
+	t.ctl->idle_ms = TEST_IDLE_MS; /* the loop reads it at its next sweep */
+	t_idle_slots(&t);
 
 	CASE_BEGIN("server: stops on request");
 	CHECK(!conn_open(&c, t.path), "connect");

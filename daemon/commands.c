@@ -157,22 +157,35 @@ static int arg_session(struct rtpe *r, struct json_object *args, struct session 
 	return 0;
 }
 
+/* A boolean argument: only the JSON true and false count (json-c would
+ * take any non-empty string, "false" too, as true). Absent: def, or
+ * refused when required. 0, or -1 with err. */
+static int arg_bool(struct json_object *args, const char *key, bool required, bool def,
+		    bool *val, char *err, size_t errlen)
+{
+	struct json_object *v;
+
+	*val = def;
+	if (!json_object_object_get_ex(args, key, &v)) {
+		if (!required)
+			return 0;
+		snprintf(err, errlen, "missing \"%s\" (true or false)", key);
+		return -1;
+	}
+	if (!json_object_is_type(v, json_type_boolean)) {
+		snprintf(err, errlen, "\"%s\" must be true or false, not %s", key,
+			 json_type_to_name(json_object_get_type(v)));
+		return -1;
+	}
+	*val = json_object_get_boolean(v);
+	return 0;
+}
+
 /* "brief": true asks session.add / session.del for the short result
  * (docs/CONTROL.md). 0, or -1 with err. */
 static int arg_brief(struct json_object *args, bool *brief, char *err, size_t errlen)
 {
-	struct json_object *v;
-
-	*brief = false;
-	if (!json_object_object_get_ex(args, "brief", &v))
-		return 0;
-	if (!json_object_is_type(v, json_type_boolean)) {
-		snprintf(err, errlen, "\"brief\" must be true or false, not %s",
-			 json_type_to_name(json_object_get_type(v)));
-		return -1;
-	}
-	*brief = json_object_get_boolean(v);
-	return 0;
+	return arg_bool(args, "brief", false, false, brief, err, errlen);
 }
 
 static const struct {
@@ -310,17 +323,14 @@ static int cmd_session_hold(void *ctx, struct json_object *args, struct json_obj
 			    char *err, size_t errlen)
 {
 	struct rtpe *r = ctx;
-	struct json_object *v;
 	struct session *s;
+	bool hold;
 
-	if (arg_session(r, args, &s, err, errlen))
+	if (arg_session(r, args, &s, err, errlen) ||
+	    arg_bool(args, "hold", true, false, &hold, err, errlen))
 		return -1;
-	if (!json_object_object_get_ex(args, "hold", &v) || !json_object_is_type(v, json_type_boolean)) {
-		snprintf(err, errlen, "missing \"hold\" (true or false)");
-		return -1;
-	}
-	if (s->hold != json_object_get_boolean(v)) {
-		s->hold = json_object_get_boolean(v);
+	if (s->hold != hold) {
+		s->hold = hold;
 		state_mark_dirty(&r->sf); /* the state file keeps hold */
 	}
 	session_write(text_begin(), r, s);
@@ -420,10 +430,11 @@ static int cmd_shutdown(void *ctx, struct json_object *args, struct json_object 
 			char *err, size_t errlen)
 {
 	struct rtpe *r = ctx;
-	struct json_object *v;
+	bool remove;
 
-	r->remove_on_exit = json_object_object_get_ex(args, "remove", &v) &&
-			    json_object_get_boolean(v);
+	if (arg_bool(args, "remove", false, false, &remove, err, errlen))
+		return -1;
+	r->remove_on_exit = remove;
 	daemon_stop(r);
 	*res = json_object_new_object();
 	json_object_object_add(*res, "message",

@@ -233,6 +233,27 @@ static void t_daemon(void)
 	       "[{\"ok\":true,\"result\":{\"id\":\"s-1\"}},{\"ok\":true,\"result\":" S2_FULL "}]");
 	EXPECT(&c, "{\"command\":\"session.show\",\"args\":{\"id\":\"s-1\"}}",
 	       "{\"ok\":false,\"error\":\"no session s-1\"}");
+	CASE_END();
+
+	CASE_BEGIN("daemon: boolean arguments are JSON true or false, nothing else");
+	EXPECT(&c, "{\"command\":\"session.add\",\"args\":{" ADD_ARGS ",\"brief\":\"false\"}}",
+	       "{\"ok\":false,\"error\":\"\\\"brief\\\" must be true or false, not string\"}");
+	EXPECT(&c, "{\"command\":\"session.add\",\"args\":{" ADD_ARGS ",\"brief\":true}}",
+	       "{\"ok\":true,\"result\":{\"id\":\"s-3\",\"legs\":[{\"local\":\"127.0.0.1:47004\"},"
+	       "{\"local\":\"127.0.0.2:47004\"}]}}");
+	EXPECT(&c, "{\"command\":\"session.hold\",\"args\":{\"id\":\"s-3\",\"hold\":\"yes\"}}",
+	       "{\"ok\":false,\"error\":\"\\\"hold\\\" must be true or false, not string\"}");
+	EXPECT(&c, "{\"command\":\"session.hold\",\"args\":{\"id\":\"s-3\"}}",
+	       "{\"ok\":false,\"error\":\"missing \\\"hold\\\" (true or false)\"}");
+	EXPECT(&c, "{\"command\":\"shutdown\",\"args\":{\"remove\":\"false\"}}",
+	       "{\"ok\":false,\"error\":\"\\\"remove\\\" must be true or false, not string\"}");
+	EXPECT(&c, "{\"command\":\"shutdown\",\"args\":{\"remove\":0}}",
+	       "{\"ok\":false,\"error\":\"\\\"remove\\\" must be true or false, not int\"}");
+	EXPECT(&c, "{\"command\":\"session.del\",\"args\":{\"id\":\"s-3\",\"brief\":true}}",
+	       "{\"ok\":true,\"result\":{\"id\":\"s-3\"}}");
+	CASE_END();
+
+	CASE_BEGIN("daemon: shutdown with remove stops it cleanly");
 	EXPECT(&c, "{\"command\":\"shutdown\",\"args\":{\"remove\":true}}",
 	       "{\"ok\":true,\"result\":{\"message\":\"stopping; removing XDP, maps and sessions\"}}");
 	conn_close(&c);

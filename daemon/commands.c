@@ -195,12 +195,46 @@ static const struct {
 	{ "iface_b", "peer_b", "srtp_b" },
 };
 
+/*
+ * What makes a a peer no leg may have, or NULL: media must go to a remote
+ * unicast endpoint, never fan out (multicast, broadcast), go nowhere
+ * (0.0.0.0/8) or loop back into the relay (its own addresses). Loopback
+ * peers are refused unless the leg's own interface is on loopback (a lab
+ * or a test, where they are the only peers there are).
+ */
+static const char *peer_unfit(const struct rtpe_cfg *cfg, int iface, struct in_addr a,
+			      char *buf, size_t len)
+{
+	uint32_t h = ntohl(a.s_addr), own = ntohl(cfg->ifaces[iface].address.s_addr);
+
+	if (h >> 24 == 0)
+		return "unspecified (0.0.0.0/8)";
+	if (h >> 28 == 0xe)
+		return "multicast (224.0.0.0/4)";
+	if (h == 0xffffffffu)
+		return "the broadcast address";
+	if (h >> 24 == 127 && own >> 24 != 127) {
+		snprintf(buf, len, "loopback (127.0.0.0/8), and interface %s is not",
+			 cfg->ifaces[iface].name);
+		return buf;
+	}
+	for (int i = 0; i < cfg->n_ifaces; i++) {
+		if (a.s_addr != cfg->ifaces[i].address.s_addr &&
+		    a.s_addr != cfg->ifaces[i].advertise.s_addr)
+			continue;
+		snprintf(buf, len, "the relay's own address (interface %s)", cfg->ifaces[i].name);
+		return buf;
+	}
+	return NULL;
+}
+
 /* One leg's interface and peer from args (side 0: a, 1: b). 0 or -1 with err. */
 static int arg_leg(struct rtpe *r, struct json_object *args, int side, int *iface,
 		   struct sockaddr_in *peer, char *err, size_t errlen)
 {
 	const char *kif = leg_keys[side].iface, *kpeer = leg_keys[side].peer;
-	const char *name = arg_str(args, kif), *p = arg_str(args, kpeer);
+	const char *name = arg_str(args, kif), *p = arg_str(args, kpeer), *why;
+	char buf[96];
 
 	if (!name || !p) {
 		snprintf(err, errlen, "missing \"%s\" or \"%s\"", kif, kpeer);
@@ -211,8 +245,14 @@ static int arg_leg(struct rtpe *r, struct json_object *args, int side, int *ifac
 		snprintf(err, errlen, "unknown interface \"%s\"", name);
 		return -1;
 	}
-	if (sockaddr_parse(p, peer) || peer->sin_addr.s_addr == INADDR_ANY) {
+	if (sockaddr_parse(p, peer)) {
 		snprintf(err, errlen, "peer \"%s\" is not IPv4:PORT", p);
+		return -1;
+	}
+	why = peer_unfit(&r->cfg, *iface, peer->sin_addr, buf, sizeof(buf));
+	if (why) {
+		snprintf(err, errlen, "%s \"%s\" is %s: a peer must be a remote unicast endpoint",
+			 kpeer, p, why);
 		return -1;
 	}
 	if (json_object_object_get_ex(args, leg_keys[side].srtp, NULL)) {

@@ -64,6 +64,16 @@ refused "session add with port 70000" "70000|port|IP:PORT" \
 	session add carrier 198.18.1.2:70000 sbc 198.18.2.2:6004
 refused "session add with missing arguments" "usage|argument|IFACE" \
 	session add carrier 198.18.1.2:5004
+refused "session add with a multicast peer" 'peer_a "239\.1\.2\.3:5004" is multicast' \
+	session add carrier 239.1.2.3:5004 sbc 198.18.2.2:6004
+refused "session add with a broadcast peer" 'peer_b "255\.255\.255\.255:6004" is the broadcast address' \
+	session add carrier 198.18.1.2:5004 sbc 255.255.255.255:6004
+refused "session add with a loopback peer on a real interface" \
+	'peer_a "127\.0\.0\.1:5004" is loopback \(127\.0\.0\.0/8\), and interface carrier is not' \
+	session add carrier 127.0.0.1:5004 sbc 198.18.2.2:6004
+refused "session add with the relay's own address as peer" \
+	'peer_b "198\.18\.1\.1:6004" is the relay.s own address \(interface carrier\)' \
+	session add carrier 198.18.1.2:5004 sbc 198.18.1.1:6004
 refused "session show of an unknown id" "s-999" session show s-999
 refused "session del of an unknown id" "s-999" session del s-999
 refused "an unknown command" "frobnicate|unknown|usage" frobnicate

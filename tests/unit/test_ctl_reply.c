@@ -253,6 +253,26 @@ static void t_daemon(void)
 	       "{\"ok\":true,\"result\":{\"id\":\"s-3\"}}");
 	CASE_END();
 
+	CASE_BEGIN("daemon: peers that are multicast, broadcast, unspecified or the relay's own are refused");
+	EXPECT(&c, "{\"command\":\"session.add\",\"args\":{\"iface_a\":\"lo\",\"peer_a\":\"224.0.0.5:4000\","
+	       "\"iface_b\":\"lo2\",\"peer_b\":\"127.0.0.6:5000\"}}",
+	       "{\"ok\":false,\"error\":\"peer_a \\\"224.0.0.5:4000\\\" is multicast (224.0.0.0/4): "
+	       "a peer must be a remote unicast endpoint\"}");
+	EXPECT(&c, "{\"command\":\"session.add\",\"args\":{\"iface_a\":\"lo\",\"peer_a\":\"127.0.0.5:4000\","
+	       "\"iface_b\":\"lo2\",\"peer_b\":\"255.255.255.255:5000\"}}",
+	       "{\"ok\":false,\"error\":\"peer_b \\\"255.255.255.255:5000\\\" is the broadcast address: "
+	       "a peer must be a remote unicast endpoint\"}");
+	EXPECT(&c, "{\"command\":\"session.add\",\"args\":{\"iface_a\":\"lo\",\"peer_a\":\"0.0.0.0:4000\","
+	       "\"iface_b\":\"lo2\",\"peer_b\":\"127.0.0.6:5000\"}}",
+	       "{\"ok\":false,\"error\":\"peer_a \\\"0.0.0.0:4000\\\" is unspecified (0.0.0.0/8): "
+	       "a peer must be a remote unicast endpoint\"}");
+	EXPECT(&c, "{\"command\":\"session.add\",\"args\":{\"iface_a\":\"lo\",\"peer_a\":\"127.0.0.5:4000\","
+	       "\"iface_b\":\"lo\",\"peer_b\":\"127.0.0.2:5000\"}}",
+	       "{\"ok\":false,\"error\":\"peer_b \\\"127.0.0.2:5000\\\" is the relay's own address "
+	       "(interface lo2): a peer must be a remote unicast endpoint\"}");
+	EXPECT(&c, "{\"command\":\"session.list\"}", "{\"ok\":true,\"result\":{\"sessions\":[]}}");
+	CASE_END();
+
 	CASE_BEGIN("daemon: shutdown with remove stops it cleanly");
 	EXPECT(&c, "{\"command\":\"shutdown\",\"args\":{\"remove\":true}}",
 	       "{\"ok\":true,\"result\":{\"message\":\"stopping; removing XDP, maps and sessions\"}}");

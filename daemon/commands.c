@@ -484,10 +484,12 @@ static int cmd_shutdown(void *ctx, struct json_object *args, struct json_object 
 	return 0;
 }
 
-/* The shared command table's request names (include/rtpe_ctl_cmds.h),
- * each with its handler, by command id; the entry at RTPE_CMD_MAX ends it. */
+/* The shared command table's request names and read-only flags
+ * (include/rtpe_ctl_cmds.h), each with its handler, by command id; the
+ * entry at RTPE_CMD_MAX ends it. */
 const struct ctl_command rtpe_commands[RTPE_CMD_MAX + 1] = {
-#define RTPE_X_NAME(id, request, ...) [RTPE_CMD_##id].name = request,
+#define RTPE_X_NAME(id, request, words, ro, ...)                                \
+	[RTPE_CMD_##id].name = request, [RTPE_CMD_##id].read_only = ro,
 	RTPE_CTL_CMDS(RTPE_X_NAME)
 #undef RTPE_X_NAME
 	[RTPE_CMD_STATUS].fn = cmd_status,

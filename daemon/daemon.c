@@ -157,6 +157,9 @@ static const char *reload_blocker(const struct rtpe_cfg *a, const struct rtpe_cf
 		return "max_sessions";
 	if (strcmp(a->control_socket, b->control_socket))
 		return "control_socket";
+	if (strcmp(a->control_group, b->control_group) ||
+	    strcmp(a->control_ro_group, b->control_ro_group))
+		return "control_group/control_ro_group";
 	if (strcmp(a->state_file, b->state_file))
 		return "state_file";
 	return NULL;
@@ -253,7 +256,8 @@ int daemon_start(struct rtpe *r, const struct ctl_command *cmds, char *err, size
 		snprintf(err, errlen, "signals: %s", strerror(-e));
 		return e;
 	}
-	r->ctl = ctl_server_new(r->loop, r->cfg.control_socket, r->cfg.control_group,
+	r->ctl = ctl_server_new(r->loop, r->cfg.control_socket,
+				&(struct ctl_access){ r->cfg.control_group, r->cfg.control_ro_group },
 				cmds, r, err, errlen);
 	if (!r->ctl)
 		return -EADDRINUSE;

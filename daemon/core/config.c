@@ -144,6 +144,7 @@ static int relay_end(struct parse_ctx *c)
 	unsigned first = g->port_min + (g->port_min & 1u);
 	int lmin = key_line(c, "port_min"), lmax = key_line(c, "port_max");
 	int lses = key_line(c, "session_timeout"), lhold = key_line(c, "hold_timeout");
+	int lgrp = key_line(c, "control_group"), lro = key_line(c, "control_ro_group");
 
 	if (g->port_min >= g->port_max)
 		return cfg_fail(c, lmax > lmin ? lmax : lmin,
@@ -156,6 +157,10 @@ static int relay_end(struct parse_ctx *c)
 		return cfg_fail(c, lhold > lses ? lhold : lses,
 			    "hold_timeout %u must not be below session_timeout %u",
 			    g->hold_timeout, g->session_timeout);
+	if (g->control_ro_group[0] && !strcmp(g->control_ro_group, g->control_group))
+		return cfg_fail(c, lro > lgrp ? lro : lgrp,
+			    "control_ro_group \"%s\" is control_group too: its members would run every command; name a group of read-only users",
+			    g->control_ro_group);
 	return 0;
 }
 

@@ -66,6 +66,7 @@ struct rtpe_cfg {
 	/* [relay] */
 	char control_socket[108];      /* default /run/rtpedge/rtpedge.sock */
 	char control_group[CFG_NAME_LEN]; /* control_group = (default: none) */
+	char control_ro_group[CFG_NAME_LEN]; /* control_ro_group = (default: none) */
 	struct in_addr metrics_addr;   /* metrics_listen = IP:PORT */
 	uint16_t metrics_port;         /*   default 127.0.0.1:9464; port 0 = off */
 	char pin_path[256];            /* default /sys/fs/bpf/rtpedge */

@@ -162,7 +162,7 @@ static int set_path(struct parse_ctx *c, const struct key_def *k, void *f, const
 	return 0;
 }
 
-/* Names: control_group, and the sections a [region] or [trunk] refers to. */
+/* Names: control_group, control_ro_group, and the sections a [region] or [trunk] refers to. */
 static int set_name(struct parse_ctx *c, const struct key_def *k, void *f, const char *v)
 {
 	if (!cfg_valid_name(v, k->size))
@@ -285,6 +285,7 @@ static int set_list(struct parse_ctx *c, const struct key_def *k, void *f, const
 const struct key_def cfg_keys[] = {
 	{ KEY(S_RELAY, "control_socket", set_path), CFG(control_socket), PATH },
 	{ KEY(S_RELAY, "control_group", set_name), CFG(control_group), .what = "a group name" },
+	{ KEY(S_RELAY, "control_ro_group", set_name), CFG(control_ro_group), .what = "a group name" },
 	{ KEY(S_RELAY, "metrics_listen", set_hostport), CFG(metrics_addr),
 	  .off2 = offsetof(struct rtpe_cfg, metrics_port), .what = "IP:PORT (port 0 = off)" },
 	{ KEY(S_RELAY, "pin_path", set_path), CFG(pin_path), PATH },

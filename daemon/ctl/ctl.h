@@ -22,6 +22,7 @@
 #ifndef RTPE_CTL_H
 #define RTPE_CTL_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <json-c/json.h>
 
@@ -45,17 +46,34 @@ typedef int (*ctl_handler_fn)(void *ctx, struct json_object *args,
 struct ctl_command {
 	const char *name; /* "session.add" */
 	ctl_handler_fn fn;
+	bool read_only;   /* changes nothing: read-only clients may run it */
+};
+
+/*
+ * Who may use the socket. Without ro_group the socket file is mode 0660
+ * (group `group` when set) and the kernel decides: whoever can connect may
+ * run every command. With ro_group it is mode 0666 and the server decides
+ * when a client connects, by the client's credentials (SO_PEERCRED and
+ * SO_PEERGROUPS): root, the daemon's own user and members of `group` run
+ * every command, members of `ro_group` only the read_only ones, anyone
+ * else is told so and disconnected. NULL or "" members: no such group.
+ */
+struct ctl_access {
+	const char *group;    /* control_group */
+	const char *ro_group; /* control_ro_group */
 };
 
 struct ctl_server;
 
 /*
- * Creates the socket at path (mode 0660, group `group` when non-empty),
+ * Creates the socket at path (mode and group as acc says; acc may be NULL),
  * replacing a stale socket file but refusing with -EADDRINUSE when another
  * daemon answers on it. cmds ends with a {NULL, NULL} entry. Every request
- * is logged at info level (command and outcome). NULL with err set.
+ * is logged at info level (command and outcome), a command that is not
+ * read_only with the client's uid and pid. NULL with err set.
  */
-struct ctl_server *ctl_server_new(struct loop *l, const char *path, const char *group,
+struct ctl_server *ctl_server_new(struct loop *l, const char *path,
+				  const struct ctl_access *acc,
 				  const struct ctl_command *cmds, void *ctx,
 				  char *err, size_t errlen);
 /* Closes every client and the socket, and unlinks the socket file. */

@@ -418,7 +418,8 @@ static void t_socket_file(struct server *t)
 	snprintf(path, sizeof(path), "%s/stale.sock", tmpdir);
 	fd = listen_at(path);
 	close(fd); /* the file stays, nobody listens */
-	s = ctl_server_new(l, path, gr ? "daemon" : NULL, test_cmds, t, err, sizeof(err));
+	s = ctl_server_new(l, path, &(struct ctl_access){ .group = gr ? "daemon" : NULL }, test_cmds, t,
+			   err, sizeof(err));
 	CHECK(s, "stale: %s", err);
 	CHECK(!stat(path, &st) && S_ISSOCK(st.st_mode) && (st.st_mode & 07777) == 0660,
 	      "mode %o", st.st_mode);
@@ -443,9 +444,10 @@ static void t_socket_file(struct server *t)
 	      "errno %d", errno);
 	CHECK(strstr(err, "exists and is not a socket; remove it"), "err: %s", err);
 	unlink(path);
-	CHECK(!ctl_server_new(l, path, "rtpedge-no-such-group", test_cmds, t, err, sizeof(err)),
+	CHECK(!ctl_server_new(l, path, &(struct ctl_access){ .group = "rtpedge-no-such-group" },
+			      test_cmds, t, err, sizeof(err)),
 	      "unknown group accepted");
-	CHECK(!strcmp(err, "control group \"rtpedge-no-such-group\" does not exist; create it (groupadd rtpedge-no-such-group) or leave control_group empty"),
+	CHECK(!strcmp(err, "control_group \"rtpedge-no-such-group\" does not exist; create it (groupadd rtpedge-no-such-group) or leave control_group empty"),
 	      "err: %s", err);
 	CHECK(access(path, F_OK), "socket made despite the bad group");
 	snprintf(path, sizeof(path), "%s/%0120d.sock", tmpdir, 0);
@@ -473,8 +475,9 @@ static void watchdog(struct loop *l, void *arg)
 
 static void t_self_free(void)
 {
-	static const struct ctl_command cmds[] = { { "echo", h_echo }, { "close", h_close },
-						   { NULL, NULL } };
+	static const struct ctl_command cmds[] = { { "echo", h_echo, false },
+						   { "close", h_close, false },
+						   { NULL, NULL, false } };
 	struct loop *l = loop_new();
 	char path[PATH_MAX], err[256];
 	struct conn c;

@@ -73,7 +73,7 @@ static char *handled(struct ctl_server *s, const char *req)
 {
 	struct jbuf b = { 0 };
 
-	ctl_handle(s, req, strlen(req), &b);
+	ctl_handle(s, NULL, req, strlen(req), &b);
 	jbuf_mem(&b, "", 1);
 	return b.oom ? NULL : b.p;
 }
@@ -82,8 +82,10 @@ static char *handled(struct ctl_server *s, const char *req)
 
 static void t_writer(void)
 {
-	static const struct ctl_command cmds[] = { { "values", h_values }, { "raw", h_raw },
-						   { "longerr", h_longerr }, { NULL, NULL } };
+	static const struct ctl_command cmds[] = { { "values", h_values, true },
+						   { "raw", h_raw, true },
+						   { "longerr", h_longerr, true },
+						   { NULL, NULL, false } };
 	struct loop *l = loop_new();
 	struct json_object *tree = NULL, *j;
 	struct jbuf b = { 0 };

@@ -23,6 +23,7 @@
 #include "core/log.h"
 #include "media/leg_json.h"
 #include "media/ports.h"
+#include "media/punt.h"
 #include "media/session.h"
 #include "xdp/xdp.h"
 
@@ -446,6 +447,7 @@ static int cmd_stats(void *ctx, struct json_object *args, struct json_object **r
 	json_object_object_add(o, "ports_free", json_object_new_uint64(sessions_ports_free(&r->m)));
 	totals_json(r, o, have ? v : NULL);
 	json_object_object_add(o, "userspace_drops", json_object_new_uint64(r->m.totals.us_drops));
+	json_object_object_add(o, "punt_lost", json_object_new_uint64(punt_lost(&r->m)));
 	for (int i = 0; have && i < RTPE_V_MAX; i++) {
 		struct json_object *j = json_object_new_object();
 

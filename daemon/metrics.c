@@ -17,6 +17,7 @@
 
 #include "core/names.h"
 #include "core/log.h"
+#include "media/punt.h"
 #include "media/sweep.h"
 #include "core/loop.h"
 #include "xdp/xdp.h"
@@ -91,6 +92,9 @@ static void write_sessions(struct rtpe *r, FILE *f)
 	     "Packets the daemon dropped because they did not come from the leg's peer.");
 	fprintf(f, "rtpedge_userspace_dropped_packets_total %llu\n",
 		(unsigned long long)r->m.totals.us_drops);
+	head(f, "rtpedge_punt_lost_total", "counter",
+	     "Frames XDP could not hand to the daemon (punt perf buffer full: the daemon fell behind); lost for socket-less legs.");
+	fprintf(f, "rtpedge_punt_lost_total %llu\n", (unsigned long long)punt_lost(&r->m));
 	head(f, "rtpedge_rtp_lost_packets", "gauge",
 	     "RTP packets lost (sequence gaps) summed over the active legs.");
 	fprintf(f, "rtpedge_rtp_lost_packets %llu\n", (unsigned long long)a->rtp_lost);

@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * ctl_dispatch.c - what a control request line becomes: JSON parsing, dispatch to
- * the daemon's command table, batches, logging, and the reply text
- * (written with jbuf.h). ctl_sock.c owns the sockets and the clients.
- * docs/CONTROL.md is the protocol.
+ * ctl_dispatch.c - what a control request line becomes: JSON parsing,
+ * dispatch to the daemon's command table (refusing a read-only client
+ * what changes anything), batches and the bound on their reply, logging
+ * (with the client's uid and pid for changing commands), and the reply
+ * text (written with jbuf.h). ctl_sock.c owns the sockets and the
+ * clients. docs/CONTROL.md is the protocol.
  *
  * Replies are written as text straight into the client's output buffer:
  * the envelope ({"ok":...}) and refusals by hand, a handler's result by

@@ -294,8 +294,12 @@ struct session *session_new(struct media *r, uint32_t id)
 static struct session *session_alloc(struct media *r, int iface_a, const struct sockaddr_in *peer_a,
 				     int iface_b, const struct sockaddr_in *peer_b)
 {
-	struct session *s = session_new(r, r->next_id);
+	struct session *s;
 
+	/* Never 0 (no command can name s-0), never an id in use. */
+	while (r->next_id == 0 || r->next_id > SESSION_ID_MAX || session_find(r, r->next_id))
+		r->next_id = r->next_id && r->next_id < SESSION_ID_MAX ? r->next_id + 1 : 1;
+	s = session_new(r, r->next_id);
 	if (!s)
 		return NULL;
 	r->next_id++;
@@ -307,6 +311,19 @@ static struct session *session_alloc(struct media *r, int iface_a, const struct 
 		l->peer_rtcp_port = (uint16_t)(ntohs(l->peer.sin_port) + 1);
 	}
 	return s;
+}
+
+/* The leg's slot back on the free stack, if it is the leg's to give: its
+ * own (slot_leg), or taken from the stack for a leg not yet active. Never
+ * a slot another leg holds, never past the stack's size. */
+static void slot_put(struct media *r, struct leg *l)
+{
+	if (r->slot_leg[l->slot] == l)
+		r->slot_leg[l->slot] = NULL;
+	else if (r->slot_leg[l->slot])
+		return;
+	if (r->n_free_slots < 2 * r->cfg->max_sessions)
+		r->free_slots[r->n_free_slots++] = l->slot;
 }
 
 /* Everything a session holds besides its table links. */
@@ -321,11 +338,8 @@ static void session_release(struct media *r, struct session *s)
 		latch_free(&l->cands);
 		if (l->local.sin_port)
 			port_pool_put(r->ifaces[l->iface].ports, ntohs(l->local.sin_port));
-		if (l->slot != UINT32_MAX) {
-			if (r->slot_leg[l->slot] == l)
-				r->slot_leg[l->slot] = NULL;
-			r->free_slots[r->n_free_slots++] = l->slot;
-		}
+		if (l->slot < 2 * r->cfg->max_sessions)
+			slot_put(r, l);
 	}
 	free(s);
 }
@@ -502,12 +516,8 @@ int session_restore(struct media *r, struct session *s, char *err, size_t errlen
 
 		if (leg_reopen(r, l, port[i], err, errlen))
 			goto fail;
-		if (l->slot != UINT32_MAX && l->slot >= slots) {
-			snprintf(err, errlen, "stats slot %u beyond max_sessions", l->slot);
-			goto fail;
-		}
-		if (l->slot == UINT32_MAX && r->n_free_slots)
-			l->slot = r->free_slots[--r->n_free_slots];
+		if (l->slot >= slots)
+			l->slot = UINT32_MAX; /* sessions_rebuild_slots gives it one */
 		l->line = leg_line(r, l); /* its figures stay: the program counted on */
 		l->latch = r->ifaces[l->iface].cfg.latch;
 		l->learn_until_ns = mono_ns() + (uint64_t)r->cfg->learning_window * 1000000000ull;
@@ -521,28 +531,76 @@ int session_restore(struct media *r, struct session *s, char *err, size_t errlen
 		r->next_id = s->id + 1;
 	return 0;
 fail:
-	for (int i = 0; i < 2; i++)
-		s->leg[i].slot = UINT32_MAX; /* the slot stack is rebuilt by the caller */
+	for (int i = 0; i < 2; i++) {
+		struct leg *l = &s->leg[i];
+
+		/* Not a slot of the stack: sessions_rebuild_slots settles them. */
+		if (l->slot < slots && r->slot_leg[l->slot] == l)
+			r->slot_leg[l->slot] = NULL;
+		l->slot = UINT32_MAX;
+		/* The port back, the map entry left: the caller decides on it. */
+		leg_close(r, l);
+		if (l->local.sin_port)
+			port_pool_put(r->ifaces[l->iface].ports, ntohs(l->local.sin_port));
+		l->local.sin_port = 0;
+	}
 	session_release(r, s);
 	return -1;
+}
+
+/* Free slots to the legs that have none; their map entries get them. */
+static unsigned slots_hand_out(struct media *r)
+{
+	unsigned lacking = 0;
+	int e;
+
+	for (struct session *s = r->first; s; s = s->next) {
+		bool changed = false;
+
+		for (int i = 0; i < 2; i++) {
+			struct leg *l = &s->leg[i];
+
+			if (l->slot != UINT32_MAX)
+				continue;
+			if (!r->n_free_slots) {
+				lacking++;
+				continue;
+			}
+			l->slot = r->free_slots[--r->n_free_slots];
+			r->slot_leg[l->slot] = l;
+			changed = true;
+		}
+		if (changed && (e = session_program(r, s)))
+			log_warn("session s-%u: cannot write its new stats slots to the XDP legs: %s",
+				 s->id, strerror(-e));
+	}
+	return lacking;
 }
 
 int sessions_rebuild_slots(struct media *r)
 {
 	uint32_t slots = 2 * r->cfg->max_sessions;
-	uint8_t *used = calloc(slots, 1);
+	unsigned lacking;
 
-	if (!used)
-		return -ENOMEM;
+	memset(r->slot_leg, 0, slots * sizeof(*r->slot_leg));
 	for (struct session *s = r->first; s; s = s->next)
-		for (int i = 0; i < 2; i++)
-			if (s->leg[i].slot < slots)
-				used[s->leg[i].slot] = 1;
+		for (int i = 0; i < 2; i++) {
+			struct leg *l = &s->leg[i];
+
+			if (l->slot < slots && !r->slot_leg[l->slot])
+				r->slot_leg[l->slot] = l;
+			else
+				l->slot = UINT32_MAX; /* none, beyond the table, or another's */
+		}
 	r->n_free_slots = 0;
 	for (uint32_t i = slots; i-- > 0;)
-		if (!used[i])
+		if (!r->slot_leg[i])
 			r->free_slots[r->n_free_slots++] = i;
-	free(used);
+	lacking = slots_hand_out(r);
+	if (lacking)
+		log_warn("%u legs have no stats slot (max_sessions %u is below the sessions "
+			 "restored): frames XDP hands them are not relayed", lacking,
+			 r->cfg->max_sessions);
 	return 0;
 }
 

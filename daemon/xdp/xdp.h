@@ -82,6 +82,9 @@ int xdp_leg_clear(struct xdp_state *x, __u32 idx);
  * batches). Stops early when fn returns non-zero and returns that. */
 typedef int (*xdp_leg_fn)(const struct rtpe_leg *v, __u32 idx, void *arg);
 int xdp_legs_foreach(struct xdp_state *x, xdp_leg_fn fn, void *arg);
+/* Whether the pinned maps were a predecessor's (so they hold every leg it
+ * had), not made by this start. */
+bool xdp_maps_reused(const struct xdp_state *x);
 /* Entries in rtpe_legs (RTPE_MAX_ADDRS * pairs). */
 __u32 xdp_legs_size(const struct xdp_state *x);
 /*

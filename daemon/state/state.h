@@ -55,6 +55,7 @@ struct state_file {
 	uint64_t saved_gen;       /* gen as of the last complete write */
 	struct state_writer *w;   /* the write in progress, or NULL */
 	struct loop_duty duty;    /* the writer's pace */
+	bool ticking;             /* the periodic writer runs */
 };
 
 /* The table changed: the state file is behind it until a write that
@@ -87,7 +88,7 @@ int state_write(struct state_file *sf);
 /* Removes the state file and a write in progress (a clean stop that
  * removes everything). */
 void state_remove(struct state_file *sf);
-/* Starts the periodic writer (a timer on r->loop). 0 or -errno. */
+/* Starts the periodic writer (a timer on r->loop; once). 0 or -errno. */
 int state_writer_start(struct state_file *sf);
 /* Rebuilds the session table from the pinned maps and the state file, and
  * deletes map entries no session can own (state_restore.c says which stay).

@@ -447,7 +447,11 @@ static void state_tick(struct loop *l, void *arg)
 
 int state_writer_start(struct state_file *sf)
 {
-	int fd = loop_every(sf->m->loop, STATE_WRITE_MS, state_tick, sf);
+	int fd;
 
+	if (sf->ticking)
+		return 0;
+	fd = loop_every(sf->m->loop, STATE_WRITE_MS, state_tick, sf);
+	sf->ticking = fd >= 0;
 	return fd < 0 ? fd : 0;
 }

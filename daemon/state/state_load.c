@@ -123,6 +123,8 @@ static const char *leg_parse(struct json_object *o, const struct rtpe_cfg *cfg,
 	if (!get_str(o, "local") || sockaddr_parse(get_str(o, "local"), &l->local) ||
 	    !get_str(o, "peer") || sockaddr_parse(get_str(o, "peer"), &l->peer))
 		return "a leg's local or peer is not IP:PORT";
+	if (ntohs(l->local.sin_port) & 1)
+		return "a leg's local port is odd (RTP ports are even)";
 	p = path_parse(get_str(o, "path"));
 	if (p < 0)
 		return "a leg's path is not a path";
@@ -265,7 +267,10 @@ int state_load(const char *path, const struct rtpe_cfg *cfg, struct state_loaded
 	root = json_object_from_fd_ex(fd, LOAD_DEPTH);
 	close(fd);
 	if (!root) {
-		refuse(f, "not valid JSON (%s)", json_util_get_last_err());
+		const char *msg = json_util_get_last_err();
+
+		msg = msg ? msg : "?";
+		refuse(f, "not valid JSON (%.*s)", (int)strcspn(msg, "\n"), msg); /* ends in \n */
 		return 0;
 	}
 	e = doc_parse(root, cfg, f);

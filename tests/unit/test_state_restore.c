@@ -84,6 +84,9 @@ static const struct file_case cases[] = {
 	BADREC("local a number",
 	       REC2("", "[{\"interface\":\"lo\",\"local\":20002,\"peer\":\"127.0.0.5:10002\","
 		    "\"path\":\"userspace\"}," LEG2B "]")),
+	BADREC("local port odd",
+	       REC2("", "[{\"interface\":\"lo\",\"local\":\"127.0.0.1:20003\",\"peer\":\"127.0.0.5:10002\","
+		    "\"path\":\"userspace\"}," LEG2B "]")),
 	BADREC("peer no endpoint",
 	       REC2("", "[{\"interface\":\"lo\",\"local\":\"127.0.0.1:20002\",\"peer\":\"x\","
 		    "\"path\":\"userspace\"}," LEG2B "]")),

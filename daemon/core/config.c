@@ -153,6 +153,7 @@ static int relay_end(struct parse_ctx *c)
 		return cfg_fail(c, lmax > lmin ? lmax : lmin,
 			    "port range %u-%u holds no even/odd pair (RTP on an even port, RTCP on the next)",
 			    g->port_min, g->port_max);
+	c->catalogue_line = key_line(c, "catalogue");
 	if (g->hold_timeout < g->session_timeout)
 		return cfg_fail(c, lhold > lses ? lhold : lses,
 			    "hold_timeout %u must not be below session_timeout %u",
@@ -175,6 +176,10 @@ static int section_end(struct parse_ctx *c)
 				    c->label, cfg_keys[i].name, cfg_keys[i].required);
 	if (c->sect == S_RELAY)
 		return relay_end(c);
+	if (c->sect == S_REGION) {
+		c->region_port[c->idx] = key_line(c, "port") != 0;
+		c->region_transport[c->idx] = key_line(c, "transport") != 0;
+	}
 	if (c->sect == S_IFACE && !key_line(c, "advertise"))
 		g->ifaces[c->idx].advertise = g->ifaces[c->idx].address;
 	for (int i = 0; c->sect == S_SIP && i < g->n_sip_listen; i++)
@@ -364,7 +369,7 @@ static int finish(struct parse_ctx *c)
 		if (resolve(c, S_TRUNK, i, S_IFACE, &g->trunks[i].iface) ||
 		    resolve(c, S_TRUNK, i, S_REGION, &g->trunks[i].region))
 			return -1;
-	return 0;
+	return cfg_regions_resolve(c);
 }
 
 void config_defaults(struct rtpe_cfg *cfg)
@@ -383,6 +388,9 @@ void config_defaults(struct rtpe_cfg *cfg)
 	cfg->learning_window = 3;
 	cfg->max_sessions = 16384;
 	cfg->log_level = LOG_LVL_INFO;
+	cfg->allowlist = true;
+	snprintf(cfg->allowlist_table, sizeof(cfg->allowlist_table), "rtpedge");
+	cfg->allowlist_max = 4096;
 }
 
 int config_parse_string(const char *name, const char *text, struct rtpe_cfg *cfg,
@@ -410,7 +418,8 @@ int config_parse_string(const char *name, const char *text, struct rtpe_cfg *cfg
 	if (!c->failed)
 		finish(c);
 	if (c->failed) {
-		snprintf(err, errlen, "%s:%d: %s", name, c->err_line, c->err);
+		snprintf(err, errlen, "%s:%d: %s", c->err_file[0] ? c->err_file : name,
+			 c->err_line, c->err);
 	} else {
 		/* Byte for byte, padding and all: callers may memcmp configs
 		 * to see what a reload changes. */

@@ -12,12 +12,15 @@
 #include <net/if.h>
 #include <netinet/in.h>
 
+#include "core/prefix.h"
+
 #define CFG_MAX_IFACES 16
 #define CFG_MAX_REGIONS 32
 #define CFG_MAX_TRUNKS 64
 #define CFG_MAX_SBC 8
 #define CFG_MAX_CIDRS 16
 #define CFG_MAX_LISTEN 4
+#define CFG_MAX_ALLOW 16
 #define CFG_NAME_LEN 32
 
 enum xdp_mode { XDP_MODE_AUTO, XDP_MODE_NATIVE, XDP_MODE_GENERIC, XDP_MODE_OFF };
@@ -49,6 +52,10 @@ struct cfg_region {
 	char transport[4];               /* transport = udp|tcp|tls (default udp) */
 	unsigned options_interval;       /* options_interval = (default 30, 0 = off) */
 	int iface;                       /* interface = NAME -> index in ifaces */
+	/* Filled from the regions catalogue when sbc is not given: */
+	struct prefix allow[CFG_MAX_ALLOW]; /* more sources of its SIP (allowlisted) */
+	int n_allow;
+	bool catalogued;                 /* sbc, port, transport came from it */
 };
 
 struct cfg_trunk {
@@ -78,6 +85,13 @@ struct rtpe_cfg {
 	unsigned learning_window;      /* default 3 s */
 	unsigned max_sessions;         /* default 16384 */
 	int log_level;                 /* log_level = error|warning|info|debug */
+	bool allowlist;                /* allowlist = yes|no (default yes) */
+	char allowlist_table[CFG_NAME_LEN]; /* default "rtpedge": table inet NAME */
+	unsigned allowlist_max;        /* default 4096 ranges per address family */
+	char catalogue[256];           /* catalogue = the operator's own (default: none) */
+	char shipped_catalogue[256];   /* default RTPE_DATADIR/regions.conf, else the
+					* source tree's (config_regions.c): after a
+					* load, the path in effect */
 	/* [interface NAME] */
 	struct cfg_iface ifaces[CFG_MAX_IFACES];
 	int n_ifaces;

@@ -10,6 +10,7 @@
  * and frees were most of the daemon's time. The other results are small.
  */
 #include "commands.h"
+#include "cmd_allowlist.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -501,6 +502,9 @@ const struct ctl_command rtpe_commands[RTPE_CMD_MAX + 1] = {
 	[RTPE_CMD_SESSION_DEL].fn = cmd_session_del,
 	[RTPE_CMD_SESSION_HOLD].fn = cmd_session_hold,
 	[RTPE_CMD_STATS].fn = cmd_stats,
+	[RTPE_CMD_ALLOWLIST_SHOW].fn = cmd_allowlist_show,
+	[RTPE_CMD_ALLOWLIST_ADD].fn = cmd_allowlist_add,
+	[RTPE_CMD_ALLOWLIST_DEL].fn = cmd_allowlist_del,
 	[RTPE_CMD_RELOAD].fn = cmd_reload,
 	[RTPE_CMD_SHUTDOWN].fn = cmd_shutdown,
 };

@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * daemon.c - owns the daemon's lifecycle: start-up in dependency order
- * (interfaces, signals, control socket, XDP, sessions, slow path, restored
- * state, sweep, metrics), reload, stop, and the orderly finish that keeps
- * XDP relaying (or removes everything on `shutdown --remove`).
+ * (interfaces, signals, control socket, SIP allowlist, XDP, sessions, slow
+ * path, restored state, sweep, metrics), reload, stop, and the orderly
+ * finish that keeps XDP relaying and the allowlist's table in force (or
+ * removes everything on `shutdown --remove`).
  */
 #include <errno.h>
 #include <signal.h>
@@ -26,6 +27,7 @@
 #include "media/session.h"
 #include "state/state.h"
 #include "media/sweep.h"
+#include "nft/allowlist.h"
 #include "xdp/xdp.h"
 
 static bool read_forwarding(const char *dev)
@@ -187,6 +189,13 @@ int daemon_reload(struct rtpe *r, char *err, size_t errlen)
 		free(n);
 		return -1;
 	}
+	/* The kernel's part last: a refused batch leaves the old ruleset and
+	 * the running config. */
+	if (allowlist_reload(r->al, n, err, errlen)) {
+		log_err("reload refused, keeping the running config: %s", err);
+		free(n);
+		return -1;
+	}
 	r->cfg = *n;
 	free(n);
 	log_set_level((enum log_level)r->cfg.log_level);
@@ -261,6 +270,11 @@ int daemon_start(struct rtpe *r, const struct ctl_command *cmds, char *err, size
 				cmds, r, err, errlen);
 	if (!r->ctl)
 		return -EADDRINUSE;
+	/* After the socket: a second instance, refused there, leaves the
+	 * running one's table alone. */
+	e = allowlist_start(&r->al, &r->cfg, r->loop, err, errlen);
+	if (e)
+		return e;
 	e = xdp_setup(&r->cfg, r->m.xif, &r->m.xdp, err, errlen);
 	if (e)
 		return e;
@@ -304,6 +318,8 @@ void daemon_finish(struct rtpe *r)
 	sessions_fini(&r->m);
 	punt_stop(&r->m);
 	metrics_stop(r);
+	allowlist_stop(r->al, r->remove_on_exit); /* the table stays unless removed */
+	r->al = NULL;
 	xdp_teardown(r->m.xdp, &r->cfg, r->m.xif, r->remove_on_exit);
 	r->m.xdp = NULL;
 	ctl_server_free(r->ctl);

@@ -19,6 +19,7 @@
 #include "core/log.h"
 #include "media/punt.h"
 #include "media/sweep.h"
+#include "nft/allowlist.h"
 #include "core/loop.h"
 #include "xdp/xdp.h"
 
@@ -108,6 +109,26 @@ static void write_sessions(struct rtpe *r, FILE *f)
 	fprintf(f, "rtpedge_rtp_jitter_ms_count %llu\n", (unsigned long long)a->rtp_legs);
 }
 
+/* Read from the kernel at every scrape: the table's own counter. */
+static void write_allowlist(struct rtpe *r, FILE *f)
+{
+	struct nft_counter c = { 0 };
+	const struct al_elem *e;
+	bool active = r->al && allowlist_active(r->al, NULL);
+
+	if (active)
+		allowlist_dropped(r->al, &c);
+	head(f, "rtpedge_allowlist_active", "gauge",
+	     "1 while rtpedge's nftables table guards the SIP ports (allowlist = yes and a [sip] listen).");
+	fprintf(f, "rtpedge_allowlist_active %d\n", active);
+	head(f, "rtpedge_allowlist_elements", "gauge",
+	     "Addresses and ranges allowed to send SIP: regions, trunks, runtime additions.");
+	fprintf(f, "rtpedge_allowlist_elements %d\n", active ? allowlist_elements(r->al, &e) : 0);
+	head(f, "rtpedge_allowlist_dropped_packets_total", "counter",
+	     "SIP packets from sources outside the allowlist, dropped by rtpedge's nftables table.");
+	fprintf(f, "rtpedge_allowlist_dropped_packets_total %llu\n", (unsigned long long)c.packets);
+}
+
 void metrics_write(struct rtpe *r, FILE *f)
 {
 	struct rtpe_counter v[RTPE_V_MAX];
@@ -121,6 +142,7 @@ void metrics_write(struct rtpe *r, FILE *f)
 	write_sessions(r, f);
 	write_paths(r, f, have ? v : NULL);
 	write_xdp(r, f, have ? v : NULL);
+	write_allowlist(r, f);
 	head(f, "rtpedge_sweep_duration_seconds", "gauge",
 	     "Time the last once-a-second pass over all sessions took.");
 	fprintf(f, "rtpedge_sweep_duration_seconds %.6f\n", (double)r->m.sweep_duty.took_ns / 1e9);

@@ -14,6 +14,7 @@
 #include "core/config.h"
 #include "core/loop.h"
 #include "media/session.h"
+#include "nft/allowlist.h"
 #include "state/state.h"
 
 struct ctl_server;
@@ -28,6 +29,7 @@ struct rtpe {
 	bool stopping, remove_on_exit;
 	struct media m;           /* interfaces, sessions, relay, punt path */
 	struct state_file sf;     /* the state file of m */
+	struct allowlist *al;     /* the SIP allowlist and its nftables table */
 };
 
 #endif

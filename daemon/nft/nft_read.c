@@ -209,7 +209,8 @@ static int elems_to_ranges(struct elems *es, uint8_t family, struct nft_ranges *
 
 	if (es->n && !r)
 		return -ENOMEM;
-	qsort(es->e, (size_t)es->n, sizeof(*es->e), elem_cmp);
+	if (es->n)
+		qsort(es->e, (size_t)es->n, sizeof(*es->e), elem_cmp);
 	for (int i = 0; i < es->n; i++) {
 		if (es->e[i].end)
 			continue;

@@ -18,9 +18,9 @@ struct xdp_clock {
 
 /* Measures the clock by running the rtpedge_clock program (prog_fd) over
  * two tick edges at least 20 ms apart (~25 ms), at most half a second a
- * try, three tries. HZ is the value the kernel can be built with within 1%
- * of the measured rate. 0, or -errno (-ETIME: the ticks did not advance;
- * -ERANGE: the rate matched no HZ, the edges were seen too late). */
+ * try, up to eight tries. HZ is the value the kernel can be built with
+ * within 1% of the measured rate. 0, or -errno (-ETIME: no clean tick edge
+ * was seen; -ERANGE: the rate matched no HZ, the edges were seen too late). */
 int xdp_clock_calibrate(struct xdp_clock *c, int prog_fd);
 
 /* CLOCK_MONOTONIC of the start of the tick a stamp was taken in (as seen

@@ -150,8 +150,11 @@ static const struct bad_case {
 	{ "format starting with '/' (sofia loops)", HEAD L("m=image 30000 udptl t38 /x"),
 	  "bad m= line" },
 	{ "m= without formats", HEAD L("m=audio 30000 RTP/AVP"), "bad m= line" },
+	{ "m= with blanks for formats (sofia loops)", HEAD L("m=image 30000 udptl \t\t"),
+	  "bad m= line" },
 	{ "m= port glued to proto", HEAD L("m=audio 30000RTP/AVP 0"), "bad m= line" },
 	{ "m= signed port", HEAD L("m=audio +30000 RTP/AVP 0"), "bad m= line" },
+	{ "m= proto starting with '/'", HEAD L("m=audio 30000/2 /AVP 0"), "bad m= line" },
 };
 
 static void test_bad(void)

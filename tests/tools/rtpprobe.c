@@ -15,6 +15,11 @@
  * Exit status: 0 when everything was sent and exactly --expect packets
  * arrived, all from --expect-from (when given), all intact, no duplicates;
  * 1 otherwise; 2 on usage or setup errors (bad option, cannot bind).
+ *
+ * SIGUSR1 ends the sending early (a stream as long as a test's other work:
+ * tests/e2e/test_fault.sh): what was sent so far is the stream, and the
+ * receiving goes on for --timeout as after a last send. SIGINT and SIGTERM
+ * stop at once; either way the report is printed.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -79,11 +84,14 @@ struct stats {
 	unsigned bad_logged;
 };
 
-static volatile sig_atomic_t interrupted;
+static volatile sig_atomic_t interrupted, stop_sending;
 
 static void on_signal(int sig)
 {
-	interrupted = sig;
+	if (sig == SIGUSR1)
+		stop_sending = 1;
+	else
+		interrupted = sig;
 }
 
 static uint64_t now_ns(void)
@@ -298,6 +306,8 @@ static int run(int fd, const struct opts *o, struct stats *st)
 				next, o->count);
 			next = o->count;
 		}
+		if (next < o->count && stop_sending)
+			next = o->count; /* SIGUSR1: the stream ends here */
 		if (next < o->count)
 			full = send_due(fd, o, st, &next, start, interval, t);
 		if (next >= o->count && !done)
@@ -342,7 +352,8 @@ static void usage(void)
 		"  have their sockets bound before packets fly. --size is the payload\n"
 		"  (%d..%d bytes, default 160). --ts-step is the RTP timestamp increment\n"
 		"  (default 160: 20 ms at 8 kHz; use 8000/rate for a jitter-free stream).\n"
-		"  --rtcp sends and expects RTCP SR packets.\n"
+		"  --rtcp sends and expects RTCP SR packets. SIGUSR1 ends the sending\n"
+		"  early (then receives for --timeout as after the last send).\n"
 		"  Exit: 0 all sent, exactly --expect received, all from --expect-from,\n"
 		"  intact, no duplicates; 1 otherwise; 2 usage or setup error.\n",
 		PAYLOAD_HDR, MAX_SIZE);
@@ -513,6 +524,7 @@ int main(int argc, char **argv)
 		return 2;
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
+	signal(SIGUSR1, on_signal);
 	memset(&st, 0, sizeof(st));
 	start = now_ns();
 	r = run(fd, &o, &st);

@@ -21,10 +21,12 @@ acknowledged.
       "in flight". Prints {"round", "kill_after_s", "acked", "errors",
       "in_flight", "live"}.
   ctlchurn.py check --socket S --model M [--legs DUMP] --pairs N [--grace S]
+                    [--file-at-kill FILE]
       Compares the restarted daemon (session.list, status) and the pinned
       rtpe_legs map (DUMP: `bpftool -j map dump`; none with xdp_mode off)
       with the model; then the
-      model takes what was restored. Prints {"failures": [...], "live",
+      model takes what was restored. A failure naming a session says
+      whether the state file held it at the kill (FILE: a copy). Prints {"failures": [...], "live",
       "in_doubt", "ports_free", "map_legs"}; exit 1 when something failed.
 
 The rules (a change is "recent" when acknowledged less than --grace
@@ -104,7 +106,8 @@ def save(path, model):
 
 def cmd_init(a):
     ctl = Ctl(a.socket)
-    model = {"sessions": {}, "in_flight": [], "errors": [], "t_kill": 0, "max_id": 0}
+    model = {"sessions": {}, "gone": {}, "in_flight": [], "errors": [], "t_kill": 0,
+             "max_id": 0, "round": 0}
     for s in ctl.one("session.list")["sessions"]:
         sid = int(s["id"][2:])
         model["sessions"][str(sid)] = {"legs": legs_of(s), "fixed": True,
@@ -174,6 +177,7 @@ class Churn:
             if [legs[0][2], legs[1][2]] != [args["peer_a"], args["peer_b"]]:
                 self.model["errors"].append("session.add %s: peers %s" % (json.dumps(args), legs))
             self.model["max_id"] = max(self.model["max_id"], sid)
+            self.model["gone"].pop(str(sid), None)
             ss[str(sid)] = {"legs": legs, "hist": [[t, "active"]]}
             self.live.append(sid)
             return
@@ -249,7 +253,7 @@ def cmd_round(a):
             raise SystemExit("ctlchurn: the daemon still answers 30 s after its SIGKILL")
         time.sleep(rng.uniform(0.02, 0.06))
     timer.join()
-    model["t_kill"] = t_kill[0]
+    model["t_kill"], model["round"] = t_kill[0], a.round
     for op in model["in_flight"]:  # done or not: recent changes either way
         m = model["sessions"].get(op["args"].get("id", "s-")[2:])
         if m and op["command"] == "session.del":
@@ -305,24 +309,47 @@ def check_sessions(model, actual, fails):
 
 
 def describe(m, t_kill):
-    return ", ".join("%s %.3f s before the kill" % (st, t_kill - t) if t else st
-                     for t, st in m["hist"][-4:])
+    """The last changes of a session, for a failure message."""
+    def one(t, st):
+        if not t:
+            return st
+        return "%s %s" % (st, "in flight" if t == t_kill else "%.3f s before the kill" % (t_kill - t))
+    return ", ".join(one(t, st) for t, st in m["hist"][-4:])
 
 
 def adopt_unknown(model, actual, fails):
-    """Sessions the model does not know: each one an add in flight."""
+    """Sessions the model does not know: each one must be an add in flight.
+    All are taken into the model, so that a failure is told once."""
     adds = [op["args"] for op in model["in_flight"] if op["command"] == "session.add"]
     for sid, s in sorted(actual.items()):
         legs = legs_of(s)
         match = next((x for x in adds if [x["peer_a"], x["peer_b"]] == [legs[0][2], legs[1][2]]
                       and [legs[0][0], legs[1][0]] == [x["iface_a"], x["iface_b"]]), None)
-        if match is None or sid <= model["max_id"]:
+        if str(sid) in model["gone"]:
+            fails.append("s-%d came back (%s), legs %s" % (sid, model["gone"].pop(str(sid)), legs))
+        elif match is None or sid <= model["max_id"]:
             fails.append("s-%d restored, but no add of it was acknowledged or in flight: %s"
                          % (sid, legs))
-            continue
-        adds.remove(match)
+        else:
+            adds.remove(match)
         model["sessions"][str(sid)] = {"legs": legs, "hist": [[0, restored_state(s)]]}
         model["max_id"] = max(model["max_id"], sid)
+
+
+def forget_absent(model, live):
+    """The model takes what was restored (what the daemon has now, in its
+    map and file, is durable); sessions that are gone are remembered in
+    model["gone"] with how they went, in case they come back."""
+    for key, m in list(model["sessions"].items()):
+        s = live.get(int(key))
+        if s:
+            m["hist"] = [[0, restored_state(s)]]
+            continue
+        t, st = m["hist"][-1]
+        how = "deleted" if st == "absent" else "added or changed, then lost in the restart"
+        model["gone"][key] = "%s %s round %d's kill" % (
+            how, "%.3f s before" % (model["t_kill"] - t) if t else "before", model["round"])
+        del model["sessions"][key]
 
 
 def check_ports(sessions, status, pairs, fails):
@@ -364,6 +391,24 @@ def check_map(sessions, dump, fails):
     return len(have)
 
 
+def in_file(fails, path):
+    """Each failure that names a session, with what the state file held of
+    that session at the kill (FILE.tmp of a write cut short aside)."""
+    try:
+        recs = {str(r.get("id")): r for r in load(path).get("sessions", [])}
+    except (OSError, ValueError, AttributeError):
+        return fails
+    out = []
+    for f in fails:
+        w = f.split()[0]
+        if w.startswith("s-") and w[2:].isdigit():
+            r = recs.get(w[2:])
+            f += "; the state file at the kill %s" % (
+                "had it (hold %s)" % r.get("hold") if r else "did not have it")
+        out.append(f)
+    return out
+
+
 def cmd_check(a):
     model = load(a.model)
     model["grace"] = a.grace
@@ -380,16 +425,12 @@ def cmd_check(a):
     adopt_unknown(model, actual, fails)
     check_ports(sessions, status, a.pairs, fails)
     n_map = check_map(sessions, dump, fails) if dump is not None else None
+    if a.file_at_kill:
+        fails = in_file(fails, a.file_at_kill)
     fails += model["errors"][:3]
     if len(model["errors"]) > 3:
         fails.append("%d more like that" % (len(model["errors"]) - 3))
-    # What was restored is what the daemon has now, in its map and file.
-    live = {int(s["id"][2:]): s for s in sessions}
-    for key, m in model["sessions"].items():
-        s = live.get(int(key))
-        m["hist"] = [[0, restored_state(s) if s else "absent"]]
-    model["sessions"] = {k: m for k, m in model["sessions"].items()
-                         if m["hist"][0][1] != "absent"}
+    forget_absent(model, {int(s["id"][2:]): s for s in sessions})
     model["errors"], model["in_flight"] = [], []
     save(a.model, model)
     print(json.dumps({"failures": fails, "live": len(sessions), "in_doubt": doubt,
@@ -415,6 +456,7 @@ def main():
     q.add_argument("--legs", help="without: no map to check (xdp_mode off)")
     q.add_argument("--pairs", type=int, required=True)
     q.add_argument("--grace", type=float, default=1.0)
+    q.add_argument("--file-at-kill", help="a copy of the state file as the kill left it")
     a = p.parse_args()
     return {"init": cmd_init, "round": cmd_round, "check": cmd_check}[a.cmd](a) or 0
 

@@ -79,7 +79,7 @@ FUZZ_CFLAGS := -g -O1 -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-
 	       $(PATHDEFS) $(SOFIA_CFLAGS)
 FUZZ_SECONDS ?= 600
 
-.PHONY: all deps check demo bench fuzz install clean tests
+.PHONY: all deps check demo bench soak fuzz install clean tests
 .DELETE_ON_ERROR:
 # Objects, BPF objects and skeletons are kept between builds (not removed
 # as intermediates of the pattern rules): a change rebuilds what it touches.
@@ -164,6 +164,10 @@ demo: deps
 bench: deps
 	$(MAKE) all $(TOOL_BIN)
 	@scripts/bench.sh
+
+soak: deps
+	$(MAKE) all $(TOOL_BIN)
+	@RTPE_BUILD=$(B) scripts/soak.sh
 
 fuzz: deps
 	$(MAKE) SAN=$(SAN) $(FUZZ_BIN)

@@ -18,7 +18,12 @@
 #   states they went through, and nothing the churn did not create appears;
 # - nothing leaks: per interface, free port pairs plus legs make up the
 #   configured range; the pinned rtpe_legs map holds exactly the listed
-#   legs (endpoint and session), each with its own slot, none half-written.
+#   legs (endpoint and session), each with its own slot, none half-written;
+# - every request of the churn was served, and no add got an id given
+#   before (also not one that a restart lost).
+# A deterministic case first (deleted_stays_deleted) makes certain what the
+# rounds meet by chance: a deleted session the state file still holds must
+# not come back two restarts later.
 # GRACE is 1 s plus 50 ms for a timer tick the loop takes late, and 0.5 s
 # more when the kill cut a state file write short (FILE.tmp left): the
 # changes of the second before that write are not in the file yet.

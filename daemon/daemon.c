@@ -141,6 +141,8 @@ static void on_media_event(void *arg, enum media_event ev, const struct session 
 
 	if (ev == MEDIA_UNLINK)
 		state_forget(&r->sf, s);
+	else if (ev == MEDIA_IDS)
+		state_ids_reserve(&r->sf);
 	else
 		state_mark_dirty(&r->sf);
 }

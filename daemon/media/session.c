@@ -187,6 +187,8 @@ static struct session *session_alloc(struct media *r, int iface_a, const struct 
 	/* Never 0 (no command can name s-0), never an id in use. */
 	while (r->next_id == 0 || r->next_id > SESSION_ID_MAX || session_find(r, r->next_id))
 		r->next_id = r->next_id && r->next_id < SESSION_ID_MAX ? r->next_id + 1 : 1;
+	if (r->id_limit && r->next_id >= r->id_limit)
+		media_event(r, MEDIA_IDS, NULL);
 	s = session_new(r, r->next_id);
 	if (!s)
 		return NULL;

@@ -120,6 +120,8 @@ struct rtpe_agg {
 enum media_event {
 	MEDIA_CHANGED, /* sessions, paths or peers changed: what the state file keeps */
 	MEDIA_UNLINK,  /* s is leaving the table (before it is freed) */
+	MEDIA_IDS,     /* next_id reached id_limit: the owner makes the ids above it
+			* durable and raises id_limit (or leaves it: no limit) */
 };
 
 /*
@@ -139,6 +141,7 @@ struct media {
 	uint32_t hsize;           /* power of two */
 	struct session *first, *last;
 	uint32_t n_sessions, next_id;
+	uint32_t id_limit;        /* the owner is told (MEDIA_IDS) before an id >= this is used */
 	uint32_t *free_slots;     /* stack of free leg numbers (struct leg.slot) */
 	uint32_t n_free_slots;
 	struct rtpe_totals totals;

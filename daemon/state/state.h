@@ -56,6 +56,7 @@ struct state_file {
 	struct state_writer *w;   /* the write in progress, or NULL */
 	struct loop_duty duty;    /* the writer's pace */
 	bool ticking;             /* the periodic writer runs */
+	bool ids_failed;          /* the last FILE.ids write failed (logged once) */
 };
 
 /* The table changed: the state file is behind it until a write that
@@ -96,5 +97,16 @@ int state_writer_start(struct state_file *sf);
  * periodic writer. 0, or -errno with err set (only for failures that must
  * stop the start: out of memory, the pinned map unreadable). */
 int state_restore(struct state_file *sf, char *err, size_t errlen);
+
+/*
+ * Session ids across a crash (state_ids.c): FILE.ids holds the end of the
+ * block of ids the table may hand out. state_ids_reserve makes the block
+ * above m->next_id durable and raises m->id_limit to its end (the table
+ * asks through MEDIA_IDS when it reaches it); state_ids_read gives what the
+ * file holds (0: none); state_ids_remove deletes it (shutdown --remove).
+ */
+void state_ids_reserve(struct state_file *sf);
+uint32_t state_ids_read(const struct state_file *sf);
+void state_ids_remove(const struct state_file *sf);
 
 #endif

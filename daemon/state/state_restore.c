@@ -54,6 +54,7 @@ struct restore {
 	__u32 *kept;              /* indices of the entries kept for sessions not restored */
 	size_t n_kept;
 	uint32_t max_map_id;      /* the largest session id in the map */
+	uint32_t ids_next;        /* FILE.ids: above every id given before a crash */
 	unsigned from_map, from_file, kept_sessions, failed, deleted, half;
 };
 
@@ -376,6 +377,8 @@ static void next_id_settle(struct restore *rs)
 		next = (uint64_t)rs->f.max_id + 1;
 	if ((uint64_t)rs->max_map_id + 1 > next)
 		next = (uint64_t)rs->max_map_id + 1;
+	if (rs->ids_next > next) /* above every id a crashed predecessor gave */
+		next = rs->ids_next;
 	rs->m->next_id = next && next <= UINT32_MAX ? (uint32_t)next : 1;
 }
 
@@ -398,7 +401,7 @@ static int restore_run(struct restore *rs)
 int state_restore(struct state_file *sf, char *err, size_t errlen)
 {
 	const char *path = sf->m->cfg->state_file;
-	struct restore rs = { .m = sf->m };
+	struct restore rs = { .m = sf->m, .ids_next = state_ids_read(sf) };
 	int e = state_load(path, sf->m->cfg, &rs.f);
 
 	if (!e && rs.f.bad)
@@ -416,6 +419,7 @@ int state_restore(struct state_file *sf, char *err, size_t errlen)
 		log_info("restored %u sessions from the maps and %u from %s; not restored: %u kept "
 			 "in the maps, %u failed, %u deleted before the stop", rs.from_map,
 			 rs.from_file, path, rs.kept_sessions, rs.failed, rs.deleted);
+	state_ids_reserve(sf); /* before the first new id */
 	state_mark_dirty(sf);
 	if (rs.f.bad)
 		state_write(sf); /* what could be read is on disk again at once */

@@ -407,6 +407,7 @@ void state_remove(struct state_file *sf)
 		write_drop(sf);
 	if (unlink(sf->m->cfg->state_file) < 0 && errno != ENOENT)
 		log_warn("cannot remove %s: %s", sf->m->cfg->state_file, strerror(errno));
+	state_ids_remove(sf);
 }
 
 /* The next slice, once the loop has had as long as the last one took. */

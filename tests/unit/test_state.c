@@ -327,6 +327,38 @@ static void t_loop(void)
 	CASE_END();
 }
 
+/* A crash a moment after the last write: the ids handed out since are in
+ * no state file, and the restart must not give them again (FILE.ids). */
+static void t_crash_ids(void)
+{
+	char err[512], ids[320], ids_keep[340], file_keep[320];
+	uint32_t last = 0, id;
+
+	CASE_BEGIN("a crash after the last write: the ids handed out since are not given again");
+	CHECK(!state_write(&R.sf), "state_write");
+	for (int i = 0; i < 5; i++)
+		last = add_one(&R); /* in no state file */
+	snprintf(ids, sizeof(ids), "%s.ids", state_path);
+	snprintf(ids_keep, sizeof(ids_keep), "%s/ids.keep", dir);
+	snprintf(file_keep, sizeof(file_keep), "%s/state.keep", dir);
+	/* As a SIGKILL leaves them: daemon_finish (xdp_mode off) removes both. */
+	CHECK(!rename(state_path, file_keep), "keeping the state file: %s", strerror(errno));
+	CHECK(!rename(ids, ids_keep), "keeping %s: %s", ids, strerror(errno));
+	daemon_finish(&R);
+	CHECK(!rename(file_keep, state_path) && !rename(ids_keep, ids), "files back: %s",
+	      strerror(errno));
+	if (daemon_up(&R, err, sizeof(err))) {
+		CHECK(0, "restart: %s", err);
+		CASE_END();
+		return;
+	}
+	CHECK(!session_find(&R.m, last), "s-%u, created after the last write, came back", last);
+	id = add_one(&R);
+	CHECK(id > last, "a new session after the crash is s-%u: s-%u was handed out before it",
+	      id, last);
+	CASE_END();
+}
+
 int main(void)
 {
 	char err[512];
@@ -342,6 +374,7 @@ int main(void)
 		t_complete_after();
 		t_restart();
 		t_old_spelling();
+		t_crash_ids();
 		t_loop();
 	}
 	bed_down();

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * jbuf.h - the JSON text writer replies are written with: straight
- * into a growing buffer (a client's output, a handler's result), with no
- * json-c object tree and no malloc per value. Command handlers whose
+ * jbuf.h - the JSON text writer that control replies and the state file
+ * are written with: straight into a growing buffer (a client's output, a
+ * handler's result, a slice of the state file), with no json-c object
+ * tree and no malloc per value. Command handlers whose
  * replies are hot (session.add and session.del in batches of thousands,
  * commands.c) write their result text with it and hand it over as
  * jbuf_raw_new().

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * session.h - the daemon's runtime state: interfaces, the session table and
- * each session's two legs.
+ * session.h - the media layer's state (struct media): the interfaces, the
+ * session table and each session's two legs.
  *
  * A session relays between two legs. Each leg owns an even RTP port and the
  * RTCP port above it on its interface's address. When XDP runs on both

@@ -176,6 +176,8 @@ static const char every_key[] =
 	"target = 198.51.100.10:5080\n"
 	"interface = internal\n"
 	"region = eu\n"
+	"transport = tcp\n"
+	"numbers = +1555, 4420 , sales\n"
 	"[region eu]\n"
 	"sbc = 192.0.2.1\n"
 	"port = 5061\n"
@@ -213,6 +215,9 @@ static void test_every_key(void)
 	      cfg.trunks[0].addresses[2].prefix == 0, "trunk cidrs");
 	CHECK(cfg.trunks[0].iface == 1 && cfg.trunks[0].region == 0 &&
 	      cfg.trunks[0].target_port == 5080, "trunk refs before the region is defined");
+	CHECK(!strcmp(cfg.trunks[0].transport, "tcp") && cfg.trunks[0].n_numbers == 3 &&
+	      !strcmp(cfg.trunks[0].numbers[0], "+1555") && !strcmp(cfg.trunks[0].numbers[1], "4420") &&
+	      !strcmp(cfg.trunks[0].numbers[2], "sales"), "trunk transport and numbers");
 	CHECK(cfg.regions[0].port == 5061 && !strcmp(cfg.regions[0].transport, "tls") &&
 	      cfg.regions[0].options_interval == 0 && cfg.regions[0].iface == 1, "region");
 	CASE_END();
@@ -416,6 +421,14 @@ static const struct bad_case bad[] = {
 	  "t.conf:2: control_group: \"wheel staff\" is not a group name", "" },
 	{ "[sip] without listen", MINI "[sip]\ntls_key = /k.pem\n",
 	  "t.conf:4: [sip]: listen is required", "" },
+	{ "numbers with a space inside", MINI "[region r]\n" TRUNK "numbers = +1 555\n",
+	  "t.conf:8: numbers: \"+1 555\" is not a number prefix", "" },
+	{ "two default trunks in a region", MINI "[region r]\n" TRUNK
+	  "[trunk b]\naddresses = 10.0.0.0/8\ntarget = 10.0.0.1:5060\n",
+	  "t.conf:8: [trunk b]: [trunk pbx] already takes the calls of region r", "numbers = ..." },
+	{ "one prefix in two trunks of a region", MINI "[region r]\n" TRUNK "numbers = +1555\n"
+	  "[trunk b]\naddresses = 10.0.0.0/8\ntarget = 10.0.0.1:5060\nnumbers = +1666, +1555\n",
+	  "t.conf:9: [trunk b]: numbers +1555 is also a prefix of [trunk pbx]", "" },
 };
 
 static void test_bad(void)

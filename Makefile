@@ -39,6 +39,11 @@ CFLAGS  += $(WARN) $(SANFLAGS) -std=gnu11 -D_GNU_SOURCE -Iinclude -I$(B) -Idaemo
 LDFLAGS += $(SANFLAGS)
 DEPFLAGS = -MMD -MP
 DAEMON_LIBS := -lbpf -lelf -lz -linih -ljson-c -lmicrohttpd -lsystemd
+# sofia-sip (daemon/sip/): its headers as system headers, so that -Werror
+# judges only our code.
+SOFIA_CFLAGS := $(patsubst -I%,-isystem %,$(shell pkg-config --cflags sofia-sip-ua 2>/dev/null))
+CFLAGS  += $(SOFIA_CFLAGS)
+DAEMON_LIBS += $(shell pkg-config --libs sofia-sip-ua 2>/dev/null)
 CLI_LIBS    := -ljson-c
 
 BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_x86 $(WARN) -Iinclude -I$(B) -Ibpf
@@ -64,7 +69,8 @@ FUZZ_SRC   := $(wildcard tests/fuzz/fuzz_*.c)
 FUZZ_BIN   := $(patsubst tests/fuzz/%.c,$(B)/fuzz/%,$(FUZZ_SRC))
 FUZZ_LIB   := $(B)/librtpedge-fuzz.a
 FUZZ_CFLAGS := -g -O1 -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=all \
-	       $(WARN) -std=gnu11 -D_GNU_SOURCE -Iinclude -I$(B) -Idaemon -DRTPE_VERSION='"fuzz"'
+	       $(WARN) -std=gnu11 -D_GNU_SOURCE -Iinclude -I$(B) -Idaemon -DRTPE_VERSION='"fuzz"' \
+	       $(SOFIA_CFLAGS)
 FUZZ_SECONDS ?= 600
 
 .PHONY: all deps check demo bench fuzz install clean tests

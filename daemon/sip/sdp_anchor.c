@@ -73,6 +73,53 @@ int sdp_fail(char *err, size_t errlen, const char *why, const char *line, size_t
 	return -EINVAL;
 }
 
+static size_t blanks(const char *s, size_t n, size_t i)
+{
+	while (i < n && (s[i] == ' ' || s[i] == '\t'))
+		i++;
+	return i;
+}
+
+/*
+ * Whether an m= line has RFC 4566's shape: media, port[/n], proto and one or
+ * more formats, tokens apart by blanks. sofia-sip 1.12.11 loops, allocating
+ * until memory runs out, on a format that starts with a byte outside its
+ * token set ("m=image 1 udptl :"), so such a line never reaches it.
+ */
+static bool media_line_ok(const char *s, size_t n)
+{
+	size_t i = blanks(s, n, 2), k;
+
+	for (k = i; k < n && sdp_token_char(s[k]); k++) /* media */
+		;
+	if (k == i || (i = blanks(s, n, k)) == k)
+		return false;
+	for (k = i; k < n && s[k] >= '0' && s[k] <= '9'; k++) /* port */
+		;
+	if (k == i || k - i > 10)
+		return false;
+	if (k < n && s[k] == '/') {
+		for (i = ++k; k < n && s[k] >= '0' && s[k] <= '9'; k++)
+			;
+		if (k == i || k - i > 10)
+			return false;
+	}
+	if ((i = blanks(s, n, k)) == k)
+		return false;
+	for (k = i; k < n && (sdp_token_char(s[k]) || s[k] == '/'); k++) /* proto */
+		;
+	if (k == i || k == n || (i = blanks(s, n, k)) == k)
+		return false;
+	while (i < n) { /* formats: each a token, then blanks or the end */
+		for (k = i; k < n && sdp_token_char(s[k]); k++)
+			;
+		i = blanks(s, n, k);
+		if (k == i && k < n)
+			return false;
+	}
+	return true;
+}
+
 int sdp_check_body(const char *body, size_t len, char *err, size_t errlen)
 {
 	struct sdp_cursor c = { body, body + len, false };
@@ -92,6 +139,8 @@ int sdp_check_body(const char *body, size_t len, char *err, size_t errlen)
 			origin = true;
 		if (line[0] == 'm' && ++streams > SDP_MAX_STREAMS)
 			return sdp_fail(err, errlen, "too many m= lines", NULL, 0);
+		if (line[0] == 'm' && !media_line_ok(line, n))
+			return sdp_fail(err, errlen, "bad m= line", line, n);
 	}
 	if (r < 0)
 		return sdp_fail(err, errlen, why, line, n);
@@ -102,12 +151,42 @@ int sdp_check_body(const char *body, size_t len, char *err, size_t errlen)
 	return streams;
 }
 
+bool sdp_token_char(char ch)
+{
+	return (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') ||
+	       (ch && strchr("-!#$%&'*+.^_`{|}~", ch));
+}
+
+size_t sdp_attr_name(const char *line, size_t n, size_t *name)
+{
+	size_t i = 2, k;
+
+	if (n < 2 || line[0] != 'a' || line[1] != '=')
+		return 0;
+	while (i < n && (line[i] == ' ' || line[i] == '\t'))
+		i++;
+	for (k = i; k < n && sdp_token_char(line[k]); k++)
+		;
+	*name = i;
+	return k - i;
+}
+
+size_t sdp_attr_value(const char *line, size_t n)
+{
+	size_t at, len = sdp_attr_name(line, n, &at), i = at + len;
+
+	if (!len || i >= n)
+		return n;
+	for (i++; i < n && line[i] == ':'; i++) /* the one byte after the name, then colons */
+		;
+	return i;
+}
+
 bool sdp_attr_is(const char *line, size_t n, const char *name)
 {
-	size_t k = strlen(name);
+	size_t at, len = sdp_attr_name(line, n, &at);
 
-	return n >= 2 + k && line[0] == 'a' && line[1] == '=' &&
-	       !strncasecmp(line + 2, name, k) && (n == 2 + k || line[2 + k] == ':');
+	return len && len == strlen(name) && !strncasecmp(line + at, name, len);
 }
 
 bool sdp_attr_is_ice(const char *line, size_t n)

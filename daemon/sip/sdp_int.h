@@ -30,7 +30,18 @@ int sdp_next_line(struct sdp_cursor *c, const char **line, size_t *n, const char
  */
 int sdp_check_body(const char *body, size_t len, char *err, size_t errlen);
 
-/* Whether line (n bytes) is "a=NAME" or "a=NAME:...", NAME matched without case. */
+/* sofia's token characters (sdp_parse.c, TOKEN): names of media and attributes. */
+bool sdp_token_char(char ch);
+/*
+ * An a= line's attribute name as sofia reads it (sdp_parse.c: spaces
+ * skipped, then the longest run of token characters; the one byte after
+ * it and any colons separate the value): its length (0: none) and its
+ * offset in *name.
+ */
+size_t sdp_attr_name(const char *line, size_t n, size_t *name);
+/* The offset of an a= line's value (n when it has none). */
+size_t sdp_attr_value(const char *line, size_t n);
+/* Whether line (n bytes) is an a= line whose name is NAME, matched without case. */
 bool sdp_attr_is(const char *line, size_t n, const char *name);
 /* Whether line is one of the ICE attributes that the rewrite removes. */
 bool sdp_attr_is_ice(const char *line, size_t n);

@@ -20,7 +20,7 @@
 /* What the first pass notes about the session section or one stream. */
 struct section {
 	bool has_c;  /* a c= line of its own */
-	bool zero_c; /* its first c= says 0.0.0.0 */
+	bool zero_c; /* its c= (the session's last, a stream's first) says 0.0.0.0 */
 	bool mux;    /* an a=rtcp-mux line */
 };
 
@@ -86,6 +86,28 @@ static size_t token_end(const char *s, size_t n, int k)
 	}
 }
 
+static size_t skip_blanks(const char *s, size_t n, size_t i)
+{
+	while (i < n && (s[i] == ' ' || s[i] == '\t'))
+		i++;
+	return i;
+}
+
+/* The end of the number at s[i..n) as sofia reads it (parse_ul: blanks,
+ * then strtoul's white space, sign and digits), or 0 when there is none. */
+static size_t number_end(const char *s, size_t n, size_t i)
+{
+	size_t d;
+
+	while (i < n && (s[i] == ' ' || s[i] == '\t' || s[i] == '\v' || s[i] == '\f'))
+		i++;
+	if (i < n && (s[i] == '+' || s[i] == '-'))
+		i++;
+	for (d = i; d < n && s[d] >= '0' && s[d] <= '9'; d++)
+		;
+	return d > i ? d : 0;
+}
+
 /* Whether a c= line says IN IP4 0.0.0.0. */
 static bool c_is_zero(const char *line, size_t n)
 {
@@ -118,7 +140,8 @@ static int survey(struct rewrite *w, const char *body, size_t len)
 
 		if (line[0] == 'm' && ++i >= w->n)
 			return -EINVAL;
-		else if (line[0] == 'c' && !sec->has_c) {
+		else if (line[0] == 'c' && (i < 0 || !sec->has_c)) {
+			/* sofia keeps the last session-level c= and a stream's first */
 			sec->has_c = true;
 			sec->zero_c = c_is_zero(line, n);
 		} else if (sdp_attr_is(line, n, "rtcp-mux")) {
@@ -145,32 +168,47 @@ static int pick_session_addr(struct rewrite *w)
 	return -EINVAL;
 }
 
-/* "o=user id version IN IP4 addr": the first three tokens byte for byte. */
+/* "o=user id version IN IP4 addr": user, id and version byte for byte, cut
+ * where sofia's parse_origin stops reading the version. */
 static int put_origin(struct rewrite *w, const char *line, size_t n)
 {
-	size_t e = token_end(line + 2, n - 2, 2);
 	char ip[INET_ADDRSTRLEN];
+	size_t i = skip_blanks(line, n, 2), user = i;
 
-	if (!e)
+	while (i < n && line[i] != ' ' && line[i] != '\t')
+		i++;
+	if (i == user || i >= n)
 		return -EINVAL;
-	put(w, line, 2 + e);
+	i = number_end(line, n, skip_blanks(line, n, i + 1)); /* session id */
+	i = i ? number_end(line, n, skip_blanks(line, n, i)) : 0; /* version */
+	if (!i)
+		return -EINVAL;
+	put(w, line, i);
 	putf(w, " IN IP4 %s\r\n", ip_str(w->sess_addr, ip));
 	return 0;
 }
 
-/* "m=media port[/n] rest" with the anchor's port, without "/n". */
+/* "m=media port[/n] rest" with the anchor's port in place of "port[/n]" (the
+ * bytes sofia's parse_media reads as such); everything else as it was. */
 static int put_media(struct rewrite *w, int i, const char *line, size_t n)
 {
-	size_t media = token_end(line + 2, n - 2, 0), port = token_end(line + 2, n - 2, 1);
-	size_t start = media;
+	size_t k = skip_blanks(line, n, 2), media = k, from, to;
 
-	if (!media || !port)
+	while (k < n && sdp_token_char(line[k]))
+		k++;
+	if (k == media || k >= n)
 		return -EINVAL;
-	while (line[2 + start] == ' ' || line[2 + start] == '\t')
-		start++;
-	put(w, line, 2 + start);
+	for (k++; k < n && line[k] == ' '; k++) /* the byte after the name, then spaces */
+		;
+	from = skip_blanks(line, n, k);
+	to = number_end(line, n, from);
+	if (to && to < n && line[to] == '/')
+		to = number_end(line, n, to + 1);
+	if (!to)
+		return -EINVAL;
+	put(w, line, from);
 	putf(w, "%u", w->anchors[i].port);
-	put_line(w, line + 2 + port, n - 2 - port);
+	put_line(w, line + to, n - to);
 	return 0;
 }
 
@@ -178,11 +216,12 @@ static int put_media(struct rewrite *w, int i, const char *line, size_t n)
 static void put_rtcp(struct rewrite *w, int i, const char *line, size_t n)
 {
 	const struct sdp_anchor *a = &w->anchors[i];
+	size_t v = sdp_attr_value(line, n), e = number_end(line, n, v);
 	char ip[INET_ADDRSTRLEN];
 
 	if (!a->port || a->rtcp_mux)
 		return;
-	if (token_end(line, n, 1)) /* the port has an address after it */
+	if (e && skip_blanks(line, n, e) < n) /* the port has an address after it */
 		putf(w, "a=rtcp:%u IN IP4 %s\r\n", a->port + 1u, ip_str(stream_addr(w, i), ip));
 	else
 		putf(w, "a=rtcp:%u\r\n", a->port + 1u);

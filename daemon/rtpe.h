@@ -18,6 +18,7 @@
 
 struct ctl_server;
 struct metrics;
+struct sip;
 
 struct rtpe {
 	struct rtpe_cfg cfg;
@@ -28,6 +29,7 @@ struct rtpe {
 	bool stopping, remove_on_exit;
 	struct media m;           /* interfaces, sessions, relay, punt path */
 	struct state_file sf;     /* the state file of m */
+	struct sip *sip;          /* the SIP proxy (its own thread), NULL without [sip] */
 };
 
 #endif

@@ -33,11 +33,13 @@ sip_require() {
 # 2 above, where rtpprobe must listen: the scenario is copied to $T with its
 # m= ports written as [rtp_port], which the caller sets with -key rtp_port
 # (the uac_/uas_ helpers below: 5004 on the carrier, 6004 on the sbc host)
-# while sipp's own -mp is elsewhere.
+# while sipp's own -mp is elsewhere. SIPP_SED, when set, is one more sed
+# expression for the copy (a status line sipp cannot take from -key).
 sipp_bg() {
 	local name=$1 ns=$2 sf=$3
 	shift 3
-	sed 's/m=audio \[media_port\]/m=audio [rtp_port]/' "$SIP_DIR/$sf" >"$T/$name.xml"
+	sed -e 's/m=audio \[media_port\]/m=audio [rtp_port]/' ${SIPP_SED:+-e "$SIPP_SED"} \
+		"$SIP_DIR/$sf" >"$T/$name.xml"
 	(cd "$T" && exec ip netns exec "$ns" timeout -k 5 60 sipp -sf "$T/$name.xml" -nostdin \
 		-trace_msg -trace_logs -trace_err -message_file "$T/$name.msg" \
 		-log_file "$T/$name.log" -error_file "$T/$name.err" "$@" >"$T/$name.out" 2>&1) &

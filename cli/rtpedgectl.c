@@ -161,6 +161,7 @@ static int check_arg(const struct rtpe_ctl_cmd *c, const struct rtpe_ctl_arg *a,
 		[RTPE_ARG_SRTP] = "is not SUITE:INKEY[:OUTKEY] (e.g. AES_CM_128_HMAC_SHA1_80:BASE64KEY)",
 		[RTPE_ARG_FLAG] = "takes no value",
 		[RTPE_ARG_ONOFF] = "must be on or off",
+		[RTPE_ARG_CALLID] = "must not be empty (a Call-ID as `rtpedgectl calls` lists it)",
 	};
 	bool ok = a->kind == RTPE_ARG_PEER ? valid_peer(v) : a->kind == RTPE_ARG_SRTP ? valid_srtp(v) :
 		  a->kind == RTPE_ARG_ONOFF ? !strcmp(v, "on") || !strcmp(v, "off") : *v;

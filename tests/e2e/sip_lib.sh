@@ -124,3 +124,10 @@ session_legs() {
 xdp_forwarded() {
 	ctl --json stats | jq -r '.packets.xdp'
 }
+
+# metric NAME_WITH_LABELS: its value on the relay's /metrics (E2E_METRICS
+# must name the endpoint; "" when it is missing).
+metric() {
+	ip netns exec "$RTPE_NS_RELAY" curl -sf "http://$E2E_METRICS/metrics" |
+		awk -v m="$1" '$1 == m { print $2; exit }'
+}

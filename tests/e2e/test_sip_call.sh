@@ -9,7 +9,8 @@
 # RTP and RTCP then go both ways (rtpprobe at both ends) and must arrive
 # whole, with both legs on the XDP path and XDP's counters showing it
 # relayed them; the BYE, routed by the Record-Route, ends the session and
-# frees its ports.
+# frees its ports. While the call lasts, `calls`, `calls show`, status,
+# stats and the metrics show it; afterwards the counters add up.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/sip_lib.sh"
 
@@ -19,12 +20,39 @@ NR=100 # RTCP packets each way
 e2e_require "$PROBE" "$B/rtpedged" "$B/rtpedgectl"
 sip_require
 bed_up
+E2E_METRICS=127.0.0.1:9464 # the relay namespace's own loopback
 mapfile -t CONF < <(sip_conf)
 if ! start_daemon auto "${CONF[@]}"; then
 	fail "daemon start" "rtpedged with [sip] did not come up; log above"
 	exit 1
 fi
 FREE0=$(ctl --json status | jq -r .ports_free)
+
+# check_call_listed NAME DIR ID: `calls`, `calls show`, status, stats and
+# the metrics show the one call in progress, with its session ID.
+check_call_listed() {
+	local name=$1 dir=$2 id=$3 j cid want
+	want=$([ "$dir" = t2r ] && echo trunk-to-region || echo region-to-trunk)
+	case_begin "$name: calls, calls show, status, stats and metrics show the call"
+	j=$(ctl --json calls)
+	check_eq "calls" "$(jq '.calls | length' <<<"$j")" 1
+	cid=$(jq -r '.calls[0].call_id' <<<"$j")
+	check_eq "direction" "$(jq -r '.calls[0].direction' <<<"$j")" "$want"
+	check_eq "trunk" "$(jq -r '.calls[0].trunk' <<<"$j")" carrier
+	check_eq "region" "$(jq -r '.calls[0].region' <<<"$j")" lab
+	check_eq "state" "$(jq -r '.calls[0].state' <<<"$j")" confirmed
+	check_eq "sessions" "$(jq -c '.calls[0].sessions' <<<"$j")" "[\"$id\"]"
+	check_match "from" "$(jq -r '.calls[0].from' <<<"$j")" '^sip:uac@198\.18\.[12]\.2'
+	check_match "to: the E.164 number untouched" "$(jq -r '.calls[0].to' <<<"$j")" \
+		'^sip:\+15557654321@'
+	check_eq "calls show" "$(ctl --json calls show "$cid" | jq -r '.sessions[0]')" "$id"
+	check_match "calls (table)" "$(ctl calls)" "$cid .*$want +lab +carrier +confirmed"
+	check_match "calls show (text)" "$(ctl calls show "$cid")" "state: +confirmed"
+	check_eq "status calls" "$(ctl --json status | jq -r .calls)" 1
+	check_eq "stats calls_active" "$(ctl --json stats | jq -r .calls_active)" 1
+	check_eq "rtpedge_calls_active" "$(metric rtpedge_calls_active)" 1
+	case_end
+}
 
 # call NAME DIR: one call, DIR t2r (carrier calls) or r2t (the sbc calls),
 # with media both ways while it lasts.
@@ -60,6 +88,8 @@ call() {
 		"offer c=${lb%:*} m=${lb##*:}"
 	case_end
 
+	check_call_listed "$name" "$dir" "$id"
+
 	x0=$(xdp_forwarded)
 	if [ "$dir" = t2r ]; then
 		media_both_ways "$la" "$lb" "$N" "$NR"
@@ -87,3 +117,18 @@ call() {
 
 call trunk_to_region t2r
 call region_to_trunk r2t
+
+case_begin "counters: two calls answered and ended by BYE, none active"
+check_eq "calls" "$(ctl --json calls | jq '.calls | length')" 0
+check_eq "calls_total answered" "$(metric 'rtpedge_calls_total{result="answered"}')" 2
+check_eq "calls_ended_total bye" "$(metric 'rtpedge_calls_ended_total{reason="bye"}')" 2
+check_eq "rtpedge_calls_active" "$(metric rtpedge_calls_active)" 0
+check_eq "INVITE" "$(metric 'rtpedge_sip_requests_total{method="INVITE"}')" 2
+check_eq "ACK" "$(metric 'rtpedge_sip_requests_total{method="ACK"}')" 2
+check_eq "BYE" "$(metric 'rtpedge_sip_requests_total{method="BYE"}')" 2
+check_ge "2xx sent" "$(metric 'rtpedge_sip_responses_total{class="2xx"}')" 4
+check_ge "1xx sent (100 Trying, 180)" "$(metric 'rtpedge_sip_responses_total{class="1xx"}')" 4
+check_eq "stats sip INVITE" "$(ctl --json stats | jq -r .sip.requests.INVITE)" 2
+check "calls show of an unknown Call-ID fails" bash -c "! '$B/rtpedgectl' -s '$SOCK' calls show nosuchcall"
+check_match "its message" "$(ctl calls show nosuchcall 2>&1)" "no call nosuchcall"
+case_end

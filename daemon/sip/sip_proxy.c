@@ -404,6 +404,8 @@ int sip_on_request(struct sip *sp, nta_leg_t *leg, nta_incoming_t *irq, sip_t co
 	}
 	if (status)
 		sip_count_response(sp, status);
+	if (status >= 300 && m == sip_method_invite && !has_to_tag(sip))
+		sip_count(&sp->st.calls[SIP_R_refused]); /* a new call the proxy said no to */
 	return status;
 }
 

@@ -8,13 +8,15 @@
 
 SIP_DIR=$E2E_ROOT/tests/e2e/sip
 
-# The config lines start_daemon appends: SIP on UDP and TCP, region "lab"
-# (the sbc host, transport $1, default udp), trunk "carrier".
+# sip_conf [REGION_TRANSPORT [TRUNK_TRANSPORT [NUMBERS]]]: the config lines
+# start_daemon appends: SIP on UDP and TCP, region "lab" (the sbc host),
+# trunk "carrier" (taking the region's calls for NUMBERS when given).
 sip_conf() {
 	printf '%s\n' "[sip]" "listen = udp:0.0.0.0:5060, tcp:0.0.0.0:5060" \
 		"[region lab]" "sbc = 198.18.2.2" "transport = ${1:-udp}" "interface = sbc" \
 		"[trunk carrier]" "addresses = 198.18.1.2" "target = 198.18.1.2:5060" \
 		"transport = ${2:-udp}" "interface = carrier" "region = lab"
+	[ -z "${3:-}" ] || echo "numbers = $3"
 }
 
 # sip_require: sipp must be there (Debian: sip-tester).

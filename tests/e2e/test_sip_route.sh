@@ -1,0 +1,87 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# test_sip_route.sh - the proxy's routing and refusals, and both
+# transports: a request from an address that is no trunk's and no
+# region's gets 403 (and a counter), Max-Forwards 0 gets 483, a call from
+# the region to a number no trunk takes gets 404; a reload that changes
+# the trunk's numbers routes the next call; then calls over TCP in both
+# directions (the trunk and the region set to tcp).
+. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/sip_lib.sh"
+
+e2e_require "$B/rtpedged" "$B/rtpedgectl"
+sip_require
+bed_up
+E2E_METRICS=127.0.0.1:9464
+mapfile -t CONF < <(sip_conf udp udp +1555)
+start_daemon auto "${CONF[@]}" || { fail "daemon start" "see log"; exit 1; }
+FREE0=$(ctl --json status | jq -r .ports_free)
+
+check_freed() {
+	wait_no_sessions 5 || why_add "sessions left: $(ctl --json session list | head -c 300)"
+	check_eq "ports_free" "$(ctl --json status | jq -r .ports_free)" "$FREE0"
+}
+
+case_begin "an unknown source gets 403, counted; no session"
+sipp_bg x_uac "$RTPE_NS_ATTACKER" uac_rejected.xml -i 198.18.3.2 -p 5070 -mi 198.18.3.2 \
+	-mp 17004 -key rtp_port 7004 -key max_forwards 70 -m 1 -s +15557654321 198.18.3.1:5060
+sipp_wait x_uac || why_add "attacker: $(sipp_why x_uac)"
+check_match "it got" "$(cat "$T/x_uac.log" 2>/dev/null)" "refused 403"
+check_eq "stats sip.forbidden" "$(ctl --json stats | jq -r .sip.forbidden)" 1
+check_eq "rtpedge_sip_forbidden_total" "$(metric rtpedge_sip_forbidden_total)" 1
+check_freed
+case_end
+
+case_begin "Max-Forwards 0 gets 483; no session"
+uac_carrier mf_uac uac_rejected.xml -s +15557654321 -key max_forwards 0
+sipp_wait mf_uac || why_add "caller: $(sipp_why mf_uac)"
+check_match "it got" "$(cat "$T/mf_uac.log" 2>/dev/null)" "refused 483"
+check_freed
+case_end
+
+case_begin "a call from the region to a number no trunk takes gets 404"
+uac_sbc nf_uac uac_rejected.xml -s +4420123456 -key max_forwards 70
+sipp_wait nf_uac || why_add "caller: $(sipp_why nf_uac)"
+check_match "it got" "$(cat "$T/nf_uac.log" 2>/dev/null)" "refused 404"
+check_match "the log says why" "$(cat "$T/daemon.log")" "no trunk takes this number"
+check_eq "rtpedge_calls_total refused" "$(metric 'rtpedge_calls_total{result="refused"}')" 3
+check_freed
+case_end
+
+case_begin "reload: the trunk takes every number now; the next call is routed to it"
+sed -i '/^numbers = /d' "$T/rtpedge.conf"
+check "reload" ctl reload
+uas_carrier rl_uas uas_basic.xml
+sleep 0.3
+uac_sbc rl_uac uac_basic.xml -s +4420123456 -d 300
+sipp_wait rl_uac || why_add "caller: $(sipp_why rl_uac)"
+sipp_wait rl_uas || why_add "callee: $(sipp_why rl_uas)"
+check_match "the log says so" "$(cat "$T/daemon.log")" "sip: new calls route by the reloaded config"
+check_freed
+case_end
+
+# TCP: the region and the trunk are reached over TCP.
+stop_daemon
+mapfile -t CONF < <(sip_conf tcp tcp)
+start_daemon auto "${CONF[@]}" || { fail "daemon restart" "with TCP routes"; exit 1; }
+for dir in t2r r2t; do
+	case_begin "$dir over TCP both hops: answered, in-dialog requests by Route, ports freed"
+	if [ $dir = t2r ]; then
+		uas_sbc "tcp_${dir}_uas" uas_basic.xml -t t1
+		sleep 0.3
+		uac_carrier "tcp_${dir}_uac" uac_basic.xml -t t1 -s +15557654321 -d 300
+	else
+		uas_carrier "tcp_${dir}_uas" uas_basic.xml -t t1
+		sleep 0.3
+		uac_sbc "tcp_${dir}_uac" uac_basic.xml -t t1 -s +15557654321 -d 300
+	fi
+	sipp_wait "tcp_${dir}_uac" || why_add "caller: $(sipp_why "tcp_${dir}_uac")"
+	sipp_wait "tcp_${dir}_uas" || why_add "callee: $(sipp_why "tcp_${dir}_uas")"
+	msg=$(cat "$T/tcp_${dir}_uas.msg" 2>/dev/null)
+	check_match "the callee got the INVITE over TCP" "$msg" "TCP message received"
+	check_match "from the relay's Via over TCP" "$msg" "^Via: SIP/2.0/TCP 198\.18\."
+	check_match "Record-Route over TCP" "$msg" "^Record-Route: <sip:198\.18\.[12]\.1:5060;transport=tcp;lr;"
+	check_freed
+	case_end
+done

@@ -30,40 +30,12 @@ void bye_learn_request(struct sip_call *c, sip_t const *sip)
 		c->cseq[0] = sip->sip_cseq->cs_seq;
 }
 
-/* Appends a Route to url at *tail. */
-static sip_route_t **route_add(su_home_t *home, sip_route_t **tail, url_t const *url)
-{
-	sip_route_t *r = sip_route_create(home, url, NULL);
-
-	if (!r)
-		return tail;
-	*tail = r;
-	return &r->r_next;
-}
-
 void bye_learn_answer(struct sip_call *c, sip_t const *sip)
 {
-	sip_record_route_t const *rr = sip->sip_record_route, *p;
-	sip_route_t **tail = &c->route[0];
-	struct sip_rr mine;
-
 	c->to = sip_to_dup(c->home, sip->sip_to);
 	if (sip->sip_contact)
 		c->target[1] = url_hdup(c->home, sip->sip_contact->m_url);
-	/* Entries above ours lead to the callee, nearest first when reversed;
-	 * entries below ours lead to the caller, in their order. */
-	for (p = rr; p && !sip_route_ours(c->sp, p, &mine); p = p->r_next) {
-		sip_route_t *r = sip_route_create(c->home, p->r_url, NULL);
-
-		if (r) {
-			r->r_next = c->route[1];
-			c->route[1] = r;
-		}
-	}
-	while (p && sip_route_ours(c->sp, p, &mine))
-		p = p->r_next;
-	for (; p; p = p->r_next)
-		tail = route_add(c->home, tail, p->r_url);
+	sip_route_sets(c->home, c->sp->cfg, sip->sip_record_route, &c->route[0], &c->route[1]);
 }
 
 static int on_bye_response(struct sip_tr *magic, nta_outgoing_t *orq, sip_t const *sip)

@@ -193,15 +193,6 @@ void calls_fini(struct sip *sp)
 
 static void call_run(struct sip_call *c);
 
-/* Whether the message carries an SDP body (multipart and other bodies
- * pass untouched). */
-static bool has_sdp(sip_t const *sip)
-{
-	return sip->sip_payload && sip->sip_payload->pl_len &&
-	       (!sip->sip_content_type || !sip->sip_content_type->c_type ||
-		!strcasecmp(sip->sip_content_type->c_type, "application/sdp"));
-}
-
 static void step_media_done(struct sip_mreq *mq)
 {
 	struct sip_step *st = mq->ctx;
@@ -265,7 +256,7 @@ static bool step_start(struct sip_call *c, struct sip_step *st)
 		op = SIP_M_END;
 	} else if (!sip || (st->kind == STEP_REQUEST && st->tr->cancelled)) {
 		return false;
-	} else if (has_sdp(sip)) {
+	} else if (sip_has_sdp(sip)) {
 		op = SIP_M_SDP;
 	} else if (st->kind == STEP_REQUEST && st->tr->initial && c->iface[0] >= 0 &&
 		   st->tr->method == sip_method_invite) {

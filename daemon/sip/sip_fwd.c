@@ -208,57 +208,17 @@ void tr_relay(struct sip_tr *tr, msg_t *resp)
 
 /* ---- a step's message once its SDP is anchored ----------------------------------- */
 
-/* Replaces msg's body with the rewrite of its SDP for mq's anchors. 0 or -1. */
-static int body_rewrite(msg_t *msg, const struct sip_mreq *mq)
-{
-	sip_t *sip = sip_object(msg);
-	size_t len = sip->sip_payload->pl_len, room = SDP_REWRITE_SPACE(len);
-	char *out = malloc(room);
-	sip_payload_t *pl;
-	int n = out ? sdp_rewrite(sip->sip_payload->pl_data, len, &mq->desc, mq->anchors, out,
-				  room) : -1;
-
-	if (n < 0) {
-		free(out);
-		return -1;
-	}
-	pl = sip_payload_create(msg_home(msg), out, (isize_t)n);
-	free(out);
-	if (!pl || msg_header_replace(msg, (msg_pub_t *)sip, (msg_header_t *)sip->sip_payload,
-				      (msg_header_t *)pl))
-		return -1;
-	return sip_add_tl(msg, sip, SIPTAG_CONTENT_LENGTH(sip_content_length_create(
-					    msg_home(msg), (uint32_t)n)), TAG_END()) < 0 ? -1 : 0;
-}
-
-/* The two Record-Route entries of a new call (RFC 5658): facing the callee
- * on top, then facing the caller, each with the call's sessions. */
+/* The two Record-Route entries of a new call, with its sessions. */
 static int add_record_route(struct sip_tr *tr)
 {
 	struct sip_call *c = tr->call;
 	struct sip_rr rr = { .n_ids = c->n_ids, .dir = c->dir };
-	char params[2][256], ip[2][INET_ADDRSTRLEN], *s;
-	uint16_t port[2];
-	struct in_addr a;
-	sip_record_route_t *r;
 
 	memcpy(rr.ids, c->ids, sizeof(rr.ids));
 	snprintf(rr.trunk, sizeof(rr.trunk), "%s", c->trunk);
 	snprintf(rr.region, sizeof(rr.region), "%s", c->region);
-	for (int side = 0; side < 2; side++) {
-		sip_route_self(tr->sp->cfg, c->iface[side], c->transport[side], &a, &port[side]);
-		inet_ntop(AF_INET, &a, ip[side], sizeof(ip[side]));
-		if (sip_rr_params(&rr, side, params[side], sizeof(params[side])) < 0)
-			return -1;
-	}
-	s = su_sprintf(msg_home(tr->req), "<sip:%s:%u%s%s;%s>, <sip:%s:%u%s%s;%s>", ip[1], port[1],
-		       strcmp(c->transport[1], "udp") ? ";transport=" : "",
-		       strcmp(c->transport[1], "udp") ? c->transport[1] : "", params[1], ip[0],
-		       port[0], strcmp(c->transport[0], "udp") ? ";transport=" : "",
-		       strcmp(c->transport[0], "udp") ? c->transport[0] : "", params[0]);
-	r = s ? sip_record_route_make(msg_home(tr->req), s) : NULL;
-	return r ? msg_header_insert(tr->req, (msg_pub_t *)sip_object(tr->req), (msg_header_t *)r)
-		 : -1;
+	return sip_record_route_add(tr->req, tr->sp->cfg, &rr, c->iface,
+				    (const char (*)[4])c->transport);
 }
 
 /* The call's sessions after the loop's answer. */
@@ -299,7 +259,7 @@ void step_request_done(struct sip_step *st)
 		}
 		return;
 	}
-	if (mq && mq->op == SIP_M_SDP && body_rewrite(tr->req, mq)) {
+	if (mq && mq->op == SIP_M_SDP && sip_body_rewrite(tr->req, &mq->desc, mq->anchors)) {
 		log_warn("sip: call %s: cannot rewrite the SDP of %s (488)", c->call_id,
 			 sip_object(tr->req)->sip_request->rq_method_name);
 		tr_reply(tr, 488, "Not Acceptable Here");
@@ -349,7 +309,7 @@ void step_response_done(struct sip_step *st)
 
 	if (st->mq && st->mq->op == SIP_M_SDP && !st->mq->err) {
 		call_take_ids(c, st->mq);
-		if (body_rewrite(resp, st->mq))
+		if (sip_body_rewrite(resp, &st->mq->desc, st->mq->anchors))
 			log_warn("sip: call %s: cannot rewrite the SDP of a %d", c->call_id, status);
 	}
 	if (tr->initial)

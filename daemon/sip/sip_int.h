@@ -4,7 +4,7 @@
  * the proxy, its calls, transactions and the per-call queue of steps.
  *
  *   sip_thread.c the thread, the nta agent, the queue's end, counters
- *   sip_proxy.c  requests in: checks, routing (new call or in-dialog)
+ *   sip_proxy.c  requests in: new call or in-dialog (sip_msg.c classifies)
  *   sip_fwd.c    forwarding: requests out, responses back, CANCEL
  *   sip_call.c   the call table, each call's steps in order, the CLI's JSON
  *   sip_bye.c    BYE both ways when the media times out
@@ -33,6 +33,7 @@
 
 #include "sip/sdp_anchor.h"
 #include "sip/sip_media.h"
+#include "sip/sip_msg.h"
 #include "sip/sip_proxy.h"
 #include "sip/sip_route.h"
 #include "sip/sip_rr.h"
@@ -142,8 +143,6 @@ struct in_addr sip_msg_source(msg_t *msg);
 /* The default leg's callback: every request outside nta's own transactions.
  * A status nta answers with, or 0 when the proxy took the request. */
 int sip_on_request(struct sip *sp, nta_leg_t *leg, nta_incoming_t *irq, sip_t const *sip);
-/* Whether a Route or Record-Route entry is the proxy's; rr gets its parameters. */
-bool sip_route_ours(struct sip *sp, sip_route_t const *r, struct sip_rr *rr);
 
 /* ---- sip_fwd.c ---- */
 /* Ends every transaction (the thread ends). */

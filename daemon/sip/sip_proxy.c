@@ -27,6 +27,7 @@
 #include <sofia-sip/url.h>
 
 #include "core/log.h"
+#include "sip/sip_msg.h"
 
 static enum sip_method_id method_id(sip_method_t m)
 {
@@ -59,118 +60,7 @@ struct in_addr sip_msg_source(msg_t *msg)
 	return a;
 }
 
-/* ---- checks every request passes ------------------------------------------------ */
-
-/* Whether url names the proxy (a host that is one of its addresses). */
-static bool url_is_self(struct sip *sp, url_t const *u)
-{
-	struct in_addr a;
-
-	if (!u || !u->url_host || inet_pton(AF_INET, u->url_host, &a) != 1)
-		return false;
-	return sip_route_is_self(sp->cfg, a, u->url_port ? (uint16_t)atoi(u->url_port) : 0);
-}
-
-/* A Route entry the proxy wrote: its address and its parameters. */
-bool sip_route_ours(struct sip *sp, sip_route_t const *r, struct sip_rr *rr)
-{
-	return r && url_is_self(sp, r->r_url) && !sip_rr_parse(r->r_url->url_params, rr);
-}
-
-/*
- * RFC 3261 16.3 step 4: a new request that already carries the proxy's
- * Record-Route, or a Via the proxy wrote, has been here before.
- */
-static bool looped(struct sip *sp, sip_t const *sip)
-{
-	struct sip_rr rr;
-
-	for (sip_record_route_t const *r = sip->sip_record_route; r; r = r->r_next)
-		if (sip_route_ours(sp, r, &rr))
-			return true;
-	for (sip_via_t const *v = sip->sip_via ? sip->sip_via->v_next : NULL; v; v = v->v_next) {
-		struct in_addr a;
-
-		if (v->v_host && inet_pton(AF_INET, v->v_host, &a) == 1 &&
-		    sip_route_is_self(sp->cfg, a, v->v_port ? (uint16_t)atoi(v->v_port) : 0) &&
-		    v->v_branch && !strncmp(v->v_branch, "z9hG4bK", 7))
-			return true;
-	}
-	return false;
-}
-
-/* ---- the request as it goes out ----------------------------------------------- */
-
-/* A copy of the request to forward: Max-Forwards down by one (70 when it
- * had none), the proxy's own Route entries gone. */
-static msg_t *request_copy(msg_t *in)
-{
-	msg_t *msg = msg_dup(in);
-	sip_t *sip = sip_object(msg);
-
-	if (!sip)
-		return NULL;
-	if (sip->sip_max_forwards) {
-		sip->sip_max_forwards->mf_count--;
-		msg_fragment_clear(sip->sip_max_forwards->mf_common);
-	} else {
-		sip_add_tl(msg, sip, SIPTAG_MAX_FORWARDS_STR("70"), TAG_END());
-	}
-	return msg;
-}
-
-/* Replaces the Request-URI with url. 0 or -1. */
-static int request_retarget(msg_t *msg, url_t const *url)
-{
-	sip_t *sip = sip_object(msg);
-	sip_request_t *rq = sip_request_create(msg_home(msg), sip->sip_request->rq_method,
-					       sip->sip_request->rq_method_name,
-					       (url_string_t const *)url, NULL);
-
-	return rq ? msg_header_replace(msg, (msg_pub_t *)sip, (msg_header_t *)sip->sip_request,
-				       (msg_header_t *)rq) : -1;
-}
-
-/* The next hop of msg: its first Route when it routes loosely, else its
- * Request-URI. */
-static url_t const *next_hop(msg_t *msg)
-{
-	sip_t *sip = sip_object(msg);
-
-	if (sip->sip_route && url_has_param(sip->sip_route->r_url, "lr"))
-		return sip->sip_route->r_url;
-	return sip->sip_request->rq_url;
-}
-
 /* ---- a new call or an out-of-dialog request --------------------------------------- */
-
-static int route_error(struct sip *sp, int e, sip_t const *sip, struct in_addr src)
-{
-	char a[INET_ADDRSTRLEN];
-
-	inet_ntop(AF_INET, &src, a, sizeof(a));
-	log_info("sip: %s %s from %s: %s", sip->sip_request->rq_method_name,
-		 sip->sip_call_id->i_id, a,
-		 e == -ENOENT ? "no trunk takes this number (404)" :
-		 e == -EHOSTUNREACH ? "its region has no SBC address (503)" : "refused (403)");
-	return e == -ENOENT ? 404 : e == -EHOSTUNREACH ? 503 : 403;
-}
-
-/* The Request-URI of a call to rt: the user kept, host and port the target's. */
-static url_t *target_url(su_home_t *home, sip_t const *sip, const struct sip_call_route *rt)
-{
-	url_t const *in = sip->sip_request->rq_url;
-	char host[INET_ADDRSTRLEN], *s;
-	url_t *u;
-
-	inet_ntop(AF_INET, &rt->addr, host, sizeof(host));
-	s = su_sprintf(home, "sip:%s%s%s:%u%s%s", in->url_user ? in->url_user : "",
-		       in->url_user ? "@" : "", host, rt->port,
-		       strcmp(rt->transport, "udp") ? ";transport=" : "",
-		       strcmp(rt->transport, "udp") ? rt->transport : "");
-	u = s ? url_make(home, s) : NULL;
-	return u;
-}
 
 /* Records the route decided for a new call. */
 static void call_routed(struct sip *sp, struct sip_call *c, const struct sip_call_route *rt,
@@ -189,24 +79,19 @@ static void call_routed(struct sip *sp, struct sip_call *c, const struct sip_cal
 }
 
 static int request_new(struct sip *sp, nta_incoming_t *irq, sip_t const *sip, msg_t *msg,
-		       struct in_addr src)
+		       const struct sip_call_route *rt)
 {
-	struct sip_call_route rt;
 	struct sip_call *c = NULL;
 	struct sip_tr *tr;
-	url_t *url;
-	int e = sip_route_call(sp->cfg, src, sip->sip_request->rq_url->url_user, &rt);
 
-	if (e)
-		return route_error(sp, e, sip, src);
 	if (sip->sip_request->rq_method == sip_method_invite) {
 		c = call_find(sp, sip->sip_call_id->i_id);
 		if (c && c->state != CALL_ENDED)
 			return 482; /* a second INVITE without To tag: merged */
-		c = call_new(sp, sip, rt.dir);
+		c = call_new(sp, sip, rt->dir);
 		if (!c)
 			return 500;
-		call_routed(sp, c, &rt, sip);
+		call_routed(sp, c, rt, sip);
 	}
 	tr = tr_new(sp, irq, sip);
 	if (!tr) {
@@ -216,9 +101,8 @@ static int request_new(struct sip *sp, nta_incoming_t *irq, sip_t const *sip, ms
 	}
 	tr->side = 0;
 	tr->initial = true;
-	tr->req = request_copy(msg);
-	url = tr->req ? target_url(msg_home(tr->req), sip, &rt) : NULL;
-	if (!url || request_retarget(tr->req, url)) {
+	tr->req = sip_fwd_copy(sp->cfg, msg);
+	if (!tr->req || sip_request_retarget(tr->req, rt)) {
 		tr_reply(tr, 500, "Cannot Forward");
 		tr_done(tr);
 		if (c)
@@ -226,7 +110,7 @@ static int request_new(struct sip *sp, nta_incoming_t *irq, sip_t const *sip, ms
 		tr_unref(tr);
 		return 0;
 	}
-	tr->hop = next_hop(tr->req);
+	tr->hop = sip_next_hop(tr->req);
 	if (!c) { /* OPTIONS, MESSAGE, SUBSCRIBE...: no media, no call */
 		tr_forward(tr);
 		tr_unref(tr);
@@ -308,32 +192,20 @@ static int side_by_source(struct sip *sp, struct sip_call *c, struct in_addr src
 }
 
 static int request_in_dialog(struct sip *sp, nta_incoming_t *irq, sip_t const *sip, msg_t *msg,
-			     struct in_addr src)
+			     struct in_addr src, const struct sip_class *k)
 {
-	struct sip_rr rr;
-	bool ours = sip_route_ours(sp, sip->sip_route, &rr);
-	struct sip_call *c = call_of(sp, sip, ours ? &rr : NULL);
-	struct sip_tr *tr;
-	sip_t *out;
+	struct sip_call *c = call_of(sp, sip, k->ours ? &k->rr : NULL);
+	struct sip_tr *tr = tr_new(sp, irq, sip);
 
-	if (!ours && url_is_self(sp, sip->sip_request->rq_url)) {
-		if (c)
-			call_unref(c);
-		return 481;
-	}
-	tr = tr_new(sp, irq, sip);
 	if (!tr) {
 		if (c)
 			call_unref(c);
 		return 500;
 	}
-	tr->side = ours ? rr.side : c ? side_by_source(sp, c, src) : 0;
+	tr->side = k->ours ? k->rr.side : c ? side_by_source(sp, c, src) : 0;
 	tr->stateless = sip->sip_request->rq_method == sip_method_ack;
-	tr->req = request_copy(msg);
-	out = tr->req ? sip_object(tr->req) : NULL;
-	while (out && sip_route_ours(sp, out->sip_route, &rr))
-		sip_route_remove(tr->req, out);
-	if (!out) {
+	tr->req = sip_fwd_copy(sp->cfg, msg);
+	if (!tr->req) {
 		tr_reply(tr, 500, "Cannot Forward");
 		tr_done(tr);
 		tr_unref(tr);
@@ -341,7 +213,7 @@ static int request_in_dialog(struct sip *sp, nta_incoming_t *irq, sip_t const *s
 			call_unref(c);
 		return 0;
 	}
-	tr->hop = next_hop(tr->req);
+	tr->hop = sip_next_hop(tr->req);
 	if (!c) {
 		tr_forward(tr);
 		tr_unref(tr);
@@ -358,43 +230,32 @@ static int request_in_dialog(struct sip *sp, nta_incoming_t *irq, sip_t const *s
 
 /* ---- every request ---------------------------------------------------------------- */
 
-static bool has_to_tag(sip_t const *sip)
-{
-	return sip->sip_to && sip->sip_to->a_tag;
-}
-
 /* The default leg's callback: each request outside nta's own transactions.
  * Returns a status nta answers with, or 0 when the request is ours. */
 int sip_on_request(struct sip *sp, nta_leg_t *leg, nta_incoming_t *irq, sip_t const *sip)
 {
 	msg_t *msg = nta_incoming_getrequest(irq);
 	sip_method_t m = sip->sip_request->rq_method;
-	struct sip_source from;
 	struct in_addr src = sip_msg_source(msg);
+	struct sip_class k;
 	char a[INET_ADDRSTRLEN];
-	int status = 0;
+	int status;
 
 	sip_count(&sp->st.requests[method_id(m)]);
-	if (sip_route_source(sp->cfg, src, &from)) {
-		sip_count(&sp->st.forbidden);
-		inet_ntop(AF_INET, &src, a, sizeof(a));
-		log_info("sip: %s from %s: not a trunk's or a region's address (403)",
-			 sip->sip_request->rq_method_name, a);
-		status = 403;
-	} else if (!sip->sip_call_id || !sip->sip_from || !sip->sip_to || !sip->sip_cseq) {
-		status = 400;
-	} else if (sip->sip_max_forwards && !sip->sip_max_forwards->mf_count) {
-		status = m == sip_method_options && url_is_self(sp, sip->sip_request->rq_url) ?
-				 200 : 483;
-	} else if (m == sip_method_options && !sip->sip_request->rq_url->url_user &&
-		   url_is_self(sp, sip->sip_request->rq_url)) {
-		status = 200; /* to the proxy itself */
-	} else if (!has_to_tag(sip) && looped(sp, sip)) {
-		status = 482;
-	} else if (has_to_tag(sip) || m == sip_method_ack) {
-		status = request_in_dialog(sp, irq, sip, msg, src);
+	sip_classify(sp->cfg, sip, src, &k);
+	if (k.kind == SIP_K_ANSWER) {
+		status = k.status;
+		if (status == 403)
+			sip_count(&sp->st.forbidden);
+		if (status >= 300) {
+			inet_ntop(AF_INET, &src, a, sizeof(a));
+			log_info("sip: %s %s from %s: %s (%d)", sip->sip_request->rq_method_name,
+				 sip->sip_call_id ? sip->sip_call_id->i_id : "-", a, k.why, status);
+		}
+	} else if (k.kind == SIP_K_DIALOG) {
+		status = request_in_dialog(sp, irq, sip, msg, src, &k);
 	} else {
-		status = request_new(sp, irq, sip, msg, src);
+		status = request_new(sp, irq, sip, msg, &k.rt);
 	}
 	msg_destroy(msg);
 	if (m == sip_method_ack) {
@@ -404,8 +265,7 @@ int sip_on_request(struct sip *sp, nta_leg_t *leg, nta_incoming_t *irq, sip_t co
 	}
 	if (status)
 		sip_count_response(sp, status);
-	if (status >= 300 && m == sip_method_invite && !has_to_tag(sip))
+	if (status >= 300 && m == sip_method_invite && k.kind != SIP_K_DIALOG)
 		sip_count(&sp->st.calls[SIP_R_refused]); /* a new call the proxy said no to */
 	return status;
 }
-

@@ -81,10 +81,11 @@ static size_t blanks(const char *s, size_t n, size_t i)
 }
 
 /*
- * Whether an m= line has RFC 4566's shape: media, port[/n], proto and one or
- * more formats, tokens apart by blanks. sofia-sip 1.12.11 loops, allocating
- * until memory runs out, on a format that starts with a byte outside its
- * token set ("m=image 1 udptl :"), so such a line never reaches it.
+ * Whether an m= line has RFC 4566's shape: media, port[/n], proto (a token,
+ * then tokens or '/') and one or more formats, apart by blanks. sofia-sip
+ * 1.12.11 loops, allocating until memory runs out, on a format list that
+ * has a format starting outside its token set or only blanks ("m=image 1
+ * udptl :"), so such a line never reaches it.
  */
 static bool media_line_ok(const char *s, size_t n)
 {
@@ -106,10 +107,10 @@ static bool media_line_ok(const char *s, size_t n)
 	}
 	if ((i = blanks(s, n, k)) == k)
 		return false;
-	for (k = i; k < n && (sdp_token_char(s[k]) || s[k] == '/'); k++) /* proto */
+	for (k = i; k < n && (sdp_token_char(s[k]) || (k > i && s[k] == '/')); k++) /* proto */
 		;
-	if (k == i || k == n || (i = blanks(s, n, k)) == k)
-		return false;
+	if (k == i || k == n || (i = blanks(s, n, k)) == k || i == n)
+		return false; /* no proto, or no format after it (blanks alone loop sofia too) */
 	while (i < n) { /* formats: each a token, then blanks or the end */
 		for (k = i; k < n && sdp_token_char(s[k]); k++)
 			;

@@ -61,6 +61,24 @@ check_match "the log says so" "$(cat "$T/daemon.log")" "sip: new calls route by 
 check_freed
 case_end
 
+case_begin "bad input over UDP and TCP: the daemon keeps serving, no session or port left"
+for from in 198.18.1.2:"$RTPE_NS_CARRIER" 198.18.3.2:"$RTPE_NS_ATTACKER"; do
+	ip netns exec "${from#*:}" python3 "$E2E_ROOT/tests/tools/sipblast.py" \
+		--to "${from%.2:*}.1:5060" --bind "${from%%:*}" "$E2E_ROOT"/tests/fuzz/seeds/sip/* \
+		>"$T/blast.json" 2>&1 || why_add "sipblast: $(tail -c 200 "$T/blast.json")"
+	check_ge "UDP messages sent" "$(jq -r .udp_sent "$T/blast.json" 2>/dev/null)" 30
+	check_ge "TCP messages sent" "$(jq -r .tcp_sent "$T/blast.json" 2>/dev/null)" 30
+done
+check "the daemon answers" ctl status
+wait_no_sessions 15 || why_add "sessions left: $(ctl --json session list | head -c 300)"
+uas_carrier bad_uas uas_basic.xml
+sleep 0.3
+uac_sbc bad_uac uac_basic.xml -s +15557654321 -d 300
+sipp_wait bad_uac || why_add "a call after it: $(sipp_why bad_uac)"
+sipp_wait bad_uas || why_add "its callee: $(sipp_why bad_uas)"
+check_freed
+case_end
+
 # TCP: the region and the trunk are reached over TCP.
 stop_daemon
 mapfile -t CONF < <(sip_conf tcp tcp)

@@ -7,7 +7,8 @@
 #   make demo       install what is missing, build, run the relay in the netns test bed
 #   make bench      benchmarks on the netns test bed (root)
 #   make fuzz       every fuzzer for FUZZ_SECONDS (default 600) each
-#   make install    /usr/local/sbin, /etc/rtpedge, systemd unit
+#   make install    /usr/local/sbin, /usr/local/share/rtpedge (regions catalogue,
+#                   sample config), /etc/rtpedge, systemd unit
 #
 # The daemon's modules (daemon/*/ and daemon/*.c but main.c) are compiled
 # once into objects under B/obj, with dependency files (-MMD -MP), and
@@ -32,13 +33,18 @@ SANFLAGS := -fsanitize=$(SAN) -fno-sanitize-recover=all -fno-omit-frame-pointer
 endif
 O       := $(B)/obj
 
+# Where `make install` puts the regions catalogue: the daemon's default
+# shipped_catalogue; the source tree's data/ when that is not installed.
+DATADIR := $(PREFIX)/share/rtpedge
+PATHDEFS := -DRTPE_DATADIR='"$(DATADIR)"' -DRTPE_SRCDIR='"$(CURDIR)"'
+
 WARN    := -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wno-unused-parameter
 CFLAGS  ?= -O2 -g
 CFLAGS  += $(WARN) $(SANFLAGS) -std=gnu11 -D_GNU_SOURCE -Iinclude -I$(B) -Idaemon \
-	   -DRTPE_VERSION='"$(VERSION)"'
+	   -DRTPE_VERSION='"$(VERSION)"' $(PATHDEFS)
 LDFLAGS += $(SANFLAGS)
 DEPFLAGS = -MMD -MP
-DAEMON_LIBS := -lbpf -lelf -lz -linih -ljson-c -lmicrohttpd -lsystemd
+DAEMON_LIBS := -lbpf -lelf -lz -linih -ljson-c -lmicrohttpd -lsystemd -lnftnl -lmnl
 # sofia-sip (daemon/sip/): its headers as system headers, so that -Werror
 # judges only our code.
 SOFIA_CFLAGS := $(patsubst -I%,-isystem %,$(shell pkg-config --cflags sofia-sip-ua 2>/dev/null))
@@ -70,11 +76,14 @@ FUZZ_BIN   := $(patsubst tests/fuzz/%.c,$(B)/fuzz/%,$(FUZZ_SRC))
 FUZZ_LIB   := $(B)/librtpedge-fuzz.a
 FUZZ_CFLAGS := -g -O1 -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=all \
 	       $(WARN) -std=gnu11 -D_GNU_SOURCE -Iinclude -I$(B) -Idaemon -DRTPE_VERSION='"fuzz"' \
-	       $(SOFIA_CFLAGS)
+	       $(PATHDEFS) $(SOFIA_CFLAGS)
 FUZZ_SECONDS ?= 600
 
 .PHONY: all deps check demo bench fuzz install clean tests
 .DELETE_ON_ERROR:
+# Objects, BPF objects and skeletons are kept between builds (not removed
+# as intermediates of the pattern rules): a change rebuilds what it touches.
+.SECONDARY:
 
 all: $(B)/rtpedged $(B)/rtpedgectl $(BPF_OBJ)
 
@@ -163,7 +172,8 @@ fuzz: deps
 install: all
 	install -D -m 0755 $(B)/rtpedged $(DESTDIR)$(PREFIX)/sbin/rtpedged
 	install -D -m 0755 $(B)/rtpedgectl $(DESTDIR)$(PREFIX)/sbin/rtpedgectl
-	install -D -m 0644 scripts/rtpedge.conf.sample $(DESTDIR)$(PREFIX)/share/rtpedge/rtpedge.conf.sample
+	install -D -m 0644 data/regions.conf $(DESTDIR)$(DATADIR)/regions.conf
+	install -D -m 0644 scripts/rtpedge.conf.sample $(DESTDIR)$(DATADIR)/rtpedge.conf.sample
 	test -e $(DESTDIR)/etc/rtpedge/rtpedge.conf || install -D -m 0640 scripts/rtpedge.conf.sample $(DESTDIR)/etc/rtpedge/rtpedge.conf
 	install -D -m 0644 scripts/rtpedged.service $(DESTDIR)/etc/systemd/system/rtpedged.service
 

@@ -407,6 +407,60 @@ void print_call(struct json_object *r)
 	extras(r, known);
 }
 
+/* "a, b, c" of an array of strings; "-" when empty. */
+static const char *joined(struct json_object *a, char *buf, size_t len)
+{
+	size_t off = 0;
+
+	snprintf(buf, len, "-");
+	for (size_t i = 0; i < count(a) && off < len; i++) {
+		struct json_object *v = json_object_array_get_idx(a, i);
+
+		off += (size_t)snprintf(buf + off, len - off, "%s%s", i ? ", " : "",
+					scalar(v) ? json_object_get_string(v) : "-");
+	}
+	return buf;
+}
+
+static const char *yes_no(struct json_object *o, const char *key)
+{
+	struct json_object *v = member(o, key);
+
+	if (!json_object_is_type(v, json_type_boolean))
+		return "-";
+	return json_object_get_boolean(v) ? "yes" : "no";
+}
+
+void print_allowlist(struct json_object *r)
+{
+	static const char *const known[] = { "table", "active", "reason", "guards", "max",
+					     "dropped_packets", "dropped_bytes", "elements",
+					     "in_sync", NULL };
+	struct json_object *al = member(r, "allowlist"), *elems = member(al, "elements");
+	struct tbl t = { .ncols = 3, .head = (const char *const[]){ "CIDR", "ORIGIN", "KERNEL" } };
+	char guards[256];
+
+	kv("table", text(al, "table"));
+	kv("active", yes_no(al, "active"));
+	if (member(al, "reason"))
+		kv("reason", text(al, "reason"));
+	kv("guards", joined(member(al, "guards"), guards, sizeof(guards)));
+	kv("dropped packets", text(al, "dropped_packets"));
+	kv("in sync", yes_no(al, "in_sync"));
+	extras(al, known);
+	for (size_t i = 0; i < count(elems); i++) {
+		struct json_object *e = json_object_array_get_idx(elems, i);
+
+		tbl_row(&t, (const char *[]){ text(e, "cidr"), text(e, "origin"),
+					     yes_no(e, "in_kernel") });
+	}
+	putchar('\n');
+	if (t.nrows)
+		tbl_print(&t, true);
+	else
+		puts("no elements");
+}
+
 void print_done(struct json_object *r)
 {
 	struct json_object *msg = member(r, "message");
@@ -424,6 +478,9 @@ const print_fn print_fns[RTPE_CMD_MAX] = {
 	[RTPE_CMD_CALLS_SHOW] = print_call,
 	[RTPE_CMD_CALLS] = print_calls,
 	[RTPE_CMD_STATS] = print_stats,
+	[RTPE_CMD_ALLOWLIST_SHOW] = print_allowlist,
+	[RTPE_CMD_ALLOWLIST_ADD] = print_done,
+	[RTPE_CMD_ALLOWLIST_DEL] = print_done,
 	[RTPE_CMD_RELOAD] = print_done,
 	[RTPE_CMD_SHUTDOWN] = print_done,
 };

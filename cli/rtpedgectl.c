@@ -151,6 +151,30 @@ static bool valid_srtp(const char *s)
 	return !out || (out[1] && !strchr(out + 1, ':'));
 }
 
+/* ADDR or ADDR/LEN, IPv4 (LEN 0-32) or IPv6 (0-128); host bits are the
+ * daemon's to refuse (it says which network was meant). */
+static bool valid_cidr(const char *s)
+{
+	size_t n = strcspn(s, "/");
+	char host[INET6_ADDRSTRLEN], *end;
+	unsigned char addr[16];
+	unsigned long len;
+	int max;
+
+	if (!n || n >= sizeof(host))
+		return false;
+	memcpy(host, s, n);
+	host[n] = '\0';
+	max = inet_pton(AF_INET, host, addr) == 1 ? 32 : inet_pton(AF_INET6, host, addr) == 1 ? 128 : -1;
+	if (max < 0)
+		return false;
+	if (!s[n])
+		return true;
+	errno = 0;
+	len = strtoul(s + n + 1, &end, 10);
+	return s[n + 1] >= '0' && s[n + 1] <= '9' && !*end && !errno && len <= (unsigned long)max;
+}
+
 static int check_arg(const struct rtpe_ctl_cmd *c, const struct rtpe_ctl_arg *a, bool option,
 		     const char *v)
 {
@@ -161,10 +185,12 @@ static int check_arg(const struct rtpe_ctl_cmd *c, const struct rtpe_ctl_arg *a,
 		[RTPE_ARG_SRTP] = "is not SUITE:INKEY[:OUTKEY] (e.g. AES_CM_128_HMAC_SHA1_80:BASE64KEY)",
 		[RTPE_ARG_FLAG] = "takes no value",
 		[RTPE_ARG_ONOFF] = "must be on or off",
+		[RTPE_ARG_CIDR] = "is not an address or CIDR (e.g. 203.0.113.0/24, 2001:db8::/32, 198.51.100.7)",
 		[RTPE_ARG_CALLID] = "must not be empty (a Call-ID as `rtpedgectl calls` lists it)",
 	};
 	bool ok = a->kind == RTPE_ARG_PEER ? valid_peer(v) : a->kind == RTPE_ARG_SRTP ? valid_srtp(v) :
-		  a->kind == RTPE_ARG_ONOFF ? !strcmp(v, "on") || !strcmp(v, "off") : *v;
+		  a->kind == RTPE_ARG_ONOFF ? !strcmp(v, "on") || !strcmp(v, "off") :
+		  a->kind == RTPE_ARG_CIDR ? valid_cidr(v) : *v;
 	char name[32];
 
 	if (ok)

@@ -10,6 +10,7 @@
  * and frees were most of the daemon's time. The other results are small.
  */
 #include "commands.h"
+#include "cmd_allowlist.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -23,6 +24,7 @@
 #include "core/log.h"
 #include "media/leg_json.h"
 #include "media/ports.h"
+#include "media/punt.h"
 #include "media/session.h"
 #include "sip/sip_proxy.h"
 #include "xdp/xdp.h"
@@ -158,22 +160,35 @@ static int arg_session(struct rtpe *r, struct json_object *args, struct session 
 	return 0;
 }
 
+/* A boolean argument: only the JSON true and false count (json-c would
+ * take any non-empty string, "false" too, as true). Absent: def, or
+ * refused when required. 0, or -1 with err. */
+static int arg_bool(struct json_object *args, const char *key, bool required, bool def,
+		    bool *val, char *err, size_t errlen)
+{
+	struct json_object *v;
+
+	*val = def;
+	if (!json_object_object_get_ex(args, key, &v)) {
+		if (!required)
+			return 0;
+		snprintf(err, errlen, "missing \"%s\" (true or false)", key);
+		return -1;
+	}
+	if (!json_object_is_type(v, json_type_boolean)) {
+		snprintf(err, errlen, "\"%s\" must be true or false, not %s", key,
+			 json_type_to_name(json_object_get_type(v)));
+		return -1;
+	}
+	*val = json_object_get_boolean(v);
+	return 0;
+}
+
 /* "brief": true asks session.add / session.del for the short result
  * (docs/CONTROL.md). 0, or -1 with err. */
 static int arg_brief(struct json_object *args, bool *brief, char *err, size_t errlen)
 {
-	struct json_object *v;
-
-	*brief = false;
-	if (!json_object_object_get_ex(args, "brief", &v))
-		return 0;
-	if (!json_object_is_type(v, json_type_boolean)) {
-		snprintf(err, errlen, "\"brief\" must be true or false, not %s",
-			 json_type_to_name(json_object_get_type(v)));
-		return -1;
-	}
-	*brief = json_object_get_boolean(v);
-	return 0;
+	return arg_bool(args, "brief", false, false, brief, err, errlen);
 }
 
 static const struct {
@@ -183,12 +198,46 @@ static const struct {
 	{ "iface_b", "peer_b", "srtp_b" },
 };
 
+/*
+ * What makes a a peer no leg may have, or NULL: media must go to a remote
+ * unicast endpoint, never fan out (multicast, broadcast), go nowhere
+ * (0.0.0.0/8) or loop back into the relay (its own addresses). Loopback
+ * peers are refused unless the leg's own interface is on loopback (a lab
+ * or a test, where they are the only peers there are).
+ */
+static const char *peer_unfit(const struct rtpe_cfg *cfg, int iface, struct in_addr a,
+			      char *buf, size_t len)
+{
+	uint32_t h = ntohl(a.s_addr), own = ntohl(cfg->ifaces[iface].address.s_addr);
+
+	if (h >> 24 == 0)
+		return "unspecified (0.0.0.0/8)";
+	if (h >> 28 == 0xe)
+		return "multicast (224.0.0.0/4)";
+	if (h == 0xffffffffu)
+		return "the broadcast address";
+	if (h >> 24 == 127 && own >> 24 != 127) {
+		snprintf(buf, len, "loopback (127.0.0.0/8), and interface %s is not",
+			 cfg->ifaces[iface].name);
+		return buf;
+	}
+	for (int i = 0; i < cfg->n_ifaces; i++) {
+		if (a.s_addr != cfg->ifaces[i].address.s_addr &&
+		    a.s_addr != cfg->ifaces[i].advertise.s_addr)
+			continue;
+		snprintf(buf, len, "the relay's own address (interface %s)", cfg->ifaces[i].name);
+		return buf;
+	}
+	return NULL;
+}
+
 /* One leg's interface and peer from args (side 0: a, 1: b). 0 or -1 with err. */
 static int arg_leg(struct rtpe *r, struct json_object *args, int side, int *iface,
 		   struct sockaddr_in *peer, char *err, size_t errlen)
 {
 	const char *kif = leg_keys[side].iface, *kpeer = leg_keys[side].peer;
-	const char *name = arg_str(args, kif), *p = arg_str(args, kpeer);
+	const char *name = arg_str(args, kif), *p = arg_str(args, kpeer), *why;
+	char buf[96];
 
 	if (!name || !p) {
 		snprintf(err, errlen, "missing \"%s\" or \"%s\"", kif, kpeer);
@@ -199,8 +248,14 @@ static int arg_leg(struct rtpe *r, struct json_object *args, int side, int *ifac
 		snprintf(err, errlen, "unknown interface \"%s\"", name);
 		return -1;
 	}
-	if (sockaddr_parse(p, peer) || peer->sin_addr.s_addr == INADDR_ANY) {
+	if (sockaddr_parse(p, peer)) {
 		snprintf(err, errlen, "peer \"%s\" is not IPv4:PORT", p);
+		return -1;
+	}
+	why = peer_unfit(&r->cfg, *iface, peer->sin_addr, buf, sizeof(buf));
+	if (why) {
+		snprintf(err, errlen, "%s \"%s\" is %s: a peer must be a remote unicast endpoint",
+			 kpeer, p, why);
 		return -1;
 	}
 	if (json_object_object_get_ex(args, leg_keys[side].srtp, NULL)) {
@@ -311,17 +366,14 @@ static int cmd_session_hold(void *ctx, struct json_object *args, struct json_obj
 			    char *err, size_t errlen)
 {
 	struct rtpe *r = ctx;
-	struct json_object *v;
 	struct session *s;
+	bool hold;
 
-	if (arg_session(r, args, &s, err, errlen))
+	if (arg_session(r, args, &s, err, errlen) ||
+	    arg_bool(args, "hold", true, false, &hold, err, errlen))
 		return -1;
-	if (!json_object_object_get_ex(args, "hold", &v) || !json_object_is_type(v, json_type_boolean)) {
-		snprintf(err, errlen, "missing \"hold\" (true or false)");
-		return -1;
-	}
-	if (s->hold != json_object_get_boolean(v)) {
-		s->hold = json_object_get_boolean(v);
+	if (s->hold != hold) {
+		s->hold = hold;
 		state_mark_dirty(&r->sf); /* the state file keeps hold */
 	}
 	session_write(text_begin(), r, s);
@@ -428,6 +480,7 @@ static int cmd_stats(void *ctx, struct json_object *args, struct json_object **r
 	json_object_object_add(o, "ports_free", json_object_new_uint64(sessions_ports_free(&r->m)));
 	totals_json(r, o, have ? v : NULL);
 	json_object_object_add(o, "userspace_drops", json_object_new_uint64(r->m.totals.us_drops));
+	json_object_object_add(o, "punt_lost", json_object_new_uint64(punt_lost(&r->m)));
 	for (int i = 0; have && i < RTPE_V_MAX; i++) {
 		struct json_object *j = json_object_new_object();
 
@@ -481,10 +534,11 @@ static int cmd_shutdown(void *ctx, struct json_object *args, struct json_object 
 			char *err, size_t errlen)
 {
 	struct rtpe *r = ctx;
-	struct json_object *v;
+	bool remove;
 
-	r->remove_on_exit = json_object_object_get_ex(args, "remove", &v) &&
-			    json_object_get_boolean(v);
+	if (arg_bool(args, "remove", false, false, &remove, err, errlen))
+		return -1;
+	r->remove_on_exit = remove;
 	daemon_stop(r);
 	*res = json_object_new_object();
 	json_object_object_add(*res, "message",
@@ -494,10 +548,12 @@ static int cmd_shutdown(void *ctx, struct json_object *args, struct json_object 
 	return 0;
 }
 
-/* The shared command table's request names (include/rtpe_ctl_cmds.h),
- * each with its handler, by command id; the entry at RTPE_CMD_MAX ends it. */
+/* The shared command table's request names and read-only flags
+ * (include/rtpe_ctl_cmds.h), each with its handler, by command id; the
+ * entry at RTPE_CMD_MAX ends it. */
 const struct ctl_command rtpe_commands[RTPE_CMD_MAX + 1] = {
-#define RTPE_X_NAME(id, request, ...) [RTPE_CMD_##id].name = request,
+#define RTPE_X_NAME(id, request, words, ro, ...)                                \
+	[RTPE_CMD_##id].name = request, [RTPE_CMD_##id].read_only = ro,
 	RTPE_CTL_CMDS(RTPE_X_NAME)
 #undef RTPE_X_NAME
 	[RTPE_CMD_STATUS].fn = cmd_status,
@@ -509,6 +565,9 @@ const struct ctl_command rtpe_commands[RTPE_CMD_MAX + 1] = {
 	[RTPE_CMD_CALLS_SHOW].fn = cmd_calls_show,
 	[RTPE_CMD_CALLS].fn = cmd_calls,
 	[RTPE_CMD_STATS].fn = cmd_stats,
+	[RTPE_CMD_ALLOWLIST_SHOW].fn = cmd_allowlist_show,
+	[RTPE_CMD_ALLOWLIST_ADD].fn = cmd_allowlist_add,
+	[RTPE_CMD_ALLOWLIST_DEL].fn = cmd_allowlist_del,
 	[RTPE_CMD_RELOAD].fn = cmd_reload,
 	[RTPE_CMD_SHUTDOWN].fn = cmd_shutdown,
 };

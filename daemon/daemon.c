@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * daemon.c - owns the daemon's lifecycle: start-up in dependency order
- * (interfaces, signals, control socket, XDP, sessions, slow path, restored
- * state, sweep, SIP, metrics), reload, stop, and the orderly finish that keeps
- * XDP relaying (or removes everything on `shutdown --remove`).
+ * (interfaces, signals, control socket, SIP allowlist, XDP, sessions, slow
+ * path, restored state, sweep, SIP, metrics), reload, stop, and the orderly
+ * finish that keeps XDP relaying and the allowlist's table in force (or
+ * removes everything on `shutdown --remove`).
  */
 #include <errno.h>
 #include <signal.h>
@@ -26,6 +27,7 @@
 #include "media/session.h"
 #include "state/state.h"
 #include "media/sweep.h"
+#include "nft/allowlist.h"
 #include "sip/sip_proxy.h"
 #include "xdp/xdp.h"
 
@@ -161,6 +163,9 @@ static const char *reload_blocker(const struct rtpe_cfg *a, const struct rtpe_cf
 		return "max_sessions";
 	if (strcmp(a->control_socket, b->control_socket))
 		return "control_socket";
+	if (strcmp(a->control_group, b->control_group) ||
+	    strcmp(a->control_ro_group, b->control_ro_group))
+		return "control_group/control_ro_group";
 	if (strcmp(a->state_file, b->state_file))
 		return "state_file";
 	if (a->n_sip_listen != b->n_sip_listen ||
@@ -188,6 +193,13 @@ int daemon_reload(struct rtpe *r, char *err, size_t errlen)
 		snprintf(err, errlen, "%s: %s changed: that needs a restart; running config kept",
 			 r->cfg.path, why);
 		log_err("reload refused: %s", err);
+		free(n);
+		return -1;
+	}
+	/* The kernel's part last: a refused batch leaves the old ruleset and
+	 * the running config. */
+	if (allowlist_reload(r->al, n, err, errlen)) {
+		log_err("reload refused, keeping the running config: %s", err);
 		free(n);
 		return -1;
 	}
@@ -234,6 +246,12 @@ static int signals_setup(struct rtpe *r)
 	return loop_add(r->loop, fd, EPOLLIN, on_signal, r);
 }
 
+/* Whether the session numbered id is in the table (restored). */
+static bool session_kept(uint32_t id, void *arg)
+{
+	return session_find(arg, id) != NULL;
+}
+
 int daemon_start(struct rtpe *r, const struct ctl_command *cmds, char *err, size_t errlen)
 {
 	int e;
@@ -256,10 +274,16 @@ int daemon_start(struct rtpe *r, const struct ctl_command *cmds, char *err, size
 		snprintf(err, errlen, "signals: %s", strerror(-e));
 		return e;
 	}
-	r->ctl = ctl_server_new(r->loop, r->cfg.control_socket, r->cfg.control_group,
+	r->ctl = ctl_server_new(r->loop, r->cfg.control_socket,
+				&(struct ctl_access){ r->cfg.control_group, r->cfg.control_ro_group },
 				cmds, r, err, errlen);
 	if (!r->ctl)
 		return -EADDRINUSE;
+	/* After the socket: a second instance, refused there, leaves the
+	 * running one's table alone. */
+	e = allowlist_start(&r->al, &r->cfg, r->loop, err, errlen);
+	if (e)
+		return e;
 	e = xdp_setup(&r->cfg, r->m.xif, &r->m.xdp, err, errlen);
 	if (e)
 		return e;
@@ -275,6 +299,11 @@ int daemon_start(struct rtpe *r, const struct ctl_command *cmds, char *err, size
 	e = state_restore(&r->sf, err, errlen);
 	if (e)
 		return e;
+	/* After the restore: its sockets are bound before an old program lets go. */
+	e = xdp_remove_unused(&r->cfg, session_kept, &r->m);
+	if (e < 0)
+		log_warn("pin_path %s: cannot look for what an earlier run left: %s",
+			 r->cfg.pin_path, strerror(-e));
 	e = sweep_start(&r->m);
 	if (e) {
 		snprintf(err, errlen, "sweep: %s", strerror(-e));
@@ -304,6 +333,8 @@ void daemon_finish(struct rtpe *r)
 	sessions_fini(&r->m);
 	punt_stop(&r->m);
 	metrics_stop(r);
+	allowlist_stop(r->al, r->remove_on_exit); /* the table stays unless removed */
+	r->al = NULL;
 	xdp_teardown(r->m.xdp, &r->cfg, r->m.xif, r->remove_on_exit);
 	r->m.xdp = NULL;
 	ctl_server_free(r->ctl);

@@ -17,7 +17,9 @@
 
 #include "core/names.h"
 #include "core/log.h"
+#include "media/punt.h"
 #include "media/sweep.h"
+#include "nft/allowlist.h"
 #include "sip/sip_proxy.h"
 #include "core/loop.h"
 #include "xdp/xdp.h"
@@ -94,6 +96,9 @@ static void write_sessions(struct rtpe *r, FILE *f)
 	     "Packets the daemon dropped because they did not come from the leg's peer.");
 	fprintf(f, "rtpedge_userspace_dropped_packets_total %llu\n",
 		(unsigned long long)r->m.totals.us_drops);
+	head(f, "rtpedge_punt_lost_total", "counter",
+	     "Frames XDP could not hand to the daemon (punt perf buffer full: the daemon fell behind); lost for socket-less legs.");
+	fprintf(f, "rtpedge_punt_lost_total %llu\n", (unsigned long long)punt_lost(&r->m));
 	head(f, "rtpedge_rtp_lost_packets", "gauge",
 	     "RTP packets lost (sequence gaps) summed over the active legs.");
 	fprintf(f, "rtpedge_rtp_lost_packets %llu\n", (unsigned long long)a->rtp_lost);
@@ -139,6 +144,26 @@ static void write_sip(struct rtpe *r, FILE *f)
 	fprintf(f, "rtpedge_sip_forbidden_total %llu\n", (unsigned long long)st.forbidden);
 }
 
+/* Read from the kernel at every scrape: the table's own counter. */
+static void write_allowlist(struct rtpe *r, FILE *f)
+{
+	struct nft_counter c = { 0 };
+	const struct al_elem *e;
+	bool active = r->al && allowlist_active(r->al, NULL);
+
+	if (active)
+		allowlist_dropped(r->al, &c);
+	head(f, "rtpedge_allowlist_active", "gauge",
+	     "1 while rtpedge's nftables table guards the SIP ports (allowlist = yes and a [sip] listen).");
+	fprintf(f, "rtpedge_allowlist_active %d\n", active);
+	head(f, "rtpedge_allowlist_elements", "gauge",
+	     "Addresses and ranges allowed to send SIP: regions, trunks, runtime additions.");
+	fprintf(f, "rtpedge_allowlist_elements %d\n", active ? allowlist_elements(r->al, &e) : 0);
+	head(f, "rtpedge_allowlist_dropped_packets_total", "counter",
+	     "SIP packets from sources outside the allowlist, dropped by rtpedge's nftables table.");
+	fprintf(f, "rtpedge_allowlist_dropped_packets_total %llu\n", (unsigned long long)c.packets);
+}
+
 void metrics_write(struct rtpe *r, FILE *f)
 {
 	struct rtpe_counter v[RTPE_V_MAX];
@@ -153,6 +178,7 @@ void metrics_write(struct rtpe *r, FILE *f)
 	write_sip(r, f);
 	write_paths(r, f, have ? v : NULL);
 	write_xdp(r, f, have ? v : NULL);
+	write_allowlist(r, f);
 	head(f, "rtpedge_sweep_duration_seconds", "gauge",
 	     "Time the last once-a-second pass over all sessions took.");
 	fprintf(f, "rtpedge_sweep_duration_seconds %.6f\n", (double)r->m.sweep_duty.took_ns / 1e9);

@@ -14,6 +14,7 @@
 #include "core/config.h"
 #include "core/loop.h"
 #include "media/session.h"
+#include "nft/allowlist.h"
 #include "state/state.h"
 
 struct ctl_server;
@@ -30,6 +31,7 @@ struct rtpe {
 	struct media m;           /* interfaces, sessions, relay, punt path */
 	struct state_file sf;     /* the state file of m */
 	struct sip *sip;          /* the SIP proxy (its own thread), NULL without [sip] */
+	struct allowlist *al;     /* the SIP allowlist and its nftables table */
 };
 
 #endif

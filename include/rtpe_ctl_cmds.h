@@ -26,6 +26,7 @@ enum rtpe_arg_kind {
 	RTPE_ARG_SRTP,  /* SUITE:INKEY[:OUTKEY] */
 	RTPE_ARG_FLAG,  /* an option without value: true when given, else false */
 	RTPE_ARG_ONOFF, /* "on" or "off", sent as true or false */
+	RTPE_ARG_CIDR,  /* an IPv4 or IPv6 address or CIDR */
 	RTPE_ARG_CALLID, /* a SIP Call-ID, as `calls` lists it */
 };
 
@@ -72,6 +73,14 @@ struct rtpe_ctl_arg {
 	  "SIP calls with their media session ids")                             \
 	X(STATS, "stats", "stats", true, (), (),                                \
 	  "global counters (the same figures as the metrics)")                  \
+	X(ALLOWLIST_SHOW, "allowlist.show", "allowlist show", true, (), (),     \
+	  "the SIP allowlist: each address or range with its origin, the drop counter") \
+	X(ALLOWLIST_ADD, "allowlist.add", "allowlist add", false,              \
+	  ({ "cidr", RTPE_ARG_CIDR }), (),                                      \
+	  "let CIDR send SIP (a runtime addition, kept across restarts)")       \
+	X(ALLOWLIST_DEL, "allowlist.del", "allowlist del", false,              \
+	  ({ "cidr", RTPE_ARG_CIDR }), (),                                      \
+	  "remove a runtime addition")                                          \
 	X(RELOAD, "reload", "reload", false, (), (),                            \
 	  "re-read the config atomically")                                      \
 	X(SHUTDOWN, "shutdown", "shutdown", false, (),                          \

@@ -34,14 +34,14 @@
 # RTPE_BENCH_ORDER (shuffled: the order of the sessions' packets; or
 # sequential, creation order, the prefetcher's best case),
 # RTPE_BENCH_ROUNDS (3), RTPE_BENCH_LIGHT_RATE (20000),
-# RTPE_BENCH_REPEAT (1000000), RTPE_BENCH_OUT
-# (build/bench), RTPE_NS_PREFIX (bench-), RTPE_BENCH_PHASES ("nsperpkt xdp
+# RTPE_BENCH_REPEAT (1000000), RTPE_BUILD (build: the programs' folder),
+# RTPE_BENCH_OUT (build/bench), RTPE_NS_PREFIX (bench-), RTPE_BENCH_PHASES ("nsperpkt xdp
 # userspace kernel"; kernel needs xdp's sessions), RTPE_BENCH_SMOKE=1 (a
 # few seconds of everything, no targets: `make check` runs it).
 set -uo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-B=$ROOT/build
+B=$ROOT/${RTPE_BUILD:-build} # test_bench_smoke under make check SAN=...: build-san
 NETNS=$ROOT/scripts/netns.sh
 GEN=$B/tools/rtpgen
 CTLB=$B/tools/ctlbench
@@ -90,6 +90,11 @@ cleanup() {
 	local rc=$?
 	trap - EXIT INT TERM
 	daemon_stop
+	# A sanitizer build's report (make check SAN=... runs this): a failed run.
+	if grep -Eq 'runtime error: |ERROR: [A-Za-z]+Sanitizer' "$T/daemon.log" 2>/dev/null; then
+		say "rtpedged reported: $(grep -m1 -E -A 8 'runtime error: |ERROR: [A-Za-z]+Sanitizer' "$T/daemon.log")"
+		[ "$rc" -eq 0 ] && rc=2
+	fi
 	"$NETNS" down >/dev/null 2>&1 || say "netns.sh down failed: remove ${RTPE_NS_PREFIX}* by hand"
 	rm -rf "$T"
 	exit "$rc"
@@ -113,7 +118,7 @@ preflight() {
 	for f in "$B"/*.skel.h; do
 		if [ "$f" -nt "$GEN" ]; then
 			say "$(basename "$f") is newer than rtpgen: rebuilding it"
-			make -s -C "$ROOT" -W tests/tools/rtpgen.c build/tools/rtpgen >&2 ||
+			make -s -C "$ROOT" -W tests/tools/rtpgen.c "${GEN#"$ROOT"/}" >&2 ||
 				die "cannot rebuild $GEN"
 			break
 		fi

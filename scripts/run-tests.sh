@@ -17,8 +17,18 @@
 # Usage: scripts/run-tests.sh [FILTER]
 #   FILTER: static | unit | fuzz | e2e, or a substring of a program's path
 #   (e.g. test_ports, xdp_path). Without it, everything runs.
+# Sanitizer builds (make check SAN=...): a report aborts the program that
+# hit it (a crash judge counts; a daemon gone for its end-to-end test), and
+# is written to a file of its own, B/test-logs/san-NAME/report.PID, instead
+# of to stderr: every such file counts as one more failure of program NAME,
+# so a report cannot pass unseen where a test throws stderr away (a CLI
+# call under check, a daemon whose log goes with the test's temp dir).
+# Leaks at exit are reports too (none is suppressed: the daemon, the CLI,
+# the tools and the libraries they use free what they take). The options
+# are harmless to programs built without sanitizers.
 # Env: RTPE_TEST_TIMEOUT (seconds per program, default 600),
-#      RTPE_FUZZ_SECONDS (default 20).
+#      RTPE_FUZZ_SECONDS (default 20); ASAN_OPTIONS and UBSAN_OPTIONS are
+#      appended to this script's (later options win).
 # Last line: "N passed, N failed" (", N skipped" when some were); exit 0
 # only when nothing failed. The netns test bed is torn down at the end.
 set -uo pipefail
@@ -37,6 +47,8 @@ PASSED=0
 FAILED=0
 SKIPPED=0
 WORK=$(mktemp -d /tmp/rtpe-run-tests.XXXXXX)
+export ASAN_OPTIONS=abort_on_error=1:detect_leaks=1${ASAN_OPTIONS:+:$ASAN_OPTIONS}
+export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1:abort_on_error=1${UBSAN_OPTIONS:+:$UBSAN_OPTIONS}
 
 cleanup() {
 	scripts/netns.sh down >/dev/null 2>&1 || true
@@ -100,14 +112,33 @@ judge() {
 	tail -n 15 "$log" | sed 's/^/    | /'
 }
 
-# run_prog NAME CMD...: one test program under the timeout.
+# san_reports NAME DIR: one failure per sanitizer report in DIR (written by
+# NAME or any program it ran), with the report's first lines.
+san_reports() {
+	local name=$1 f
+	for f in "$2"/report.*; do
+		[ -f "$f" ] || continue
+		fail_extra "$name" "sanitizer report: $(grep -m1 -E 'ERROR: |runtime error' "$f" |
+			head -c 300) (log: $f)"
+		grep -E '^ *#[0-9]|SUMMARY|runtime error|ERROR' "$f" | head -n 12 | sed 's/^/    | /'
+	done
+}
+
+# run_prog NAME CMD...: one test program under the timeout; sanitizer
+# reports of its processes go to $LOGS/san-NAME.
 run_prog() {
-	local name=$1 log="$LOGS/$1.log" rc
+	local name=$1 log="$LOGS/$1.log" san rc
 	shift
 	: >"$log"
-	timeout -k 10 "$TIMEOUT" "$@" 2>>"$log" | tally "$log"
+	san=$(realpath -m "$LOGS/san-$name") # absolute: programs may change directory
+	rm -rf "$san"
+	mkdir -p "$san"
+	ASAN_OPTIONS=$ASAN_OPTIONS:log_path=$san/report UBSAN_OPTIONS=$UBSAN_OPTIONS:log_path=$san/report \
+		timeout -k 10 "$TIMEOUT" "$@" 2>>"$log" | tally "$log"
 	rc=${PIPESTATUS[0]}
 	judge "$name" "$rc" "$log"
+	san_reports "$name" "$san"
+	rmdir "$san" 2>/dev/null || true
 }
 
 # run_fuzz BIN: one fuzzer for FUZZ_SECONDS over a scratch corpus (new

@@ -144,6 +144,7 @@ static int relay_end(struct parse_ctx *c)
 	unsigned first = g->port_min + (g->port_min & 1u);
 	int lmin = key_line(c, "port_min"), lmax = key_line(c, "port_max");
 	int lses = key_line(c, "session_timeout"), lhold = key_line(c, "hold_timeout");
+	int lgrp = key_line(c, "control_group"), lro = key_line(c, "control_ro_group");
 
 	if (g->port_min >= g->port_max)
 		return cfg_fail(c, lmax > lmin ? lmax : lmin,
@@ -152,10 +153,15 @@ static int relay_end(struct parse_ctx *c)
 		return cfg_fail(c, lmax > lmin ? lmax : lmin,
 			    "port range %u-%u holds no even/odd pair (RTP on an even port, RTCP on the next)",
 			    g->port_min, g->port_max);
+	c->catalogue_line = key_line(c, "catalogue");
 	if (g->hold_timeout < g->session_timeout)
 		return cfg_fail(c, lhold > lses ? lhold : lses,
 			    "hold_timeout %u must not be below session_timeout %u",
 			    g->hold_timeout, g->session_timeout);
+	if (g->control_ro_group[0] && !strcmp(g->control_ro_group, g->control_group))
+		return cfg_fail(c, lro > lgrp ? lro : lgrp,
+			    "control_ro_group \"%s\" is control_group too: its members would run every command; name a group of read-only users",
+			    g->control_ro_group);
 	return 0;
 }
 
@@ -170,6 +176,10 @@ static int section_end(struct parse_ctx *c)
 				    c->label, cfg_keys[i].name, cfg_keys[i].required);
 	if (c->sect == S_RELAY)
 		return relay_end(c);
+	if (c->sect == S_REGION) {
+		c->region_port[c->idx] = key_line(c, "port") != 0;
+		c->region_transport[c->idx] = key_line(c, "transport") != 0;
+	}
 	if (c->sect == S_IFACE && !key_line(c, "advertise"))
 		g->ifaces[c->idx].advertise = g->ifaces[c->idx].address;
 	for (int i = 0; c->sect == S_SIP && i < g->n_sip_listen; i++)
@@ -391,6 +401,8 @@ static int finish(struct parse_ctx *c)
 		if (resolve(c, S_TRUNK, i, S_IFACE, &g->trunks[i].iface) ||
 		    resolve(c, S_TRUNK, i, S_REGION, &g->trunks[i].region))
 			return -1;
+	if (cfg_regions_resolve(c))
+		return -1;
 	return trunks_check(c);
 }
 
@@ -410,6 +422,9 @@ void config_defaults(struct rtpe_cfg *cfg)
 	cfg->learning_window = 3;
 	cfg->max_sessions = 16384;
 	cfg->log_level = LOG_LVL_INFO;
+	cfg->allowlist = true;
+	snprintf(cfg->allowlist_table, sizeof(cfg->allowlist_table), "rtpedge");
+	cfg->allowlist_max = 4096;
 }
 
 int config_parse_string(const char *name, const char *text, struct rtpe_cfg *cfg,
@@ -437,7 +452,8 @@ int config_parse_string(const char *name, const char *text, struct rtpe_cfg *cfg
 	if (!c->failed)
 		finish(c);
 	if (c->failed) {
-		snprintf(err, errlen, "%s:%d: %s", name, c->err_line, c->err);
+		snprintf(err, errlen, "%s:%d: %s", c->err_file[0] ? c->err_file : name,
+			 c->err_line, c->err);
 	} else {
 		/* Byte for byte, padding and all: callers may memcmp configs
 		 * to see what a reload changes. */

@@ -12,12 +12,15 @@
 #include <net/if.h>
 #include <netinet/in.h>
 
+#include "core/prefix.h"
+
 #define CFG_MAX_IFACES 16
 #define CFG_MAX_REGIONS 32
 #define CFG_MAX_TRUNKS 64
 #define CFG_MAX_SBC 8
 #define CFG_MAX_CIDRS 16
 #define CFG_MAX_LISTEN 4
+#define CFG_MAX_ALLOW 16
 #define CFG_NAME_LEN 32
 #define CFG_MAX_NUMBERS 16
 #define CFG_NUMBER_LEN 24
@@ -51,6 +54,10 @@ struct cfg_region {
 	char transport[4];               /* transport = udp|tcp|tls (default udp) */
 	unsigned options_interval;       /* options_interval = (default 30, 0 = off) */
 	int iface;                       /* interface = NAME -> index in ifaces */
+	/* Filled from the regions catalogue when sbc is not given: */
+	struct prefix allow[CFG_MAX_ALLOW]; /* more sources of its SIP (allowlisted) */
+	int n_allow;
+	bool catalogued;                 /* sbc, port, transport came from it */
 };
 
 struct cfg_trunk {
@@ -74,6 +81,7 @@ struct rtpe_cfg {
 	/* [relay] */
 	char control_socket[108];      /* default /run/rtpedge/rtpedge.sock */
 	char control_group[CFG_NAME_LEN]; /* control_group = (default: none) */
+	char control_ro_group[CFG_NAME_LEN]; /* control_ro_group = (default: none) */
 	struct in_addr metrics_addr;   /* metrics_listen = IP:PORT */
 	uint16_t metrics_port;         /*   default 127.0.0.1:9464; port 0 = off */
 	char pin_path[256];            /* default /sys/fs/bpf/rtpedge */
@@ -85,6 +93,13 @@ struct rtpe_cfg {
 	unsigned learning_window;      /* default 3 s */
 	unsigned max_sessions;         /* default 16384 */
 	int log_level;                 /* log_level = error|warning|info|debug */
+	bool allowlist;                /* allowlist = yes|no (default yes) */
+	char allowlist_table[CFG_NAME_LEN]; /* default "rtpedge": table inet NAME */
+	unsigned allowlist_max;        /* default 4096 ranges per address family */
+	char catalogue[256];           /* catalogue = the operator's own (default: none) */
+	char shipped_catalogue[256];   /* default RTPE_DATADIR/regions.conf, else the
+					* source tree's (config_regions.c): after a
+					* load, the path in effect */
 	/* [interface NAME] */
 	struct cfg_iface ifaces[CFG_MAX_IFACES];
 	int n_ifaces;

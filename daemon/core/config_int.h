@@ -3,7 +3,8 @@
  * config_int.h - what the two halves of the config parser share, not part
  * of config.h's contract: config.c drives inih, tracks sections and checks
  * the file as a whole; config_keys.c holds the key table and the parsers of
- * single values. Both work on one struct parse_ctx.
+ * single values; config_regions.c fills [region]s from the regions
+ * catalogue (catalogue.c reads it). They work on one struct parse_ctx.
  */
 #ifndef RTPE_CONFIG_INT_H
 #define RTPE_CONFIG_INT_H
@@ -13,7 +14,7 @@
 
 #include "core/config.h"
 
-#define MAX_KEYS 32
+#define MAX_KEYS 48
 #define MAX_OBJS 64 /* the largest of CFG_MAX_IFACES, _REGIONS, _TRUNKS */
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -39,8 +40,11 @@ struct parse_ctx {
 	int key_line[MAX_KEYS];       /* line of each key in this section */
 	int sect_line[S_MAX][MAX_OBJS]; /* line of each section header */
 	struct obj_refs refs[S_MAX][MAX_OBJS];
+	bool region_port[CFG_MAX_REGIONS], region_transport[CFG_MAX_REGIONS]; /* given */
+	int catalogue_line;           /* of [relay] catalogue, 0: not given */
 	bool failed;
 	int err_line;
+	char err_file[256];           /* the file err is about when not the config */
 	char err[512];
 };
 
@@ -80,6 +84,11 @@ int cfg_fail(struct parse_ctx *c, int line, const char *fmt, ...);
 
 #define KEY_FAIL(c, k, fmt, ...) cfg_fail((c), (c)->line, "%s: " fmt, (k)->name, ##__VA_ARGS__)
 #define BAD_VALUE(c, k, v) KEY_FAIL(c, k, "\"%s\" is not %s", (v), (k)->what)
+
+/* Fills every [region] without sbc from the catalogues (config_regions.c),
+ * once the whole file is read. 0 or -1 (cfg_fail, err_file for an error
+ * inside a catalogue). */
+int cfg_regions_resolve(struct parse_ctx *c);
 
 /* words[0..n) (up to a NULL) joined with ", " into buf, cut at size. */
 void cfg_join(char *buf, size_t size, const char *const *words, int n);

@@ -162,7 +162,8 @@ static int set_path(struct parse_ctx *c, const struct key_def *k, void *f, const
 	return 0;
 }
 
-/* Names: control_group, and the sections a [region] or [trunk] refers to. */
+/* Names: control_group, control_ro_group, allowlist_table, and the
+ * sections a [region] or [trunk] refers to. */
 static int set_name(struct parse_ctx *c, const struct key_def *k, void *f, const char *v)
 {
 	if (!cfg_valid_name(v, k->size))
@@ -296,6 +297,7 @@ static int set_list(struct parse_ctx *c, const struct key_def *k, void *f, const
 const struct key_def cfg_keys[] = {
 	{ KEY(S_RELAY, "control_socket", set_path), CFG(control_socket), PATH },
 	{ KEY(S_RELAY, "control_group", set_name), CFG(control_group), .what = "a group name" },
+	{ KEY(S_RELAY, "control_ro_group", set_name), CFG(control_ro_group), .what = "a group name" },
 	{ KEY(S_RELAY, "metrics_listen", set_hostport), CFG(metrics_addr),
 	  .off2 = offsetof(struct rtpe_cfg, metrics_port), .what = "IP:PORT (port 0 = off)" },
 	{ KEY(S_RELAY, "pin_path", set_path), CFG(pin_path), PATH },
@@ -310,6 +312,14 @@ const struct key_def cfg_keys[] = {
 	{ KEY(S_RELAY, "max_sessions", set_num), CFG(max_sessions), RANGE(1, 10000000, "a number") },
 	{ KEY(S_RELAY, "log_level", set_choice), CFG(log_level), .choices = log_levels,
 	  .what = "error, warning, info or debug" },
+	{ KEY(S_RELAY, "allowlist", set_bool), CFG(allowlist),
+	  .what = "a boolean (yes/no, true/false, on/off, 1/0)" },
+	{ KEY(S_RELAY, "allowlist_table", set_name), CFG(allowlist_table),
+	  .what = "an nftables table name" },
+	{ KEY(S_RELAY, "allowlist_max", set_num), CFG(allowlist_max),
+	  RANGE(1, 65536, "a number of ranges") },
+	{ KEY(S_RELAY, "catalogue", set_path), CFG(catalogue), PATH },
+	{ KEY(S_RELAY, "shipped_catalogue", set_path), CFG(shipped_catalogue), PATH },
 	{ KEY(S_IFACE, "device", set_device), IFACE(device), .required = "e.g. device = eth0",
 	  .what = "a network device name (at most 15 characters, no '/', ':' or space)" },
 	{ KEY(S_IFACE, "address", set_iface_addr), IFACE(address), IPV4,

@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * ctl.c - what a control request line becomes: JSON parsing, dispatch to
- * the daemon's command table, batches, logging, and the reply text
- * (written with jbuf.h). ctl_sock.c owns the sockets and the clients.
- * docs/CONTROL.md is the protocol.
+ * ctl_dispatch.c - what a control request line becomes: JSON parsing,
+ * dispatch to the daemon's command table (refusing a read-only client
+ * what changes anything), batches and the bound on their reply, logging
+ * (with the client's uid and pid for changing commands), and the reply
+ * text (written with jbuf.h). ctl_sock.c owns the sockets and the
+ * clients. docs/CONTROL.md is the protocol.
  *
  * Replies are written as text straight into the client's output buffer:
  * the envelope ({"ok":...}) and refusals by hand, a handler's result by
@@ -98,23 +100,43 @@ static int ctl_lookup(struct ctl_server *s, struct json_object *req,
 	return 0;
 }
 
+/* The refusal of a changing command to a read-only client names the
+ * commands it may run. */
+static void ctl_read_only(struct ctl_server *s, const struct ctl_command *cmd,
+			  const struct ctl_peer *peer, char *err, size_t errlen)
+{
+	char names[512] = "";
+	size_t off = 0;
+
+	for (const struct ctl_command *c = s->cmds; c->name && off < sizeof(names); c++)
+		if (c->read_only)
+			off += (size_t)snprintf(names + off, sizeof(names) - off, "%s%s",
+						off ? ", " : "", c->name);
+	snprintf(err, errlen, "permission denied: %s changes the relay; uid %u is in control_ro_group \"%s\" only, which may run %s",
+		 cmd->name, (unsigned)peer->uid, s->ro_group, names);
+}
+
 /*
- * Runs one request object and appends its reply to out. 0 when it was
- * done, -1 when refused (why in err, CTL_ERR_MAX bytes); *name is what to
- * log it as.
+ * Runs one request object from peer (NULL: may run anything) and appends
+ * its reply to out. 0 when it was done, -1 when refused (why in err,
+ * CTL_ERR_MAX bytes); *cmd is the command it named, or NULL.
  */
-static int ctl_run(struct ctl_server *s, struct json_object *req, struct jbuf *out,
-		   const char **name, char *err)
+static int ctl_run(struct ctl_server *s, const struct ctl_peer *peer, struct json_object *req,
+		   struct jbuf *out, const struct ctl_command **cmdp, char *err)
 {
 	const struct ctl_command *cmd;
 	struct json_object *args = NULL, *result = NULL;
 	int rc;
 
-	*name = "request";
+	*cmdp = NULL;
 	err[0] = '\0';
 	if (ctl_lookup(s, req, &cmd, &args, err, CTL_ERR_MAX))
 		goto refuse;
-	*name = cmd->name;
+	*cmdp = cmd;
+	if (peer && peer->read_only && !cmd->read_only) {
+		ctl_read_only(s, cmd, peer, err, CTL_ERR_MAX);
+		goto refuse;
+	}
 	args = args ? json_object_get(args) : json_object_new_object();
 	rc = args ? cmd->fn(s->ctx, args, &result, err, CTL_ERR_MAX) : -ENOMEM;
 	json_object_put(args);
@@ -139,36 +161,64 @@ refuse:
 	return -1;
 }
 
-static void ctl_run_logged(struct ctl_server *s, struct json_object *req, struct jbuf *out)
+/* Requests naming a command that changes something are logged with the
+ * client's uid and pid; read-only ones are not, to keep the log quiet. */
+static const char *ctl_who(const struct ctl_command *cmd, const struct ctl_peer *peer,
+			   char *buf, size_t len)
 {
-	char err[CTL_ERR_MAX];
-	const char *name;
-
-	if (ctl_run(s, req, out, &name, err))
-		log_info("ctl: %s refused: %s", name, err);
-	else
-		log_info("ctl: %s ok", name);
+	return ctl_peer_str(cmd && !cmd->read_only ? peer : NULL, buf, len);
 }
 
-/* An array of requests: one reply each, in order, and one log line. */
-static void ctl_batch(struct ctl_server *s, struct json_object *reqs, struct jbuf *out)
+static void ctl_run_logged(struct ctl_server *s, const struct ctl_peer *peer,
+			   struct json_object *req, struct jbuf *out)
 {
-	size_t n = json_object_array_length(reqs), good = 0;
-	char err[CTL_ERR_MAX];
-	const char *name;
+	const struct ctl_command *cmd;
+	char err[CTL_ERR_MAX], who[64];
+	int rc = ctl_run(s, peer, req, out, &cmd, err);
 
+	ctl_who(cmd, peer, who, sizeof(who));
+	if (rc)
+		log_info("ctl: %s refused: %s%s", cmd ? cmd->name : "request", err, who);
+	else
+		log_info("ctl: %s ok%s", cmd->name, who);
+}
+
+/* An array of requests: one reply each, in order, and one log line. The
+ * reply is bounded while it is written: once it passes CTL_MAX_REPLY, the
+ * remaining items are refused unrun (a few hundred bytes of request each
+ * could otherwise ask for a whole session.list). */
+static void ctl_batch(struct ctl_server *s, const struct ctl_peer *peer,
+		      struct json_object *reqs, struct jbuf *out)
+{
+	size_t n = json_object_array_length(reqs), good = 0, cut = 0, start = out->len;
+	const struct ctl_command *cmd, *changing = NULL;
+	char err[CTL_ERR_MAX], big[160], who[64];
+
+	snprintf(big, sizeof(big), "not run: the reply to this batch passed %u bytes (CTL_MAX_REPLY); send the rest in another batch",
+		 CTL_MAX_REPLY);
 	jbuf_lit(out, "[");
 	for (size_t i = 0; i < n && !out->oom; i++) {
 		if (i)
 			jbuf_lit(out, ",");
 		/* A handler closed this server: its ctx may be gone, run no more. */
-		if (s->dead)
+		if (s->dead) {
 			ctl_put_refusal(out, "not run: the control socket is closing");
-		else
-			good += !ctl_run(s, json_object_array_get_idx(reqs, i), out, &name, err);
+		} else if (out->len - start > CTL_MAX_REPLY) {
+			ctl_put_refusal(out, big);
+			cut++;
+		} else {
+			good += !ctl_run(s, peer, json_object_array_get_idx(reqs, i), out, &cmd, err);
+			if (cmd && !cmd->read_only)
+				changing = cmd;
+		}
 	}
 	jbuf_lit(out, "]");
-	log_info("ctl: batch of %zu: %zu ok, %zu refused", n, good, n - good);
+	ctl_who(changing, peer, who, sizeof(who));
+	if (cut)
+		log_warn("ctl: batch of %zu: %zu ok, %zu refused, of which %zu not run: reply over %u bytes%s",
+			 n, good, n - good, cut, CTL_MAX_REPLY, who);
+	else
+		log_info("ctl: batch of %zu: %zu ok, %zu refused%s", n, good, n - good, who);
 }
 
 /* Parses a line into *req (NULL for the JSON null). 0, or -1 with err. */
@@ -205,7 +255,8 @@ static bool ctl_blank(char ch)
 	return ch == ' ' || ch == '\t' || ch == '\r';
 }
 
-void ctl_handle(struct ctl_server *s, const char *line, size_t len, struct jbuf *out)
+void ctl_handle(struct ctl_server *s, const struct ctl_peer *peer, const char *line, size_t len,
+		struct jbuf *out)
 {
 	struct json_object *req;
 	char err[CTL_ERR_MAX];
@@ -222,9 +273,9 @@ void ctl_handle(struct ctl_server *s, const char *line, size_t len, struct jbuf 
 		log_info("ctl: request refused: %s", err);
 		ctl_put_refusal(out, err);
 	} else if (json_object_is_type(req, json_type_array)) {
-		ctl_batch(s, req, out);
+		ctl_batch(s, peer, req, out);
 	} else {
-		ctl_run_logged(s, req, out);
+		ctl_run_logged(s, peer, req, out);
 	}
 	json_object_put(req);
 	jbuf_lit(out, "\n");
@@ -259,7 +310,7 @@ struct json_object *ctl_handle_line(struct ctl_server *s, const char *line, size
 	bool blank_or_oom;
 
 	s->busy++;
-	ctl_handle(s, line, len, &b);
+	ctl_handle(s, NULL, line, len, &b);
 	s->busy--;
 	ctl_reap(s);
 	blank_or_oom = !b.len || b.oom;
@@ -276,7 +327,7 @@ struct json_object *ctl_dispatch(struct ctl_server *s, struct json_object *req)
 	struct jbuf b = { 0 };
 
 	s->busy++;
-	ctl_run_logged(s, req, &b);
+	ctl_run_logged(s, NULL, req, &b);
 	s->busy--;
 	ctl_reap(s);
 	jbuf_lit(&b, "\n");

@@ -1,13 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * ctl_sock.c - the control socket's sockets. It creates the server: checks
- * the path and the group, makes the directory, refuses when another daemon
- * answers on the path and replaces a stale socket file, binds and sets mode
- * and group before anyone can connect. It owns the connected clients:
+ * ctl_sock.c - the control socket's sockets. It creates and frees the
+ * server (its file is ctl_file.c's) and owns the connected clients:
  * accepting them, their input buffer and line framing, the queue of reply
- * bytes, idle deadlines. At the end it unlinks the file, but only the one
- * it made (a replacement daemon's socket stays). What a line becomes is
- * ctl.c's.
+ * bytes, idle deadlines: a request must complete, and a connection that
+ * carries nothing either way is closed, within the server's idle_ms
+ * (CTL_IDLE_MS), so idle clients cannot hold every slot. What a line
+ * becomes is ctl_dispatch.c's; who may connect and run what,
+ * ctl_access.c's. A client it refuses is told why before it is closed.
  *
  * Everything runs on the daemon's event loop and nothing blocks: sockets
  * are non-blocking, replies that do not fit in the socket wait in the
@@ -23,7 +23,6 @@
 #include "core/log.h"
 
 #include <errno.h>
-#include <grp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -38,6 +37,8 @@
 #define JBUF_KEEP (64u << 10) /* larger buffers are given back when idle */
 #define CTL_READS_PER_EVENT 16  /* fairness between busy clients */
 #define CTL_ACCEPTS_PER_EVENT 64
+#define CTL_DENIED_MS 1000      /* a refused client's time to send and read why */
+#define CTL_MAX_DENIED 32       /* refused clients kept that long at once */
 
 struct ctl_client {
 	struct ctl_server *s;
@@ -47,12 +48,15 @@ struct ctl_client {
 	bool closing;       /* send what is queued, then close */
 	bool dead;          /* closed; memory freed by ctl_reap */
 	bool active;        /* read from since the last sweep */
+	bool denied;        /* refused access: told why, closed after its request */
 	char *in;           /* after processing: at most one partial line */
 	size_t in_len, in_cap;
 	size_t scanned;     /* in[0, scanned) holds no newline */
 	struct jbuf out; /* queued reply bytes are out.p[out_off, out.len) */
 	size_t out_off;
 	uint64_t since_ms;  /* when the partial line began, or closing began */
+	uint64_t last_ms;   /* when a byte last came in or went out */
+	struct ctl_peer peer; /* who connected, what it may run */
 };
 
 static void ctl_on_accept(struct loop *l, int fd, uint32_t events, void *arg);
@@ -66,105 +70,30 @@ static uint64_t ctl_now_ms(void)
 	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 }
 
-/* mkdir -p of the directory holding path, mode 0755. 0 or -errno. */
-static int ctl_mkdirs(const char *path)
-{
-	char dir[sizeof(((struct sockaddr_un *)0)->sun_path)];
-
-	snprintf(dir, sizeof(dir), "%s", path);
-	for (char *p = strchr(dir + 1, '/'); p; p = strchr(p + 1, '/')) {
-		*p = '\0';
-		if (mkdir(dir, 0755) && errno != EEXIST)
-			return -errno;
-		*p = '/';
-	}
-	return 0;
-}
-
-/* 0 when nothing answers at the address (a stale socket file is removed). */
-static int ctl_probe(const struct sockaddr_un *sa, char *err, size_t errlen)
-{
-	struct stat st;
-	int fd, rc;
-
-	if (lstat(sa->sun_path, &st))
-		return errno == ENOENT ? 0 : -errno;
-	if (!S_ISSOCK(st.st_mode)) {
-		snprintf(err, errlen, "%s exists and is not a socket; remove it or choose another control_socket",
-			 sa->sun_path);
-		return -EEXIST;
-	}
-	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-	if (fd < 0)
-		return -errno;
-	rc = connect(fd, (const struct sockaddr *)sa, sizeof(*sa)) ? -errno : 0;
-	close(fd);
-	if (!rc || rc == -EAGAIN) { /* EAGAIN: it is alive, its backlog full */
-		snprintf(err, errlen, "another rtpedged answers on %s; stop it or choose another control_socket",
-			 sa->sun_path);
-		return -EADDRINUSE;
-	}
-	if (rc != -ECONNREFUSED)
-		return rc;
-	return unlink(sa->sun_path) && errno != ENOENT ? -errno : 0; /* stale */
-}
-
-/* Binds, sets mode and group, listens. 0 or -errno. */
-static int ctl_listen(struct ctl_server *s, const struct sockaddr_un *sa, gid_t gid)
-{
-	struct stat st;
-
-	s->fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-	if (s->fd < 0)
-		return -errno;
-	if (bind(s->fd, (const struct sockaddr *)sa, sizeof(*sa)) || lstat(s->path, &st))
-		return -errno;
-	s->dev = st.st_dev;
-	s->ino = st.st_ino;
-	/* Nobody can connect before listen(): mode and group are set first. */
-	if (chmod(s->path, 0660) || (gid != (gid_t)-1 && chown(s->path, (uid_t)-1, gid)) ||
-	    listen(s->fd, SOMAXCONN))
-		return -errno;
-	return loop_add(s->loop, s->fd, EPOLLIN, ctl_on_accept, s);
-}
-
-struct ctl_server *ctl_server_new(struct loop *l, const char *path, const char *group,
+struct ctl_server *ctl_server_new(struct loop *l, const char *path,
+				  const struct ctl_access *acc,
 				  const struct ctl_command *cmds, void *ctx,
 				  char *err, size_t errlen)
 {
-	struct sockaddr_un sa = { .sun_family = AF_UNIX };
 	struct ctl_server *s = NULL;
-	struct group *gr = NULL;
-	int rc = -ENAMETOOLONG;
+	int rc = -ENOMEM;
 
 	err[0] = '\0';
-	if (!path[0] || strlen(path) >= sizeof(sa.sun_path)) {
-		snprintf(err, errlen, "control socket path \"%s\" is empty or longer than %zu bytes",
-			 path, sizeof(sa.sun_path) - 1);
-		goto fail;
-	}
-	strcpy(sa.sun_path, path);
-	if (group && group[0] && !(gr = getgrnam(group))) {
-		snprintf(err, errlen, "control group \"%s\" does not exist; create it (groupadd %s) or leave control_group empty",
-			 group, group);
-		rc = -ENOENT;
-		goto fail;
-	}
-	rc = -ENOMEM;
 	s = calloc(1, sizeof(*s));
 	if (!s)
 		goto fail;
-	*s = (struct ctl_server){ .loop = l, .fd = -1, .timer_fd = -1, .cmds = cmds, .ctx = ctx };
+	*s = (struct ctl_server){ .loop = l, .fd = -1, .timer_fd = -1, .cmds = cmds, .ctx = ctx,
+				  .idle_ms = CTL_IDLE_MS };
 	s->path = strdup(path);
 	s->tok = json_tokener_new();
 	if (!s->path || !s->tok)
 		goto fail;
 	json_tokener_set_flags(s->tok, JSON_TOKENER_STRICT | JSON_TOKENER_VALIDATE_UTF8);
-	rc = ctl_mkdirs(path);
+	rc = ctl_access_init(s, acc, err, errlen);
 	if (!rc)
-		rc = ctl_probe(&sa, err, errlen);
+		rc = ctl_file_listen(s, err, errlen);
 	if (!rc)
-		rc = ctl_listen(s, &sa, gr ? gr->gr_gid : (gid_t)-1);
+		rc = loop_add(l, s->fd, EPOLLIN, ctl_on_accept, s);
 	if (!rc)
 		rc = s->timer_fd = loop_every(l, CTL_SWEEP_MS, ctl_sweep, s);
 	if (rc >= 0)
@@ -178,11 +107,9 @@ fail:
 }
 
 /* Closes the sweep timer and the listening socket; unlinks the socket file
- * only if it is still the one ctl_listen made. */
+ * only if it is still the one ctl_file_listen made. */
 static void ctl_unlisten(struct ctl_server *s)
 {
-	struct stat st;
-
 	if (s->timer_fd >= 0) {
 		loop_del(s->loop, s->timer_fd);
 		close(s->timer_fd);
@@ -193,8 +120,7 @@ static void ctl_unlisten(struct ctl_server *s)
 	loop_del(s->loop, s->fd);
 	close(s->fd);
 	s->fd = -1;
-	if (s->ino && !lstat(s->path, &st) && st.st_dev == s->dev && st.st_ino == s->ino)
-		unlink(s->path);
+	ctl_file_unlink(s);
 }
 
 /* ---- clients ------------------------------------------------------------- */
@@ -207,7 +133,10 @@ static void ctl_client_close(struct ctl_client *c)
 	close(c->fd);
 	c->fd = -1;
 	c->dead = true;
-	c->s->n_clients--;
+	if (c->denied)
+		c->s->n_denied--;
+	else
+		c->s->n_clients--;
 }
 
 /* Sends what is queued without blocking; closes a closing client once done. */
@@ -223,10 +152,12 @@ static void ctl_flush(struct ctl_client *c)
 			continue;
 		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
 			break;
-		if (n <= 0)
+		if (n <= 0) {
 			ctl_client_close(c); /* the peer went away */
-		else
+		} else {
 			c->out_off += (size_t)n;
+			c->last_ms = ctl_now_ms();
+		}
 	}
 	if (c->dead)
 		return;
@@ -272,7 +203,7 @@ static void ctl_out_check(struct ctl_client *c)
 static void ctl_line(struct ctl_client *c, const char *line, size_t len)
 {
 	ctl_out_compact(c);
-	ctl_handle(c->s, line, len, &c->out);
+	ctl_handle(c->s, &c->peer, line, len, &c->out);
 	ctl_out_check(c);
 }
 
@@ -345,9 +276,26 @@ static bool ctl_in_room(struct ctl_client *c)
 	return p;
 }
 
+/* A refused client told why: what it sends is dropped, and it is closed
+ * once its reply is out. Until it sends, it is kept (CTL_DENIED_MS at
+ * most), so a client that writes its request before reading sees why. */
+static void ctl_read_denied(struct ctl_client *c)
+{
+	char junk[512];
+
+	while (recv(c->fd, junk, sizeof(junk), MSG_DONTWAIT) == (ssize_t)sizeof(junk))
+		;
+	c->closing = true;
+	c->since_ms = ctl_now_ms();
+}
+
 static void ctl_read(struct ctl_client *c)
 {
 	c->active = true;
+	if (c->denied) {
+		ctl_read_denied(c);
+		return;
+	}
 	for (int i = 0; i < CTL_READS_PER_EVENT && !c->dead && !c->closing && !c->s->dead; i++) {
 		ssize_t n = -1;
 
@@ -369,8 +317,9 @@ static void ctl_read(struct ctl_client *c)
 			c->closing = true;
 			c->since_ms = ctl_now_ms();
 		} else {
+			c->last_ms = ctl_now_ms();
 			if (!c->in_len)
-				c->since_ms = ctl_now_ms();
+				c->since_ms = c->last_ms;
 			c->in_len += (size_t)n;
 			ctl_lines(c);
 		}
@@ -391,21 +340,83 @@ static void ctl_on_client(struct loop *l, int fd, uint32_t events, void *arg)
 	ctl_reap(s);
 }
 
-/* Over CTL_MAX_CLIENTS: tell the newest one why, without waiting for it. */
-static void ctl_turn_away(int fd)
+/* "10 s", "0.5 s": a timeout in messages. */
+static const char *ctl_secs(unsigned ms, char *buf, size_t len)
 {
-	static const char msg[] =
-		"{\"ok\":false,\"error\":\"too many control clients; retry later\"}\n";
+	snprintf(buf, len, "%g s", ms / 1000.0);
+	return buf;
+}
 
-	if (send(fd, msg, sizeof(msg) - 1, MSG_DONTWAIT | MSG_NOSIGNAL) < 0)
-		log_debug("ctl: could not tell a surplus control client why: %s", strerror(errno));
+/* A client not served: tell it why, without waiting for it, and close. */
+static void ctl_turn_away(int fd, const char *msg)
+{
+	struct jbuf b = { 0 };
+
+	ctl_put_refusal(&b, msg);
+	jbuf_lit(&b, "\n");
+	if (!b.oom && send(fd, b.p, b.len, MSG_DONTWAIT | MSG_NOSIGNAL) < 0)
+		log_debug("ctl: could not tell a control client why it is turned away: %s",
+			  strerror(errno));
+	free(b.p);
 	close(fd);
+}
+
+/* Over CTL_MAX_CLIENTS: the newest one is told when to retry. */
+static void ctl_too_many(struct ctl_server *s, int fd)
+{
+	char msg[160], t[32];
+
+	log_warn("ctl: %u control clients connected already; turning one away", s->n_clients);
+	snprintf(msg, sizeof(msg), "too many control clients (%u); retry in a few seconds (idle clients are closed after %s)",
+		 CTL_MAX_CLIENTS, ctl_secs(s->idle_ms, t, sizeof(t)));
+	ctl_turn_away(fd, msg);
+}
+
+/* A new client on cfd: served, or told why not and closed. */
+static void ctl_client_new(struct ctl_server *s, int cfd)
+{
+	struct ctl_client *c;
+	struct ctl_peer peer;
+	char msg[256], who[64];
+	bool denied;
+
+	if (s->n_clients >= CTL_MAX_CLIENTS) {
+		ctl_too_many(s, cfd);
+		return;
+	}
+	denied = ctl_access_peer(s, cfd, &peer, msg, sizeof(msg));
+	if (denied) {
+		log_warn("ctl: control client refused%s: %s", ctl_peer_str(&peer, who, sizeof(who)),
+			 msg);
+		if (s->n_denied >= CTL_MAX_DENIED) {
+			ctl_turn_away(cfd, msg);
+			return;
+		}
+	}
+	c = calloc(1, sizeof(*c));
+	if (!c || loop_add(s->loop, cfd, EPOLLIN, ctl_on_client, c)) {
+		log_warn("ctl: cannot serve a control client on %s: out of memory", s->path);
+		free(c);
+		close(cfd);
+		return;
+	}
+	*c = (struct ctl_client){ .s = s, .next = s->clients, .fd = cfd, .events = EPOLLIN,
+				  .since_ms = ctl_now_ms(), .last_ms = ctl_now_ms(), .peer = peer,
+				  .denied = denied };
+	s->clients = c;
+	if (!denied) {
+		s->n_clients++;
+		return;
+	}
+	s->n_denied++;
+	ctl_put_refusal(&c->out, msg);
+	jbuf_lit(&c->out, "\n");
+	ctl_flush(c);
 }
 
 static void ctl_on_accept(struct loop *l, int fd, uint32_t events, void *arg)
 {
 	struct ctl_server *s = arg;
-	struct ctl_client *c;
 
 	for (int i = 0; i < CTL_ACCEPTS_PER_EVENT; i++) {
 		int cfd = accept4(fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
@@ -420,24 +431,7 @@ static void ctl_on_accept(struct loop *l, int fd, uint32_t events, void *arg)
 			s->accept_paused = !loop_mod(l, fd, 0);
 			return;
 		}
-		if (s->n_clients >= CTL_MAX_CLIENTS) {
-			log_warn("ctl: %u control clients connected already; turning one away",
-				 s->n_clients);
-			ctl_turn_away(cfd);
-			continue;
-		}
-		c = calloc(1, sizeof(*c));
-		if (!c || loop_add(l, cfd, EPOLLIN, ctl_on_client, c)) {
-			log_warn("ctl: cannot serve a control client on %s: out of memory",
-				 s->path);
-			free(c);
-			close(cfd);
-			continue;
-		}
-		*c = (struct ctl_client){ .s = s, .next = s->clients, .fd = cfd,
-					  .events = EPOLLIN };
-		s->clients = c;
-		s->n_clients++;
+		ctl_client_new(s, cfd);
 	}
 }
 
@@ -460,29 +454,44 @@ static void ctl_client_trim(struct ctl_client *c)
 	}
 }
 
-/* Every CTL_SWEEP_MS: cut off clients stuck in a request or in closing. */
+/* A client over its idle deadline: closed if it is closing already (it does
+ * not read its last reply), else told why and closed. */
+static void ctl_client_expire(struct ctl_client *c, uint64_t now)
+{
+	unsigned idle = c->s->idle_ms;
+	char msg[160], t[32];
+
+	if (c->closing || c->denied) {
+		if (now - c->since_ms >= (c->denied ? CTL_DENIED_MS : idle))
+			ctl_client_close(c);
+	} else if (c->in_len) { /* a request begun: it must end in time */
+		if (now - c->since_ms < idle)
+			return;
+		snprintf(msg, sizeof(msg), "request incomplete after %s: a request is one line of JSON ending in a newline",
+			 ctl_secs(idle, t, sizeof(t)));
+		ctl_client_refuse(c, msg);
+	} else if (now - c->last_ms >= idle) { /* nothing in or out */
+		snprintf(msg, sizeof(msg), "idle for %s: connection closed (send a blank line to keep it open)",
+			 ctl_secs(idle, t, sizeof(t)));
+		ctl_client_refuse(c, msg);
+	}
+}
+
+/* Every CTL_SWEEP_MS: cut off clients stuck in a request, idle, or in
+ * closing. */
 static void ctl_sweep(struct loop *l, void *arg)
 {
 	struct ctl_server *s = arg;
 	uint64_t now = ctl_now_ms();
-	char msg[128];
 
 	if (s->accept_paused && !loop_mod(l, s->fd, EPOLLIN))
 		s->accept_paused = false;
-	snprintf(msg, sizeof(msg),
-		 "request incomplete after %u s: a request is one line of JSON ending in a newline",
-		 CTL_IDLE_MS / 1000);
 	s->busy++;
 	for (struct ctl_client *c = s->clients; c; c = c->next) {
 		if (c->dead)
 			continue;
 		ctl_client_trim(c);
-		if (now - c->since_ms < CTL_IDLE_MS)
-			continue;
-		if (c->closing)
-			ctl_client_close(c); /* it does not read its last reply */
-		else if (c->in_len)
-			ctl_client_refuse(c, msg);
+		ctl_client_expire(c, now);
 	}
 	s->busy--;
 	ctl_reap(s);

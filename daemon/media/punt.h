@@ -20,6 +20,11 @@
 int punt_start(struct media *r, char *err, size_t errlen);
 void punt_stop(struct media *r);
 
+/* Frames the perf buffer could not take since the start (the daemon fell
+ * behind): XDP passed them to the kernel instead, which has no socket for
+ * a socket-less leg and drops them. 0 without XDP. */
+uint64_t punt_lost(const struct media *r);
+
 /* The UDP datagram inside a punted frame f of len bytes (Ethernet, one
  * optional 802.1Q tag, IPv4 with or without options): its endpoints and
  * payload, which lies within f. 0, or -1 when it is not one. */

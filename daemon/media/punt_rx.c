@@ -95,6 +95,8 @@ static void on_sample(void *ctx, int cpu, void *data, __u32 size)
 	relay_punted(r, l, port & 1, &src, payload, plen);
 }
 
+/* The kernel's count of samples the buffer had no room for, reported when
+ * room came back: exported (punt_lost), and logged. */
 static void on_lost(void *ctx, int cpu, __u64 cnt)
 {
 	struct media *r = ctx;
@@ -144,6 +146,11 @@ int punt_start(struct media *r, char *err, size_t errlen)
 fail:
 	punt_stop(r);
 	return e;
+}
+
+uint64_t punt_lost(const struct media *r)
+{
+	return r->punt ? r->punt->lost : 0;
 }
 
 void punt_stop(struct media *r)

@@ -14,6 +14,7 @@
 #include <sys/socket.h>
 
 #include "core/log.h"
+#include "media/latch.h"
 #include "media/punt_tx.h"
 #include "rtpe_rtp.h"
 #include "core/loop.h"
@@ -21,9 +22,6 @@
 #define RELAY_BATCH 32
 #define RELAY_MAX_PKT 2048
 #define RELAY_ROUNDS 8 /* batches per wake-up, so one busy leg cannot starve others */
-/* Consecutive RTP packets (one SSRC, sequence +1) a source other than the
- * signalled address must send before a latching leg takes it as its peer. */
-#define LATCH_PROBATION 3
 
 /* The socket a callback serves: leg plus RTP (0) or RTCP (1). The leg
  * pointer and the kind are packed into one pointer's worth: legs are
@@ -68,31 +66,20 @@ static bool rtp_valid(const unsigned char *p, unsigned len, uint32_t *ssrc, uint
 /*
  * Latching (interfaces with latch = yes, during the learning window): a
  * peer behind NAT sends from an address:port other than the signalled one.
- * The signalled address with another port is taken at its first valid RTP
- * packet; any other source only after LATCH_PROBATION packets in sequence
- * from one SSRC. Until then nothing from it is relayed, and nothing is ever
- * sent to it: a port sprayer learns nothing and injects nothing.
+ * latch.c picks it among the sources heard (probation, the signalled IP
+ * first, strangers held back). Until one is picked nothing from them is
+ * relayed and nothing is ever sent to them: a port sprayer learns nothing
+ * and injects nothing. The leg latches once; confirmed, it takes no other.
  */
 static bool latch_try(struct media *r, struct leg *l, const struct sockaddr_in *src,
-		      const unsigned char *p, unsigned len)
+		      const unsigned char *p, unsigned len, uint64_t now)
 {
 	uint32_t ssrc;
 	uint16_t seq;
 
-	if (!rtp_valid(p, len, &ssrc, &seq))
+	if (!rtp_valid(p, len, &ssrc, &seq) ||
+	    !latch_rtp(&l->cands, &l->peer, src, ssrc, seq, now))
 		return false;
-	if (src->sin_addr.s_addr != l->peer.sin_addr.s_addr) {
-		bool same = l->cand_count && l->cand.sin_addr.s_addr == src->sin_addr.s_addr &&
-			    l->cand.sin_port == src->sin_port && l->cand_ssrc == ssrc &&
-			    (uint16_t)(l->cand_seq + 1) == seq;
-
-		l->cand = *src;
-		l->cand_ssrc = ssrc;
-		l->cand_seq = seq;
-		l->cand_count = same ? (uint8_t)(l->cand_count + 1) : 1;
-		if (l->cand_count < LATCH_PROBATION)
-			return false;
-	}
 	leg_confirm(r, l, src);
 	return true;
 }
@@ -111,14 +98,12 @@ static bool learning_accept(struct media *r, struct leg *l, int k, const struct 
 	if (!l->latch || now >= l->learn_until_ns)
 		return false;
 	if (k == 1) {
-		/* RTCP behind NAT: its port is not port+1; learn it from the
-		 * (possibly latched) peer's address. */
-		if (src->sin_addr.s_addr != l->peer.sin_addr.s_addr)
-			return false;
-		l->peer_rtcp_port = ntohs(src->sin_port);
-		return true;
+		/* RTCP behind NAT: its port need not be RTP's + 1. Noted for
+		 * when the leg latches, not relayed: its peer is not known. */
+		latch_rtcp(&l->cands, &l->peer, src);
+		return false;
 	}
-	return latch_try(r, l, src, p, len);
+	return latch_try(r, l, src, p, len, now);
 }
 
 /* The same RFC 3550 receiver state as the XDP program keeps for its legs. */

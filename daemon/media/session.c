@@ -17,12 +17,11 @@
 
 #include "core/log.h"
 #include "core/loop.h"
+#include "media/latch.h"
+#include "media/leg_sock.h"
 #include "media/ports.h"
 #include "media/relay.h"
 #include "xdp/xdp.h"
-
-/* How many ports to try when binding fails because another process holds one. */
-#define BIND_ATTEMPTS 16
 
 int sessions_init(struct media *r)
 {
@@ -74,116 +73,6 @@ void sessions_fini(struct media *r)
 	r->htab = NULL;
 	r->free_slots = NULL;
 	r->slot_leg = NULL;
-}
-
-/* Receive buffer of a userspace leg's socket: a burst of media waits here
- * while the loop serves others (the default ~200 KiB lost 22% at 20,000
- * packets/s in make bench). A limit, not an allocation. */
-#define LEG_RCVBUF (1 << 20)
-
-static int bind_udp(const struct sockaddr_in *sa)
-{
-	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-	int e, rcvbuf = LEG_RCVBUF;
-
-	if (fd < 0)
-		return -errno;
-	/* FORCE passes net.core.rmem_max with CAP_NET_ADMIN; else the sysctl caps it. */
-	if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &rcvbuf, sizeof(rcvbuf)) < 0)
-		setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof(rcvbuf));
-	if (bind(fd, (const struct sockaddr *)sa, sizeof(*sa)) < 0) {
-		e = -errno;
-		close(fd);
-		return e;
-	}
-	return fd;
-}
-
-static void leg_close(struct media *r, struct leg *l)
-{
-	for (int k = 0; k < 2; k++) {
-		if (l->fd[k] < 0)
-			continue;
-		loop_del(r->loop, l->fd[k]);
-		close(l->fd[k]);
-		l->fd[k] = -1;
-	}
-}
-
-static void leg_set_local(struct media *r, struct leg *l, uint16_t port)
-{
-	l->local = (struct sockaddr_in){ .sin_family = AF_INET, .sin_port = htons(port),
-					 .sin_addr = r->ifaces[l->iface].cfg.address };
-}
-
-/* Binds the leg's RTP and RTCP sockets on port and port + 1. 0 or -errno. */
-static int leg_bind(struct media *r, struct leg *l, uint16_t port)
-{
-	struct sockaddr_in sa = { .sin_family = AF_INET,
-				  .sin_addr = r->ifaces[l->iface].cfg.address };
-	int e;
-
-	sa.sin_port = htons(port + 1);
-	l->fd[1] = bind_udp(&sa);
-	sa.sin_port = htons(port);
-	l->fd[0] = l->fd[1] >= 0 ? bind_udp(&sa) : -1;
-	if (l->fd[0] >= 0) {
-		l->local = sa;
-		return 0;
-	}
-	e = l->fd[1] < 0 ? l->fd[1] : l->fd[0];
-	leg_close(r, l);
-	return e;
-}
-
-static void bind_error(struct media *r, const struct leg *l, uint16_t port, int e,
-		       char *err, size_t errlen)
-{
-	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons(port),
-				  .sin_addr = r->ifaces[l->iface].cfg.address };
-	char buf[32];
-
-	snprintf(err, errlen, "cannot bind %s on interface %s: %s%s",
-		 sockaddr_str(&sa, buf, sizeof(buf)), r->ifaces[l->iface].cfg.name, strerror(-e),
-		 e == -EADDRNOTAVAIL ? " (is the address configured on the device?)" : "");
-}
-
-/*
- * Takes a port pair on the leg's interface and binds both sockets. A port
- * that another process holds stays marked taken (we cannot use it) and the
- * next is tried. 0 or -1 with err set.
- */
-static int leg_open(struct media *r, struct leg *l, char *err, size_t errlen)
-{
-	struct relay_iface *ifc = &r->ifaces[l->iface];
-
-	for (int attempt = 0; attempt < BIND_ATTEMPTS; attempt++) {
-		uint16_t port;
-		int e = port_pool_get(ifc->ports, &port);
-
-		if (e) {
-			snprintf(err, errlen, "no free port pair on interface %s (%u-%u all in use)",
-				 ifc->cfg.name, r->cfg->port_min, r->cfg->port_max);
-			return -1;
-		}
-		if (l->s->punt) {
-			leg_set_local(r, l, port);
-			return 0;
-		}
-		e = leg_bind(r, l, port);
-		if (!e)
-			return 0;
-		if (e != -EADDRINUSE) {
-			port_pool_put(ifc->ports, port);
-			bind_error(r, l, port, e, err, errlen);
-			return -1;
-		}
-		log_warn("port %u or %u on %s is held by another process; skipping it",
-			 port, port + 1, ifc->cfg.name);
-	}
-	snprintf(err, errlen, "no bindable port pair on interface %s after %d attempts",
-		 ifc->cfg.name, BIND_ATTEMPTS);
-	return -1;
 }
 
 /* The map entry of leg l, whose packets go out through leg o. */
@@ -292,8 +181,12 @@ struct session *session_new(struct media *r, uint32_t id)
 static struct session *session_alloc(struct media *r, int iface_a, const struct sockaddr_in *peer_a,
 				     int iface_b, const struct sockaddr_in *peer_b)
 {
-	struct session *s = session_new(r, r->next_id);
+	struct session *s;
 
+	/* Never 0 (no command can name s-0), never an id in use. */
+	while (r->next_id == 0 || r->next_id > SESSION_ID_MAX || session_find(r, r->next_id))
+		r->next_id = r->next_id && r->next_id < SESSION_ID_MAX ? r->next_id + 1 : 1;
+	s = session_new(r, r->next_id);
 	if (!s)
 		return NULL;
 	r->next_id++;
@@ -308,6 +201,19 @@ static struct session *session_alloc(struct media *r, int iface_a, const struct 
 	return s;
 }
 
+/* The leg's slot back on the free stack, if it is the leg's to give: its
+ * own (slot_leg), or taken from the stack for a leg not yet active. Never
+ * a slot another leg holds, never past the stack's size. */
+static void slot_put(struct media *r, struct leg *l)
+{
+	if (r->slot_leg[l->slot] == l)
+		r->slot_leg[l->slot] = NULL;
+	else if (r->slot_leg[l->slot])
+		return;
+	if (r->n_free_slots < 2 * r->cfg->max_sessions)
+		r->free_slots[r->n_free_slots++] = l->slot;
+}
+
 /* Everything a session holds besides its table links. */
 static void session_release(struct media *r, struct session *s)
 {
@@ -317,13 +223,11 @@ static void session_release(struct media *r, struct session *s)
 		if (r->xdp && l->local.sin_port)
 			xdp_leg_del(r->xdp, l->local.sin_addr.s_addr, l->local.sin_port);
 		leg_close(r, l);
+		latch_free(&l->cands);
 		if (l->local.sin_port)
 			port_pool_put(r->ifaces[l->iface].ports, ntohs(l->local.sin_port));
-		if (l->slot != UINT32_MAX) {
-			if (r->slot_leg[l->slot] == l)
-				r->slot_leg[l->slot] = NULL;
-			r->free_slots[r->n_free_slots++] = l->slot;
-		}
+		if (l->slot < 2 * r->cfg->max_sessions)
+			slot_put(r, l);
 	}
 	free(s);
 }
@@ -416,34 +320,6 @@ int session_create(struct media *r, int iface_a, const struct sockaddr_in *peer_
 	return 0;
 }
 
-/* Takes the leg's recorded port and binds it. 0 or -1 with err. */
-static int leg_reopen(struct media *r, struct leg *l, uint16_t port, char *err, size_t errlen)
-{
-	int e;
-
-	if (l->iface < 0 || l->iface >= r->n_ifaces) {
-		snprintf(err, errlen, "no interface for the leg");
-		return -1;
-	}
-	e = port_pool_take(r->ifaces[l->iface].ports, port);
-	if (e) {
-		snprintf(err, errlen, "port %u on %s: %s", port, r->ifaces[l->iface].cfg.name,
-			 e == -EBUSY ? "already in use by another session" : "outside the port range");
-		return -1;
-	}
-	if (l->s->punt) {
-		leg_set_local(r, l, port);
-		return 0;
-	}
-	e = leg_bind(r, l, port);
-	if (e) {
-		port_pool_put(r->ifaces[l->iface].ports, port);
-		bind_error(r, l, port, e, err, errlen);
-		return -1;
-	}
-	return 0;
-}
-
 int session_restore(struct media *r, struct session *s, char *err, size_t errlen)
 {
 	uint32_t slots = 2 * r->cfg->max_sessions;
@@ -469,12 +345,8 @@ int session_restore(struct media *r, struct session *s, char *err, size_t errlen
 
 		if (leg_reopen(r, l, port[i], err, errlen))
 			goto fail;
-		if (l->slot != UINT32_MAX && l->slot >= slots) {
-			snprintf(err, errlen, "stats slot %u beyond max_sessions", l->slot);
-			goto fail;
-		}
-		if (l->slot == UINT32_MAX && r->n_free_slots)
-			l->slot = r->free_slots[--r->n_free_slots];
+		if (l->slot >= slots)
+			l->slot = UINT32_MAX; /* sessions_rebuild_slots gives it one */
 		l->line = leg_line(r, l); /* its figures stay: the program counted on */
 		l->latch = r->ifaces[l->iface].cfg.latch;
 		l->learn_until_ns = mono_ns() + (uint64_t)r->cfg->learning_window * 1000000000ull;
@@ -488,28 +360,76 @@ int session_restore(struct media *r, struct session *s, char *err, size_t errlen
 		r->next_id = s->id + 1;
 	return 0;
 fail:
-	for (int i = 0; i < 2; i++)
-		s->leg[i].slot = UINT32_MAX; /* the slot stack is rebuilt by the caller */
+	for (int i = 0; i < 2; i++) {
+		struct leg *l = &s->leg[i];
+
+		/* Not a slot of the stack: sessions_rebuild_slots settles them. */
+		if (l->slot < slots && r->slot_leg[l->slot] == l)
+			r->slot_leg[l->slot] = NULL;
+		l->slot = UINT32_MAX;
+		/* The port back, the map entry left: the caller decides on it. */
+		leg_close(r, l);
+		if (l->local.sin_port)
+			port_pool_put(r->ifaces[l->iface].ports, ntohs(l->local.sin_port));
+		l->local.sin_port = 0;
+	}
 	session_release(r, s);
 	return -1;
+}
+
+/* Free slots to the legs that have none; their map entries get them. */
+static unsigned slots_hand_out(struct media *r)
+{
+	unsigned lacking = 0;
+	int e;
+
+	for (struct session *s = r->first; s; s = s->next) {
+		bool changed = false;
+
+		for (int i = 0; i < 2; i++) {
+			struct leg *l = &s->leg[i];
+
+			if (l->slot != UINT32_MAX)
+				continue;
+			if (!r->n_free_slots) {
+				lacking++;
+				continue;
+			}
+			l->slot = r->free_slots[--r->n_free_slots];
+			r->slot_leg[l->slot] = l;
+			changed = true;
+		}
+		if (changed && (e = session_program(r, s)))
+			log_warn("session s-%u: cannot write its new stats slots to the XDP legs: %s",
+				 s->id, strerror(-e));
+	}
+	return lacking;
 }
 
 int sessions_rebuild_slots(struct media *r)
 {
 	uint32_t slots = 2 * r->cfg->max_sessions;
-	uint8_t *used = calloc(slots, 1);
+	unsigned lacking;
 
-	if (!used)
-		return -ENOMEM;
+	memset(r->slot_leg, 0, slots * sizeof(*r->slot_leg));
 	for (struct session *s = r->first; s; s = s->next)
-		for (int i = 0; i < 2; i++)
-			if (s->leg[i].slot < slots)
-				used[s->leg[i].slot] = 1;
+		for (int i = 0; i < 2; i++) {
+			struct leg *l = &s->leg[i];
+
+			if (l->slot < slots && !r->slot_leg[l->slot])
+				r->slot_leg[l->slot] = l;
+			else
+				l->slot = UINT32_MAX; /* none, beyond the table, or another's */
+		}
 	r->n_free_slots = 0;
 	for (uint32_t i = slots; i-- > 0;)
-		if (!used[i])
+		if (!r->slot_leg[i])
 			r->free_slots[r->n_free_slots++] = i;
-	free(used);
+	lacking = slots_hand_out(r);
+	if (lacking)
+		log_warn("%u legs have no stats slot (max_sessions %u is below the sessions "
+			 "restored): frames XDP hands them are not relayed", lacking,
+			 r->cfg->max_sessions);
 	return 0;
 }
 
@@ -521,6 +441,7 @@ void sessions_detach(struct media *r)
 		session_unlink(r, s);
 		for (int i = 0; i < 2; i++) {
 			leg_close(r, &s->leg[i]);
+			latch_free(&s->leg[i].cands);
 			if (s->leg[i].slot < 2 * r->cfg->max_sessions)
 				r->slot_leg[s->leg[i].slot] = NULL;
 		}

@@ -29,6 +29,7 @@
 #include "core/loop.h"
 #include "xdp/xdp.h"
 
+struct latch;
 struct loop;
 struct xdp_state;
 struct port_pool;
@@ -57,10 +58,7 @@ struct leg {
 	/* learning: until confirmed, the daemon decides who the peer is */
 	bool latch;               /* may take its peer from media (NAT) */
 	uint64_t learn_until_ns;  /* end of the learning window */
-	struct sockaddr_in cand;  /* latching candidate and its probation */
-	uint32_t cand_ssrc;
-	uint16_t cand_seq;
-	uint8_t cand_count;
+	struct latch *cands;      /* latching candidates (latch.h), NULL: none heard */
 };
 
 /* A peer is unknown (0.0.0.0:0) until the signalling gives it (the
@@ -79,6 +77,10 @@ static inline const struct rtpe_leg_rtp *leg_rtp_of(const struct leg *l,
 }
 
 struct media;
+
+/* Session ids run from 1 to SESSION_ID_MAX (so that an id + 1 fits in
+ * next_id), then start again at 1, passing over ids in use. */
+#define SESSION_ID_MAX (UINT32_MAX - 1)
 
 struct session {
 	struct media *owner;
@@ -187,17 +189,22 @@ void session_destroy(struct media *r, struct session *s);
 /*
  * Restores a session found in the maps or the state file: s has id, legs'
  * iface, local, peer, peer_rtcp_port, path and slot set (slot UINT32_MAX for
- * a fresh one). Takes those exact ports and slots, binds, rewrites the map
- * entries. 0, or -1 with err (s is then freed).
+ * a fresh one). Takes those exact ports, binds, rewrites the map entries.
+ * A slot beyond max_sessions is dropped; the slots are settled by
+ * sessions_rebuild_slots, which the caller runs once every session is back.
+ * 0, or -1 with err: s is then freed, its ports are free again and its map
+ * entries are left (whether they stay is the caller's call).
  */
 int session_restore(struct media *r, struct session *s, char *err, size_t errlen);
 /* A blank session for session_restore (legs' fds -1, slots unset). */
 struct session *session_new(struct media *r, uint32_t id);
 /*
- * Ends a leg's learning: peer (when not NULL) becomes its peer, with RTCP on
- * the port above unless rtcp_port is given (non-zero); the leg moves to XDP
- * where both interfaces run it, else to userspace; both map entries are
- * rewritten so the opposite leg sends to the confirmed peer.
+ * Ends a leg's learning: peer (when not NULL) becomes its peer. Its RTCP
+ * port is the one RTCP was seen from on the peer's IP while learning, else
+ * the peer's port + 1 (when peer is NULL and no RTCP was seen: unchanged).
+ * The leg moves to XDP where both interfaces run it, else to userspace;
+ * both map entries are rewritten so the opposite leg sends to the confirmed
+ * peer. A confirmed leg never learns again.
  */
 void leg_confirm(struct media *r, struct leg *l, const struct sockaddr_in *peer);
 /*
@@ -216,7 +223,13 @@ bool session_waiting(const struct session *s);
 enum rtpe_path session_path_confirmed(const struct media *r, const struct session *s);
 /* Writes both legs' entries (new, or over live ones). 0 or -errno. */
 int session_program(struct media *r, struct session *s);
-/* Rebuilds the free-slot stack from the slots the sessions hold. */
+/*
+ * Settles the stats slots after a restore: a slot held by two legs stays
+ * with the first in the table, a leg without one (none, beyond the table,
+ * or shared) gets a free one (its map entries are rewritten), slot_leg
+ * names each slot's leg and the free stack holds every other slot once.
+ * Legs left without one (max_sessions lowered) are logged. 0.
+ */
 int sessions_rebuild_slots(struct media *r);
 /* Forgets every session without touching the kernel: the map entries stay
  * and XDP goes on relaying (stop for an upgrade). Sockets are closed. */

@@ -6,7 +6,9 @@
  * or changes (session_set_peer: the SDP answer, a re-INVITE).
  *
  * A peer may be unknown (0.0.0.0:0): the answerer's side of a call created
- * at the offer, or a side that holds with c=0.0.0.0. Nothing is ever sent
+ * at the offer, or a side that holds with c=0.0.0.0. A leg confirmed once
+ * never latches again; a new peer from the signalling only makes it learn
+ * (and confirm by the new peer's first packet) again. Nothing is ever sent
  * to an unknown peer: a leg forwards to the opposite leg's peer, so a leg
  * leaves learning (and goes to the XDP path) only when both peers are known.
  */
@@ -16,6 +18,7 @@
 #include <string.h>
 
 #include "core/log.h"
+#include "media/latch.h"
 #include "xdp/xdp.h"
 
 bool session_waiting(const struct session *s)
@@ -25,11 +28,13 @@ bool session_waiting(const struct session *s)
 
 void leg_confirm(struct media *r, struct leg *l, const struct sockaddr_in *peer)
 {
+	uint16_t rtcp;
 	char a[32], b[32];
 	int e;
 
 	if (session_waiting(l->s))
 		return; /* stays learning: nothing may go to an unknown peer */
+	rtcp = latch_rtcp_port(l->cands, peer ? peer->sin_addr : l->peer.sin_addr);
 	if (peer && (peer->sin_addr.s_addr != l->peer.sin_addr.s_addr ||
 		     peer->sin_port != l->peer.sin_port)) {
 		log_info("session s-%u leg %c: latched to %s (signalled %s)", l->s->id, 'a' + l->idx,
@@ -38,8 +43,10 @@ void leg_confirm(struct media *r, struct leg *l, const struct sockaddr_in *peer)
 		l->peer.sin_port = peer->sin_port;
 		l->peer_rtcp_port = (uint16_t)(ntohs(peer->sin_port) + 1);
 	}
+	if (rtcp) /* seen from the peer's IP: what its NAT really uses */
+		l->peer_rtcp_port = rtcp;
 	l->path = session_path_confirmed(r, l->s);
-	l->cand_count = 0;
+	latch_free(&l->cands);
 	/* XDP carries on from the RTP state the daemon built while learning. */
 	if (r->xdp && l->path == RTPE_PATH_XDP && l->us_rtp.rtp_packets &&
 	    xdp_rtp_put(r->xdp, l->line, &l->us_rtp) == 0)
@@ -58,7 +65,7 @@ static void leg_relearn(struct media *r, struct leg *l, uint64_t now)
 {
 	l->path = RTPE_PATH_LEARNING;
 	l->learn_until_ns = now + (uint64_t)r->cfg->learning_window * 1000000000ull;
-	l->cand_count = 0;
+	latch_free(&l->cands);
 }
 
 int session_set_peer(struct media *r, struct session *s, int idx, const struct sockaddr_in *peer,

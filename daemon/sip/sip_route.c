@@ -23,17 +23,38 @@ static bool cidr_has(const struct cfg_cidr *n, struct in_addr a)
 	return (ntohl(a.s_addr) & mask) == ntohl(n->addr.s_addr);
 }
 
+/* Whether an IPv4 prefix of the regions catalogue (a region's allow) holds a. */
+static bool prefix_has(const struct prefix *p, struct in_addr a)
+{
+	uint32_t net, mask = p->len ? ~0u << (32 - p->len) : 0;
+
+	if (p->family != AF_INET)
+		return false;
+	memcpy(&net, p->addr, 4);
+	return (ntohl(a.s_addr) & mask) == ntohl(net);
+}
+
+static bool region_has(const struct cfg_region *r, struct in_addr a)
+{
+	for (int i = 0; i < r->n_sbc; i++)
+		if (r->sbc[i].s_addr == a.s_addr)
+			return true;
+	for (int i = 0; i < r->n_allow; i++)
+		if (prefix_has(&r->allow[i], a))
+			return true;
+	return false;
+}
+
 int sip_route_source(const struct rtpe_cfg *c, struct in_addr src, struct sip_source *out)
 {
 	int best = -1;
 
 	out->trunk = out->region = -1;
 	for (int r = 0; r < c->n_regions; r++)
-		for (int i = 0; i < c->regions[r].n_sbc; i++)
-			if (c->regions[r].sbc[i].s_addr == src.s_addr) {
-				out->region = r;
-				return 0;
-			}
+		if (region_has(&c->regions[r], src)) {
+			out->region = r;
+			return 0;
+		}
 	for (int t = 0; t < c->n_trunks; t++)
 		for (int i = 0; i < c->trunks[t].n_addresses; i++) {
 			const struct cfg_cidr *n = &c->trunks[t].addresses[i];

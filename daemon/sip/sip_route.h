@@ -29,8 +29,9 @@ struct sip_source {
 	int trunk, region;
 };
 
-/* Classifies src: an SBC address of a region first (exact), else the trunk
- * whose addresses hold src (the longest prefix). 0 or -ENOENT. */
+/* Classifies src: a region's SBC address, or one of the ranges its
+ * catalogue entry allows, first; else the trunk whose addresses hold src
+ * (the longest prefix). 0 or -ENOENT. */
 int sip_route_source(const struct rtpe_cfg *c, struct in_addr src, struct sip_source *out);
 
 /* Where a new call goes and what its media uses. */

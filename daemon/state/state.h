@@ -23,6 +23,8 @@
  * ones; XDP's stay in rtpe_legs_state.
  * next_id is the table's as the write began: sessions added while it ran
  * may be in the file with larger ids (a restore takes the larger).
+ * The file holds SRTP keys: it is created 0600, and a symbolic link at
+ * FILE or FILE.tmp is never followed.
  *
  * Writing (state_writer.c): when the table changed, checked once a second,
  * within 1/20 of the loop's time, into FILE.tmp then renamed over FILE
@@ -30,7 +32,10 @@
  * iterations, so a large table does not stall the loop; the table may
  * change between slices (a change during a write leaves the table dirty
  * for the next one). At exit the whole file is written at once.
- * Rebuilding (state.c): at start, from the maps and the file.
+ * Reading (state_load.c): every value checked for type and range; a file
+ * with anything refused is set aside as FILE.bad-<unix time>.
+ * Rebuilding (state_restore.c): at start, from the maps and the file; what
+ * is truth where the two disagree is said there.
  */
 #ifndef RTPE_STATE_H
 #define RTPE_STATE_H
@@ -50,6 +55,7 @@ struct state_file {
 	uint64_t saved_gen;       /* gen as of the last complete write */
 	struct state_writer *w;   /* the write in progress, or NULL */
 	struct loop_duty duty;    /* the writer's pace */
+	bool ticking;             /* the periodic writer runs */
 };
 
 /* The table changed: the state file is behind it until a write that
@@ -82,11 +88,13 @@ int state_write(struct state_file *sf);
 /* Removes the state file and a write in progress (a clean stop that
  * removes everything). */
 void state_remove(struct state_file *sf);
-/* Starts the periodic writer (a timer on r->loop). 0 or -errno. */
+/* Starts the periodic writer (a timer on r->loop; once). 0 or -errno. */
 int state_writer_start(struct state_file *sf);
 /* Rebuilds the session table from the pinned maps and the state file, and
- * deletes map entries no session can own. Starts the periodic writer.
- * 0, or -errno with err set (only for failures that must stop the start). */
+ * deletes map entries no session can own (state_restore.c says which stay).
+ * A bad file is set aside and a new one written at once. Starts the
+ * periodic writer. 0, or -errno with err set (only for failures that must
+ * stop the start: out of memory, the pinned map unreadable). */
 int state_restore(struct state_file *sf, char *err, size_t errlen);
 
 #endif

@@ -114,6 +114,31 @@ static int mkdir_parent(const char *path)
 	return mkdir(dir, 0750) < 0 && errno != EEXIST ? -errno : 0;
 }
 
+/*
+ * FILE.tmp, new, 0600 whatever the umask: the file holds SRTP keys. What is
+ * at its place (a tmp file a crash left, with the mode an older version
+ * gave it, or a symbolic link to anywhere) is removed, never opened or
+ * followed; O_EXCL | O_NOFOLLOW refuse whatever appears meanwhile. The
+ * rename that replaces FILE replaces a link there too, never its target.
+ */
+static int tmp_open(const char *tmp)
+{
+	int fd;
+
+	if (unlink(tmp) < 0 && errno != ENOENT)
+		return -1;
+	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (fd >= 0 && fchmod(fd, 0600) < 0) {
+		int e = errno;
+
+		close(fd);
+		unlink(tmp);
+		errno = e;
+		return -1;
+	}
+	return fd;
+}
+
 /* Ends the write: closes and frees everything it holds (not the tmp file). */
 static void writer_free(struct state_file *sf)
 {
@@ -170,7 +195,7 @@ int state_write_begin(struct state_file *sf)
 	e = mkdir_parent(sf->m->cfg->state_file);
 	if (!e) {
 		w->step = "open";
-		w->fd = open(w->tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
+		w->fd = tmp_open(w->tmp);
 	}
 	if (e || w->fd < 0) {
 		e = e ? e : -errno;
@@ -422,7 +447,11 @@ static void state_tick(struct loop *l, void *arg)
 
 int state_writer_start(struct state_file *sf)
 {
-	int fd = loop_every(sf->m->loop, STATE_WRITE_MS, state_tick, sf);
+	int fd;
 
+	if (sf->ticking)
+		return 0;
+	fd = loop_every(sf->m->loop, STATE_WRITE_MS, state_tick, sf);
+	sf->ticking = fd >= 0;
 	return fd < 0 ? fd : 0;
 }

@@ -9,6 +9,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <linux/types.h>
 #include "rtpedge.h"
 #include "core/config.h"
@@ -42,6 +43,20 @@ static inline bool xdp_attached(enum xdp_attach a)
 int xdp_setup(const struct rtpe_cfg *cfg, struct xdp_iface *xif, struct xdp_state **out,
 	      char *err, size_t errlen);
 
+/*
+ * What an earlier run pinned under cfg->pin_path and cfg no longer uses:
+ * with xdp_mode off every link pin_path/link_DEV is detached from its
+ * device and unpinned, and every pinned map removed with the directory;
+ * otherwise the links of devices no [interface] names any more. Each
+ * removal is logged. With xdp_mode off, kept (when not NULL) is asked for
+ * every session the pinned leg map holds; those it says were not restored
+ * are logged as dropped. Run after the sessions were restored, so their
+ * sockets are bound before XDP lets go. The number of links removed, or
+ * -errno when pin_path cannot be read.
+ */
+typedef bool (*xdp_kept_fn)(uint32_t session_id, void *arg);
+int xdp_remove_unused(const struct rtpe_cfg *cfg, xdp_kept_fn kept, void *arg);
+
 /* Closes the daemon's handles and frees x (NULL: nothing). remove: also
  * detach from every interface (xif[i].attach becomes off) and unpin links
  * and maps, so nothing of rtpedge stays in the kernel. */
@@ -67,6 +82,9 @@ int xdp_leg_clear(struct xdp_state *x, __u32 idx);
  * batches). Stops early when fn returns non-zero and returns that. */
 typedef int (*xdp_leg_fn)(const struct rtpe_leg *v, __u32 idx, void *arg);
 int xdp_legs_foreach(struct xdp_state *x, xdp_leg_fn fn, void *arg);
+/* Whether the pinned maps were a predecessor's (so they hold every leg it
+ * had), not made by this start. */
+bool xdp_maps_reused(const struct xdp_state *x);
 /* Entries in rtpe_legs (RTPE_MAX_ADDRS * pairs). */
 __u32 xdp_legs_size(const struct xdp_state *x);
 /*

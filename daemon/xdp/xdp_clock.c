@@ -24,7 +24,11 @@
 #define CAL_MAX_NS (RTPE_NSEC_PER_SEC / 2)
 /* Edges at least this far apart measure HZ (to well within 1%). */
 #define CAL_SPAN_NS 20000000ULL
-#define CAL_TRIES 3
+/* Tries before giving up. A try fails with -ERANGE (edges seen too late)
+ * or -ETIME (no clean edge within CAL_MAX_NS: every sample interrupted,
+ * as on a host whose CPUs are all busy, seen under a loaded CI machine
+ * with sanitizer builds); both are retried, for at most 4 s in all. */
+#define CAL_TRIES 8
 /* A sample whose reads lie further apart, or an edge seen later than this
  * after the last sample before it, was interrupted: not used. */
 #define CAL_GAP_NS 50000ULL
@@ -111,19 +115,36 @@ int xdp_clock_calibrate(struct xdp_clock *c, int prog_fd)
 {
 	int e = -ERANGE;
 
-	for (int i = 0; i < CAL_TRIES && e == -ERANGE; i++)
+	for (int i = 0; i < CAL_TRIES && (e == -ERANGE || e == -ETIME); i++)
 		e = measure(c, prog_fd);
 	return e;
 }
 
 uint64_t xdp_clock_ns(const struct xdp_clock *c, __u64 ticks, uint64_t now_ns)
 {
-	int64_t d = (int64_t)(ticks - c->ref_ticks);
-	uint64_t ns;
+	uint64_t ns, d;
 
 	if (!ticks || !c->tick_ns)
 		return 0;
-	ns = c->ref_ns + (uint64_t)(d * (int64_t)c->tick_ns);
+	/* ref_ns +/- d ticks, in unsigned arithmetic with the bounds checked
+	 * first: a stamp is any 64-bit value (another version's nanoseconds,
+	 * garbage), and d * tick_ns of one far from the reference does not
+	 * fit (as a signed product it overflowed; wrapped, it could land
+	 * anywhere, even on a time in the past that reads as live). One
+	 * beyond the 64-bit range after the reference is far ahead of any
+	 * now: not this clock's. One before the clock's zero (d ticks back
+	 * are more than ref_ns) cannot be of this boot: none as well. */
+	if (ticks >= c->ref_ticks) {
+		d = ticks - c->ref_ticks;
+		if (d > (UINT64_MAX - c->ref_ns) / c->tick_ns)
+			return 0;
+		ns = c->ref_ns + d * c->tick_ns;
+	} else {
+		d = c->ref_ticks - ticks;
+		if (d > c->ref_ns / c->tick_ns)
+			return 0;
+		ns = c->ref_ns - d * c->tick_ns;
+	}
 	if (ns <= now_ns)
 		return ns;
 	/* The edges are known as late as the calibration's tick interrupt

@@ -30,6 +30,7 @@ struct xdp_state {
 	char pin_path[256];
 	/* the leg table's shape (xdp_legs.c) */
 	struct rtpe_config cfg;        /* as written to rtpe_config */
+	bool reused;                   /* the maps hold a predecessor's table */
 	struct xdp_addr addrs[RTPE_MAX_ADDRS];
 	int n_addrs;
 	struct rtpe_leg *legs;         /* rtpe_legs, memory-mapped */

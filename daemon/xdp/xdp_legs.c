@@ -231,6 +231,7 @@ int xdp_legs_setup(struct xdp_state *x, const struct rtpe_cfg *cfg, char *err, s
 			 x->pin_path, old.port_min, old.port_max, cfg->port_min, cfg->port_max);
 		return -EEXIST;
 	}
+	x->reused = old.pairs != 0;
 	addrs_place(x, cfg, old_slots, old.pairs ? n_old : 0);
 	e = seed_pick(x, old.addr_seed, err, errlen);
 	if (!e && (e = table_write(x)))
@@ -343,6 +344,11 @@ int xdp_legs_foreach(struct xdp_state *x, xdp_leg_fn fn, void *arg)
 			return e;
 	}
 	return 0;
+}
+
+bool xdp_maps_reused(const struct xdp_state *x)
+{
+	return x->reused;
 }
 
 __u32 xdp_legs_size(const struct xdp_state *x)

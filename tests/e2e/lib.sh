@@ -118,6 +118,22 @@ shutdown_remove() {
 	wait "$pid" 2>/dev/null
 }
 
+# SAN_REPORT: what starts a sanitizer's report (ASan, LSan, UBSan).
+SAN_REPORT='ERROR: [A-Za-z]+Sanitizer|runtime error: |SUMMARY: [A-Za-z]+Sanitizer'
+
+# san_check: every daemon this test ran (sanitizer builds: make check
+# SAN=...) ended without a sanitizer report in its log, else one failure
+# and the report. The daemon died of it (run-tests.sh aborts on a report),
+# but a test may not notice: the daemon stopped at the end, or the case
+# did not need it any more. ASan's and LSan's reports go to run-tests.sh's
+# log_path file instead; UBSan's come here all the same (gcc links its
+# runtime apart from ASan's, and it writes to stderr whatever log_path).
+san_check() {
+	[ -s "$T/daemon.log" ] && grep -Eq "$SAN_REPORT" "$T/daemon.log" || return 0
+	fail sanitizer "rtpedged reported: $(grep -m1 -Eo "($SAN_REPORT).*" "$T/daemon.log" | head -c 300)"
+	grep -E -A 14 "$SAN_REPORT" "$T/daemon.log" | head -n 40 | sed 's/^/    | /' >&2
+}
+
 e2e_cleanup() {
 	local rc=$? name pid
 	trap - EXIT INT TERM
@@ -126,6 +142,7 @@ e2e_cleanup() {
 		kill -TERM "$pid" 2>/dev/null && wait "$pid" 2>/dev/null
 	done
 	stop_daemon
+	san_check
 	if [ "$E2E_FAILED" -gt 0 ] && [ -s "$T/daemon.log" ]; then
 		echo "--- daemon log (last 40 lines) ---" >&2
 		tail -n 40 "$T/daemon.log" >&2

@@ -4,12 +4,13 @@
 # test_bench_smoke.sh - `make bench` in miniature, so that it cannot rot:
 # scripts/bench.sh with RTPE_BENCH_SMOKE=1 (100 packets/s... 100,000
 # packets/s for 0.3 s per run, 1 and 100 sessions, every path) on a bed of
-# its own (prefix bench-smoke-). No performance target is asserted; what
-# is asserted is that every piece measured something real: the generator
+# its own (prefix bench-smoke-, after RTPE_NS_PREFIX when that is set), with
+# the programs of RTPE_BUILD. No performance target is asserted; what is
+# asserted is that every piece measured something real: the generator
 # offered what it was asked, the sink counted and timed the packets, every
 # path delivered, the programs were timed, the control socket churned
 # sessions, the plots were drawn, and nothing was left behind.
-export RTPE_NS_PREFIX=bench-smoke-
+export RTPE_NS_PREFIX=${RTPE_NS_PREFIX:-}bench-smoke-
 . "$(dirname "$0")/lib.sh"
 
 e2e_require "$B/rtpedged" "$B/rtpedgectl" "$B/tools/rtpgen" "$B/tools/ctlbench"

@@ -9,7 +9,11 @@
 # their signalled peers; the spray shows up as drops.
 # Then latching: on an interface with latch = yes, a peer behind NAT that
 # sends from another port than it signalled is followed (media reaches it),
-# and the same spray during that call still gets nothing.
+# and the same spray during that call still gets nothing. Last, the race:
+# an attacker who knows the leg's port sends a valid RTP stream (one SSRC,
+# sequence + 1) from its own address during the learning window, starting
+# before the NATed peer: the peer still wins, the attacker receives nothing
+# and nothing it sent reaches the other side.
 . "$(dirname "$0")/lib.sh"
 
 SPRAY=$B/tools/rtpspray
@@ -94,4 +98,38 @@ case_end
 if [ -n "$E2E_WHY" ]; then
 	echo "nat: $(probe_summary nat)" >&2
 	echo "sbc2: $(probe_summary sbc2)" >&2
+fi
+
+# --- the race: an in-sequence stream from the attacker, 100 ms ahead of
+# the NATed carrier (198.18.1.2:7006, signalled :5004), both in the window ---
+session_add add3 ID3 LA3 LB3 natted 198.18.1.2:5004 sbc 198.18.2.2:6004
+probe_bg att "$RTPE_NS_ATTACKER" --bind 198.18.3.2:31338 --to "$LA3" --count 2000 --rate 1000 \
+	--ssrc a77ac4e5 --expect 0 --timeout 1000 --delay 200
+probe_bg nat3 "$RTPE_NS_CARRIER" --bind 198.18.1.2:7006 --to "$LA3" --count "$N" --rate 1000 \
+	--ssrc c0000003 --expect "$N" --expect-from "$LA3" --timeout 3000 --delay 300
+# The carrier's first two packets are on probation: the sbc gets the rest.
+probe_bg sbc3 "$RTPE_NS_SBC" --bind 198.18.2.2:6004 --to "$LB3" --count "$N" --rate 1000 \
+	--ssrc 5bc00003 --expect "$((N - 2))" --expect-from "$LB3" --timeout 3000 --delay 500
+probe_wait att
+probe_wait nat3
+probe_wait sbc3
+
+ctl --json session show "$ID3" >"$T/show3.json"
+case_begin "latching race: the NATed carrier wins over an attacker's earlier valid stream"
+check_eq "leg A latched to the carrier" "$(jq -r '.legs[0].peer' "$T/show3.json")" 198.18.1.2:7006
+check_eq "leg A path" "$(jq -r '.legs[0].path' "$T/show3.json")" xdp
+check_eq "attacker sent" "$(pj att sent)" 2000
+check_eq "attacker received" "$(pj att received)" 0
+check_eq "carrier received all the sbc's media" "$(pj nat3 received)" "$N"
+check_eq "carrier bad_source" "$(pj nat3 bad_source)" 0
+check_eq "carrier got the sbc's stream only" "$(jq -c .ssrcs "$T/nat3.json")" '["0x5bc00003"]'
+check_eq "sbc received (the carrier's, after probation)" "$(pj sbc3 received)" $((N - 2))
+check_eq "sbc got the carrier's stream only (nothing injected)" "$(jq -c .ssrcs "$T/sbc3.json")" '["0xc0000003"]'
+check_eq "sbc lost" "$(pj sbc3 lost)" 0
+check_eq "sbc bad_payload" "$(pj sbc3 bad_payload)" 0
+case_end
+if [ -n "$E2E_WHY" ]; then
+	echo "att: $(probe_summary att)" >&2
+	echo "nat3: $(probe_summary nat3)" >&2
+	echo "sbc3: $(probe_summary sbc3)" >&2
 fi

@@ -64,6 +64,16 @@ refused "session add with port 70000" "70000|port|IP:PORT" \
 	session add carrier 198.18.1.2:70000 sbc 198.18.2.2:6004
 refused "session add with missing arguments" "usage|argument|IFACE" \
 	session add carrier 198.18.1.2:5004
+refused "session add with a multicast peer" 'peer_a "239\.1\.2\.3:5004" is multicast' \
+	session add carrier 239.1.2.3:5004 sbc 198.18.2.2:6004
+refused "session add with a broadcast peer" 'peer_b "255\.255\.255\.255:6004" is the broadcast address' \
+	session add carrier 198.18.1.2:5004 sbc 255.255.255.255:6004
+refused "session add with a loopback peer on a real interface" \
+	'peer_a "127\.0\.0\.1:5004" is loopback \(127\.0\.0\.0/8\), and interface carrier is not' \
+	session add carrier 127.0.0.1:5004 sbc 198.18.2.2:6004
+refused "session add with the relay's own address as peer" \
+	'peer_b "198\.18\.1\.1:6004" is the relay.s own address \(interface carrier\)' \
+	session add carrier 198.18.1.2:5004 sbc 198.18.1.1:6004
 refused "session show of an unknown id" "s-999" session show s-999
 refused "session del of an unknown id" "s-999" session del s-999
 refused "an unknown command" "frobnicate|unknown|usage" frobnicate
@@ -180,4 +190,78 @@ case_begin "rtpedged --check on a missing file -> exit 1 naming it"
 OUT=$("$B/rtpedged" -c "$T/absent.conf" --check 2>&1)
 check_eq "exit" "$?" 1
 check_match "message" "$OUT" "absent\.conf"
+case_end
+
+# Access: control_group runs everything, control_ro_group the read-only
+# commands, anyone else is refused; clients run as nobody (setpriv).
+stop_daemon
+chmod 711 "$T" # nobody reaches the socket in it
+if ! command -v setpriv >/dev/null || ! getent group users nogroup staff >/dev/null; then
+	skip "access" "needs setpriv and the groups users, nogroup, staff"
+	exit 0
+fi
+if ! start_daemon off "control_group = users" "control_ro_group = nogroup"; then
+	fail "daemon start with control_ro_group" "see the log above"
+	exit 1
+fi
+# as_nobody GID GROUPS ARGS...: the CLI as uid 65534 with primary group GID
+# and supplementary GROUPS ("" for none); sets OUT, ERR, RC.
+as_nobody() {
+	local gid=$1 groups=$2
+	shift 2
+	if [ -n "$groups" ]; then
+		set -- --groups="$groups" "$@"
+	else
+		set -- --clear-groups "$@"
+	fi
+	OUT=$(setpriv --reuid=65534 --regid="$gid" "$@" 2>"$T/err")
+	RC=$?
+	ERR=$(cat "$T/err")
+}
+NOGROUP=$(getent group nogroup | cut -d: -f3)
+USERS=$(getent group users | cut -d: -f3)
+STAFF=$(getent group staff | cut -d: -f3)
+
+case_begin "control_ro_group: read-only commands run, changing ones refused naming why"
+check_eq "socket mode" "$(stat -c %a "$SOCK")" 666
+as_nobody "$NOGROUP" "" "$CTL" -s "$SOCK" --json status
+check_eq "status exit" "$RC" 0
+check_eq "status --json interfaces" "$(jq -r '[.interfaces[].name] | join(",")' <<<"$OUT")" carrier,sbc
+as_nobody "$NOGROUP" "" "$CTL" -s "$SOCK" session list
+check_eq "session list exit" "$RC" 0
+as_nobody "$NOGROUP" "" "$CTL" -s "$SOCK" session add carrier 198.18.1.2:5020 sbc 198.18.2.2:6020
+check_eq "session add exit" "$RC" 1
+check_match "session add message" "$ERR" \
+	'permission denied: session.add changes the relay; uid 65534 is in control_ro_group "nogroup" only'
+as_nobody "$NOGROUP" "" "$CTL" -s "$SOCK" shutdown
+check_eq "shutdown exit" "$RC" 1
+run_ctl status
+check_eq "daemon still up" "$RC" 0
+case_end
+
+case_begin "control_group as a supplementary group: changing commands run"
+as_nobody "$NOGROUP" "$USERS" "$CTL" -s "$SOCK" --json session add carrier 198.18.1.2:5020 sbc 198.18.2.2:6020
+check_eq "session add exit" "$RC" 0
+check_match "id" "$(jq -r .id <<<"$OUT")" '^s-[0-9]+$'
+case_end
+
+case_begin "in neither group: refused at connect with the reason"
+as_nobody "$STAFF" "" "$CTL" -s "$SOCK" status
+check_eq "exit" "$RC" 1
+check_match "message" "$ERR" 'permission denied: uid 65534 is neither root nor in control_group "users" or control_ro_group "nogroup"'
+case_end
+
+case_begin "changing commands are logged with uid and pid, read-only ones are not"
+LOG=$(cat "$T/daemon.log")
+check_match "session.add by nobody" "$LOG" 'ctl: session\.add ok \(uid 65534, pid [0-9]+\)'
+check_match "refusal by nobody" "$LOG" 'ctl: session\.add refused: permission denied: .* \(uid 65534, pid [0-9]+\)'
+check_match "status without uid" "$LOG" 'ctl: status ok$'
+check "no status with uid" test -z "$(grep -E 'ctl: (status|session\.list) ok \(uid' "$T/daemon.log")"
+case_end
+
+case_begin "reload that changes control_ro_group is refused: it needs a restart"
+sed -i 's/^control_ro_group = nogroup$/control_ro_group = staff/' "$T/rtpedge.conf"
+run_ctl reload
+check_eq "exit" "$RC" 1
+check_match "message" "$ERR" "control_group/control_ro_group changed: that needs a restart"
 case_end

@@ -6,7 +6,8 @@
 # agree with `rtpedgectl stats` and with what was actually relayed (XDP
 # figures come from the maps: the daemon never saw those packets), RTP
 # quality is aggregated, not one series per session, and anything but
-# GET /metrics gets a clean HTTP error.
+# GET /metrics gets a clean HTTP error. Frames the punt path loses while
+# the daemon is stopped (SIGSTOP) are counted.
 . "$(dirname "$0")/lib.sh"
 
 M=127.0.0.1:19464
@@ -34,8 +35,8 @@ check_match "content type" "$(ip netns exec "$RTPE_NS_RELAY" curl -s -D - -o /de
 	"Content-Type: text/plain; version=0.0.4"
 for m in rtpedge_sessions_active rtpedge_calls_active rtpedge_ports_free rtpedge_packets_total \
 	rtpedge_bytes_total rtpedge_xdp_verdicts_total rtpedge_rtp_jitter_ms rtpedge_legs \
-	rtpedge_sessions_timed_out_total rtpedge_xdp_attached rtpedge_sip_requests_total \
-	rtpedge_sip_responses_total rtpedge_calls_total; do
+	rtpedge_sessions_timed_out_total rtpedge_xdp_attached rtpedge_punt_lost_total \
+	rtpedge_sip_requests_total rtpedge_sip_responses_total rtpedge_calls_total; do
 	check_match "$m HELP" "$(cat "$T/m.txt")" "^# HELP $m "
 	check_match "$m TYPE" "$(cat "$T/m.txt")" "^# TYPE $m (gauge|counter|histogram)"
 done
@@ -61,4 +62,35 @@ case_begin "other paths and methods get HTTP errors, the daemon keeps serving"
 check_eq "404" "$(ip netns exec "$RTPE_NS_RELAY" curl -s -o /dev/null -w '%{http_code}' "http://$M/")" 404
 check_eq "405" "$(ip netns exec "$RTPE_NS_RELAY" curl -s -o /dev/null -w '%{http_code}' -X POST "http://$M/metrics")" 405
 check_eq "still 200" "$(ip netns exec "$RTPE_NS_RELAY" curl -s -o /dev/null -w '%{http_code}' "http://$M/metrics")" 200
+case_end
+
+# Punt losses: a new session's legs are learning, so XDP punts their
+# packets to the daemon; with the daemon stopped the perf buffer (about
+# 1,000 frames per CPU) fills and the rest are lost. The kernel reports
+# the loss in that CPU's buffer with the next frame it takes there: the
+# senders are pinned to one CPU (veth runs XDP on the sender's CPU), and
+# a second learning session punts again once the daemon has caught up.
+# pinned_probe NAME PEER TO COUNT: COUNT packets as fast as possible from
+# the carrier, on CPU 0; report in $T/NAME.json.
+pinned_probe() {
+	ip netns exec "$RTPE_NS_CARRIER" taskset -c 0 "$PROBE" --json --bind "$2" --to "$3" \
+		--count "$4" --rate 0 --expect 0 --timeout 0 >"$T/$1.json" 2>"$T/$1.err"
+}
+session_add punt PID PLA PLB carrier 198.18.1.2:5010 sbc 198.18.2.2:6010
+session_add punt2 PID2 PLA2 PLB2 carrier 198.18.1.2:5012 sbc 198.18.2.2:6012
+LOST0=$(metric rtpedge_punt_lost_total)
+kill -STOP "$DAEMON_PID"
+pinned_probe flood 198.18.1.2:5010 "$PLA" 5000
+kill -CONT "$DAEMON_PID"
+sleep 0.5
+pinned_probe again 198.18.1.2:5012 "$PLA2" 20
+sleep 0.5
+ctl --json stats >"$T/stats2.json"
+case_begin "punted frames lost while the daemon was stopped: rtpedge_punt_lost_total and stats punt_lost"
+check_eq "flood sent" "$(pj flood sent)" 5000
+check_eq "lost before" "$LOST0" 0
+LOST=$(metric rtpedge_punt_lost_total)
+check_ge "rtpedge_punt_lost_total" "$LOST" 1000
+check_eq "stats punt_lost = metric" "$(jq -r .punt_lost "$T/stats2.json")" "$LOST"
+check_match "logged" "$(cat "$T/daemon.log")" "punt: [0-9]+ frames lost"
 case_end

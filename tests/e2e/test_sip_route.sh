@@ -15,7 +15,9 @@ sip_require
 bed_up
 E2E_METRICS=127.0.0.1:9464
 mapfile -t CONF < <(sip_conf udp udp +1555)
-start_daemon auto "${CONF[@]}" || { fail "daemon start" "see log"; exit 1; }
+# The proxy's own checks first: the nftables allowlist would drop a
+# stranger's SIP before the proxy sees it.
+start_daemon auto "allowlist = no" "${CONF[@]}" || { fail "daemon start" "see log"; exit 1; }
 FREE0=$(ctl --json status | jq -r .ports_free)
 
 check_freed() {
@@ -79,10 +81,20 @@ sipp_wait bad_uas || why_add "its callee: $(sipp_why bad_uas)"
 check_freed
 case_end
 
-# TCP: the region and the trunk are reached over TCP.
+# TCP: the region and the trunk are reached over TCP; the allowlist is on.
 stop_daemon
 mapfile -t CONF < <(sip_conf tcp tcp)
 start_daemon auto "${CONF[@]}" || { fail "daemon restart" "with TCP routes"; exit 1; }
+
+case_begin "with the allowlist on, a stranger's SIP never reaches the proxy"
+d0=$(metric rtpedge_allowlist_dropped_packets_total)
+ip netns exec "$RTPE_NS_ATTACKER" python3 "$E2E_ROOT/tests/tools/sipblast.py" \
+	--to 198.18.3.1:5060 --bind 198.18.3.2 "$E2E_ROOT/tests/fuzz/seeds/sip/invite_sdp.sip" \
+	>"$T/blast.json" 2>&1
+check_ge "allowlist drops" $(($(metric rtpedge_allowlist_dropped_packets_total) - ${d0:-0})) 1
+check_eq "no 403 from the proxy" "$(ctl --json stats | jq -r .sip.forbidden)" 0
+check_eq "no INVITE reached it" "$(ctl --json stats | jq -r .sip.requests.INVITE)" 0
+case_end
 for dir in t2r r2t; do
 	case_begin "$dir over TCP both hops: answered, in-dialog requests by Route, ports freed"
 	if [ $dir = t2r ]; then

@@ -281,16 +281,19 @@ check_probe_bounds() {
 	case_end
 }
 
-# A second bed under another prefix lives beside the first.
+# A second bed under another prefix lives beside the first. Its prefix
+# extends the run's (RTPE_NS_PREFIX), so that two runs side by side do not
+# tear down each other's second bed.
 check_prefix() {
+	local p2=${RTPE_NS_PREFIX:-}rtpt-
 	case_begin "RTPE_NS_PREFIX: a second bed side by side"
-	check "up rtpt-" env RTPE_NS_PREFIX=rtpt- "$NETNS" up
-	check_eq "rtpt-relay r1" "$(addr_of rtpt-relay r1)" 198.18.2.1/24
+	check "up $p2" env RTPE_NS_PREFIX="$p2" "$NETNS" up
+	check_eq "${p2}relay r1" "$(addr_of "${p2}relay" r1)" 198.18.2.1/24
 	check_eq "first bed still there" "$(addr_of "$RTPE_NS_RELAY" r1)" 198.18.2.1/24
-	check "rtpt- bpffs" mountpoint -q /run/rtpedge-test/rtpt-bpf
+	check "$p2 bpffs" mountpoint -q "/run/rtpedge-test/${p2}bpf"
 	check "first bpffs still mounted" mountpoint -q "$RTPE_BPFFS"
-	check "down rtpt-" env RTPE_NS_PREFIX=rtpt- "$NETNS" down
-	check_eq "rtpt- namespaces" "$(ip netns list | grep -c '^rtpt-')" 0
+	check "down $p2" env RTPE_NS_PREFIX="$p2" "$NETNS" down
+	check_eq "$p2 namespaces" "$(ip netns list | grep -c "^$p2")" 0
 	case_end
 }
 

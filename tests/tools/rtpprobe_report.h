@@ -37,6 +37,20 @@ static void field(char **p, char *end, bool json, const char *key, const char *f
 	*p += n < end - *p ? n : end - *p - 1;
 }
 
+/* The SSRCs that arrived intact, in order of arrival: a JSON array of
+ * "0x..." strings, or comma-separated ("-" when none). */
+static const char *ssrc_list(const struct stats *st, bool json, char *buf, size_t n)
+{
+	size_t k = (size_t)snprintf(buf, n, "%s", json ? "[" : (st->nstreams ? "" : "-"));
+
+	for (int i = 0; i < st->nstreams && k < n; i++)
+		k += (size_t)snprintf(buf + k, n - k, json ? "%s\"0x%08x\"" : "%s0x%08x",
+				      i ? "," : "", st->streams[i].ssrc);
+	if (json && k < n)
+		snprintf(buf + k, n - k, "]");
+	return buf;
+}
+
 /* Prints every figure once, as one JSON object or one key=value line. */
 static void report(const struct stats *st, const struct opts *o, uint64_t elapsed_ns)
 {
@@ -59,7 +73,7 @@ static void report(const struct stats *st, const struct opts *o, uint64_t elapse
 	static const char *const lat[] = { "latency_us_p50", "latency_us_p99",
 					   "latency_us_max" };
 	static const unsigned lat_pct[] = { 50, 99, 100 };
-	char out[1024], *p = out, *end = out + sizeof(out), a[32];
+	char out[1024], *p = out, *end = out + sizeof(out), a[32], l[MAX_STREAMS * 14 + 4];
 	const char *q = o->json ? "\"" : "", *null = o->json ? "null" : "-";
 	bool j = o->json;
 	size_t i;
@@ -68,6 +82,7 @@ static void report(const struct stats *st, const struct opts *o, uint64_t elapse
 	field(&p, end, j, "kind", "%s%s%s", q, o->rtcp ? "rtcp" : "rtp", q);
 	for (i = 0; i < sizeof(nums) / sizeof(nums[0]); i++)
 		field(&p, end, j, nums[i].key, "%" PRIu64, nums[i].v);
+	field(&p, end, j, "ssrcs", "%s", ssrc_list(st, j, l, sizeof(l)));
 	for (i = 0; i < 3; i++) {
 		if (st->nlat)
 			field(&p, end, j, lat[i], "%u", pct(st, lat_pct[i]));

@@ -188,14 +188,15 @@ static inline int h_shutdown(void *ctx, struct json_object *args, struct json_ob
 	return canned(res, "{\"message\":\"stopping (test)\"}");
 }
 
+/* Read-only as in the daemon's table: status, stats, session.show, .list. */
 static const struct ctl_command test_cmds[] = {
-	{ "echo", h_echo },	       { "fail", h_fail },
-	{ "errno", h_errno },	       { "big", h_big },
-	{ "stop", h_stop },	       { "status", h_status },
-	{ "stats", h_stats },	       { "session.show", h_show },
-	{ "session.list", h_list },    { "session.add", h_add },
-	{ "session.del", h_show },     { "reload", h_none },
-	{ "shutdown", h_shutdown },    { NULL, NULL },
+	{ "echo", h_echo, false },	     { "fail", h_fail, false },
+	{ "errno", h_errno, false },	     { "big", h_big, false },
+	{ "stop", h_stop, false },	     { "status", h_status, true },
+	{ "stats", h_stats, true },	     { "session.show", h_show, true },
+	{ "session.list", h_list, true },    { "session.add", h_add, false },
+	{ "session.del", h_show, false },    { "reload", h_none, false },
+	{ "shutdown", h_shutdown, false },   { NULL, NULL, false },
 };
 
 /* ---- a client --------------------------------------------------------- */

@@ -56,10 +56,10 @@ static inline int daemon_up(struct rtpe *r, char *err, size_t errlen)
 
 	snprintf(conf, sizeof(conf),
 		 "[relay]\ncontrol_socket = %s/ctl.sock\nstate_file = %s\n"
-		 "metrics_listen = 127.0.0.1:0\nxdp_mode = off\nport_min = 20000\n"
+		 "metrics_listen = 127.0.0.1:0\nxdp_mode = off\npin_path = %s/bpf\nport_min = 20000\n"
 		 "port_max = 29999\nmax_sessions = 4000\nlog_level = warning\n"
 		 "[interface lo]\ndevice = lo\naddress = 127.0.0.1\n"
-		 "[interface lo2]\ndevice = lo\naddress = 127.0.0.2\n", dir, state_path);
+		 "[interface lo2]\ndevice = lo\naddress = 127.0.0.2\n", dir, state_path, dir);
 	memset(r, 0, sizeof(*r));
 	if (config_parse_string("test.conf", conf, &r->cfg, err, errlen))
 		return -1;

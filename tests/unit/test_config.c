@@ -94,10 +94,14 @@ static void test_example(void)
 
 	CASE_BEGIN("INTERFACE.md example: [region] and [trunk]");
 	CHECK(cfg.n_regions == 2, "n_regions %d", cfg.n_regions);
-	CHECK(!strcmp(cfg.regions[0].name, "vapi-us") && cfg.regions[0].n_sbc == 0 &&
+	/* no sbc: from the shipped regions catalogue */
+	CHECK(!strcmp(cfg.regions[0].name, "vapi-us") && cfg.regions[0].n_sbc == 2 &&
+	      ip_is(cfg.regions[0].sbc[0], "44.229.228.186") &&
+	      ip_is(cfg.regions[0].sbc[1], "44.238.177.138") && cfg.regions[0].catalogued &&
 	      cfg.regions[0].iface == 0 && cfg.regions[0].port == 5060 &&
 	      !strcmp(cfg.regions[0].transport, "udp") && cfg.regions[0].options_interval == 30,
 	      "region vapi-us");
+	CHECK(!cfg.regions[1].catalogued, "region lab has its own sbc");
 	CHECK(!strcmp(cfg.regions[1].name, "lab") && cfg.regions[1].n_sbc == 2 &&
 	      ip_is(cfg.regions[1].sbc[0], "192.0.2.20") && ip_is(cfg.regions[1].sbc[1], "192.0.2.21") &&
 	      cfg.regions[1].port == 5060 && !strcmp(cfg.regions[1].transport, "udp") &&
@@ -130,6 +134,8 @@ static void test_defaults(void)
 	CHECK(d.session_timeout == 60 && d.hold_timeout == 3600 && d.learning_window == 3,
 	      "timeouts");
 	CHECK(d.max_sessions == 16384 && d.log_level == LOG_LVL_INFO, "limits");
+	CHECK(d.allowlist && !strcmp(d.allowlist_table, "rtpedge") && d.allowlist_max == 4096 &&
+	      !d.catalogue[0] && !d.shipped_catalogue[0], "allowlist");
 	CHECK(d.n_ifaces == 0 && d.n_sip_listen == 0 && d.n_regions == 0 && d.n_trunks == 0,
 	      "lists");
 	CHECK(config_parse_string("t.conf", MINI, &cfg, err, sizeof(err)) == 0, "%s", err);
@@ -157,6 +163,10 @@ static const char every_key[] =
 	"learning_window = 1\n"
 	"max_sessions = 10000000\n"
 	"log_level = debug\n"
+	"allowlist = no\n"
+	"allowlist_table = edge.1\n"
+	"allowlist_max = 65536\n"
+	"shipped_catalogue = /nonexistent/regions.conf ; every region has sbc: not read\n"
 	"[interface public]\n"
 	"  device = veth-pub     # indented key, # comment\n"
 	"  address = 10.1.0.1\n"
@@ -202,6 +212,9 @@ static void test_every_key(void)
 	      "xdp/ports");
 	CHECK(cfg.session_timeout == 5 && cfg.hold_timeout == 5 && cfg.learning_window == 1 &&
 	      cfg.max_sessions == 10000000 && cfg.log_level == LOG_LVL_DEBUG, "numbers");
+	CHECK(!cfg.allowlist && !strcmp(cfg.allowlist_table, "edge.1") &&
+	      cfg.allowlist_max == 65536 &&
+	      !strcmp(cfg.shipped_catalogue, "/nonexistent/regions.conf"), "allowlist keys");
 	CHECK(cfg.n_ifaces == 2 && !strcmp(cfg.ifaces[0].device, "veth-pub") &&
 	      ip_is(cfg.ifaces[0].advertise, "203.0.113.9") && cfg.ifaces[0].latch, "iface 0");
 	CHECK(!strcmp(cfg.ifaces[1].device, "veth-int") && ip_is(cfg.ifaces[1].advertise, "10.2.0.1") &&
@@ -268,6 +281,11 @@ static void test_files(void)
 		      cfg.learning_window == d.learning_window &&
 		      cfg.max_sessions == d.max_sessions && cfg.log_level == d.log_level &&
 		      !cfg.ifaces[0].latch, "values differ from the defaults");
+		CHECK(cfg.allowlist == d.allowlist && !strcmp(cfg.allowlist_table, d.allowlist_table) &&
+		      cfg.allowlist_max == d.allowlist_max && !cfg.catalogue[0],
+		      "allowlist keys differ from the defaults");
+		CHECK(cfg.n_regions == 1 && cfg.regions[0].catalogued && cfg.regions[0].n_sbc == 2,
+		      "the sample's [region vapi-us] is not filled from the catalogue");
 		CASE_END();
 	}
 
@@ -421,14 +439,23 @@ static const struct bad_case bad[] = {
 	  "t.conf:2: control_group: \"wheel staff\" is not a group name", "" },
 	{ "[sip] without listen", MINI "[sip]\ntls_key = /k.pem\n",
 	  "t.conf:4: [sip]: listen is required", "" },
-	{ "numbers with a space inside", MINI "[region r]\n" TRUNK "numbers = +1 555\n",
-	  "t.conf:8: numbers: \"+1 555\" is not a number prefix", "" },
-	{ "two default trunks in a region", MINI "[region r]\n" TRUNK
+	{ "numbers with a space inside", MINI "[region r]\nsbc = 192.0.2.1\n" TRUNK
+	  "numbers = +1 555\n", "t.conf:9: numbers: \"+1 555\" is not a number prefix", "" },
+	{ "two default trunks in a region", MINI "[region r]\nsbc = 192.0.2.1\n" TRUNK
 	  "[trunk b]\naddresses = 10.0.0.0/8\ntarget = 10.0.0.1:5060\n",
-	  "t.conf:8: [trunk b]: [trunk pbx] already takes the calls of region r", "numbers = ..." },
-	{ "one prefix in two trunks of a region", MINI "[region r]\n" TRUNK "numbers = +1555\n"
-	  "[trunk b]\naddresses = 10.0.0.0/8\ntarget = 10.0.0.1:5060\nnumbers = +1666, +1555\n",
-	  "t.conf:9: [trunk b]: numbers +1555 is also a prefix of [trunk pbx]", "" },
+	  "t.conf:9: [trunk b]: [trunk pbx] already takes the calls of region r", "numbers = ..." },
+	{ "one prefix in two trunks of a region", MINI "[region r]\nsbc = 192.0.2.1\n" TRUNK
+	  "numbers = +1555\n[trunk b]\naddresses = 10.0.0.0/8\ntarget = 10.0.0.1:5060\n"
+	  "numbers = +1666, +1555\n",
+	  "t.conf:10: [trunk b]: numbers +1555 is also a prefix of [trunk pbx]", "" },
+	{ "allowlist_max 0", "[relay]\nallowlist_max = 0\n" MINI,
+	  "t.conf:2: allowlist_max: \"0\" is not a number of ranges (1-65536)", "" },
+	{ "allowlist_table with a space", "[relay]\nallowlist_table = rtp edge\n" MINI,
+	  "t.conf:2: allowlist_table: \"rtp edge\" is not an nftables table name", "" },
+	{ "allowlist not a boolean", "[relay]\nallowlist = maybe\n" MINI,
+	  "t.conf:2: allowlist: \"maybe\" is not a boolean", "" },
+	{ "catalogue relative", "[relay]\ncatalogue = regions.conf\n" MINI,
+	  "t.conf:2: catalogue: \"regions.conf\" is not an absolute path", "" },
 };
 
 static void test_bad(void)

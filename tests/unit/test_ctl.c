@@ -218,7 +218,11 @@ static void t_idle(struct server *t)
 	CHECK(!conn_send(&slow, "{\"command\":\"ec"), "send half");
 	EXPECT(&quick, "{\"command\":\"echo\",\"args\":{\"q\":1}}", "{\"ok\":true,\"result\":{\"q\":1}}");
 	CHECK(now_s() - t0 < 1.0, "quick client waited %.2f s", now_s() - t0);
-	l = conn_line(&slow, CTL_IDLE_MS + 3000, &why);
+	l = conn_line(&slow, CTL_IDLE_MS / 2, &why);
+	CHECK(!l && !strcmp(why, "timeout"), "half request answered early: %s", l ? l : why);
+	free(l);
+	CHECK(!conn_send(&quick, "\n"), "keep quick open"); /* it would be idle as long */
+	l = conn_line(&slow, CTL_IDLE_MS / 2 + 3000, &why);
 	dt = now_s() - t0;
 	CHECK(l && !strcmp(l, "{\"ok\":false,\"error\":\"request incomplete after 10 s: a request is one line of JSON ending in a newline\"}"),
 	      "got %s", l ? l : why);
@@ -364,7 +368,7 @@ static void t_too_many(struct server *t)
 	}
 	CHECK(n == CTL_MAX_CLIENTS, "only %d clients connected", n);
 	CHECK(!conn_open(&c[n], t->path), "connect one more");
-	EXPECT_LINE(&c[n], WAIT_MS, "{\"ok\":false,\"error\":\"too many control clients; retry later\"}");
+	EXPECT_LINE(&c[n], WAIT_MS, "{\"ok\":false,\"error\":\"too many control clients (256); retry in a few seconds (idle clients are closed after 10 s)\"}");
 	CHECK(conn_closed(&c[n], WAIT_MS), "surplus client still open");
 	conn_close(&c[n]);
 	conn_close(&c[0]);
@@ -414,7 +418,8 @@ static void t_socket_file(struct server *t)
 	snprintf(path, sizeof(path), "%s/stale.sock", tmpdir);
 	fd = listen_at(path);
 	close(fd); /* the file stays, nobody listens */
-	s = ctl_server_new(l, path, gr ? "daemon" : NULL, test_cmds, t, err, sizeof(err));
+	s = ctl_server_new(l, path, &(struct ctl_access){ .group = gr ? "daemon" : NULL }, test_cmds, t,
+			   err, sizeof(err));
 	CHECK(s, "stale: %s", err);
 	CHECK(!stat(path, &st) && S_ISSOCK(st.st_mode) && (st.st_mode & 07777) == 0660,
 	      "mode %o", st.st_mode);
@@ -439,9 +444,10 @@ static void t_socket_file(struct server *t)
 	      "errno %d", errno);
 	CHECK(strstr(err, "exists and is not a socket; remove it"), "err: %s", err);
 	unlink(path);
-	CHECK(!ctl_server_new(l, path, "rtpedge-no-such-group", test_cmds, t, err, sizeof(err)),
+	CHECK(!ctl_server_new(l, path, &(struct ctl_access){ .group = "rtpedge-no-such-group" },
+			      test_cmds, t, err, sizeof(err)),
 	      "unknown group accepted");
-	CHECK(!strcmp(err, "control group \"rtpedge-no-such-group\" does not exist; create it (groupadd rtpedge-no-such-group) or leave control_group empty"),
+	CHECK(!strcmp(err, "control_group \"rtpedge-no-such-group\" does not exist; create it (groupadd rtpedge-no-such-group) or leave control_group empty"),
 	      "err: %s", err);
 	CHECK(access(path, F_OK), "socket made despite the bad group");
 	snprintf(path, sizeof(path), "%s/%0120d.sock", tmpdir, 0);
@@ -469,8 +475,9 @@ static void watchdog(struct loop *l, void *arg)
 
 static void t_self_free(void)
 {
-	static const struct ctl_command cmds[] = { { "echo", h_echo }, { "close", h_close },
-						   { NULL, NULL } };
+	static const struct ctl_command cmds[] = { { "echo", h_echo, false },
+						   { "close", h_close, false },
+						   { NULL, NULL, false } };
 	struct loop *l = loop_new();
 	char path[PATH_MAX], err[256];
 	struct conn c;

@@ -73,7 +73,7 @@ static char *handled(struct ctl_server *s, const char *req)
 {
 	struct jbuf b = { 0 };
 
-	ctl_handle(s, req, strlen(req), &b);
+	ctl_handle(s, NULL, req, strlen(req), &b);
 	jbuf_mem(&b, "", 1);
 	return b.oom ? NULL : b.p;
 }
@@ -82,8 +82,10 @@ static char *handled(struct ctl_server *s, const char *req)
 
 static void t_writer(void)
 {
-	static const struct ctl_command cmds[] = { { "values", h_values }, { "raw", h_raw },
-						   { "longerr", h_longerr }, { NULL, NULL } };
+	static const struct ctl_command cmds[] = { { "values", h_values, true },
+						   { "raw", h_raw, true },
+						   { "longerr", h_longerr, true },
+						   { NULL, NULL, false } };
 	struct loop *l = loop_new();
 	struct json_object *tree = NULL, *j;
 	struct jbuf b = { 0 };
@@ -167,9 +169,10 @@ static pid_t daemon_spawn(struct conn *c, const char **why)
 	if (access(bin, X_OK) || !(f = fopen(conf, "w")))
 		return -1;
 	fprintf(f, "[relay]\ncontrol_socket = %s\nstate_file = %s/d.state\n"
-		"metrics_listen = 127.0.0.1:0\nxdp_mode = off\nport_min = 47000\nport_max = 47099\n"
+		"metrics_listen = 127.0.0.1:0\nxdp_mode = off\npin_path = %s/bpf\n"
+		"port_min = 47000\nport_max = 47099\n"
 		"max_sessions = 8\n[interface lo]\ndevice = lo\naddress = 127.0.0.1\n"
-		"[interface lo2]\ndevice = lo\naddress = 127.0.0.2\n", sock, tmpdir);
+		"[interface lo2]\ndevice = lo\naddress = 127.0.0.2\n", sock, tmpdir, tmpdir);
 	fclose(f);
 	pid = fork();
 	if (pid == 0) {
@@ -232,6 +235,47 @@ static void t_daemon(void)
 	       "[{\"ok\":true,\"result\":{\"id\":\"s-1\"}},{\"ok\":true,\"result\":" S2_FULL "}]");
 	EXPECT(&c, "{\"command\":\"session.show\",\"args\":{\"id\":\"s-1\"}}",
 	       "{\"ok\":false,\"error\":\"no session s-1\"}");
+	CASE_END();
+
+	CASE_BEGIN("daemon: boolean arguments are JSON true or false, nothing else");
+	EXPECT(&c, "{\"command\":\"session.add\",\"args\":{" ADD_ARGS ",\"brief\":\"false\"}}",
+	       "{\"ok\":false,\"error\":\"\\\"brief\\\" must be true or false, not string\"}");
+	EXPECT(&c, "{\"command\":\"session.add\",\"args\":{" ADD_ARGS ",\"brief\":true}}",
+	       "{\"ok\":true,\"result\":{\"id\":\"s-3\",\"legs\":[{\"local\":\"127.0.0.1:47004\"},"
+	       "{\"local\":\"127.0.0.2:47004\"}]}}");
+	EXPECT(&c, "{\"command\":\"session.hold\",\"args\":{\"id\":\"s-3\",\"hold\":\"yes\"}}",
+	       "{\"ok\":false,\"error\":\"\\\"hold\\\" must be true or false, not string\"}");
+	EXPECT(&c, "{\"command\":\"session.hold\",\"args\":{\"id\":\"s-3\"}}",
+	       "{\"ok\":false,\"error\":\"missing \\\"hold\\\" (true or false)\"}");
+	EXPECT(&c, "{\"command\":\"shutdown\",\"args\":{\"remove\":\"false\"}}",
+	       "{\"ok\":false,\"error\":\"\\\"remove\\\" must be true or false, not string\"}");
+	EXPECT(&c, "{\"command\":\"shutdown\",\"args\":{\"remove\":0}}",
+	       "{\"ok\":false,\"error\":\"\\\"remove\\\" must be true or false, not int\"}");
+	EXPECT(&c, "{\"command\":\"session.del\",\"args\":{\"id\":\"s-3\",\"brief\":true}}",
+	       "{\"ok\":true,\"result\":{\"id\":\"s-3\"}}");
+	CASE_END();
+
+	CASE_BEGIN("daemon: peers that are multicast, broadcast, unspecified or the relay's own are refused");
+	EXPECT(&c, "{\"command\":\"session.add\",\"args\":{\"iface_a\":\"lo\",\"peer_a\":\"224.0.0.5:4000\","
+	       "\"iface_b\":\"lo2\",\"peer_b\":\"127.0.0.6:5000\"}}",
+	       "{\"ok\":false,\"error\":\"peer_a \\\"224.0.0.5:4000\\\" is multicast (224.0.0.0/4): "
+	       "a peer must be a remote unicast endpoint\"}");
+	EXPECT(&c, "{\"command\":\"session.add\",\"args\":{\"iface_a\":\"lo\",\"peer_a\":\"127.0.0.5:4000\","
+	       "\"iface_b\":\"lo2\",\"peer_b\":\"255.255.255.255:5000\"}}",
+	       "{\"ok\":false,\"error\":\"peer_b \\\"255.255.255.255:5000\\\" is the broadcast address: "
+	       "a peer must be a remote unicast endpoint\"}");
+	EXPECT(&c, "{\"command\":\"session.add\",\"args\":{\"iface_a\":\"lo\",\"peer_a\":\"0.0.0.0:4000\","
+	       "\"iface_b\":\"lo2\",\"peer_b\":\"127.0.0.6:5000\"}}",
+	       "{\"ok\":false,\"error\":\"peer_a \\\"0.0.0.0:4000\\\" is unspecified (0.0.0.0/8): "
+	       "a peer must be a remote unicast endpoint\"}");
+	EXPECT(&c, "{\"command\":\"session.add\",\"args\":{\"iface_a\":\"lo\",\"peer_a\":\"127.0.0.5:4000\","
+	       "\"iface_b\":\"lo\",\"peer_b\":\"127.0.0.2:5000\"}}",
+	       "{\"ok\":false,\"error\":\"peer_b \\\"127.0.0.2:5000\\\" is the relay's own address "
+	       "(interface lo2): a peer must be a remote unicast endpoint\"}");
+	EXPECT(&c, "{\"command\":\"session.list\"}", "{\"ok\":true,\"result\":{\"sessions\":[]}}");
+	CASE_END();
+
+	CASE_BEGIN("daemon: shutdown with remove stops it cleanly");
 	EXPECT(&c, "{\"command\":\"shutdown\",\"args\":{\"remove\":true}}",
 	       "{\"ok\":true,\"result\":{\"message\":\"stopping; removing XDP, maps and sessions\"}}");
 	conn_close(&c);

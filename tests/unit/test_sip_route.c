@@ -17,7 +17,7 @@ static const char conf[] =
 	"[sip]\nlisten = udp:0.0.0.0:5060, tcp:0.0.0.0:5070\n"
 	"[region lab]\nsbc = 198.18.2.2, 198.18.2.3\ninterface = sbc\n"
 	"[region eu]\nsbc = 192.0.2.30\nport = 5080\ntransport = tcp\ninterface = sbc\n"
-	"[region empty]\ninterface = sbc\n"
+	"[region vapi-us]\ninterface = sbc\n" /* from the regions catalogue */
 	"[trunk carrier]\naddresses = 198.18.1.0/24\ntarget = 198.18.1.2:5060\n"
 	"interface = carrier\nregion = lab\n"
 	"[trunk us]\naddresses = 198.18.1.7\ntarget = 198.18.1.7:5062\ninterface = carrier\n"
@@ -26,8 +26,8 @@ static const char conf[] =
 	"region = lab\nnumbers = +1555123\n"
 	"[trunk eu]\naddresses = 10.9.0.0/16\ntarget = 10.9.0.1:5060\ninterface = carrier\n"
 	"region = eu\nnumbers = +44\n"
-	"[trunk lost]\naddresses = 10.8.0.0/16\ntarget = 10.8.0.1:5060\ninterface = carrier\n"
-	"region = empty\n";
+	"[trunk vapi]\naddresses = 10.8.0.0/16\ntarget = 10.8.0.1:5060\ninterface = carrier\n"
+	"region = vapi-us\n";
 
 struct call_case {
 	const char *name, *src, *user;
@@ -60,8 +60,10 @@ static const struct call_case calls[] = {
 	  "10.9.0.1", 5060, "udp", 1, 0 },
 	{ "unknown source", "198.18.3.2", "+15557654321", -EACCES, 0, NULL, NULL, NULL, 0, NULL,
 	  0, 0 },
-	{ "trunk whose region has no SBC", "10.8.1.1", "1", -EHOSTUNREACH, 0, NULL, NULL, NULL, 0,
-	  NULL, 0, 0 },
+	{ "trunk to a catalogue region's first SBC", "10.8.1.1", "1", 0, SIP_DIR_T2R, "vapi",
+	  "vapi-us", "44.229.228.186", 5060, "udp", 0, 1 },
+	{ "a catalogue region's second SBC to its trunk", "44.238.177.138", "+1", 0, SIP_DIR_R2T,
+	  "vapi", "vapi-us", "10.8.0.1", 5060, "udp", 1, 0 },
 };
 
 static struct in_addr ip(const char *s)

@@ -5,7 +5,9 @@
  * during a sliced write (a complete write at once, or the file removed);
  * an unusable directory and a full disk mid-write, each logged once with
  * the path and the reason, the previous file kept, the table still dirty.
- * Never a tmp file or a file descriptor left behind.
+ * Never a tmp file or a file descriptor left behind. The file (it holds
+ * SRTP keys) is created 0600 whatever umask and an older FILE.tmp say,
+ * and a symbolic link at FILE.tmp or FILE is never followed.
  */
 #include "state_fixture.h"
 
@@ -156,6 +158,66 @@ static void t_disk_full(void)
 	CASE_END();
 }
 
+/* ---- permissions and links ----------------------------------------------------- */
+
+static mode_t mode_of(const char *path)
+{
+	struct stat st;
+
+	return lstat(path, &st) ? 0 : st.st_mode;
+}
+
+static void put_text(const char *path, const char *text, mode_t mode)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
+
+	if (fd >= 0) {
+		if (write(fd, text, strlen(text)) < 0)
+			perror(path);
+		fchmod(fd, mode);
+		close(fd);
+	}
+}
+
+static void t_mode_links(void)
+{
+	char victim[300], *v;
+	mode_t m;
+	int e;
+
+	CASE_BEGIN("the file is 0600 (umask 0, an old 0666 FILE.tmp); links at FILE.tmp and "
+		   "FILE are replaced, never followed");
+	snprintf(victim, sizeof(victim), "%s/victim", dir);
+	umask(0);
+	put_text(tmp_path, "old tmp\n", 0666);
+	e = state_write(&R.sf);
+	m = mode_of(state_path);
+	CHECK(!e && S_ISREG(m) && (m & 07777) == 0600, "state_write %d: mode %o", e, m & 07777);
+	umask(022);
+
+	put_text(victim, "victim\n", 0644);
+	CHECK(!symlink(victim, tmp_path), "symlink at %s: %s", tmp_path, strerror(errno));
+	e = state_write(&R.sf);
+	v = slurp(victim);
+	m = mode_of(state_path);
+	CHECK(v && !strcmp(v, "victim\n") && (mode_of(victim) & 07777) == 0644,
+	      "the write followed the link at FILE.tmp: the target now holds %.40s", v);
+	CHECK(!e && S_ISREG(m) && (m & 07777) == 0600 && access(tmp_path, F_OK),
+	      "state_write %d: FILE mode %o, FILE.tmp left", e, m & 07777);
+	free(v);
+
+	unlink(state_path);
+	CHECK(!symlink(victim, state_path), "symlink at %s: %s", state_path, strerror(errno));
+	e = state_write(&R.sf);
+	v = slurp(victim);
+	m = mode_of(state_path);
+	CHECK(v && !strcmp(v, "victim\n"), "the write followed the link at FILE: %.40s", v);
+	CHECK(!e && S_ISREG(m) && (m & 07777) == 0600, "state_write %d: FILE mode %o", e, m & 07777);
+	free(v);
+	CHECK(file_matches_table(state_path, &R), "the file is not the table");
+	CASE_END();
+}
+
 int main(void)
 {
 	char err[512];
@@ -167,6 +229,7 @@ int main(void)
 		CASE_SKIP("state file writes that cannot run their course", why);
 	} else {
 		t_shutdown();
+		t_mode_links();
 		t_unusable_dir();
 		t_disk_full();
 	}

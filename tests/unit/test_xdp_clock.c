@@ -63,6 +63,22 @@ static void case_other_clock_is_none(void)
 	CASE_END();
 }
 
+/* 2^56 ticks of 4 ms are 2^64 * 15625 ns: a product taken modulo 2^64
+ * (or a signed one that overflowed) is 0, and the stamp would read as the
+ * reference tick, live. */
+static void case_far_stamps_are_none(void)
+{
+	uint64_t now = REF_NS + 100 * TICK;
+
+	CASE_BEGIN("a stamp whose distance in ns does not fit 64 bits, or before the clock's zero: none");
+	CHECK(xdp_clock_ns(&clk, REF_TICKS + (1ULL << 56), now) == 0, "2^56 ticks after");
+	CHECK(xdp_clock_ns(&clk, REF_TICKS - (1ULL << 56), now) == 0, "2^56 ticks before");
+	CHECK(xdp_clock_ns(&clk, UINT64_MAX, now) == 0, "the largest stamp");
+	CHECK(xdp_clock_ns(&clk, REF_TICKS - REF_NS / TICK - 1, now) == 0, "a tick before the zero");
+	CHECK(xdp_clock_ns(&clk, REF_TICKS - REF_NS / TICK + 1, now) == TICK, "a tick after the zero");
+	CASE_END();
+}
+
 static void case_ticks_covering(void)
 {
 	CASE_BEGIN("whole ticks covering a duration, at least one, capped");
@@ -78,6 +94,7 @@ int main(void)
 	case_ticks_to_their_start();
 	case_current_tick_never_none();
 	case_other_clock_is_none();
+	case_far_stamps_are_none();
 	case_ticks_covering();
 	CHECK_EXIT();
 }

@@ -13,6 +13,7 @@
  * update and delete take effect, foreach reports exactly the live legs.
  */
 #include <pthread.h>
+#include <sched.h>
 
 #include "xdp_env.h"
 #include "xdp/xdp_int.h"
@@ -229,12 +230,14 @@ static void case_daemon_writes(struct env *e, struct xdp_state *x)
 	CASE_END();
 }
 
-/* Two forwarding configurations of LOCAL_X:40000, flipped by a writer. */
+/* Two forwarding configurations of LOCAL_X:40000, flipped by a writer;
+ * runs counts the reader's program runs, done says the writer ended. */
 struct flipper {
 	struct xdp_state *x;
 	struct rtpe_leg v[2];
 	volatile bool stop;
-	unsigned flips;
+	unsigned flips, runs;
+	bool done;
 };
 
 static void *flip(void *arg)
@@ -249,11 +252,28 @@ static void *flip(void *arg)
 	while (!f->stop && f->flips < 2000000)
 		if (xdp_leg_put(f->x, &f->v[f->flips++ & 1]))
 			break;
+	/* Flipping flat out on another CPU, a writer slowed down (a sanitizer
+	 * build) can overlap every run, and one leg is never seen whole. At
+	 * the end, each leg in turn stays until the reader has finished a run
+	 * begun after it: runs is read after the write, so the second run
+	 * from then on began after the write was done. */
+	for (int k = 0; k < 2 && !f->stop; k++) {
+		unsigned r;
+
+		if (xdp_leg_put(f->x, &f->v[k]))
+			break;
+		r = __atomic_load_n(&f->runs, __ATOMIC_ACQUIRE);
+		while (!f->stop && __atomic_load_n(&f->runs, __ATOMIC_ACQUIRE) < r + 2)
+			sched_yield();
+	}
+	__atomic_store_n(&f->done, true, __ATOMIC_RELEASE);
 	return NULL;
 }
 
 /* While the daemon rewrites a live leg, every packet goes entirely by the
- * old or the new leg, or (mid-change) to the daemon: never half of each. */
+ * old or the new leg, or (mid-change) to the daemon: never half of each.
+ * 20000 packets, then more until both legs were seen or the writer ended
+ * (it ends holding each leg in turn). */
 static void case_no_torn_leg(struct env *e, struct xdp_state *x)
 {
 	struct flipper f = { .x = x };
@@ -272,7 +292,7 @@ static void case_no_torn_leg(struct env *e, struct xdp_state *x)
 	f.v[1].out_dport = htons(6200);
 	len = build(&(struct spec){ 0 }, in);
 	CHECK(!pthread_create(&t, NULL, flip, &f), "starting the writer");
-	for (int k = 0; k < 20000 && !check_case_failed; k++) {
+	for (int k = 0; !check_case_failed; k++) {
 		int rc = xdp_run(e, e->prog, in, len, out, &out_len);
 		__u16 sp = get16(out + ETH_HLEN + 20), dp = get16(out + ETH_HLEN + 22);
 
@@ -284,6 +304,10 @@ static void case_no_torn_leg(struct env *e, struct xdp_state *x)
 			n[1]++;
 		else
 			mixed++;
+		__atomic_add_fetch(&f.runs, 1, __ATOMIC_RELEASE);
+		if (k >= 20000 &&
+		    ((n[0] && n[1]) || __atomic_load_n(&f.done, __ATOMIC_ACQUIRE)))
+			break;
 	}
 	f.stop = true;
 	pthread_join(t, NULL);

@@ -168,9 +168,14 @@ static const char *reload_blocker(const struct rtpe_cfg *a, const struct rtpe_cf
 		return "control_group/control_ro_group";
 	if (strcmp(a->state_file, b->state_file))
 		return "state_file";
-	if (a->n_sip_listen != b->n_sip_listen ||
-	    memcmp(a->sip_listen, b->sip_listen, sizeof(a->sip_listen[0]) * (size_t)a->n_sip_listen))
-		return "[sip] listen";
+	/* The proxy's transports are bound once; without the proxy, listen
+	 * only names the ports the allowlist guards, which a reload changes. */
+	if ((a->sip_proxy && a->n_sip_listen) != (b->sip_proxy && b->n_sip_listen))
+		return "[sip] (the SIP proxy would start or stop)";
+	if (a->sip_proxy && a->n_sip_listen &&
+	    (a->n_sip_listen != b->n_sip_listen ||
+	     memcmp(a->sip_listen, b->sip_listen, sizeof(a->sip_listen[0]) * (size_t)a->n_sip_listen)))
+		return "[sip] listen (the SIP proxy's transports)";
 	return NULL;
 }
 
@@ -311,7 +316,8 @@ int daemon_start(struct rtpe *r, const struct ctl_command *cmds, char *err, size
 	}
 	/* SIP after the sessions are up: an in-dialog request finds its call's
 	 * restored sessions. */
-	if (r->cfg.n_sip_listen && !(r->sip = sip_start(&r->cfg, r->loop, &r->m, err, errlen)))
+	if (r->cfg.n_sip_listen && r->cfg.sip_proxy &&
+	    !(r->sip = sip_start(&r->cfg, r->loop, &r->m, err, errlen)))
 		return -EADDRNOTAVAIL;
 	return metrics_start(r, err, errlen);
 }

@@ -423,6 +423,7 @@ void config_defaults(struct rtpe_cfg *cfg)
 	cfg->max_sessions = 16384;
 	cfg->log_level = LOG_LVL_INFO;
 	cfg->allowlist = true;
+	cfg->sip_proxy = true;
 	snprintf(cfg->allowlist_table, sizeof(cfg->allowlist_table), "rtpedge");
 	cfg->allowlist_max = 4096;
 }

@@ -107,6 +107,8 @@ struct rtpe_cfg {
 	struct cfg_endpoint sip_listen[CFG_MAX_LISTEN];
 	int n_sip_listen;
 	char tls_cert[256], tls_key[256];
+	bool sip_proxy;                /* proxy = yes|no (default yes): no only guards the
+					* listen ports (the allowlist) for another SIP server */
 	/* [region NAME], [trunk NAME] */
 	struct cfg_region regions[CFG_MAX_REGIONS];
 	int n_regions;

@@ -4,7 +4,8 @@
 # test_sip_flows.sh - the call flows beyond a plain call, through the SIP
 # proxy carrier -> relay -> sbc: a re-INVITE puts the call on hold
 # (sendonly; the media session's hold flag follows) and resumes it; a
-# late offer (INVITE without SDP, offer in the 200, answer in the ACK)
+# re-INVITE moves the caller's media to another port with another codec
+# (the leg follows, media flows again in XDP); a late offer (INVITE without SDP, offer in the 200, answer in the ACK)
 # relays media; a 183 with SDP gives early media before the 200; reliable
 # provisional responses (PRACK) and an UPDATE with SDP in the early dialog;
 # a REFER relayed in the dialog and the callee's NOTIFY back; and the
@@ -40,14 +41,15 @@ wait_hold() {
 	return 1
 }
 
-# media_ok NAME ID N: RTP both ways through session ID (leg A: the
-# carrier's), N packets each way, all arrive (checks of the current case).
+# media_ok NAME ID N [CARRIER_PORT]: RTP both ways through session ID (leg
+# A: the carrier's, from 198.18.1.2:CARRIER_PORT, default 5004), N packets
+# each way, all arrive (checks of the current case).
 media_ok() {
 	local j la lb
 	j=$(ctl --json session show "$2")
 	la=$(jq -r '.legs[0].local' <<<"$j")
 	lb=$(jq -r '.legs[1].local' <<<"$j")
-	probe_bg "$1_c" "$RTPE_NS_CARRIER" --bind 198.18.1.2:5004 --to "$la" --count "$3" \
+	probe_bg "$1_c" "$RTPE_NS_CARRIER" --bind "198.18.1.2:${4:-5004}" --to "$la" --count "$3" \
 		--rate 1000 --expect "$3" --expect-from "$la" --timeout 2000 --delay 200
 	probe_bg "$1_s" "$RTPE_NS_SBC" --bind 198.18.2.2:6004 --to "$lb" --count "$3" \
 		--rate 1000 --expect "$3" --expect-from "$lb" --timeout 2000 --delay 200
@@ -70,6 +72,28 @@ both_done hold
 log=$(cat "$T/hold_uac.log" 2>/dev/null)
 check_match "hold answer through the relay" "$log" "hold-answer c=${LA%:*} m=${LA##*:} a=(recvonly|inactive)"
 check_match "resume answer through the relay" "$log" "resume-answer c=${LA%:*} m=${LA##*:} a=sendrecv"
+check_freed
+case_end
+
+case_begin "re-INVITE to a new port with a new codec: the leg follows, media both ways again"
+uas_sbc mv_uas uas_reinvite_any.xml
+sleep 0.3
+uac_carrier mv_uac uac_reinvite_move.xml -s +15557654321 -key rtp_port2 5008 -d 2500
+wait_sessions 1 || why_add "no answered session"
+session_legs ID LA LB
+media_ok mv1 "$ID" 300
+for _ in $(seq 60); do
+	[ "$(leg_field "$ID" 0 peer)" = 198.18.1.2:5008 ] && break
+	sleep 0.1
+done
+check_eq "leg A's new peer" "$(leg_field "$ID" 0 peer)" 198.18.1.2:5008
+media_ok mv2 "$ID" 300 5008
+check_eq "leg A path" "$(leg_field "$ID" 0 path)" xdp
+both_done mv
+check_match "the callee got the new offer from the relay, PCMA only" \
+	"$(cat "$T/mv_uas.log" 2>/dev/null)" "reoffer c=${LB%:*} m=${LB##*:} RTP/AVP 8 101"
+check_match "the caller's answer through the relay" "$(cat "$T/mv_uac.log" 2>/dev/null)" \
+	"move-answer c=${LA%:*} m=${LA##*:}"
 check_freed
 case_end
 

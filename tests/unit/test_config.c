@@ -136,7 +136,7 @@ static void test_defaults(void)
 	CHECK(d.max_sessions == 16384 && d.log_level == LOG_LVL_INFO, "limits");
 	CHECK(d.allowlist && !strcmp(d.allowlist_table, "rtpedge") && d.allowlist_max == 4096 &&
 	      !d.catalogue[0] && !d.shipped_catalogue[0], "allowlist");
-	CHECK(d.n_ifaces == 0 && d.n_sip_listen == 0 && d.n_regions == 0 && d.n_trunks == 0,
+	CHECK(d.n_ifaces == 0 && d.n_sip_listen == 0 && d.sip_proxy && d.n_regions == 0 && d.n_trunks == 0,
 	      "lists");
 	CHECK(config_parse_string("t.conf", MINI, &cfg, err, sizeof(err)) == 0, "%s", err);
 	CHECK(cfg.hold_timeout == 3600 && cfg.max_sessions == 16384 && cfg.port_min == 40000,
@@ -181,6 +181,7 @@ static const char every_key[] =
 	"listen = tls:10.1.0.1:5061,udp:10.1.0.1:5060\n"
 	"tls_cert = /etc/rtpedge/a;b#c.pem\n"
 	"tls_key = /etc/rtpedge/key.pem\n"
+	"proxy = no\n"
 	"[trunk carrier]\n"
 	"addresses = 198.51.100.0/24, 203.0.113.77, 0.0.0.0/0\n"
 	"target = 198.51.100.10:5080\n"
@@ -223,6 +224,7 @@ static void test_every_key(void)
 	      cfg.sip_listen[0].port == 5061 && ip_is(cfg.sip_listen[1].addr, "10.1.0.1"), "sip");
 	CHECK(!strcmp(cfg.tls_cert, "/etc/rtpedge/a;b#c.pem"), "; or # inside a value: %s",
 	      cfg.tls_cert);
+	CHECK(!cfg.sip_proxy, "proxy = no");
 	CHECK(cfg.n_trunks == 1 && cfg.trunks[0].n_addresses == 3 &&
 	      cfg.trunks[0].addresses[0].prefix == 24 && cfg.trunks[0].addresses[1].prefix == 32 &&
 	      cfg.trunks[0].addresses[2].prefix == 0, "trunk cidrs");

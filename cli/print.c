@@ -346,6 +346,67 @@ void print_stats(struct json_object *r)
 	}
 }
 
+/* A call's media sessions, "s-17 s-18". */
+static void call_sessions(struct json_object *c, char *buf, size_t len)
+{
+	struct json_object *ids = member(c, "sessions");
+	size_t n = 0;
+
+	snprintf(buf, len, "-");
+	for (size_t i = 0; i < count(ids) && n < len; i++) {
+		struct json_object *id = json_object_array_get_idx(ids, i);
+
+		n += (size_t)snprintf(buf + n, len - n, "%s%s", i ? " " : "",
+				      scalar(id) ? json_object_get_string(id) : "-");
+	}
+}
+
+void print_calls(struct json_object *r)
+{
+	struct json_object *list = member(r, "calls");
+	struct tbl t = { .ncols = 9, .head = (const char *const[]){
+		"CALL-ID", "FROM", "TO", "DIRECTION", "REGION", "TRUNK", "STATE", ">DURATION",
+		"SESSIONS" } };
+
+	if (!count(list)) {
+		puts("no calls");
+		return;
+	}
+	for (size_t i = 0; i < count(list); i++) {
+		struct json_object *c = json_object_array_get_idx(list, i);
+		char dur[32], ids[256];
+
+		call_sessions(c, ids, sizeof(ids));
+		tbl_row(&t, (const char *[]){ text(c, "call_id"), text(c, "from"), text(c, "to"),
+					     text(c, "direction"), text(c, "region"),
+					     text(c, "trunk"), text(c, "state"),
+					     duration(c, "duration_s", 1000, "", dur, sizeof(dur)),
+					     ids });
+	}
+	tbl_print(&t, true);
+}
+
+void print_call(struct json_object *r)
+{
+	static const char *const known[] = { "call_id", "from", "to", "direction", "region",
+					     "trunk", "state", "duration_s", "age_s", "sessions",
+					     NULL };
+	char dur[32], age[40], ids[256];
+
+	kv("call", text(r, "call_id"));
+	kv("from", text(r, "from"));
+	kv("to", text(r, "to"));
+	kv("direction", text(r, "direction"));
+	kv("region", text(r, "region"));
+	kv("trunk", text(r, "trunk"));
+	kv("state", text(r, "state"));
+	kv("duration", duration(r, "duration_s", 1000, "", dur, sizeof(dur)));
+	kv("started", duration(r, "age_s", 1000, " ago", age, sizeof(age)));
+	call_sessions(r, ids, sizeof(ids));
+	kv("sessions", ids);
+	extras(r, known);
+}
+
 /* "a, b, c" of an array of strings; "-" when empty. */
 static const char *joined(struct json_object *a, char *buf, size_t len)
 {
@@ -414,6 +475,8 @@ const print_fn print_fns[RTPE_CMD_MAX] = {
 	[RTPE_CMD_SESSION_SHOW] = print_session,
 	[RTPE_CMD_SESSION_DEL] = print_session_deleted,
 	[RTPE_CMD_SESSION_HOLD] = print_session,
+	[RTPE_CMD_CALLS_SHOW] = print_call,
+	[RTPE_CMD_CALLS] = print_calls,
 	[RTPE_CMD_STATS] = print_stats,
 	[RTPE_CMD_ALLOWLIST_SHOW] = print_allowlist,
 	[RTPE_CMD_ALLOWLIST_ADD] = print_done,

@@ -186,6 +186,7 @@ static int check_arg(const struct rtpe_ctl_cmd *c, const struct rtpe_ctl_arg *a,
 		[RTPE_ARG_FLAG] = "takes no value",
 		[RTPE_ARG_ONOFF] = "must be on or off",
 		[RTPE_ARG_CIDR] = "is not an address or CIDR (e.g. 203.0.113.0/24, 2001:db8::/32, 198.51.100.7)",
+		[RTPE_ARG_CALLID] = "must not be empty (a Call-ID as `rtpedgectl calls` lists it)",
 	};
 	bool ok = a->kind == RTPE_ARG_PEER ? valid_peer(v) : a->kind == RTPE_ARG_SRTP ? valid_srtp(v) :
 		  a->kind == RTPE_ARG_ONOFF ? !strcmp(v, "on") || !strcmp(v, "off") :

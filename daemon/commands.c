@@ -26,6 +26,7 @@
 #include "media/ports.h"
 #include "media/punt.h"
 #include "media/session.h"
+#include "sip/sip_proxy.h"
 #include "xdp/xdp.h"
 
 /* ---- replies as text ------------------------------------------------------ */
@@ -385,13 +386,15 @@ static int cmd_status(void *ctx, struct json_object *args, struct json_object **
 	struct rtpe *r = ctx;
 	struct json_object *o = json_object_new_object(), *ifs = json_object_new_array();
 	char ip[INET_ADDRSTRLEN];
+	struct sip_stats sst;
 
 	json_object_object_add(o, "version", json_object_new_string(RTPE_VERSION));
 	json_object_object_add(o, "uptime_s",
 			       json_object_new_uint64((mono_ns() - r->start_ns) / 1000000000ull));
 	json_object_object_add(o, "xdp_mode", json_object_new_string(xdp_mode_name(r->cfg.xdp_mode)));
 	json_object_object_add(o, "sessions", json_object_new_uint64(r->m.n_sessions));
-	json_object_object_add(o, "calls", json_object_new_int(0));
+	sip_stats_read(r->sip, &sst);
+	json_object_object_add(o, "calls", json_object_new_uint64(sst.calls_active));
 	json_object_object_add(o, "max_sessions", json_object_new_uint64(r->cfg.max_sessions));
 	json_object_object_add(o, "ports_free", json_object_new_uint64(sessions_ports_free(&r->m)));
 	for (int i = 0; i < r->m.n_ifaces; i++) {
@@ -435,6 +438,33 @@ static void totals_json(struct rtpe *r, struct json_object *o, const struct rtpe
 	json_object_object_add(o, "bytes", by);
 }
 
+/* An object of counters named by labels (the metrics' label values). */
+static struct json_object *counters_json(const char *const *labels, const uint64_t *v, int n)
+{
+	struct json_object *o = json_object_new_object();
+
+	for (int i = 0; i < n; i++)
+		json_object_object_add(o, labels[i], json_object_new_uint64(v[i]));
+	return o;
+}
+
+/* The SIP proxy's counters, as the metrics name them. */
+static struct json_object *sip_json(const struct sip_stats *st)
+{
+	static const char *const classes[6] = { "6xx", "1xx", "2xx", "3xx", "4xx", "5xx" };
+	struct json_object *o = json_object_new_object();
+
+	json_object_object_add(o, "requests", counters_json(sip_method_labels, st->requests,
+							    SIP_N_METHODS));
+	json_object_object_add(o, "responses", counters_json(classes, st->responses, 6));
+	json_object_object_add(o, "calls", counters_json(sip_result_labels, st->calls,
+							 SIP_N_RESULTS));
+	json_object_object_add(o, "calls_ended", counters_json(sip_end_labels, st->ended,
+							       SIP_N_ENDS));
+	json_object_object_add(o, "forbidden", json_object_new_uint64(st->forbidden));
+	return o;
+}
+
 static int cmd_stats(void *ctx, struct json_object *args, struct json_object **res,
 		     char *err, size_t errlen)
 {
@@ -442,9 +472,11 @@ static int cmd_stats(void *ctx, struct json_object *args, struct json_object **r
 	struct json_object *o = json_object_new_object(), *arr = json_object_new_array();
 	struct rtpe_counter v[RTPE_V_MAX];
 	bool have = r->m.xdp && !xdp_verdicts_read(r->m.xdp, v);
+	struct sip_stats sst;
 
 	json_object_object_add(o, "sessions_active", json_object_new_uint64(r->m.n_sessions));
-	json_object_object_add(o, "calls_active", json_object_new_int(0));
+	sip_stats_read(r->sip, &sst);
+	json_object_object_add(o, "calls_active", json_object_new_uint64(sst.calls_active));
 	json_object_object_add(o, "ports_free", json_object_new_uint64(sessions_ports_free(&r->m)));
 	totals_json(r, o, have ? v : NULL);
 	json_object_object_add(o, "userspace_drops", json_object_new_uint64(r->m.totals.us_drops));
@@ -459,8 +491,37 @@ static int cmd_stats(void *ctx, struct json_object *args, struct json_object **r
 		json_object_array_add(arr, j);
 	}
 	json_object_object_add(o, "xdp_verdicts", arr);
+	if (r->sip)
+		json_object_object_add(o, "sip", sip_json(&sst));
 	*res = o;
 	return 0;
+}
+
+/* The SIP calls (none without [sip]), or one of them by Call-ID. */
+static int cmd_calls(void *ctx, struct json_object *args, struct json_object **res,
+		     char *err, size_t errlen)
+{
+	struct rtpe *r = ctx;
+
+	sip_calls_write(r->sip, text_begin(), NULL);
+	return text_end(res);
+}
+
+static int cmd_calls_show(void *ctx, struct json_object *args, struct json_object **res,
+			  char *err, size_t errlen)
+{
+	struct rtpe *r = ctx;
+	const char *id = arg_str(args, "id");
+
+	if (!id || !*id) {
+		snprintf(err, errlen, "missing \"id\" (a Call-ID as calls lists it)");
+		return -1;
+	}
+	if (sip_calls_write(r->sip, text_begin(), id)) {
+		snprintf(err, errlen, "no call %.200s%s", id, r->sip ? "" : " (no [sip] in the config)");
+		return -1;
+	}
+	return text_end(res);
 }
 
 static int cmd_reload(void *ctx, struct json_object *args, struct json_object **res,
@@ -501,6 +562,8 @@ const struct ctl_command rtpe_commands[RTPE_CMD_MAX + 1] = {
 	[RTPE_CMD_SESSION_SHOW].fn = cmd_session_show,
 	[RTPE_CMD_SESSION_DEL].fn = cmd_session_del,
 	[RTPE_CMD_SESSION_HOLD].fn = cmd_session_hold,
+	[RTPE_CMD_CALLS_SHOW].fn = cmd_calls_show,
+	[RTPE_CMD_CALLS].fn = cmd_calls,
 	[RTPE_CMD_STATS].fn = cmd_stats,
 	[RTPE_CMD_ALLOWLIST_SHOW].fn = cmd_allowlist_show,
 	[RTPE_CMD_ALLOWLIST_ADD].fn = cmd_allowlist_add,

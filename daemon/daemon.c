@@ -2,7 +2,7 @@
 /*
  * daemon.c - owns the daemon's lifecycle: start-up in dependency order
  * (interfaces, signals, control socket, SIP allowlist, XDP, sessions, slow
- * path, restored state, sweep, metrics), reload, stop, and the orderly
+ * path, restored state, sweep, SIP, metrics), reload, stop, and the orderly
  * finish that keeps XDP relaying and the allowlist's table in force (or
  * removes everything on `shutdown --remove`).
  */
@@ -28,6 +28,7 @@
 #include "state/state.h"
 #include "media/sweep.h"
 #include "nft/allowlist.h"
+#include "sip/sip_proxy.h"
 #include "xdp/xdp.h"
 
 static bool read_forwarding(const char *dev)
@@ -134,7 +135,8 @@ void daemon_stop(struct rtpe *r)
 	loop_stop(r->loop);
 }
 
-/* The session table's one hook: what it tells goes to the state file. */
+/* The session table's one hook: what it tells goes to the state file, and
+ * a timeout to the SIP proxy, which ends the call with BYE both ways. */
 static void on_media_event(void *arg, enum media_event ev, const struct session *s)
 {
 	struct rtpe *r = arg;
@@ -145,6 +147,8 @@ static void on_media_event(void *arg, enum media_event ev, const struct session 
 		state_ids_reserve(&r->sf);
 	else
 		state_mark_dirty(&r->sf);
+	if (ev == MEDIA_TIMEOUT && r->sip)
+		sip_session_timeout(r->sip, s->id);
 }
 
 /* What a running daemon cannot change without a restart. */
@@ -166,6 +170,14 @@ static const char *reload_blocker(const struct rtpe_cfg *a, const struct rtpe_cf
 		return "control_group/control_ro_group";
 	if (strcmp(a->state_file, b->state_file))
 		return "state_file";
+	/* The proxy's transports are bound once; without the proxy, listen
+	 * only names the ports the allowlist guards, which a reload changes. */
+	if ((a->sip_proxy && a->n_sip_listen) != (b->sip_proxy && b->n_sip_listen))
+		return "[sip] (the SIP proxy would start or stop)";
+	if (a->sip_proxy && a->n_sip_listen &&
+	    (a->n_sip_listen != b->n_sip_listen ||
+	     memcmp(a->sip_listen, b->sip_listen, sizeof(a->sip_listen[0]) * (size_t)a->n_sip_listen)))
+		return "[sip] listen (the SIP proxy's transports)";
 	return NULL;
 }
 
@@ -201,6 +213,8 @@ int daemon_reload(struct rtpe *r, char *err, size_t errlen)
 	r->cfg = *n;
 	free(n);
 	log_set_level((enum log_level)r->cfg.log_level);
+	if (r->sip)
+		sip_reload(r->sip, &r->cfg); /* routing: new calls */
 	log_info("reloaded %s", r->cfg.path);
 	return 0;
 }
@@ -302,6 +316,11 @@ int daemon_start(struct rtpe *r, const struct ctl_command *cmds, char *err, size
 		snprintf(err, errlen, "sweep: %s", strerror(-e));
 		return e;
 	}
+	/* SIP after the sessions are up: an in-dialog request finds its call's
+	 * restored sessions. */
+	if (r->cfg.n_sip_listen && r->cfg.sip_proxy &&
+	    !(r->sip = sip_start(&r->cfg, r->loop, &r->m, err, errlen)))
+		return -EADDRNOTAVAIL;
 	return metrics_start(r, err, errlen);
 }
 
@@ -309,6 +328,8 @@ void daemon_finish(struct rtpe *r)
 {
 	bool keep = r->m.xdp && !r->remove_on_exit;
 
+	sip_stop(r->sip); /* no more media requests */
+	r->sip = NULL;
 	if (keep)
 		state_write(&r->sf);
 	else

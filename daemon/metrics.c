@@ -20,6 +20,7 @@
 #include "media/punt.h"
 #include "media/sweep.h"
 #include "nft/allowlist.h"
+#include "sip/sip_proxy.h"
 #include "core/loop.h"
 #include "xdp/xdp.h"
 
@@ -71,11 +72,13 @@ static void write_xdp(struct rtpe *r, FILE *f, const struct rtpe_counter *v)
 static void write_sessions(struct rtpe *r, FILE *f)
 {
 	const struct rtpe_agg *a = &r->m.agg;
+	struct sip_stats sst;
 
 	head(f, "rtpedge_sessions_active", "gauge", "Sessions in the table.");
 	fprintf(f, "rtpedge_sessions_active %u\n", r->m.n_sessions);
+	sip_stats_read(r->sip, &sst);
 	head(f, "rtpedge_calls_active", "gauge", "SIP calls with anchored media.");
-	fprintf(f, "rtpedge_calls_active 0\n");
+	fprintf(f, "rtpedge_calls_active %llu\n", (unsigned long long)sst.calls_active);
 	head(f, "rtpedge_ports_free", "gauge", "Free RTP/RTCP port pairs over all interfaces.");
 	fprintf(f, "rtpedge_ports_free %u\n", sessions_ports_free(&r->m));
 	head(f, "rtpedge_sessions_max", "gauge", "max_sessions: the size of the session table.");
@@ -109,6 +112,38 @@ static void write_sessions(struct rtpe *r, FILE *f)
 	fprintf(f, "rtpedge_rtp_jitter_ms_count %llu\n", (unsigned long long)a->rtp_legs);
 }
 
+/* The SIP proxy's counters (zero without [sip]). */
+static void write_sip(struct rtpe *r, FILE *f)
+{
+	static const char *const classes[6] = { "6xx", "1xx", "2xx", "3xx", "4xx", "5xx" };
+	struct sip_stats st;
+
+	sip_stats_read(r->sip, &st);
+	head(f, "rtpedge_sip_requests_total", "counter", "SIP requests received, by method.");
+	for (int i = 0; i < SIP_N_METHODS; i++)
+		fprintf(f, "rtpedge_sip_requests_total{method=\"%s\"} %llu\n", sip_method_labels[i],
+			(unsigned long long)st.requests[i]);
+	head(f, "rtpedge_sip_responses_total", "counter",
+	     "SIP responses sent upstream (relayed or the proxy's own), by class.");
+	for (int i = 1; i <= 6; i++)
+		fprintf(f, "rtpedge_sip_responses_total{class=\"%s\"} %llu\n", classes[i % 6],
+			(unsigned long long)st.responses[i % 6]);
+	head(f, "rtpedge_calls_total", "counter",
+	     "Calls by how their INVITE ended: answered, failed (a final error from the far "
+	     "side or a timeout), cancelled, refused (by the proxy: source, route, loop, ports).");
+	for (int i = 0; i < SIP_N_RESULTS; i++)
+		fprintf(f, "rtpedge_calls_total{result=\"%s\"} %llu\n", sip_result_labels[i],
+			(unsigned long long)st.calls[i]);
+	head(f, "rtpedge_calls_ended_total", "counter",
+	     "Answered calls that ended, by why: a BYE, or the proxy's BYE for a media timeout.");
+	for (int i = 0; i < SIP_N_ENDS; i++)
+		fprintf(f, "rtpedge_calls_ended_total{reason=\"%s\"} %llu\n", sip_end_labels[i],
+			(unsigned long long)st.ended[i]);
+	head(f, "rtpedge_sip_forbidden_total", "counter",
+	     "SIP requests refused (403) because their source is no trunk's and no region's.");
+	fprintf(f, "rtpedge_sip_forbidden_total %llu\n", (unsigned long long)st.forbidden);
+}
+
 /* Read from the kernel at every scrape: the table's own counter. */
 static void write_allowlist(struct rtpe *r, FILE *f)
 {
@@ -140,6 +175,7 @@ void metrics_write(struct rtpe *r, FILE *f)
 	fprintf(f, "rtpedge_uptime_seconds %llu\n",
 		(unsigned long long)((mono_ns() - r->start_ns) / 1000000000ull));
 	write_sessions(r, f);
+	write_sip(r, f);
 	write_paths(r, f, have ? v : NULL);
 	write_xdp(r, f, have ? v : NULL);
 	write_allowlist(r, f);

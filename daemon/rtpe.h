@@ -19,6 +19,7 @@
 
 struct ctl_server;
 struct metrics;
+struct sip;
 
 struct rtpe {
 	struct rtpe_cfg cfg;
@@ -29,6 +30,7 @@ struct rtpe {
 	bool stopping, remove_on_exit;
 	struct media m;           /* interfaces, sessions, relay, punt path */
 	struct state_file sf;     /* the state file of m */
+	struct sip *sip;          /* the SIP proxy (its own thread), NULL without [sip] */
 	struct allowlist *al;     /* the SIP allowlist and its nftables table */
 };
 

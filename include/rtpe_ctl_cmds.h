@@ -27,6 +27,7 @@ enum rtpe_arg_kind {
 	RTPE_ARG_FLAG,  /* an option without value: true when given, else false */
 	RTPE_ARG_ONOFF, /* "on" or "off", sent as true or false */
 	RTPE_ARG_CIDR,  /* an IPv4 or IPv6 address or CIDR */
+	RTPE_ARG_CALLID, /* a SIP Call-ID, as `calls` lists it */
 };
 
 /* key is the member of "args"; the CLI shows a positional argument as KEY
@@ -43,7 +44,8 @@ struct rtpe_ctl_arg {
  * X(ID, request, words, read_only, (positional...), (options...), help)
  * Arguments are { "key", RTPE_ARG_... } in parentheses, () for none.
  * The order is the order of `rtpedgectl help` and of the daemon's list of
- * known commands.
+ * known commands; a command whose words begin another's ("calls" and "calls
+ * show") comes after it, so that the CLI tries the two-word one first.
  */
 #define RTPE_CTL_CMDS(X)                                                        \
 	X(STATUS, "status", "status", true, (), (),                             \
@@ -64,6 +66,11 @@ struct rtpe_ctl_arg {
 	X(SESSION_HOLD, "session.hold", "session hold", false,                  \
 	  ({ "id", RTPE_ARG_ID }, { "hold", RTPE_ARG_ONOFF }), (),              \
 	  "HOLD on: the session is on hold (hold_timeout applies); off: back to session_timeout") \
+	X(CALLS_SHOW, "calls.show", "calls show", true,                         \
+	  ({ "id", RTPE_ARG_CALLID }), (),                                      \
+	  "one SIP call: parties, direction, region, trunk, state, duration, media sessions") \
+	X(CALLS, "calls", "calls", true, (), (),                                \
+	  "SIP calls with their media session ids")                             \
 	X(STATS, "stats", "stats", true, (), (),                                \
 	  "global counters (the same figures as the metrics)")                  \
 	X(ALLOWLIST_SHOW, "allowlist.show", "allowlist show", true, (), (),     \

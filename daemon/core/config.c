@@ -208,6 +208,7 @@ static int object_begin(struct parse_ctx *c, enum sect s, const char *name)
 		r->iface = -1;
 	} else if (s == S_TRUNK) {
 		c->cfg.trunks[c->idx].iface = c->cfg.trunks[c->idx].region = -1;
+		memcpy(c->cfg.trunks[c->idx].transport, "udp", 4);
 	}
 	return 0;
 }
@@ -353,6 +354,37 @@ static int resolve(struct parse_ctx *c, enum sect from, int i, enum sect s, int 
 		    r->name, sect_names[s], n ? list : "none");
 }
 
+/* Calls from a region go to the trunk whose numbers match the Request-URI
+ * user best, else to its one trunk without numbers: two such trunks, or
+ * one prefix twice, would leave the choice to the order of the file. */
+static int trunks_check(struct parse_ctx *c)
+{
+	const struct rtpe_cfg *g = &c->cfg;
+
+	for (int i = 0; i < g->n_trunks; i++) {
+		const struct cfg_trunk *a = &g->trunks[i];
+
+		for (int j = 0; j < i; j++) {
+			const struct cfg_trunk *b = &g->trunks[j];
+
+			if (a->region != b->region)
+				continue;
+			if (!a->n_numbers && !b->n_numbers)
+				return cfg_fail(c, c->sect_line[S_TRUNK][i],
+					    "[trunk %s]: [trunk %s] already takes the calls of region %s that no numbers match; give one of them numbers = ...",
+					    a->name, b->name, g->regions[a->region].name);
+			for (int x = 0; x < a->n_numbers; x++)
+				for (int y = 0; y < b->n_numbers; y++)
+					if (!strcmp(a->numbers[x], b->numbers[y]))
+						return cfg_fail(c, c->sect_line[S_TRUNK][i],
+							    "[trunk %s]: numbers %s is also a prefix of [trunk %s] in region %s",
+							    a->name, a->numbers[x], b->name,
+							    g->regions[a->region].name);
+		}
+	}
+	return 0;
+}
+
 /* Checks of the file as a whole, once every section is read. */
 static int finish(struct parse_ctx *c)
 {
@@ -369,7 +401,9 @@ static int finish(struct parse_ctx *c)
 		if (resolve(c, S_TRUNK, i, S_IFACE, &g->trunks[i].iface) ||
 		    resolve(c, S_TRUNK, i, S_REGION, &g->trunks[i].region))
 			return -1;
-	return cfg_regions_resolve(c);
+	if (cfg_regions_resolve(c))
+		return -1;
+	return trunks_check(c);
 }
 
 void config_defaults(struct rtpe_cfg *cfg)
@@ -389,6 +423,7 @@ void config_defaults(struct rtpe_cfg *cfg)
 	cfg->max_sessions = 16384;
 	cfg->log_level = LOG_LVL_INFO;
 	cfg->allowlist = true;
+	cfg->sip_proxy = true;
 	snprintf(cfg->allowlist_table, sizeof(cfg->allowlist_table), "rtpedge");
 	cfg->allowlist_max = 4096;
 }

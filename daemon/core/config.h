@@ -22,6 +22,8 @@
 #define CFG_MAX_LISTEN 4
 #define CFG_MAX_ALLOW 16
 #define CFG_NAME_LEN 32
+#define CFG_MAX_NUMBERS 16
+#define CFG_NUMBER_LEN 24
 
 enum xdp_mode { XDP_MODE_AUTO, XDP_MODE_NATIVE, XDP_MODE_GENERIC, XDP_MODE_OFF };
 
@@ -66,6 +68,12 @@ struct cfg_trunk {
 	uint16_t target_port;
 	int iface;                                /* interface = NAME */
 	int region;                               /* region = NAME -> index */
+	char transport[4];                        /* transport = udp|tcp|tls (default udp) */
+	/* numbers = +1555, +1666: Request-URI user prefixes of the calls from
+	 * its region this trunk takes (longest prefix wins); none: the region's
+	 * default trunk */
+	char numbers[CFG_MAX_NUMBERS][CFG_NUMBER_LEN];
+	int n_numbers;
 };
 
 struct rtpe_cfg {
@@ -99,6 +107,8 @@ struct rtpe_cfg {
 	struct cfg_endpoint sip_listen[CFG_MAX_LISTEN];
 	int n_sip_listen;
 	char tls_cert[256], tls_key[256];
+	bool sip_proxy;                /* proxy = yes|no (default yes): no only guards the
+					* listen ports (the allowlist) for another SIP server */
 	/* [region NAME], [trunk NAME] */
 	struct cfg_region regions[CFG_MAX_REGIONS];
 	int n_regions;

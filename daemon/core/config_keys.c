@@ -231,6 +231,17 @@ static int set_cidr(struct parse_ctx *c, const struct key_def *k, void *f, const
 	return 0;
 }
 
+/* One [trunk] numbers item: a Request-URI user prefix (+1555, 4420, sales). */
+static int set_number(struct parse_ctx *c, const struct key_def *k, void *f, const char *v)
+{
+	size_t n = strspn(v, "+*#0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ-_.");
+
+	if (v[n] || n >= k->size)
+		return BAD_VALUE(c, k, v);
+	memcpy(f, v, n + 1);
+	return 0;
+}
+
 /*
  * A comma-separated list: k->item parses each item into the array at f,
  * the count goes to k->off2. The arrays start zeroed (the context is
@@ -321,6 +332,8 @@ const struct key_def cfg_keys[] = {
 	  .required = "e.g. listen = udp:0.0.0.0:5060" },
 	{ KEY(S_SIP, "tls_cert", set_path), CFG(tls_cert), PATH },
 	{ KEY(S_SIP, "tls_key", set_path), CFG(tls_key), PATH },
+	{ KEY(S_SIP, "proxy", set_bool), CFG(sip_proxy),
+	  .what = "a boolean (yes/no, true/false, on/off, 1/0)" },
 	{ KEY(S_REGION, "sbc", set_list), LIST(B_OBJ, struct cfg_region, sbc, n_sbc, set_unicast),
 	  IPV4 },
 	{ KEY(S_REGION, "port", set_num), REGION(port), PORT },
@@ -336,6 +349,10 @@ const struct key_def cfg_keys[] = {
 	  .required = "the IP:PORT calls towards the trunk go to" },
 	{ KEY(S_TRUNK, "interface", set_name), REF(iface, "an [interface] name") },
 	{ KEY(S_TRUNK, "region", set_name), REF(region, "a [region] name") },
+	{ KEY(S_TRUNK, "transport", set_choice), TRUNK(transport), .choices = transports,
+	  .what = "udp, tcp or tls" },
+	{ KEY(S_TRUNK, "numbers", set_list), LIST(B_OBJ, struct cfg_trunk, numbers, n_numbers,
+	  set_number), .what = "a number prefix (digits, +, *, #, letters, '-', '_', '.'; at most 23)" },
 };
 const size_t cfg_n_keys = ARRAY_SIZE(cfg_keys);
 _Static_assert(ARRAY_SIZE(cfg_keys) <= MAX_KEYS, "key_line[] too small");

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
-/* log.c - levels, stderr or syslog, and libbpf's print callback. */
+/* log.c - levels, stderr or syslog, and libbpf's print callback. Safe from
+ * any thread: a line is one write() (stderr) or one syslog() call. */
 #include "core/log.h"
 
 #include <stdarg.h>
@@ -7,6 +8,7 @@
 #include <string.h>
 #include <syslog.h>
 #include <time.h>
+#include <unistd.h>
 #include <bpf/libbpf.h>
 
 static bool log_stderr = true;
@@ -15,26 +17,38 @@ static enum log_level log_max = LOG_LVL_INFO;
 static const char *const level_names[] = { "error", "warning", "info", "debug" };
 static const int syslog_prio[] = { LOG_ERR, LOG_WARNING, LOG_INFO, LOG_DEBUG };
 
+#define LOG_LINE_MAX 2048
+
 __attribute__((format(printf, 2, 0)))
 static void log_vmsg(enum log_level level, const char *fmt, va_list ap)
 {
-	if (level > log_max)
-		return;
-	if (!log_stderr) {
-		vsyslog(syslog_prio[level], fmt, ap);
-		return;
-	}
 	struct timespec ts;
 	struct tm tm;
-	char stamp[32];
+	char line[LOG_LINE_MAX];
+	size_t n;
+	int k;
 
+	if (level > __atomic_load_n(&log_max, __ATOMIC_RELAXED))
+		return;
+	if (!log_stderr) {
+		vsyslog(syslog_prio[level], fmt, ap); /* one datagram per message */
+		return;
+	}
+	/* The SIP thread logs too: each line is built whole and written with
+	 * one write(), so lines of two threads never interleave. */
 	clock_gettime(CLOCK_REALTIME, &ts);
 	gmtime_r(&ts.tv_sec, &tm);
-	strftime(stamp, sizeof(stamp), "%Y-%m-%dT%H:%M:%S", &tm);
-	fprintf(stderr, "%s.%03ldZ %s: ", stamp, ts.tv_nsec / 1000000,
-		level_names[level]);
-	vfprintf(stderr, fmt, ap);
-	fputc('\n', stderr);
+	n = strftime(line, sizeof(line), "%Y-%m-%dT%H:%M:%S", &tm);
+	k = snprintf(line + n, sizeof(line) - n, ".%03ldZ %s: ", ts.tv_nsec / 1000000,
+		     level_names[level]);
+	n += k > 0 ? (size_t)k : 0;
+	k = vsnprintf(line + n, sizeof(line) - n, fmt, ap);
+	n += k > 0 ? (size_t)k : 0;
+	if (n > sizeof(line) - 2)
+		n = sizeof(line) - 2; /* cut: the newline still ends it */
+	line[n++] = '\n';
+	if (write(STDERR_FILENO, line, n) < 0)
+		return; /* nowhere left to say it */
 }
 
 void log_msg(enum log_level level, const char *fmt, ...)
@@ -77,7 +91,12 @@ void log_setup(bool to_stderr, enum log_level level)
 
 void log_set_level(enum log_level level)
 {
-	log_max = level;
+	__atomic_store_n(&log_max, level, __ATOMIC_RELAXED);
+}
+
+enum log_level log_get_level(void)
+{
+	return __atomic_load_n(&log_max, __ATOMIC_RELAXED);
 }
 
 int log_level_parse(const char *s)

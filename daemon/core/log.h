@@ -13,6 +13,7 @@ enum log_level { LOG_LVL_ERR, LOG_LVL_WARN, LOG_LVL_INFO, LOG_LVL_DEBUG };
 /* Where messages go: stderr when to_stderr, else syslog (the journal). */
 void log_setup(bool to_stderr, enum log_level level);
 void log_set_level(enum log_level level);
+enum log_level log_get_level(void);
 /* Parses "error", "warning", "info", "debug"; -1 when unknown. */
 int log_level_parse(const char *s);
 void log_msg(enum log_level level, const char *fmt, ...)

@@ -89,6 +89,8 @@ static bool latch_try(struct media *r, struct leg *l, const struct sockaddr_in *
 static bool learning_accept(struct media *r, struct leg *l, int k, const struct sockaddr_in *src,
 			    const unsigned char *p, unsigned len, uint64_t now)
 {
+	if (session_waiting(l->s))
+		return false; /* no latching to an unknown peer, nothing sent to one */
 	if (from_peer(l, k, src)) {
 		leg_confirm(r, l, NULL);
 		return true;
@@ -122,7 +124,7 @@ static bool relay_accept(struct media *r, struct leg *l, int k, const struct soc
 			 const unsigned char *p, unsigned len, uint64_t now)
 {
 	bool ok = l->path == RTPE_PATH_LEARNING ? learning_accept(r, l, k, src, p, len, now) :
-						  from_peer(l, k, src);
+		  from_peer(l, k, src) && leg_peer_known(&l->s->leg[1 - l->idx]);
 
 	if (!ok) {
 		l->us.drops++;

@@ -98,8 +98,7 @@ static void leg_entry(const struct leg *l, const struct leg *o, struct rtpe_leg 
 			  (l->s->punt ? RTPE_LEG_F_PUNT : 0));
 }
 
-/* Writes both legs' entries (new, or over live ones). 0 or -errno. */
-static int session_program(struct media *r, struct session *s)
+int session_program(struct media *r, struct session *s)
 {
 	struct rtpe_leg v;
 	int e;
@@ -198,7 +197,8 @@ static struct session *session_alloc(struct media *r, int iface_a, const struct 
 
 		l->iface = i ? iface_b : iface_a;
 		l->peer = *(i ? peer_b : peer_a);
-		l->peer_rtcp_port = (uint16_t)(ntohs(l->peer.sin_port) + 1);
+		l->peer.sin_family = AF_INET;
+		l->peer_rtcp_port = leg_peer_known(l) ? (uint16_t)(ntohs(l->peer.sin_port) + 1) : 0;
 	}
 	return s;
 }
@@ -258,41 +258,10 @@ static int session_activate(struct media *r, struct session *s, char *err, size_
 	return 0;
 }
 
-static enum rtpe_path confirmed_path(struct media *r, const struct session *s)
+enum rtpe_path session_path_confirmed(const struct media *r, const struct session *s)
 {
 	return xdp_attached(r->xif[s->leg[0].iface].attach) &&
 	       xdp_attached(r->xif[s->leg[1].iface].attach) ? RTPE_PATH_XDP : RTPE_PATH_USERSPACE;
-}
-
-void leg_confirm(struct media *r, struct leg *l, const struct sockaddr_in *peer)
-{
-	uint16_t rtcp = latch_rtcp_port(l->cands, peer ? peer->sin_addr : l->peer.sin_addr);
-	char a[32], b[32];
-	int e;
-
-	if (peer && (peer->sin_addr.s_addr != l->peer.sin_addr.s_addr ||
-		     peer->sin_port != l->peer.sin_port)) {
-		log_info("session s-%u leg %c: latched to %s (signalled %s)", l->s->id, 'a' + l->idx,
-			 sockaddr_str(peer, a, sizeof(a)), sockaddr_str(&l->peer, b, sizeof(b)));
-		l->peer.sin_addr = peer->sin_addr;
-		l->peer.sin_port = peer->sin_port;
-		l->peer_rtcp_port = (uint16_t)(ntohs(peer->sin_port) + 1);
-	}
-	if (rtcp) /* seen from the peer's IP: what its NAT really uses */
-		l->peer_rtcp_port = rtcp;
-	l->path = confirmed_path(r, l->s);
-	latch_free(&l->cands);
-	/* XDP carries on from the RTP state the daemon built while learning. */
-	if (r->xdp && l->path == RTPE_PATH_XDP && l->us_rtp.rtp_packets &&
-	    xdp_rtp_put(r->xdp, l->line, &l->us_rtp) == 0)
-		memset(&l->us_rtp, 0, sizeof(l->us_rtp));
-	media_event(r, MEDIA_CHANGED, l->s); /* the state file keeps paths and counters */
-	e = session_program(r, l->s);
-	if (e) {
-		log_err("session s-%u: cannot update the XDP legs: %s; relaying in userspace",
-			l->s->id, strerror(-e));
-		l->path = RTPE_PATH_USERSPACE;
-	}
 }
 
 /* The leg's XDP line, from its local address and port (UINT32_MAX: none). */
@@ -307,7 +276,7 @@ static int session_setup(struct media *r, struct session *s, char *err, size_t e
 	uint64_t now = mono_ns();
 	int e;
 
-	s->punt = r->punt && confirmed_path(r, s) == RTPE_PATH_XDP;
+	s->punt = r->punt && session_path_confirmed(r, s) == RTPE_PATH_XDP;
 	for (int i = 0; i < 2; i++) {
 		struct leg *l = &s->leg[i];
 
@@ -372,7 +341,7 @@ int session_restore(struct media *r, struct session *s, char *err, size_t errlen
 			snprintf(err, errlen, "leg %c: no interface has its address", 'a' + i);
 			goto fail;
 		}
-	s->punt = r->punt && confirmed_path(r, s) == RTPE_PATH_XDP;
+	s->punt = r->punt && session_path_confirmed(r, s) == RTPE_PATH_XDP;
 	for (int i = 0; i < 2; i++) {
 		struct leg *l = &s->leg[i];
 

@@ -61,6 +61,13 @@ struct leg {
 	struct latch *cands;      /* latching candidates (latch.h), NULL: none heard */
 };
 
+/* A peer is unknown (0.0.0.0:0) until the signalling gives it (the
+ * answerer's side of a call created at the offer); nothing is sent to it. */
+static inline bool leg_peer_known(const struct leg *l)
+{
+	return l->peer.sin_addr.s_addr && l->peer.sin_port;
+}
+
 /* The RTP receiver state to report for a leg: whichever side saw more of
  * its RTP, XDP (x, NULL when none) or the daemon's own relay. */
 static inline const struct rtpe_leg_rtp *leg_rtp_of(const struct leg *l,
@@ -122,6 +129,8 @@ enum media_event {
 	MEDIA_UNLINK,  /* s is leaving the table (before it is freed) */
 	MEDIA_IDS,     /* next_id reached id_limit: the owner makes the ids above it
 			* durable and raises id_limit (or leaves it: no limit) */
+	MEDIA_TIMEOUT, /* s had no media for its timeout; it is destroyed next (the
+			* owner ends the call it belongs to) */
 };
 
 /*
@@ -171,8 +180,10 @@ void sessions_fini(struct media *r);
 
 /*
  * Creates a session relaying iface_a/peer_a <-> iface_b/peer_b: allocates a
- * port pair on each interface, binds the sockets, programs XDP. 0 with *out
- * set, or -1 with err holding the reason for the client.
+ * port pair on each interface, binds the sockets, programs XDP. A peer may
+ * be 0.0.0.0:0, unknown (session_set_peer gives it later): both legs then
+ * learn and forward nothing until it is set. 0 with *out set, or -1 with err
+ * holding the reason for the client.
  */
 int session_create(struct media *r, int iface_a, const struct sockaddr_in *peer_a,
 		   int iface_b, const struct sockaddr_in *peer_b, struct session **out,
@@ -199,6 +210,22 @@ struct session *session_new(struct media *r, uint32_t id);
  * peer. A confirmed leg never learns again.
  */
 void leg_confirm(struct media *r, struct leg *l, const struct sockaddr_in *peer);
+/*
+ * Sets or changes leg idx's peer from the signalling (SDP answer,
+ * re-INVITE): RTCP at rtcp_port (0: the port above). 0.0.0.0 or port 0 makes
+ * it unknown (hold with c=0.0.0.0): nothing is sent to it. The leg learns
+ * again (its first packet from the new peer confirms it), both map entries
+ * are rewritten. 0 or -errno (the map write failed).
+ */
+int session_set_peer(struct media *r, struct session *s, int idx, const struct sockaddr_in *peer,
+		     uint16_t rtcp_port);
+/* Whether a peer of s is still unknown (no leg may forward yet): the sweep
+ * gives such a session hold_timeout, as a ringing call may wait long. */
+bool session_waiting(const struct session *s);
+/* The path a confirmed leg of s takes: XDP when both interfaces run it. */
+enum rtpe_path session_path_confirmed(const struct media *r, const struct session *s);
+/* Writes both legs' entries (new, or over live ones). 0 or -errno. */
+int session_program(struct media *r, struct session *s);
 /*
  * Settles the stats slots after a restore: a slot held by two legs stays
  * with the first in the table, a leg without one (none, beyond the table,

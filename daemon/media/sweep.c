@@ -82,13 +82,15 @@ void sweep_run(struct media *r)
 	for (s = r->first; s; s = next) {
 		uint64_t last = session_last_activity(r, t, n, s, now);
 		uint64_t idle_s = last < now ? (now - last) / 1000000000ull : 0;
-		unsigned limit = s->hold ? r->cfg->hold_timeout : r->cfg->session_timeout;
+		bool hold = s->hold || session_waiting(s);
+		unsigned limit = hold ? r->cfg->hold_timeout : r->cfg->session_timeout;
 
 		next = s->next;
 		if (idle_s >= limit) {
 			log_info("session s-%u: no media for %llu s (%s %u s): removed", s->id,
-				 (unsigned long long)idle_s, s->hold ? "hold_timeout" : "session_timeout",
+				 (unsigned long long)idle_s, hold ? "hold_timeout" : "session_timeout",
 				 limit);
+			media_event(r, MEDIA_TIMEOUT, s); /* the call it carries ends */
 			r->totals.timed_out++;
 			r->totals.deleted++;
 			session_destroy(r, s);

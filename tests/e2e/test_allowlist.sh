@@ -15,8 +15,8 @@
 # table deleted from outside comes back; SIGKILL keeps the table (SIP stays
 # closed while no daemon runs) and a restart leaves exactly one table with
 # the same elements; shutdown --remove deletes it. The relay's SIP
-# listener is stood in for by tests/e2e/sip_listen.py (rtpedged does not
-# answer SIP yet).
+# listener is stood in for by tests/e2e/sip_listen.py (the proxy is off:
+# [sip] proxy = no, the allowlist guarding the ports of another server).
 . "$(dirname "$0")/lib.sh"
 
 e2e_require "$B/rtpedged" "$B/rtpedgectl"
@@ -43,6 +43,7 @@ CONF_LINES=(
 	"shipped_catalogue = $E2E_ROOT/data/regions.conf"
 	"allowlist_max = 8"
 	"[sip]"
+	"proxy = no"
 	"listen = udp:0.0.0.0:5060, tcp:198.18.1.1:5060, tls:0.0.0.0:5061"
 	"tls_cert = $T/cert.pem"
 	"tls_key = $T/key.pem"

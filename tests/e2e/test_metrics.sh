@@ -35,7 +35,8 @@ check_match "content type" "$(ip netns exec "$RTPE_NS_RELAY" curl -s -D - -o /de
 	"Content-Type: text/plain; version=0.0.4"
 for m in rtpedge_sessions_active rtpedge_calls_active rtpedge_ports_free rtpedge_packets_total \
 	rtpedge_bytes_total rtpedge_xdp_verdicts_total rtpedge_rtp_jitter_ms rtpedge_legs \
-	rtpedge_sessions_timed_out_total rtpedge_xdp_attached rtpedge_punt_lost_total; do
+	rtpedge_sessions_timed_out_total rtpedge_xdp_attached rtpedge_punt_lost_total \
+	rtpedge_sip_requests_total rtpedge_sip_responses_total rtpedge_calls_total; do
 	check_match "$m HELP" "$(cat "$T/m.txt")" "^# HELP $m "
 	check_match "$m TYPE" "$(cat "$T/m.txt")" "^# TYPE $m (gauge|counter|histogram)"
 done

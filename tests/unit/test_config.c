@@ -136,7 +136,7 @@ static void test_defaults(void)
 	CHECK(d.max_sessions == 16384 && d.log_level == LOG_LVL_INFO, "limits");
 	CHECK(d.allowlist && !strcmp(d.allowlist_table, "rtpedge") && d.allowlist_max == 4096 &&
 	      !d.catalogue[0] && !d.shipped_catalogue[0], "allowlist");
-	CHECK(d.n_ifaces == 0 && d.n_sip_listen == 0 && d.n_regions == 0 && d.n_trunks == 0,
+	CHECK(d.n_ifaces == 0 && d.n_sip_listen == 0 && d.sip_proxy && d.n_regions == 0 && d.n_trunks == 0,
 	      "lists");
 	CHECK(config_parse_string("t.conf", MINI, &cfg, err, sizeof(err)) == 0, "%s", err);
 	CHECK(cfg.hold_timeout == 3600 && cfg.max_sessions == 16384 && cfg.port_min == 40000,
@@ -181,11 +181,14 @@ static const char every_key[] =
 	"listen = tls:10.1.0.1:5061,udp:10.1.0.1:5060\n"
 	"tls_cert = /etc/rtpedge/a;b#c.pem\n"
 	"tls_key = /etc/rtpedge/key.pem\n"
+	"proxy = no\n"
 	"[trunk carrier]\n"
 	"addresses = 198.51.100.0/24, 203.0.113.77, 0.0.0.0/0\n"
 	"target = 198.51.100.10:5080\n"
 	"interface = internal\n"
 	"region = eu\n"
+	"transport = tcp\n"
+	"numbers = +1555, 4420 , sales\n"
 	"[region eu]\n"
 	"sbc = 192.0.2.1\n"
 	"port = 5061\n"
@@ -221,11 +224,15 @@ static void test_every_key(void)
 	      cfg.sip_listen[0].port == 5061 && ip_is(cfg.sip_listen[1].addr, "10.1.0.1"), "sip");
 	CHECK(!strcmp(cfg.tls_cert, "/etc/rtpedge/a;b#c.pem"), "; or # inside a value: %s",
 	      cfg.tls_cert);
+	CHECK(!cfg.sip_proxy, "proxy = no");
 	CHECK(cfg.n_trunks == 1 && cfg.trunks[0].n_addresses == 3 &&
 	      cfg.trunks[0].addresses[0].prefix == 24 && cfg.trunks[0].addresses[1].prefix == 32 &&
 	      cfg.trunks[0].addresses[2].prefix == 0, "trunk cidrs");
 	CHECK(cfg.trunks[0].iface == 1 && cfg.trunks[0].region == 0 &&
 	      cfg.trunks[0].target_port == 5080, "trunk refs before the region is defined");
+	CHECK(!strcmp(cfg.trunks[0].transport, "tcp") && cfg.trunks[0].n_numbers == 3 &&
+	      !strcmp(cfg.trunks[0].numbers[0], "+1555") && !strcmp(cfg.trunks[0].numbers[1], "4420") &&
+	      !strcmp(cfg.trunks[0].numbers[2], "sales"), "trunk transport and numbers");
 	CHECK(cfg.regions[0].port == 5061 && !strcmp(cfg.regions[0].transport, "tls") &&
 	      cfg.regions[0].options_interval == 0 && cfg.regions[0].iface == 1, "region");
 	CASE_END();
@@ -434,6 +441,15 @@ static const struct bad_case bad[] = {
 	  "t.conf:2: control_group: \"wheel staff\" is not a group name", "" },
 	{ "[sip] without listen", MINI "[sip]\ntls_key = /k.pem\n",
 	  "t.conf:4: [sip]: listen is required", "" },
+	{ "numbers with a space inside", MINI "[region r]\nsbc = 192.0.2.1\n" TRUNK
+	  "numbers = +1 555\n", "t.conf:9: numbers: \"+1 555\" is not a number prefix", "" },
+	{ "two default trunks in a region", MINI "[region r]\nsbc = 192.0.2.1\n" TRUNK
+	  "[trunk b]\naddresses = 10.0.0.0/8\ntarget = 10.0.0.1:5060\n",
+	  "t.conf:9: [trunk b]: [trunk pbx] already takes the calls of region r", "numbers = ..." },
+	{ "one prefix in two trunks of a region", MINI "[region r]\nsbc = 192.0.2.1\n" TRUNK
+	  "numbers = +1555\n[trunk b]\naddresses = 10.0.0.0/8\ntarget = 10.0.0.1:5060\n"
+	  "numbers = +1666, +1555\n",
+	  "t.conf:10: [trunk b]: numbers +1555 is also a prefix of [trunk pbx]", "" },
 	{ "allowlist_max 0", "[relay]\nallowlist_max = 0\n" MINI,
 	  "t.conf:2: allowlist_max: \"0\" is not a number of ranges (1-65536)", "" },
 	{ "allowlist_table with a space", "[relay]\nallowlist_table = rtp edge\n" MINI,

@@ -1,0 +1,192 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * sip_int.h - what the SIP thread's files share (not the daemon's API):
+ * the proxy, its calls, transactions and the per-call queue of steps.
+ *
+ *   sip_thread.c the thread, the nta agent, the queue's end, counters
+ *   sip_proxy.c  requests in: new call or in-dialog (sip_msg.c classifies)
+ *   sip_fwd.c    forwarding: requests out, responses back, CANCEL
+ *   sip_call.c   the call table, each call's steps in order, the CLI's JSON
+ *   sip_bye.c    BYE both ways when the media times out
+ *
+ * Everything below runs on the SIP thread, except what the call table's
+ * mutex guards (the table and the fields the CLI reads) and the counters
+ * (atomic adds).
+ */
+#ifndef RTPE_SIP_INT_H
+#define RTPE_SIP_INT_H
+
+#define SU_ROOT_MAGIC_T struct sip
+#define NTA_LEG_MAGIC_T struct sip
+#define NTA_INCOMING_MAGIC_T struct sip_tr
+#define NTA_OUTGOING_MAGIC_T struct sip_tr
+#define SU_TIMER_ARG_T struct sip_tr
+
+#include <pthread.h>
+#include <semaphore.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <sofia-sip/nta.h>
+#include <sofia-sip/sip.h>
+#include <sofia-sip/su_wait.h>
+
+#include "sip/sdp_anchor.h"
+#include "sip/sip_media.h"
+#include "sip/sip_msg.h"
+#include "sip/sip_proxy.h"
+#include "sip/sip_route.h"
+#include "sip/sip_rr.h"
+
+enum call_state { CALL_TRYING, CALL_EARLY, CALL_CONFIRMED, CALL_ENDED };
+
+struct sip_step;
+
+/* One Call-ID the proxy carries. */
+struct sip_call {
+	struct sip_call *hnext, *prev, *next; /* table (under the mutex) */
+	struct sip *sp;
+	su_home_t *home;                /* what the call keeps of its messages */
+	char *call_id, *from_uri, *to_uri;
+	enum sip_dir dir;
+	char trunk[CFG_NAME_LEN], region[CFG_NAME_LEN];
+	int iface[2];                   /* media: [0] caller's side, [1] callee's */
+	char transport[2][4];           /* each side's SIP transport (Record-Route) */
+	enum call_state state;
+	bool restored;                  /* rebuilt from a Route (after a restart) */
+	bool counted;                   /* its INVITE's result is counted */
+	uint64_t created_ns, answered_ns;
+	uint32_t ids[SDP_MAX_STREAMS];  /* media sessions by m= line */
+	int n_ids;
+	/* the dialog, for a BYE of our own (sip_bye.c) */
+	sip_from_t *from;               /* the caller's From (tag) */
+	sip_to_t *to;                   /* the callee's To (tag), at the answer */
+	url_t *target[2];               /* each side's Contact */
+	sip_route_t *route[2];          /* the route set from us towards each side */
+	uint32_t cseq[2];               /* highest CSeq each side sent */
+	/* steps: the call's messages, handled one after the other */
+	struct sip_step *steps, **steps_tail;
+	bool busy;                      /* the head step waits for the loop */
+	bool running;                   /* call_run is on the stack */
+	bool linked;                    /* in the table */
+	int refs;
+};
+
+/* A forwarded request: the server transaction it came in on, the client
+ * transaction it went out on. */
+struct sip_tr {
+	struct sip_tr *prev, *next;     /* the proxy's live transactions */
+	struct sip *sp;
+	struct sip_call *call;          /* NULL for requests without a call */
+	nta_incoming_t *irq;
+	nta_outgoing_t *orq;
+	msg_t *req;                     /* the request as it goes out (ours until sent) */
+	url_t const *hop;               /* its next hop (in req) */
+	sip_method_t method;
+	int side;                       /* the sender's side: 0 caller, 1 callee */
+	bool initial;                   /* the request that began the call */
+	bool cancelled, final;          /* CANCEL came; a final response went up */
+	bool stateless;                 /* ACK: sent and forgotten */
+	bool done;                      /* nta's objects gone, the transaction's reference dropped */
+	su_timer_t *timer;              /* lingering after a 2xx to INVITE */
+	int refs;
+};
+
+enum step_kind { STEP_REQUEST, STEP_RESPONSE, STEP_END };
+
+/* One message of a call, in the order it came. */
+struct sip_step {
+	struct sip_step *next;
+	enum step_kind kind;
+	struct sip_tr *tr;              /* held */
+	msg_t *msg;                     /* held: the request or response */
+	int side;                       /* whose message */
+	struct sip_mreq *mq;            /* the media request in flight, or NULL */
+	bool sdp_bad;                   /* its SDP did not parse */
+};
+
+struct sip_calls {
+	pthread_mutex_t mu;
+	struct sip_call **htab;         /* by Call-ID hash */
+	unsigned hsize;
+	struct sip_call *first, *last;
+	unsigned n;
+};
+
+struct sip {
+	struct sip_queue q;
+	pthread_t thread;
+	sem_t started;
+	int start_err;
+	char start_msg[256];
+	/* the SIP thread's */
+	su_home_t home[1];
+	su_root_t *root;
+	nta_agent_t *agent;
+	nta_leg_t *leg;
+	su_wait_t wait[1];
+	int wait_index;
+	struct rtpe_cfg *cfg;           /* its own copy, replaced at reload */
+	struct sip_calls calls;
+	struct sip_tr *trs;             /* live transactions (freed at the end) */
+	struct sip_stats st;            /* atomic adds; calls_active under the mutex */
+};
+
+/* ---- sip_thread.c ---- */
+/* Counts one response sent upstream. */
+void sip_count_response(struct sip *sp, int status);
+void sip_count(uint64_t *counter);
+/* The address a message came from. */
+struct in_addr sip_msg_source(msg_t *msg);
+
+/* ---- sip_proxy.c ---- */
+/* The default leg's callback: every request outside nta's own transactions.
+ * A status nta answers with, or 0 when the proxy took the request. */
+int sip_on_request(struct sip *sp, nta_leg_t *leg, nta_incoming_t *irq, sip_t const *sip);
+
+/* ---- sip_fwd.c ---- */
+/* Ends every transaction (the thread ends). */
+void trs_fini(struct sip *sp);
+struct sip_tr *tr_new(struct sip *sp, nta_incoming_t *irq, sip_t const *sip);
+void tr_ref(struct sip_tr *tr);
+void tr_unref(struct sip_tr *tr);
+/* The transaction is over: nta's objects go, its reference too (once). */
+void tr_done(struct sip_tr *tr);
+/* Answers the request with status (a final one ends the transaction). */
+void tr_reply(struct sip_tr *tr, int status, char const *phrase);
+/* Sends tr->req on to tr->hop. 0 or -1 (answered 5xx). */
+int tr_forward(struct sip_tr *tr);
+/* A response of tr's client transaction goes up (our Via removed). */
+void tr_relay(struct sip_tr *tr, msg_t *resp);
+
+/* ---- sip_call.c ---- */
+struct sip_call *call_find(struct sip *sp, char const *call_id);
+struct sip_call *call_new(struct sip *sp, sip_t const *sip, enum sip_dir dir);
+void call_ref(struct sip_call *c);
+void call_unref(struct sip_call *c);
+void call_set_state(struct sip_call *c, enum call_state s);
+/* Counts the call's result once (rtpedge_calls_total). */
+void call_result(struct sip_call *c, enum sip_result r);
+/* Queues a message of the call and runs the queue. */
+void call_push(struct sip_call *c, enum step_kind kind, struct sip_tr *tr, msg_t *msg, int side);
+/* The call holding media session id, or NULL. */
+struct sip_call *call_by_session(struct sip *sp, uint32_t id);
+/* Frees every call (the thread ends). */
+void calls_fini(struct sip *sp);
+int calls_init(struct sip_calls *t);
+
+/* ---- sip_fwd.c: what a step does ---- */
+/* The step's message after the loop anchored its SDP (mq NULL: it had
+ * none): rewrite it, send it on. */
+void step_request_done(struct sip_step *st);
+void step_response_done(struct sip_step *st);
+
+/* ---- sip_bye.c ---- */
+/* What the call keeps of its dialog from the request that began it and
+ * from a 2xx answer (BYE needs it). */
+void bye_learn_request(struct sip_call *c, sip_t const *sip);
+void bye_learn_answer(struct sip_call *c, sip_t const *sip);
+/* Ends the call for a media timeout: BYE both ways, sessions ended. */
+void bye_both_ways(struct sip_call *c);
+
+#endif

@@ -1,0 +1,282 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * sip_thread.c - owns the SIP thread: sofia's reactor and nta agent on the
+ * [sip] listen addresses (UDP and TCP) with the default leg without
+ * dialogs that every request comes to (sip_proxy.c), the queue's end in
+ * the reactor (media answers, timeouts, reloaded configs, stop), sofia's
+ * log lines, and the counters the metrics read.
+ *
+ * sip_start starts the thread and waits until it reports whether its
+ * transports came up; the thread then runs until the loop sends
+ * SIP_M_STOP through the queue.
+ */
+#include "sip/sip_int.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <sofia-sip/msg_addr.h>
+#include <sofia-sip/sip_header.h>
+#include <sofia-sip/sip_status.h>
+#include <sofia-sip/sip_util.h>
+#include <sofia-sip/su_log.h>
+#include <sofia-sip/su_tagarg.h>
+#include <sofia-sip/su_tag.h>
+#include <sofia-sip/tport_tag.h>
+#include <sofia-sip/url.h>
+
+#include "core/log.h"
+
+#define SIP_X_NAME(n) #n,
+const char *const sip_method_labels[SIP_N_METHODS] = { SIP_METHODS(SIP_X_NAME) };
+const char *const sip_result_labels[SIP_N_RESULTS] = { SIP_RESULTS(SIP_X_NAME) };
+const char *const sip_end_labels[SIP_N_ENDS] = { SIP_ENDS(SIP_X_NAME) };
+#undef SIP_X_NAME
+
+void sip_count(uint64_t *counter)
+{
+	__atomic_add_fetch(counter, 1, __ATOMIC_RELAXED);
+}
+
+void sip_count_response(struct sip *sp, int status)
+{
+	if (status >= 100 && status < 700)
+		sip_count(&sp->st.responses[(status / 100) % 6]);
+}
+
+/* ---- the queue from the loop ------------------------------------------------------ */
+
+static void on_loop_message(struct sip *sp, struct sip_mreq *r)
+{
+	struct sip_call *c;
+
+	switch (r->op) {
+	case SIP_M_TIMEOUT:
+		c = call_by_session(sp, r->id);
+		if (c && c->state != CALL_ENDED)
+			bye_both_ways(c);
+		free(r);
+		break;
+	case SIP_M_CONFIG:
+		free(sp->cfg);
+		sp->cfg = r->cfg;
+		free(r);
+		log_info("sip: new calls route by the reloaded config");
+		break;
+	case SIP_M_STOP:
+		free(r);
+		su_root_break(sp->root);
+		break;
+	default:
+		r->done(r); /* a media request back: its step goes on */
+		break;
+	}
+}
+
+static int on_queue(struct sip *sp, su_wait_t *w, su_wakeup_arg_t *arg)
+{
+	struct sip_mreq *r = sip_queue_take(&sp->q), *next;
+
+	for (; r; r = next) {
+		next = r->next;
+		on_loop_message(sp, r);
+	}
+	return 0;
+}
+
+/* ---- the thread ------------------------------------------------------------------- */
+
+/* sofia's log lines (one call may carry part of a line) into the daemon's. */
+__attribute__((format(printf, 2, 0)))
+static void sofia_log(void *stream, char const *fmt, va_list ap)
+{
+	static __thread char line[1024];
+	static __thread size_t n;
+	int k = vsnprintf(line + n, sizeof(line) - n, fmt, ap);
+
+	n = k < 0 ? n : n + (size_t)k >= sizeof(line) ? sizeof(line) - 1 : n + (size_t)k;
+	if (n && line[n - 1] != '\n' && n < sizeof(line) - 1)
+		return;
+	while (n && (line[n - 1] == '\n' || line[n - 1] == '\r'))
+		line[--n] = '\0';
+	if (n)
+		log_msg(LOG_LVL_INFO, "sofia: %s", line);
+	n = 0;
+}
+
+static int agent_up(struct sip *sp)
+{
+	const struct rtpe_cfg *c = sp->cfg;
+	char url[96], ip[INET_ADDRSTRLEN];
+
+	sp->agent = nta_agent_create(sp->root, (url_string_t *)-1 /* no transport yet */, NULL, NULL, NTATAG_UA(0),
+				     NTATAG_CANCEL_487(0), NTATAG_SERVER_RPORT(1),
+				     NTATAG_CLIENT_RPORT(1), NTATAG_MAXSIZE(65536), TAG_END());
+	if (!sp->agent)
+		return snprintf(sp->start_msg, sizeof(sp->start_msg),
+				"sip: cannot create the SIP agent: %s", strerror(errno)), -1;
+	for (int i = 0; i < c->n_sip_listen; i++) {
+		const struct cfg_endpoint *e = &c->sip_listen[i];
+
+		inet_ntop(AF_INET, &e->addr, ip, sizeof(ip));
+		snprintf(url, sizeof(url), "sip:%s:%u;transport=%s", ip, e->port, e->transport);
+		if (!strcmp(e->transport, "tls"))
+			return snprintf(sp->start_msg, sizeof(sp->start_msg),
+					"[sip] listen tls:%s:%u: TLS is not supported by this version",
+					ip, e->port), -1;
+		if (nta_agent_add_tport(sp->agent, URL_STRING_MAKE(url), TAG_END()) < 0)
+			return snprintf(sp->start_msg, sizeof(sp->start_msg),
+					"[sip] listen %s:%s:%u: cannot listen: %s", e->transport, ip,
+					e->port, strerror(errno)), -1;
+	}
+	sp->leg = nta_leg_tcreate(sp->agent, sip_on_request, sp, NTATAG_NO_DIALOG(1), TAG_END());
+	if (!sp->leg)
+		return snprintf(sp->start_msg, sizeof(sp->start_msg), "sip: no default leg"), -1;
+	return 0;
+}
+
+static void *sip_main(void *arg)
+{
+	struct sip *sp = arg;
+
+	su_home_init(sp->home);
+	sp->root = su_root_create(sp);
+	sp->wait_index = -1;
+	if (!sp->root) {
+		snprintf(sp->start_msg, sizeof(sp->start_msg), "sip: cannot create the reactor");
+		sp->start_err = -ENOMEM;
+	} else if (su_wait_create(sp->wait, sp->q.sip_fd, SU_WAIT_IN) ||
+		   (sp->wait_index = su_root_register(sp->root, sp->wait, on_queue, NULL, 0)) < 0) {
+		snprintf(sp->start_msg, sizeof(sp->start_msg), "sip: cannot watch the queue");
+		sp->start_err = -ENOMEM;
+	} else if (agent_up(sp)) {
+		sp->start_err = -EADDRNOTAVAIL;
+	}
+	sem_post(&sp->started);
+	if (!sp->start_err)
+		su_root_run(sp->root);
+	calls_fini(sp);
+	if (sp->leg)
+		nta_leg_destroy(sp->leg);
+	if (sp->agent)
+		nta_agent_destroy(sp->agent);
+	if (sp->root) {
+		if (sp->wait_index >= 0)
+			su_root_deregister(sp->root, sp->wait_index);
+		su_root_destroy(sp->root);
+	}
+	su_home_deinit(sp->home);
+	return NULL;
+}
+
+struct sip *sip_start(const struct rtpe_cfg *cfg, struct loop *loop, struct media *m,
+		      char *err, size_t errlen)
+{
+	struct sip *sp = calloc(1, sizeof(*sp));
+	int e;
+
+	if (!sp || !(sp->cfg = malloc(sizeof(*cfg)))) {
+		free(sp);
+		snprintf(err, errlen, "sip: out of memory");
+		return NULL;
+	}
+	memcpy(sp->cfg, cfg, sizeof(*cfg));
+	su_init();
+	su_log_redirect(NULL, sofia_log, NULL);
+	su_log_set_level(NULL, log_get_level() >= LOG_LVL_DEBUG ? 3 : 1);
+	if ((e = sip_queue_init(&sp->q, loop, m)) || (e = calls_init(&sp->calls))) {
+		snprintf(err, errlen, "sip: queue: %s", strerror(-e));
+		goto fail;
+	}
+	sem_init(&sp->started, 0, 0);
+	e = pthread_create(&sp->thread, NULL, sip_main, sp);
+	if (e) {
+		snprintf(err, errlen, "sip: cannot start its thread: %s", strerror(e));
+		goto fail;
+	}
+	sem_wait(&sp->started);
+	if (sp->start_err) {
+		pthread_join(sp->thread, NULL);
+		snprintf(err, errlen, "%s", sp->start_msg);
+		goto fail;
+	}
+	for (int i = 0; i < cfg->n_sip_listen; i++)
+		log_info("sip: listening on %s:%s:%u", cfg->sip_listen[i].transport,
+			 inet_ntoa(cfg->sip_listen[i].addr), cfg->sip_listen[i].port);
+	return sp;
+fail:
+	sip_queue_fini(&sp->q);
+	free(sp->cfg);
+	free(sp);
+	su_deinit();
+	return NULL;
+}
+
+void sip_stop(struct sip *sp)
+{
+	struct sip_mreq *r;
+
+	if (!sp)
+		return;
+	r = calloc(1, sizeof(*r));
+	if (r) {
+		r->op = SIP_M_STOP;
+		sip_queue_to_sip(&sp->q, r);
+	}
+	pthread_join(sp->thread, NULL);
+	sip_queue_fini(&sp->q);
+	pthread_mutex_destroy(&sp->calls.mu);
+	free(sp->calls.htab);
+	free(sp->cfg);
+	free(sp);
+	su_deinit();
+}
+
+void sip_reload(struct sip *sp, const struct rtpe_cfg *cfg)
+{
+	struct sip_mreq *r = calloc(1, sizeof(*r));
+
+	if (!sp || !r || !(r->cfg = malloc(sizeof(*cfg)))) {
+		free(r);
+		log_err("sip: reload: out of memory; new calls keep the old routing");
+		return;
+	}
+	memcpy(r->cfg, cfg, sizeof(*cfg));
+	r->op = SIP_M_CONFIG;
+	sip_queue_to_sip(&sp->q, r);
+}
+
+void sip_session_timeout(struct sip *sp, uint32_t id)
+{
+	struct sip_mreq *r = calloc(1, sizeof(*r));
+
+	if (!sp || !r) {
+		free(r);
+		return;
+	}
+	r->op = SIP_M_TIMEOUT;
+	r->id = id;
+	sip_queue_to_sip(&sp->q, r);
+}
+
+void sip_stats_read(struct sip *sp, struct sip_stats *out)
+{
+	memset(out, 0, sizeof(*out));
+	if (!sp)
+		return;
+	for (int i = 0; i < SIP_N_METHODS; i++)
+		out->requests[i] = __atomic_load_n(&sp->st.requests[i], __ATOMIC_RELAXED);
+	for (int i = 0; i < 6; i++)
+		out->responses[i] = __atomic_load_n(&sp->st.responses[i], __ATOMIC_RELAXED);
+	for (int i = 0; i < SIP_N_RESULTS; i++)
+		out->calls[i] = __atomic_load_n(&sp->st.calls[i], __ATOMIC_RELAXED);
+	for (int i = 0; i < SIP_N_ENDS; i++)
+		out->ended[i] = __atomic_load_n(&sp->st.ended[i], __ATOMIC_RELAXED);
+	out->forbidden = __atomic_load_n(&sp->st.forbidden, __ATOMIC_RELAXED);
+	pthread_mutex_lock(&sp->calls.mu);
+	out->calls_active = sp->st.calls_active;
+	pthread_mutex_unlock(&sp->calls.mu);
+}

@@ -376,4 +376,28 @@ static inline void fixture_cleanup(void)
 	}
 }
 
+/* Whether the daemon log of the test (tmpdir/daemon.log) holds needle. */
+static inline bool log_has(const char *needle)
+{
+	char path[PATH_MAX], *buf;
+	bool found = false;
+	FILE *f;
+	long n;
+
+	snprintf(path, sizeof(path), "%s/daemon.log", tmpdir);
+	fflush(stderr);
+	f = fopen(path, "r");
+	if (!f)
+		return false;
+	fseek(f, 0, SEEK_END);
+	n = ftell(f);
+	rewind(f);
+	buf = calloc(1, (size_t)n + 1);
+	if (buf && fread(buf, 1, (size_t)n, f) == (size_t)n)
+		found = strstr(buf, needle);
+	free(buf);
+	fclose(f);
+	return found;
+}
+
 #endif

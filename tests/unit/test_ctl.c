@@ -25,29 +25,6 @@
 
 /* ---- protocol cases ---------------------------------------------------- */
 
-static bool log_has(const char *needle)
-{
-	char path[PATH_MAX], *buf;
-	bool found = false;
-	FILE *f;
-	long n;
-
-	snprintf(path, sizeof(path), "%s/daemon.log", tmpdir);
-	fflush(stderr);
-	f = fopen(path, "r");
-	if (!f)
-		return false;
-	fseek(f, 0, SEEK_END);
-	n = ftell(f);
-	rewind(f);
-	buf = calloc(1, (size_t)n + 1);
-	if (buf && fread(buf, 1, (size_t)n, f) == (size_t)n)
-		found = strstr(buf, needle);
-	free(buf);
-	fclose(f);
-	return found;
-}
-
 #define NOT_OBJECT "a request must be a JSON object like {\\\"command\\\":\\\"status\\\"}, not "
 #define NO_COMMAND "request has no \\\"command\\\" string (try {\\\"command\\\":\\\"status\\\"})"
 #define KNOWN "(try: echo, fail, errno, big, stop, status, stats, session.show, session.list, " \

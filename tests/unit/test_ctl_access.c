@@ -27,29 +27,6 @@ static gid_t gid_of(const char *name)
 	return gr ? gr->gr_gid : (gid_t)-1;
 }
 
-static bool log_has(const char *needle)
-{
-	char path[PATH_MAX], *buf;
-	bool found = false;
-	FILE *f;
-	long n;
-
-	snprintf(path, sizeof(path), "%s/daemon.log", tmpdir);
-	fflush(stderr);
-	f = fopen(path, "r");
-	if (!f)
-		return false;
-	fseek(f, 0, SEEK_END);
-	n = ftell(f);
-	rewind(f);
-	buf = calloc(1, (size_t)n + 1);
-	if (buf && fread(buf, 1, (size_t)n, f) == (size_t)n)
-		found = strstr(buf, needle);
-	free(buf);
-	fclose(f);
-	return found;
-}
-
 /*
  * Sends the request lines reqs (each ending in \n) to the socket at path as
  * uid NOBODY with primary group gid and the supplementary groups (n of

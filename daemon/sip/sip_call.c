@@ -193,21 +193,13 @@ void calls_fini(struct sip *sp)
 
 static void call_run(struct sip_call *c);
 
-static void step_media_done(struct sip_mreq *mq)
+/* Takes the head step off the call and completes it (its request or
+ * response goes on), freeing it. */
+static void step_finish_now(struct sip_call *c, struct sip_step *st)
 {
-	struct sip_step *st = mq->ctx;
-	struct sip_call *c = mq->ctx2;
-
-	c->busy = false;
 	c->steps = st->next;
 	if (!c->steps)
 		c->steps_tail = &c->steps;
-	if (st->kind == STEP_END) {
-		pthread_mutex_lock(&c->sp->calls.mu);
-		memset(c->ids, 0, sizeof(c->ids));
-		pthread_mutex_unlock(&c->sp->calls.mu);
-	}
-	call_ref(c);
 	if (st->kind == STEP_REQUEST)
 		step_request_done(st);
 	else if (st->kind == STEP_RESPONSE)
@@ -216,8 +208,23 @@ static void step_media_done(struct sip_mreq *mq)
 		msg_destroy(st->msg);
 	if (st->tr)
 		tr_unref(st->tr);
-	free(mq);
 	free(st);
+}
+
+static void step_media_done(struct sip_mreq *mq)
+{
+	struct sip_step *st = mq->ctx;
+	struct sip_call *c = mq->ctx2;
+
+	c->busy = false;
+	if (st->kind == STEP_END) {
+		pthread_mutex_lock(&c->sp->calls.mu);
+		memset(c->ids, 0, sizeof(c->ids));
+		pthread_mutex_unlock(&c->sp->calls.mu);
+	}
+	call_ref(c);
+	step_finish_now(c, st); /* may read st->mq: freed after */
+	free(mq);
 	call_run(c);
 	call_unref(c);
 }
@@ -280,23 +287,6 @@ static bool step_start(struct sip_call *c, struct sip_step *st)
 	st->mq = mq;
 	sip_queue_to_loop(&c->sp->q, mq);
 	return true;
-}
-
-/* Finishes the head step without the loop. */
-static void step_finish_now(struct sip_call *c, struct sip_step *st)
-{
-	c->steps = st->next;
-	if (!c->steps)
-		c->steps_tail = &c->steps;
-	if (st->kind == STEP_REQUEST)
-		step_request_done(st);
-	else if (st->kind == STEP_RESPONSE)
-		step_response_done(st);
-	if (st->msg)
-		msg_destroy(st->msg);
-	if (st->tr)
-		tr_unref(st->tr);
-	free(st);
 }
 
 static void call_run(struct sip_call *c)

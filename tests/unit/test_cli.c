@@ -367,29 +367,6 @@ static void t_cli_unreachable(void)
 
 /* ---- main ------------------------------------------------------------------ */
 
-/* Stops the server's loop with a request and frees the server; -1 when it
- * did not answer (its thread is then left running). */
-static int server_stop(struct server *t, pthread_t th)
-{
-	const char *why = "connect";
-	char *l = NULL;
-	struct conn c;
-
-	if (!conn_open(&c, t->path) && !conn_send(&c, "{\"command\":\"stop\"}\n"))
-		l = conn_line(&c, WAIT_MS, &why);
-	conn_close(&c);
-	if (!l || strcmp(l, "{\"ok\":true}")) {
-		printf("FAIL: teardown: stopping the server: %s\n", l ? l : why);
-		free(l);
-		return -1;
-	}
-	free(l);
-	pthread_join(th, NULL);
-	ctl_server_free(t->ctl);
-	loop_free(t->loop);
-	return 0;
-}
-
 int main(void)
 {
 	static struct server t = { .lock = PTHREAD_MUTEX_INITIALIZER };

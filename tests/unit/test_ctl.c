@@ -484,7 +484,6 @@ int main(void)
 	char dir[64], err[256];
 	pthread_t th;
 	struct stat st;
-	struct conn c;
 
 	if (fixture_setup())
 		return 1;
@@ -514,12 +513,7 @@ int main(void)
 	t_idle(&t);
 
 	CASE_BEGIN("server: stops on request, frees, unlinks its socket");
-	CHECK(!conn_open(&c, t.path), "connect");
-	EXPECT(&c, "{\"command\":\"stop\"}", "{\"ok\":true}");
-	conn_close(&c);
-	pthread_join(th, NULL);
-	ctl_server_free(t.ctl);
-	loop_free(t.loop);
+	CHECK(!server_stop(&t, th), "the server did not stop on request");
 	CHECK(access(t.path, F_OK) && errno == ENOENT, "socket file left behind");
 	CASE_END();
 

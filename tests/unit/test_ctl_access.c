@@ -201,7 +201,6 @@ int main(void)
 	static struct server t = { .lock = PTHREAD_MUTEX_INITIALIZER };
 	char err[256];
 	struct stat st;
-	struct conn c;
 	pthread_t th;
 
 	if (geteuid()) {
@@ -235,12 +234,7 @@ int main(void)
 	t_socket();
 
 	CASE_BEGIN("access: root stops the server");
-	CHECK(!conn_open(&c, t.path), "connect");
-	EXPECT(&c, "{\"command\":\"stop\"}", "{\"ok\":true}");
-	conn_close(&c);
-	pthread_join(th, NULL);
-	ctl_server_free(t.ctl);
-	loop_free(t.loop);
+	CHECK(!server_stop(&t, th), "the server did not stop on request");
 	CASE_END();
 
 	fixture_cleanup();

@@ -157,7 +157,6 @@ static void t_idle_slots(struct server *t)
 int main(void)
 {
 	static struct server t = { .lock = PTHREAD_MUTEX_INITIALIZER };
-	struct conn c;
 	char err[256];
 	pthread_t th;
 
@@ -177,12 +176,7 @@ int main(void)
 	t_idle_slots(&t);
 
 	CASE_BEGIN("server: stops on request");
-	CHECK(!conn_open(&c, t.path), "connect");
-	EXPECT(&c, "{\"command\":\"stop\"}", "{\"ok\":true}");
-	conn_close(&c);
-	pthread_join(th, NULL);
-	ctl_server_free(t.ctl);
-	loop_free(t.loop);
+	CHECK(!server_stop(&t, th), "the server did not stop on request");
 	CASE_END();
 
 	fixture_cleanup();

@@ -126,9 +126,13 @@ $(B)/tests/test_cmds: $(O)/cli/print.o
 # independent implementation (OpenSSL's libcrypto).
 $(B)/tests/test_srtp: DAEMON_LIBS += -lcrypto
 
+TOOL_LIBS := -lbpf -lelf -lz -lm
 $(B)/tools/%: $(O)/tests/tools/%.o
 	@mkdir -p $(@D)
-	$(CC) $(LDFLAGS) -o $@ $^ -lbpf -lelf -lz -lm
+	$(CC) $(LDFLAGS) -o $@ $^ $(TOOL_LIBS)
+
+# The test SRTP peer and the crypto cost loop run libsrtp2 themselves.
+$(B)/tools/srtppeer $(B)/tools/srtpcost: TOOL_LIBS += $(SRTP_LIBS)
 
 # ---- fuzzers -------------------------------------------------------------------
 

@@ -26,6 +26,7 @@
 #include "media/ports.h"
 #include "media/punt.h"
 #include "media/session.h"
+#include "srtp/srtp_keys.h"
 #include "xdp/xdp.h"
 
 /* ---- replies as text ------------------------------------------------------ */
@@ -257,11 +258,31 @@ static int arg_leg(struct rtpe *r, struct json_object *args, int side, int *ifac
 			 kpeer, p, why);
 		return -1;
 	}
-	if (json_object_object_get_ex(args, leg_keys[side].srtp, NULL)) {
-		snprintf(err, errlen, "%s: SRTP legs are not supported by this version",
-			 leg_keys[side].srtp);
+	return 0;
+}
+
+/* A leg's SRTP keys from args ("SUITE:INKEY[:OUTKEY]", side 0: a, 1: b)
+ * into k[0] (in) and k[1] (out); *have false when there are none. 0, or -1
+ * with err (which never quotes a key). */
+static int arg_srtp(struct json_object *args, int side, struct sdes_key k[2], bool *have,
+		    char *err, size_t errlen)
+{
+	const char *key = leg_keys[side].srtp;
+	struct json_object *v;
+	char why[200];
+
+	*have = false;
+	if (!json_object_object_get_ex(args, key, &v))
+		return 0;
+	if (!json_object_is_type(v, json_type_string)) {
+		snprintf(err, errlen, "\"%s\" must be a string SUITE:INKEY[:OUTKEY]", key);
 		return -1;
 	}
+	if (sdes_spec_parse(json_object_get_string(v), &k[0], &k[1], why, sizeof(why))) {
+		snprintf(err, errlen, "%s: %s", key, why);
+		return -1;
+	}
+	*have = true;
 	return 0;
 }
 
@@ -286,16 +307,29 @@ static int cmd_session_add(void *ctx, struct json_object *args, struct json_obje
 	struct rtpe *r = ctx;
 	struct leg_view zero[2] = { 0 };
 	struct sockaddr_in pa, pb;
+	struct sdes_key keys[2][2];
+	struct leg_opts opts[2] = { 0 };
 	struct session *s;
 	struct jbuf *b;
-	bool brief;
-	int ia, ib;
+	bool brief, srtp[2];
+	int ia, ib, e;
 
 	if (arg_brief(args, &brief, err, errlen) ||
 	    arg_leg(r, args, 0, &ia, &pa, err, errlen) ||
-	    arg_leg(r, args, 1, &ib, &pb, err, errlen))
+	    arg_leg(r, args, 1, &ib, &pb, err, errlen) ||
+	    arg_srtp(args, 0, keys[0], &srtp[0], err, errlen) ||
+	    arg_srtp(args, 1, keys[1], &srtp[1], err, errlen)) {
+		explicit_bzero(keys, sizeof(keys));
 		return -1;
-	if (session_create(&r->m, ia, &pa, ib, &pb, &s, err, errlen))
+	}
+	for (int i = 0; i < 2; i++)
+		if (srtp[i]) {
+			opts[i].srtp_in = &keys[i][0];
+			opts[i].srtp_out = &keys[i][1];
+		}
+	e = session_create_ex(&r->m, ia, &pa, ib, &pb, opts, &s, err, errlen);
+	explicit_bzero(keys, sizeof(keys)); /* the legs' contexts keep their own copies */
+	if (e)
 		return -1;
 	r->m.totals.created++;
 	state_mark_dirty(&r->sf);

@@ -73,16 +73,17 @@ static void put_opt(struct jbuf *b, bool have, uint64_t v)
 		jbuf_lit(b, "null");
 }
 
-/* A leg of a reply: the figures of v, XDP and userspace merged. */
+/* A leg of a reply: the figures of v, XDP and userspace merged; extra:
+ * LEG_JSON_KEYS for `session show --keys`. */
 static void put_leg(struct jbuf *b, struct rtpe *r, const struct leg *l,
-		    const struct leg_view *v, uint64_t now)
+		    const struct leg_view *v, uint64_t now, unsigned extra)
 {
-	leg_json_write(b, &r->m, l, v, LEG_JSON_LIVE, now);
+	leg_json_write(b, &r->m, l, v, LEG_JSON_LIVE | extra, now);
 }
 
 /* The session with its legs' figures v (read before now). */
 static void put_session_of(struct jbuf *b, struct rtpe *r, const struct session *s,
-			   const struct leg_view *v, uint64_t now)
+			   const struct leg_view *v, uint64_t now, unsigned extra)
 {
 	uint64_t last = v[0].last_seen_ns > v[1].last_seen_ns ? v[0].last_seen_ns :
 								 v[1].last_seen_ns;
@@ -97,20 +98,27 @@ static void put_session_of(struct jbuf *b, struct rtpe *r, const struct session 
 		jbuf_lit(b, ",\"hold\":false,\"idle_ms\":");
 	put_opt(b, last, (now - last) / 1000000);
 	jbuf_lit(b, ",\"legs\":[");
-	put_leg(b, r, &s->leg[0], &v[0], now);
+	put_leg(b, r, &s->leg[0], &v[0], now, extra);
 	jbuf_lit(b, ",");
-	put_leg(b, r, &s->leg[1], &v[1], now);
+	put_leg(b, r, &s->leg[1], &v[1], now, extra);
 	jbuf_lit(b, "]}");
 }
 
-void session_write(struct jbuf *b, struct rtpe *r, const struct session *s)
+/* The session as replies show it; extra: LEG_JSON_KEYS or 0. */
+static void session_write_ex(struct jbuf *b, struct rtpe *r, const struct session *s,
+			     unsigned extra)
 {
 	struct leg_view v[2];
 
 	for (int i = 0; i < 2; i++)
 		leg_view(&r->m, &s->leg[i], &v[i]);
 	/* now after the reads: XDP stamps packets meanwhile */
-	put_session_of(b, r, s, v, mono_ns());
+	put_session_of(b, r, s, v, mono_ns(), extra);
+}
+
+void session_write(struct jbuf *b, struct rtpe *r, const struct session *s)
+{
+	session_write_ex(b, r, s, 0);
 }
 
 /* ---- arguments ------------------------------------------------------------- */
@@ -337,7 +345,7 @@ static int cmd_session_add(void *ctx, struct json_object *args, struct json_obje
 	if (brief)
 		put_brief_add(b, s);
 	else /* nothing is counted yet: no map reads (adds come in thousands) */
-		put_session_of(b, r, s, zero, mono_ns());
+		put_session_of(b, r, s, zero, mono_ns(), 0);
 	return text_end(res);
 }
 
@@ -362,10 +370,17 @@ static int cmd_session_show(void *ctx, struct json_object *args, struct json_obj
 {
 	struct rtpe *r = ctx;
 	struct session *s;
+	bool keys;
 
-	if (arg_session(r, args, &s, err, errlen))
+	if (arg_session(r, args, &s, err, errlen) ||
+	    arg_bool(args, "keys", false, false, &keys, err, errlen))
 		return -1;
-	session_write(text_begin(), r, s);
+	if (keys && ctl_client_read_only()) {
+		snprintf(err, errlen, "permission denied: --keys shows SRTP keys, which a member "
+			 "of control_ro_group may not see");
+		return -1;
+	}
+	session_write_ex(text_begin(), r, s, keys ? LEG_JSON_KEYS : 0);
 	return text_end(res);
 }
 
@@ -469,6 +484,17 @@ static void totals_json(struct rtpe *r, struct json_object *o, const struct rtpe
 	json_object_object_add(o, "bytes", by);
 }
 
+/* SRTP/SRTCP packets refused from peers, by reason (rtpedge_srtp_failures_total). */
+static struct json_object *srtp_failures_json(struct rtpe *r)
+{
+	struct json_object *o = json_object_new_object();
+
+	for (int i = 0; i < SCTX_FAIL_MAX; i++)
+		json_object_object_add(o, sctx_fail_names[i],
+				       json_object_new_uint64(r->m.totals.srtp_fails[i]));
+	return o;
+}
+
 static int cmd_stats(void *ctx, struct json_object *args, struct json_object **res,
 		     char *err, size_t errlen)
 {
@@ -482,6 +508,7 @@ static int cmd_stats(void *ctx, struct json_object *args, struct json_object **r
 	json_object_object_add(o, "ports_free", json_object_new_uint64(sessions_ports_free(&r->m)));
 	totals_json(r, o, have ? v : NULL);
 	json_object_object_add(o, "userspace_drops", json_object_new_uint64(r->m.totals.us_drops));
+	json_object_object_add(o, "srtp_failures", srtp_failures_json(r));
 	json_object_object_add(o, "punt_lost", json_object_new_uint64(punt_lost(&r->m)));
 	for (int i = 0; have && i < RTPE_V_MAX; i++) {
 		struct json_object *j = json_object_new_object();

@@ -347,6 +347,8 @@ static int leg_apply(struct leg *l, const struct leg_opts *o, char *err, size_t 
 	if (o->clock_rate)
 		l->clock_rate = o->clock_rate;
 	l->rtcp_mux = o->rtcp_mux;
+	if (l->rtcp_mux) /* RTCP to and from the RTP port, XDP's entry too */
+		l->peer_rtcp_port = ntohs(l->peer.sin_port);
 	if (!o->srtp_in)
 		return 0;
 	if (leg_srtp_new(l, o->srtp_in, o->srtp_out, err, errlen)) {

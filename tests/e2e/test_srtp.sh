@@ -16,17 +16,25 @@
 #   - on a latch = yes interface, a stranger sending the carrier's SSRC
 #     and sequence numbers under another key during learning never
 #     latches; the real (NATed) carrier does;
-#   - keys never in the daemon's log.
+#   - keys shown only by `session show --keys`, never to a member of
+#     control_ro_group, never in the daemon's log; failures in stats and
+#     rtpedge_srtp_failures_total, packets in rtpedge_packets_total{path="srtp"}.
 . "$(dirname "$0")/lib.sh"
 
 PEER=$B/tools/srtppeer
+M=127.0.0.1:19464
 N=1000 # RTP packets each way
 NR=50  # RTCP packets each way
 
 e2e_require "$PROBE" "$PEER" "$B/rtpedged" "$B/rtpedgectl"
 bed_up
 ip -n "$RTPE_NS_RELAY" addr add 198.18.1.5/24 dev r0
-if ! start_daemon auto "learning_window = 5" "[interface natted]" "device = r0" \
+ACCESS=()
+if command -v setpriv >/dev/null && getent group users nogroup >/dev/null; then
+	ACCESS=("control_group = users" "control_ro_group = nogroup")
+	chmod 711 "$T" # nobody reaches the socket in it
+fi
+if ! E2E_METRICS=$M start_daemon auto "learning_window = 5" "${ACCESS[@]}" "[interface natted]" "device = r0" \
 	"address = 198.18.1.5" "latch = yes"; then
 	fail "daemon start" "rtpedged did not come up; log above"
 	exit 1
@@ -43,6 +51,12 @@ peer_bg() {
 	shift 2
 	ip netns exec "$ns" "$PEER" --json "$@" >"$T/$name.json" 2>"$T/$name.err" &
 	PROBE_PID[$name]=$!
+}
+
+# metric NAME{LABELS}: one sample's value ("" when absent).
+metric() {
+	ip netns exec "$RTPE_NS_RELAY" curl -sf "http://$M/metrics" |
+		awk -v k="$1" '$1 == k { print $2; exit }'
 }
 
 # check_intact NAME N: the probe or peer NAME sent and received N, intact.
@@ -105,9 +119,34 @@ check "no key in session show (table)" bash -c "! $B/rtpedgectl -s $SOCK session
 check "leg A has its socket" bash -c "ip netns exec '$RTPE_NS_RELAY' ss -Hun state all src '$LA' | grep -q ."
 check "leg B has its socket" bash -c "ip netns exec '$RTPE_NS_RELAY' ss -Hun state all src '$LB' | grep -q ."
 check_eq "stats packets.srtp growth" $(($(ctl --json stats | jq -r .packets.srtp) - SRTP0)) $((2 * (N + NR)))
+check_eq "rtpedge_packets_total{path=\"srtp\"}" "$(metric 'rtpedge_packets_total{path="srtp"}')" \
+	"$(ctl --json stats | jq -r .packets.srtp)"
+case_end
+
+ctl --json session show "$ID" --keys >"$T/keys.json"
+case_begin "session show --keys shows the leg's keys as given, and only then"
+check_eq "leg B in_key" "$(jq -r '.legs[1].srtp.in_key' "$T/keys.json")" "$KB_IN"
+check_eq "leg B out_key" "$(jq -r '.legs[1].srtp.out_key' "$T/keys.json")" "$KB_OUT"
+check "table" bash -c "$B/rtpedgectl -s $SOCK session show $ID --keys | grep -F -- '$KB_IN' | grep -q '^leg b in key: '"
+check "no key in list" bash -c "! $B/rtpedgectl -s $SOCK --json session list | grep -qF '$KB_IN'"
+check "no key in stats" bash -c "! $B/rtpedgectl -s $SOCK --json stats | grep -qF '$KB_IN'"
+check "no key in the metrics" bash -c "! ip netns exec $RTPE_NS_RELAY curl -sf http://$M/metrics | grep -qF '$KB_IN'"
+if [ ${#ACCESS[@]} -gt 0 ]; then
+	RO=$(setpriv --reuid=65534 --regid="$(getent group nogroup | cut -d: -f3)" --clear-groups \
+		"$B/rtpedgectl" -s "$SOCK" --json session show "$ID" --keys 2>&1)
+	check_match "control_ro_group: --keys refused" "$RO" 'permission denied: --keys shows SRTP keys'
+	check "control_ro_group: the refusal has no key" bash -c "! grep -qF '$KB_IN' <<<'$RO'"
+	RO=$(setpriv --reuid=65534 --regid="$(getent group nogroup | cut -d: -f3)" --clear-groups \
+		"$B/rtpedgectl" -s "$SOCK" --json session show "$ID" 2>&1)
+	check_eq "control_ro_group: show without --keys" "$(jq -r '.legs[1].srtp.suite' <<<"$RO")" $S80
+else
+	skip "control_ro_group" "needs setpriv and the groups users, nogroup"
+fi
 case_end
 
 # --- refusals on leg B: tampered, replayed, wrong key ---------------------
+AUTH0=$(metric 'rtpedge_srtp_failures_total{reason="auth"}')
+REPLAY0=$(metric 'rtpedge_srtp_failures_total{reason="replay"}')
 probe_bg c_quiet "$RTPE_NS_CARRIER" --bind 198.18.1.2:5004 --expect 20 --expect-from "$LA" \
 	--timeout 1500
 peer_bg tamper "$RTPE_NS_SBC" --bind 198.18.2.2:6004 --to "$LB" --suite $S80 --key "$KB_IN" \
@@ -126,6 +165,11 @@ check_eq "carrier received (only the replayed stream's originals)" "$(pj c_quiet
 check_eq "carrier bad_payload" "$(pj c_quiet bad_payload)" 0
 check_eq "leg B failures.auth" "$(jq -r '.legs[1].srtp.failures.auth' "$T/show2.json")" 40
 check_eq "leg B failures.replay" "$(jq -r '.legs[1].srtp.failures.replay' "$T/show2.json")" 20
+check_eq "metric auth growth" $(($(metric 'rtpedge_srtp_failures_total{reason="auth"}') - AUTH0)) 40
+check_eq "metric replay growth" $(($(metric 'rtpedge_srtp_failures_total{reason="replay"}') - REPLAY0)) 20
+check_eq "stats srtp_failures.auth" "$(ctl --json stats | jq -r .srtp_failures.auth)" \
+	"$(metric 'rtpedge_srtp_failures_total{reason="auth"}')"
+check_match "show (table)" "$(ctl session show "$ID")" 'leg b srtp: +AES_CM_128_HMAC_SHA1_80, failures: auth 40, replay 20, other 0'
 check_eq "leg B packets (the valid ones only)" "$(jq -r '.legs[1].packets' "$T/show2.json")" $((N + NR + 20))
 case_end
 [ -n "$E2E_WHY" ] && echo "c_quiet: $(probe_summary c_quiet)" >&2

@@ -292,6 +292,8 @@ int sdes_spec_parse(const char *spec, struct sdes_key *in, struct sdes_key *out,
 	const char *colon = strchr(spec, ':'), *end;
 	int suite = colon ? sdes_suite_parse(spec, (size_t)(colon - spec)) : -1;
 
+	memset(in, 0, sizeof(*in));
+	memset(out, 0, sizeof(*out));
 	if (suite < 0) {
 		snprintf(err, errlen, "not SUITE:INKEY[:OUTKEY] with SUITE one of "
 			 "AES_CM_128_HMAC_SHA1_80, AES_CM_128_HMAC_SHA1_32, AEAD_AES_128_GCM, "

@@ -16,6 +16,10 @@
 #   - on a latch = yes interface, a stranger sending the carrier's SSRC
 #     and sequence numbers under another key during learning never
 #     latches; the real (NATed) carrier does;
+#   - a restart (SIGKILL, start) in the middle of an SRTP call whose
+#     streams have rolled over (ROC 1) both ways, RTCP too: every packet
+#     sent after the daemon is back arrives intact (the keys, rollover
+#     counters and SRTCP index come back from the state file, 0600);
 #   - keys shown only by `session show --keys`, never to a member of
 #     control_ro_group, never in the daemon's log; failures in stats and
 #     rtpedge_srtp_failures_total, packets in rtpedge_packets_total{path="srtp"}.
@@ -34,8 +38,12 @@ if command -v setpriv >/dev/null && getent group users nogroup >/dev/null; then
 	ACCESS=("control_group = users" "control_ro_group = nogroup")
 	chmod 711 "$T" # nobody reaches the socket in it
 fi
-if ! E2E_METRICS=$M start_daemon auto "learning_window = 5" "${ACCESS[@]}" "[interface natted]" "device = r0" \
-	"address = 198.18.1.5" "latch = yes"; then
+# start: the daemon of this test (again after a restart).
+start() {
+	E2E_METRICS=$M start_daemon auto "learning_window = 5" "${ACCESS[@]}" "[interface natted]" \
+		"device = r0" "address = 198.18.1.5" "latch = yes"
+}
+if ! start; then
 	fail "daemon start" "rtpedged did not come up; log above"
 	exit 1
 fi
@@ -251,8 +259,61 @@ check_eq "sbc bad_payload" "$(pj sbc4 bad_payload)" 0
 case_end
 [ -n "$E2E_WHY" ] && for p in att2 nat sbc4; do echo "$p: $(probe_summary $p)" >&2; done
 
+# --- a restart in the middle of an SRTP call --------------------------------
+# Both streams start just below a rollover (ROC 1 from ~0.5 s on), pause
+# at 2.5 s for 4 s, and go on: the daemon is killed 0.5 s into the pause
+# and started again; nothing is sent while it is down, so every packet
+# must arrive.
+KR_IN=$(key 30)
+KR_OUT=$(key 30)
+session_add add6 ID6 LA6 LB6 carrier 198.18.1.2:5004 sbc 198.18.2.2:6004 \
+	--srtp-b "$S80:$KR_IN:$KR_OUT"
+LA61=${LA6%:*}:$((${LA6##*:} + 1))
+LB61=${LB6%:*}:$((${LB6##*:} + 1))
+RN=3000
+RNR=150
+probe_bg r_c "$RTPE_NS_CARRIER" --bind 198.18.1.2:5004 --to "$LA6" --count $RN --rate 1000 \
+	--seq 65000 --ssrc c0000006 --pause-at 2500 --pause 4000 --expect $RN --expect-from "$LA6" \
+	--timeout 3000 --delay 300
+peer_bg r_s "$RTPE_NS_SBC" --bind 198.18.2.2:6004 --to "$LB6" --suite $S80 --key "$KR_IN" \
+	--rx-key "$KR_OUT" --count $RN --rate 1000 --seq 65100 --ssrc 5bc00006 --pause-at 2500 \
+	--pause 4000 --expect $RN --expect-from "$LB6" --timeout 3000 --delay 300
+probe_bg r_cr "$RTPE_NS_CARRIER" --rtcp --bind 198.18.1.2:5005 --to "$LA61" --count $RNR \
+	--rate 50 --ssrc c0000006 --pause-at 125 --pause 4000 --expect $RNR --expect-from "$LA61" \
+	--timeout 3000 --delay 300
+peer_bg r_sr "$RTPE_NS_SBC" --rtcp --bind 198.18.2.2:6005 --to "$LB61" --suite $S80 \
+	--key "$KR_IN" --rx-key "$KR_OUT" --count $RNR --rate 50 --ssrc 5bc00006 --pause-at 125 \
+	--pause 4000 --expect $RNR --expect-from "$LB61" --timeout 3000 --delay 300
+STARTED=$(date +%s.%N)
+sleep 3.3
+kill -KILL "$DAEMON_PID"
+wait "$DAEMON_PID" 2>/dev/null
+DAEMON_PID=""
+ctl --json session show "$ID6" >/dev/null 2>&1 && fail restart "the daemon still answers after SIGKILL"
+sleep 0.3
+start || fail restart "the daemon did not come back"
+BACK=$(date +%s.%N)
+for p in r_c r_s r_cr r_sr; do probe_wait $p; done
+ctl --json session show "$ID6" >"$T/show6.json"
+case_begin "SIGKILL and start in an SRTP call past a rollover: every packet sent after it arrives"
+check_ge "back before the streams went on (ms to spare)" \
+	"$(echo "($STARTED + 6.8 - $BACK) * 1000 / 1" | bc)" 200
+check_intact r_c $RN
+check_intact r_s $RN
+check_intact r_cr $RNR
+check_intact r_sr $RNR
+check_eq "leg B path" "$(jq -r '.legs[1].path' "$T/show6.json")" srtp
+check_eq "leg B auth failures" "$(jq -r '.legs[1].srtp.failures.auth' "$T/show6.json")" 0
+check_eq "state file mode" "$(stat -c %a "$T/state.json")" 600
+check_eq "the state file has leg B's keys" \
+	"$(jq -r --arg id "${ID6#s-}" '.sessions[] | select(.id == ($id | tonumber)) | .legs[1].srtp.in_key' "$T/state.json")" \
+	"$KR_IN"
+check_match "log says it restored" "$(cat "$T/daemon.log")" "restored [0-9]+ sessions from the maps"
+case_end
+[ -n "$E2E_WHY" ] && for p in r_c r_s r_cr r_sr; do echo "$p: $(probe_summary $p)" >&2; done
+
 case_begin "no key in the daemon's log"
-for k in "$KB_IN" "$KB_OUT" "$KA" "$KB1" "$KB2" "$KN"; do
+for k in "$KB_IN" "$KB_OUT" "$KA" "$KB1" "$KB2" "$KN" "$KR_IN" "$KR_OUT"; do
 	check "key absent from the log" bash -c "! grep -qF -- '$k' '$T/daemon.log'"
 done
 case_end

@@ -114,7 +114,8 @@ static void ref_hmac(const struct ref_cm *k, const uint8_t *a, size_t alen, cons
 	unsigned mdlen = 0;
 
 	memcpy(buf, a, alen);
-	memcpy(buf + alen, b, blen);
+	if (blen) /* b may be NULL */
+		memcpy(buf + alen, b, blen);
 	HMAC(EVP_sha1(), k->auth, 20, buf, alen + blen, md, &mdlen);
 	memcpy(tag, md, k->tag);
 }

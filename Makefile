@@ -41,10 +41,12 @@ PATHDEFS := -DRTPE_DATADIR='"$(DATADIR)"' -DRTPE_SRCDIR='"$(CURDIR)"'
 WARN    := -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wno-unused-parameter
 CFLAGS  ?= -O2 -g
 CFLAGS  += $(WARN) $(SANFLAGS) -std=gnu11 -D_GNU_SOURCE -Iinclude -I$(B) -Idaemon \
-	   -DRTPE_VERSION='"$(VERSION)"' $(PATHDEFS)
+	   -DRTPE_VERSION='"$(VERSION)"' $(PATHDEFS) $(SRTP_CFLAGS)
 LDFLAGS += $(SANFLAGS)
 DEPFLAGS = -MMD -MP
-DAEMON_LIBS := -lbpf -lelf -lz -linih -ljson-c -lmicrohttpd -lsystemd -lnftnl -lmnl
+SRTP_CFLAGS := $(shell pkg-config --cflags libsrtp2 2>/dev/null)
+SRTP_LIBS   := $(or $(shell pkg-config --libs libsrtp2 2>/dev/null),-lsrtp2)
+DAEMON_LIBS := -lbpf -lelf -lz -linih -ljson-c -lmicrohttpd -lsystemd -lnftnl -lmnl $(SRTP_LIBS)
 # sofia-sip (daemon/sip/): its headers as system headers, so that -Werror
 # judges only our code.
 SOFIA_CFLAGS := $(patsubst -I%,-isystem %,$(shell pkg-config --cflags sofia-sip-ua 2>/dev/null))
@@ -76,7 +78,7 @@ FUZZ_BIN   := $(patsubst tests/fuzz/%.c,$(B)/fuzz/%,$(FUZZ_SRC))
 FUZZ_LIB   := $(B)/librtpedge-fuzz.a
 FUZZ_CFLAGS := -g -O1 -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=all \
 	       $(WARN) -std=gnu11 -D_GNU_SOURCE -Iinclude -I$(B) -Idaemon -DRTPE_VERSION='"fuzz"' \
-	       $(PATHDEFS) $(SOFIA_CFLAGS)
+	       $(PATHDEFS) $(SOFIA_CFLAGS) $(SRTP_CFLAGS)
 FUZZ_SECONDS ?= 600
 
 .PHONY: all deps check demo bench soak fuzz install clean tests
@@ -125,10 +127,17 @@ $(B)/tests/%: $(O)/tests/unit/%.o $(LIB)
 
 # The command table's test checks the CLI's printers too.
 $(B)/tests/test_cmds: $(O)/cli/print.o
+# The SRTP known-answer tests check libsrtp2's output against an
+# independent implementation (OpenSSL's libcrypto).
+$(B)/tests/test_srtp: DAEMON_LIBS += -lcrypto
 
+TOOL_LIBS := -lbpf -lelf -lz -lm
 $(B)/tools/%: $(O)/tests/tools/%.o
 	@mkdir -p $(@D)
-	$(CC) $(LDFLAGS) -o $@ $^ -lbpf -lelf -lz -lm
+	$(CC) $(LDFLAGS) -o $@ $^ $(TOOL_LIBS)
+
+# The test SRTP peer and the crypto cost loop run libsrtp2 themselves.
+$(B)/tools/srtppeer $(B)/tools/srtpcost: TOOL_LIBS += $(SRTP_LIBS)
 
 # ---- fuzzers -------------------------------------------------------------------
 

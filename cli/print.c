@@ -234,6 +234,46 @@ static void print_legs(struct json_object *session)
 	tbl_print(&t, true);
 }
 
+/* "auth 3, replay 0, other 0" of an object of counters; "-" when none. */
+static const char *counts(struct json_object *o, char *buf, size_t len)
+{
+	size_t off = 0;
+
+	snprintf(buf, len, "-");
+	if (!json_object_is_type(o, json_type_object))
+		return buf;
+	json_object_object_foreach(o, key, v) {
+		if (off < len)
+			off += (size_t)snprintf(buf + off, len - off, "%s%s %s", off ? ", " : "", key,
+						scalar(v) ? json_object_get_string(v) : "-");
+	}
+	return buf;
+}
+
+/* Each SRTP leg's suite and failures (and keys, when the reply has them). */
+static void print_srtp_legs(struct json_object *session)
+{
+	struct json_object *legs = member(session, "legs");
+	char label[32], buf[256], fails[128];
+
+	for (size_t i = 0; i < count(legs); i++) {
+		struct json_object *srtp = member(json_object_array_get_idx(legs, i), "srtp");
+
+		if (!srtp)
+			continue;
+		snprintf(label, sizeof(label), "leg %c srtp", (char)('a' + i));
+		snprintf(buf, sizeof(buf), "%s, failures: %s", text(srtp, "suite"),
+			 counts(member(srtp, "failures"), fails, sizeof(fails)));
+		kv(label, buf);
+		if (member(srtp, "in_key")) {
+			snprintf(label, sizeof(label), "leg %c in key", (char)('a' + i));
+			kv(label, text(srtp, "in_key"));
+			snprintf(label, sizeof(label), "leg %c out key", (char)('a' + i));
+			kv(label, text(srtp, "out_key"));
+		}
+	}
+}
+
 void print_session(struct json_object *r)
 {
 	static const char *const known[] = { "id", "created_s", "idle_ms", "legs", NULL };
@@ -243,6 +283,7 @@ void print_session(struct json_object *r)
 	kv("created", duration(r, "created_s", 1000, " ago", age, sizeof(age)));
 	kv("idle", duration(r, "idle_ms", 1, "", idle, sizeof(idle)));
 	extras(r, known);
+	print_srtp_legs(r);
 	putchar('\n');
 	print_legs(r);
 }
@@ -324,15 +365,19 @@ static void print_paths(struct json_object *packets, struct json_object *bytes)
 void print_stats(struct json_object *r)
 {
 	static const char *const known[] = { "sessions_active", "calls_active", "ports_free",
-					     "packets", "bytes", "xdp_verdicts", NULL };
+					     "packets", "bytes", "xdp_verdicts", "srtp_failures",
+					     NULL };
 	struct json_object *verdicts = member(r, "xdp_verdicts");
 	struct tbl t = { .ncols = 4, .head = (const char *const[]){ "VERDICT", "REASON",
 								    ">PACKETS", ">BYTES" } };
+	char fails[128];
 
 	kv("sessions active", text(r, "sessions_active"));
 	kv("calls active", text(r, "calls_active"));
 	kv("ports free", text(r, "ports_free"));
 	extras(r, known);
+	if (member(r, "srtp_failures"))
+		kv("srtp failures", counts(member(r, "srtp_failures"), fails, sizeof(fails)));
 	print_paths(member(r, "packets"), member(r, "bytes"));
 	for (size_t i = 0; i < count(verdicts); i++) {
 		struct json_object *v = json_object_array_get_idx(verdicts, i);

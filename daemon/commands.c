@@ -27,6 +27,7 @@
 #include "media/punt.h"
 #include "media/session.h"
 #include "sip/sip_proxy.h"
+#include "srtp/srtp_keys.h"
 #include "xdp/xdp.h"
 
 /* ---- replies as text ------------------------------------------------------ */
@@ -73,16 +74,17 @@ static void put_opt(struct jbuf *b, bool have, uint64_t v)
 		jbuf_lit(b, "null");
 }
 
-/* A leg of a reply: the figures of v, XDP and userspace merged. */
+/* A leg of a reply: the figures of v, XDP and userspace merged; extra:
+ * LEG_JSON_KEYS for `session show --keys`. */
 static void put_leg(struct jbuf *b, struct rtpe *r, const struct leg *l,
-		    const struct leg_view *v, uint64_t now)
+		    const struct leg_view *v, uint64_t now, unsigned extra)
 {
-	leg_json_write(b, &r->m, l, v, LEG_JSON_LIVE, now);
+	leg_json_write(b, &r->m, l, v, LEG_JSON_LIVE | extra, now);
 }
 
 /* The session with its legs' figures v (read before now). */
 static void put_session_of(struct jbuf *b, struct rtpe *r, const struct session *s,
-			   const struct leg_view *v, uint64_t now)
+			   const struct leg_view *v, uint64_t now, unsigned extra)
 {
 	uint64_t last = v[0].last_seen_ns > v[1].last_seen_ns ? v[0].last_seen_ns :
 								 v[1].last_seen_ns;
@@ -97,20 +99,27 @@ static void put_session_of(struct jbuf *b, struct rtpe *r, const struct session 
 		jbuf_lit(b, ",\"hold\":false,\"idle_ms\":");
 	put_opt(b, last, (now - last) / 1000000);
 	jbuf_lit(b, ",\"legs\":[");
-	put_leg(b, r, &s->leg[0], &v[0], now);
+	put_leg(b, r, &s->leg[0], &v[0], now, extra);
 	jbuf_lit(b, ",");
-	put_leg(b, r, &s->leg[1], &v[1], now);
+	put_leg(b, r, &s->leg[1], &v[1], now, extra);
 	jbuf_lit(b, "]}");
 }
 
-void session_write(struct jbuf *b, struct rtpe *r, const struct session *s)
+/* The session as replies show it; extra: LEG_JSON_KEYS or 0. */
+static void session_write_ex(struct jbuf *b, struct rtpe *r, const struct session *s,
+			     unsigned extra)
 {
 	struct leg_view v[2];
 
 	for (int i = 0; i < 2; i++)
 		leg_view(&r->m, &s->leg[i], &v[i]);
 	/* now after the reads: XDP stamps packets meanwhile */
-	put_session_of(b, r, s, v, mono_ns());
+	put_session_of(b, r, s, v, mono_ns(), extra);
+}
+
+void session_write(struct jbuf *b, struct rtpe *r, const struct session *s)
+{
+	session_write_ex(b, r, s, 0);
 }
 
 /* ---- arguments ------------------------------------------------------------- */
@@ -258,11 +267,31 @@ static int arg_leg(struct rtpe *r, struct json_object *args, int side, int *ifac
 			 kpeer, p, why);
 		return -1;
 	}
-	if (json_object_object_get_ex(args, leg_keys[side].srtp, NULL)) {
-		snprintf(err, errlen, "%s: SRTP legs are not supported by this version",
-			 leg_keys[side].srtp);
+	return 0;
+}
+
+/* A leg's SRTP keys from args ("SUITE:INKEY[:OUTKEY]", side 0: a, 1: b)
+ * into k[0] (in) and k[1] (out); *have false when there are none. 0, or -1
+ * with err (which never quotes a key). */
+static int arg_srtp(struct json_object *args, int side, struct sdes_key k[2], bool *have,
+		    char *err, size_t errlen)
+{
+	const char *key = leg_keys[side].srtp;
+	struct json_object *v;
+	char why[200];
+
+	*have = false;
+	if (!json_object_object_get_ex(args, key, &v))
+		return 0;
+	if (!json_object_is_type(v, json_type_string)) {
+		snprintf(err, errlen, "\"%s\" must be a string SUITE:INKEY[:OUTKEY]", key);
 		return -1;
 	}
+	if (sdes_spec_parse(json_object_get_string(v), &k[0], &k[1], why, sizeof(why))) {
+		snprintf(err, errlen, "%s: %s", key, why);
+		return -1;
+	}
+	*have = true;
 	return 0;
 }
 
@@ -287,16 +316,29 @@ static int cmd_session_add(void *ctx, struct json_object *args, struct json_obje
 	struct rtpe *r = ctx;
 	struct leg_view zero[2] = { 0 };
 	struct sockaddr_in pa, pb;
+	struct sdes_key keys[2][2];
+	struct leg_opts opts[2] = { 0 };
 	struct session *s;
 	struct jbuf *b;
-	bool brief;
-	int ia, ib;
+	bool brief, srtp[2];
+	int ia, ib, e;
 
 	if (arg_brief(args, &brief, err, errlen) ||
 	    arg_leg(r, args, 0, &ia, &pa, err, errlen) ||
-	    arg_leg(r, args, 1, &ib, &pb, err, errlen))
+	    arg_leg(r, args, 1, &ib, &pb, err, errlen) ||
+	    arg_srtp(args, 0, keys[0], &srtp[0], err, errlen) ||
+	    arg_srtp(args, 1, keys[1], &srtp[1], err, errlen)) {
+		explicit_bzero(keys, sizeof(keys));
 		return -1;
-	if (session_create(&r->m, ia, &pa, ib, &pb, &s, err, errlen))
+	}
+	for (int i = 0; i < 2; i++)
+		if (srtp[i]) {
+			opts[i].srtp_in = &keys[i][0];
+			opts[i].srtp_out = &keys[i][1];
+		}
+	e = session_create_ex(&r->m, ia, &pa, ib, &pb, opts, &s, err, errlen);
+	explicit_bzero(keys, sizeof(keys)); /* the legs' contexts keep their own copies */
+	if (e)
 		return -1;
 	r->m.totals.created++;
 	state_mark_dirty(&r->sf);
@@ -304,7 +346,7 @@ static int cmd_session_add(void *ctx, struct json_object *args, struct json_obje
 	if (brief)
 		put_brief_add(b, s);
 	else /* nothing is counted yet: no map reads (adds come in thousands) */
-		put_session_of(b, r, s, zero, mono_ns());
+		put_session_of(b, r, s, zero, mono_ns(), 0);
 	return text_end(res);
 }
 
@@ -329,10 +371,17 @@ static int cmd_session_show(void *ctx, struct json_object *args, struct json_obj
 {
 	struct rtpe *r = ctx;
 	struct session *s;
+	bool keys;
 
-	if (arg_session(r, args, &s, err, errlen))
+	if (arg_session(r, args, &s, err, errlen) ||
+	    arg_bool(args, "keys", false, false, &keys, err, errlen))
 		return -1;
-	session_write(text_begin(), r, s);
+	if (keys && ctl_client_read_only()) {
+		snprintf(err, errlen, "permission denied: --keys shows SRTP keys, which a member "
+			 "of control_ro_group may not see");
+		return -1;
+	}
+	session_write_ex(text_begin(), r, s, keys ? LEG_JSON_KEYS : 0);
 	return text_end(res);
 }
 
@@ -465,6 +514,17 @@ static struct json_object *sip_json(const struct sip_stats *st)
 	return o;
 }
 
+/* SRTP/SRTCP packets refused from peers, by reason (rtpedge_srtp_failures_total). */
+static struct json_object *srtp_failures_json(struct rtpe *r)
+{
+	struct json_object *o = json_object_new_object();
+
+	for (int i = 0; i < SCTX_FAIL_MAX; i++)
+		json_object_object_add(o, sctx_fail_names[i],
+				       json_object_new_uint64(r->m.totals.srtp_fails[i]));
+	return o;
+}
+
 static int cmd_stats(void *ctx, struct json_object *args, struct json_object **res,
 		     char *err, size_t errlen)
 {
@@ -480,6 +540,7 @@ static int cmd_stats(void *ctx, struct json_object *args, struct json_object **r
 	json_object_object_add(o, "ports_free", json_object_new_uint64(sessions_ports_free(&r->m)));
 	totals_json(r, o, have ? v : NULL);
 	json_object_object_add(o, "userspace_drops", json_object_new_uint64(r->m.totals.us_drops));
+	json_object_object_add(o, "srtp_failures", srtp_failures_json(r));
 	json_object_object_add(o, "punt_lost", json_object_new_uint64(punt_lost(&r->m)));
 	for (int i = 0; have && i < RTPE_V_MAX; i++) {
 		struct json_object *j = json_object_new_object();

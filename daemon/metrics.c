@@ -96,6 +96,13 @@ static void write_sessions(struct rtpe *r, FILE *f)
 	     "Packets the daemon dropped because they did not come from the leg's peer.");
 	fprintf(f, "rtpedge_userspace_dropped_packets_total %llu\n",
 		(unsigned long long)r->m.totals.us_drops);
+	head(f, "rtpedge_srtp_failures_total", "counter",
+	     "SRTP and SRTCP packets from peers refused and dropped, by reason (auth: tag wrong, "
+	     "forged or wrong key; replay: an index seen before or too old; other: not SRTP, "
+	     "too short, key lifetime over).");
+	for (int i = 0; i < SCTX_FAIL_MAX; i++)
+		fprintf(f, "rtpedge_srtp_failures_total{reason=\"%s\"} %llu\n", sctx_fail_names[i],
+			(unsigned long long)r->m.totals.srtp_fails[i]);
 	head(f, "rtpedge_punt_lost_total", "counter",
 	     "Frames XDP could not hand to the daemon (punt perf buffer full: the daemon fell behind); lost for socket-less legs.");
 	fprintf(f, "rtpedge_punt_lost_total %llu\n", (unsigned long long)punt_lost(&r->m));

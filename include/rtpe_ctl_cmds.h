@@ -58,8 +58,8 @@ struct rtpe_ctl_arg {
 	X(SESSION_LIST, "session.list", "session list", true, (), (),           \
 	  "one row per session")                                                \
 	X(SESSION_SHOW, "session.show", "session show", true,                   \
-	  ({ "id", RTPE_ARG_ID }), (),                                          \
-	  "the session, its legs and their counters")                           \
+	  ({ "id", RTPE_ARG_ID }), ({ "keys", RTPE_ARG_FLAG }),                 \
+	  "the session, its legs and their counters; --keys: SRTP keys too")    \
 	X(SESSION_DEL, "session.del", "session del", false,                     \
 	  ({ "id", RTPE_ARG_ID }), (),                                          \
 	  "tear the session down and free its ports")                           \

@@ -13,6 +13,8 @@ PKGS=(
 	# test bed, tests and benchmarks
 	iproute2 ethtool nftables xdp-tools tshark sip-tester procps
 	libclang-rt-14-dev gnuplot-nox python3 jq curl bc util-linux
+	# the SRTP known-answer tests: an independent AES and HMAC (libcrypto)
+	libssl-dev
 )
 
 if [ "$(id -u)" -ne 0 ]; then

@@ -49,6 +49,11 @@ struct ctl_command {
 	bool read_only;   /* changes nothing: read-only clients may run it */
 };
 
+/* In a handler: whether the request comes from a client that may run only
+ * the read_only commands, so that a read-only command can refuse what
+ * such a client may not see (SRTP keys). */
+bool ctl_client_read_only(void);
+
 /*
  * Who may use the socket. Without ro_group the socket file is mode 0660
  * (group `group` when set) and the kernel decides: whoever can connect may

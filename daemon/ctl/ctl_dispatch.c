@@ -100,6 +100,14 @@ static int ctl_lookup(struct ctl_server *s, struct json_object *req,
 	return 0;
 }
 
+/* Whether the handler running serves a read-only client (ctl.h). */
+static bool running_read_only;
+
+bool ctl_client_read_only(void)
+{
+	return running_read_only;
+}
+
 /* The refusal of a changing command to a read-only client names the
  * commands it may run. */
 static void ctl_read_only(struct ctl_server *s, const struct ctl_command *cmd,
@@ -138,7 +146,9 @@ static int ctl_run(struct ctl_server *s, const struct ctl_peer *peer, struct jso
 		goto refuse;
 	}
 	args = args ? json_object_get(args) : json_object_new_object();
+	running_read_only = peer && peer->read_only;
 	rc = args ? cmd->fn(s->ctx, args, &result, err, CTL_ERR_MAX) : -ENOMEM;
+	running_read_only = false;
 	json_object_put(args);
 	if (rc) {
 		json_object_put(result);

@@ -4,7 +4,14 @@
  * socket drains it in batches of RELAY_BATCH datagrams, checks each
  * source against the leg's peer (RTP Bleed: anything else is dropped and
  * counted), and sends the batch out of the opposite leg's socket of the
- * same kind (RTP or RTCP) with one sendmmsg.
+ * same kind (RTP or RTCP) with one sendmmsg per kind.
+ *
+ * Sessions with an SRTP leg (leg_srtp.h): what an SRTP peer sends is
+ * unprotected before anything else reads it (a learning leg learns only
+ * from packets that authenticated; a confirmed leg checks the source
+ * first, so a stranger's spray costs no crypto), what goes to an SRTP
+ * peer is protected last; RTCP sent to the RTP port (rtcp-mux) is told
+ * apart by its packet type and answered the same way.
  */
 #include "media/relay.h"
 
@@ -15,6 +22,7 @@
 
 #include "core/log.h"
 #include "media/latch.h"
+#include "media/leg_srtp.h"
 #include "media/punt_tx.h"
 #include "rtpe_rtp.h"
 #include "core/loop.h"
@@ -22,6 +30,7 @@
 #define RELAY_BATCH 32
 #define RELAY_MAX_PKT 2048
 #define RELAY_ROUNDS 8 /* batches per wake-up, so one busy leg cannot starve others */
+#define RELAY_ROOM (RELAY_MAX_PKT + SCTX_TRAILER_MAX) /* room to protect in place */
 
 /* The socket a callback serves: leg plus RTP (0) or RTCP (1). The leg
  * pointer and the kind are packed into one pointer's worth: legs are
@@ -45,10 +54,10 @@ static bool from_peer(const struct leg *l, int k, const struct sockaddr_in *src)
 }
 
 struct batch {
-	struct mmsghdr in[RELAY_BATCH], out[RELAY_BATCH];
+	struct mmsghdr in[RELAY_BATCH], out[2][RELAY_BATCH]; /* out: by sending socket */
 	struct iovec iov[RELAY_BATCH];
 	struct sockaddr_in src[RELAY_BATCH];
-	unsigned char buf[RELAY_BATCH][RELAY_MAX_PKT];
+	unsigned char buf[RELAY_BATCH][RELAY_ROOM];
 };
 
 static struct batch B;
@@ -85,9 +94,11 @@ static bool latch_try(struct media *r, struct leg *l, const struct sockaddr_in *
 }
 
 /* Whether a learning leg relays this datagram (confirming the leg when it
- * comes from the signalled peer, or latching when allowed). */
-static bool learning_accept(struct media *r, struct leg *l, int k, const struct sockaddr_in *src,
-			    const unsigned char *p, unsigned len, uint64_t now)
+ * comes from the signalled peer, or latching when allowed). k: the socket
+ * (0 RTP, 1 RTCP), kind: the packet (RTCP on the RTP port: rtcp-mux). */
+static bool learning_accept(struct media *r, struct leg *l, int k, int kind,
+			    const struct sockaddr_in *src, const unsigned char *p, unsigned len,
+			    uint64_t now)
 {
 	if (session_waiting(l->s))
 		return false; /* no latching to an unknown peer, nothing sent to one */
@@ -97,10 +108,11 @@ static bool learning_accept(struct media *r, struct leg *l, int k, const struct 
 	}
 	if (!l->latch || now >= l->learn_until_ns)
 		return false;
-	if (k == 1) {
+	if (kind == 1) {
 		/* RTCP behind NAT: its port need not be RTP's + 1. Noted for
 		 * when the leg latches, not relayed: its peer is not known. */
-		latch_rtcp(&l->cands, &l->peer, src);
+		if (k == 1)
+			latch_rtcp(&l->cands, &l->peer, src);
 		return false;
 	}
 	return latch_try(r, l, src, p, len, now);
@@ -115,37 +127,88 @@ static void leg_rtp(struct leg *l, const unsigned char *p, unsigned len, uint64_
 	if (rtp_valid(p, len, &ssrc, &seq))
 		rtp_receive_fields(&l->us_rtp, ssrc, seq,
 				   (uint32_t)p[4] << 24 | (uint32_t)p[5] << 16 | (uint32_t)p[6] << 8 | p[7],
-				   now, 8000);
+				   now, l->clock_rate);
+}
+
+static void drop_source(struct media *r, struct leg *l)
+{
+	l->us.drops++;
+	r->totals.us_drops++;
 }
 
 /* Whether leg l relays a datagram from src (learning decides for a leg
- * still learning, else only its peer is accepted), counting it either way. */
-static bool relay_accept(struct media *r, struct leg *l, int k, const struct sockaddr_in *src,
-			 const unsigned char *p, unsigned len, uint64_t now)
+ * still learning, else only its peer is accepted, and only once the
+ * opposite leg has a peer to send to), counting it either way.
+ * k: the socket, kind: the packet (0 RTP, 1 RTCP); p, len: the packet
+ * (unprotected), wire: the bytes that came. */
+static bool relay_accept(struct media *r, struct leg *l, int k, int kind,
+			 const struct sockaddr_in *src, const unsigned char *p, unsigned len,
+			 unsigned wire, uint64_t now)
 {
-	bool ok = l->path == RTPE_PATH_LEARNING ? learning_accept(r, l, k, src, p, len, now) :
-		  from_peer(l, k, src) && leg_peer_known(&l->s->leg[1 - l->idx]);
+	bool ok = l->path == RTPE_PATH_LEARNING ?
+			  learning_accept(r, l, k, kind, src, p, len, now) :
+			  from_peer(l, k, src) && leg_peer_known(&l->s->leg[1 - l->idx]);
 
 	if (!ok) {
-		l->us.drops++;
-		r->totals.us_drops++;
+		drop_source(r, l);
 		return false;
 	}
 	l->us.packets++;
-	l->us.bytes += len;
-	l->us.rtcp_packets += (uint64_t)k;
+	l->us.bytes += wire;
+	l->us.rtcp_packets += (uint64_t)kind;
 	l->us.last_seen_ns = now;
-	if (!k)
+	if (!kind)
 		leg_rtp(l, p, len, now);
 	return true;
 }
 
-/* Where the opposite leg o sends what arrived on socket kind k. */
+/*
+ * One datagram that came to l's socket k for o, in place at p: on an SRTP
+ * session told RTP or RTCP (rtcp-mux) and unprotected when l terminates
+ * SRTP, checked and counted, protected when o does. Its kind (0 RTP, 1
+ * RTCP), or -1 when dropped (counted).
+ */
+static int relay_one(struct media *r, struct leg *l, struct leg *o, int k,
+		     const struct sockaddr_in *src, unsigned char *p, unsigned *len, uint64_t now)
+{
+	unsigned wire = *len;
+	int kind = k;
+
+	if (l->s->srtp && !k && leg_srtp_is_rtcp(p, *len))
+		kind = 1;
+	if (l->srtp) {
+		if (l->path != RTPE_PATH_LEARNING && !from_peer(l, k, src)) {
+			drop_source(r, l); /* no crypto for a stranger */
+			return -1;
+		}
+		if (!leg_srtp_in(r, l, kind, p, len))
+			return -1; /* counted by reason: nothing learns from it */
+	}
+	if (!relay_accept(r, l, k, kind, src, p, *len, wire, now))
+		return -1;
+	if (kind && !k && !l->rtcp_mux) {
+		l->rtcp_mux = true; /* its peer multiplexes: so will the relay */
+		media_event(r, MEDIA_CHANGED, l->s);
+	}
+	if (o->srtp && !leg_srtp_out(r, o, kind, p, len, RELAY_ROOM))
+		return -1;
+	return kind;
+}
+
+/* Where the opposite leg o sends what it sends from its socket k (RTCP
+ * from the RTCP socket to the peer's RTCP port; with rtcp-mux RTCP leaves
+ * the RTP socket for the peer's RTP port). */
 static void relay_dst(const struct leg *o, int k, struct sockaddr_in *dst)
 {
 	*dst = o->peer;
 	if (k)
 		dst->sin_port = htons(o->peer_rtcp_port);
+}
+
+/* The socket of o that a packet of kind leaves from. */
+static int out_sock(const struct leg *o, int kind)
+{
+	return kind && !o->rtcp_mux ? 1 : 0;
 }
 
 void relay_punted(struct media *r, struct leg *l, int k, const struct sockaddr_in *src,
@@ -154,8 +217,8 @@ void relay_punted(struct media *r, struct leg *l, int k, const struct sockaddr_i
 	struct leg *o = &l->s->leg[1 - l->idx];
 	struct sockaddr_in from = o->local, to;
 
-	if (!relay_accept(r, l, k, src, p, len, mono_ns()))
-		return;
+	if (l->s->srtp || !relay_accept(r, l, k, k, src, p, len, len, mono_ns()))
+		return; /* SRTP sessions have sockets: nothing of theirs is punted */
 	relay_dst(o, k, &to);
 	from.sin_port = htons((uint16_t)(ntohs(o->local.sin_port) + k));
 	if (punt_send(r, &from, &to, p, len)) {
@@ -166,38 +229,43 @@ void relay_punted(struct media *r, struct leg *l, int k, const struct sockaddr_i
 	r->totals.bytes[RTPE_PATH_USERSPACE] += len;
 }
 
-/* Keeps the datagrams from the leg's peer, counting them and the others. */
-static unsigned batch_filter(struct media *r, struct leg *l, int k, int n, struct sockaddr_in *dst)
+/* Keeps the datagrams from the leg's peer, counting them and the others;
+ * kept[s]: how many leave o's socket s, to dst[s]. */
+static void batch_filter(struct media *r, struct leg *l, struct leg *o, int k, int n,
+			 struct sockaddr_in *dst, unsigned kept[2])
 {
 	uint64_t now = mono_ns();
-	unsigned kept = 0;
 
+	kept[0] = kept[1] = 0;
 	for (int i = 0; i < n; i++) {
 		unsigned len = B.in[i].msg_len;
+		int kind, s;
 
 		if (B.in[i].msg_hdr.msg_flags & MSG_TRUNC) { /* larger than any RTP */
-			l->us.drops++;
-			r->totals.us_drops++;
+			drop_source(r, l);
 			continue;
 		}
-		if (!relay_accept(r, l, k, &B.src[i], B.buf[i], len, now))
-			continue; /* counted by relay_accept */
-		B.out[kept].msg_hdr = (struct msghdr){
-			.msg_name = dst, .msg_namelen = sizeof(*dst),
+		kind = relay_one(r, l, o, k, &B.src[i], B.buf[i], &len, now);
+		if (kind < 0)
+			continue; /* counted by relay_one */
+		s = out_sock(o, kind);
+		B.out[s][kept[s]].msg_hdr = (struct msghdr){
+			.msg_name = &dst[s], .msg_namelen = sizeof(dst[s]),
 			.msg_iov = &B.iov[i], .msg_iovlen = 1,
 		};
 		B.iov[i].iov_len = len;
-		kept++;
+		kept[s]++;
 	}
-	return kept;
 }
 
 static void batch_send(struct media *r, struct leg *o, int k, unsigned n)
 {
+	struct mmsghdr *out = B.out[k];
+	enum rtpe_path path = o->s->srtp ? RTPE_PATH_SRTP : RTPE_PATH_USERSPACE;
 	unsigned sent = 0;
 
 	while (sent < n) {
-		int m = sendmmsg(o->fd[k], &B.out[sent], n - sent, MSG_DONTWAIT);
+		int m = sendmmsg(o->fd[k], &out[sent], n - sent, MSG_DONTWAIT);
 
 		if (m < 0) {
 			if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)
@@ -210,8 +278,8 @@ static void batch_send(struct media *r, struct leg *o, int k, unsigned n)
 		sent += (unsigned)m;
 	}
 	for (unsigned i = 0; i < n; i++)
-		r->totals.bytes[RTPE_PATH_USERSPACE] += B.out[i].msg_hdr.msg_iov->iov_len;
-	r->totals.packets[RTPE_PATH_USERSPACE] += n;
+		r->totals.bytes[path] += out[i].msg_hdr.msg_iov->iov_len;
+	r->totals.packets[path] += n;
 }
 
 static void relay_readable(struct loop *lp, int fd, uint32_t events, void *arg)
@@ -220,14 +288,13 @@ static void relay_readable(struct loop *lp, int fd, uint32_t events, void *arg)
 	struct leg *l = ref_leg(arg, &k);
 	struct leg *o = &l->s->leg[1 - l->idx];
 	struct media *r = l->s->owner;
-	struct sockaddr_in dst;
+	struct sockaddr_in dst[2];
 
 	(void)lp;
 	(void)events;
-	relay_dst(o, k, &dst);
 	for (int round = 0; round < RELAY_ROUNDS; round++) {
 		int n;
-		unsigned kept;
+		unsigned kept[2];
 
 		for (int i = 0; i < RELAY_BATCH; i++) {
 			B.iov[i] = (struct iovec){ B.buf[i], RELAY_MAX_PKT };
@@ -239,9 +306,12 @@ static void relay_readable(struct loop *lp, int fd, uint32_t events, void *arg)
 		n = recvmmsg(fd, B.in, RELAY_BATCH, MSG_DONTWAIT, NULL);
 		if (n <= 0)
 			return;
-		kept = batch_filter(r, l, k, n, &dst);
-		if (kept)
-			batch_send(r, o, k, kept);
+		relay_dst(o, 0, &dst[0]);
+		relay_dst(o, 1, &dst[1]);
+		batch_filter(r, l, o, k, n, dst, kept);
+		for (int s = 0; s < 2; s++)
+			if (kept[s])
+				batch_send(r, o, s, kept[s]);
 		if (n < RELAY_BATCH)
 			return;
 	}

@@ -19,9 +19,11 @@
 #include "core/loop.h"
 #include "media/latch.h"
 #include "media/leg_sock.h"
+#include "media/leg_srtp.h"
 #include "media/ports.h"
 #include "media/relay.h"
 #include "xdp/xdp.h"
+#include "rtpe_rtp.h"
 
 int sessions_init(struct media *r)
 {
@@ -93,7 +95,7 @@ static void leg_entry(const struct leg *l, const struct leg *o, struct rtpe_leg 
 	v->family = RTPE_AF_INET;
 	v->slot = l->slot;
 	v->session_id = l->s->id;
-	v->clock_rate = 8000;
+	v->clock_rate = l->clock_rate;
 	v->flags = (__u8)(RTPE_LEG_F_ACTIVE | (l->idx ? RTPE_LEG_F_SIDE_B : 0) |
 			  (l->s->punt ? RTPE_LEG_F_PUNT : 0));
 }
@@ -174,6 +176,7 @@ struct session *session_new(struct media *r, uint32_t id)
 		s->leg[i].fd[0] = s->leg[i].fd[1] = -1;
 		s->leg[i].slot = UINT32_MAX;
 		s->leg[i].line = UINT32_MAX;
+		s->leg[i].clock_rate = RTP_DEFAULT_CLOCK;
 	}
 	return s;
 }
@@ -226,6 +229,7 @@ static void session_release(struct media *r, struct session *s)
 			xdp_leg_del(r->xdp, l->local.sin_addr.s_addr, l->local.sin_port);
 		leg_close(r, l);
 		latch_free(&l->cands);
+		leg_srtp_free(l);
 		if (l->local.sin_port)
 			port_pool_put(r->ifaces[l->iface].ports, ntohs(l->local.sin_port));
 		if (l->slot < 2 * r->cfg->max_sessions)
@@ -258,10 +262,19 @@ static int session_activate(struct media *r, struct session *s, char *err, size_
 	return 0;
 }
 
-enum rtpe_path session_path_confirmed(const struct media *r, const struct session *s)
+/* Whether XDP can carry the session: both interfaces run it and no leg
+ * terminates SRTP (crypto does not run in XDP). */
+static bool session_xdp_capable(const struct media *r, const struct session *s)
 {
-	return xdp_attached(r->xif[s->leg[0].iface].attach) &&
-	       xdp_attached(r->xif[s->leg[1].iface].attach) ? RTPE_PATH_XDP : RTPE_PATH_USERSPACE;
+	return !s->srtp && xdp_attached(r->xif[s->leg[0].iface].attach) &&
+	       xdp_attached(r->xif[s->leg[1].iface].attach);
+}
+
+enum rtpe_path leg_path_confirmed(const struct media *r, const struct leg *l)
+{
+	if (l->srtp)
+		return RTPE_PATH_SRTP;
+	return session_xdp_capable(r, l->s) ? RTPE_PATH_XDP : RTPE_PATH_USERSPACE;
 }
 
 /* The leg's XDP line, from its local address and port (UINT32_MAX: none). */
@@ -276,7 +289,7 @@ static int session_setup(struct media *r, struct session *s, char *err, size_t e
 	uint64_t now = mono_ns();
 	int e;
 
-	s->punt = r->punt && session_path_confirmed(r, s) == RTPE_PATH_XDP;
+	s->punt = r->punt && session_xdp_capable(r, s);
 	for (int i = 0; i < 2; i++) {
 		struct leg *l = &s->leg[i];
 
@@ -297,9 +310,36 @@ static int session_setup(struct media *r, struct session *s, char *err, size_t e
 	return session_activate(r, s, err, errlen);
 }
 
+/* A leg's creation options: its clock, rtcp-mux and SRTP keys. 0 or -1. */
+static int leg_apply(struct leg *l, const struct leg_opts *o, char *err, size_t errlen)
+{
+	if (o->clock_rate)
+		l->clock_rate = o->clock_rate;
+	l->rtcp_mux = o->rtcp_mux;
+	if (l->rtcp_mux) /* RTCP to and from the RTP port, XDP's entry too */
+		l->peer_rtcp_port = ntohs(l->peer.sin_port);
+	if (!o->srtp_in)
+		return 0;
+	if (leg_srtp_new(l, o->srtp_in, o->srtp_out, err, errlen)) {
+		char why[160];
+
+		snprintf(why, sizeof(why), "%s", err);
+		snprintf(err, errlen, "leg %c: %s", 'a' + l->idx, why);
+		return -1;
+	}
+	return 0;
+}
+
 int session_create(struct media *r, int iface_a, const struct sockaddr_in *peer_a,
 		   int iface_b, const struct sockaddr_in *peer_b, struct session **out,
 		   char *err, size_t errlen)
+{
+	return session_create_ex(r, iface_a, peer_a, iface_b, peer_b, NULL, out, err, errlen);
+}
+
+int session_create_ex(struct media *r, int iface_a, const struct sockaddr_in *peer_a,
+		      int iface_b, const struct sockaddr_in *peer_b, const struct leg_opts *opts,
+		      struct session **out, char *err, size_t errlen)
 {
 	struct session *s;
 
@@ -313,6 +353,11 @@ int session_create(struct media *r, int iface_a, const struct sockaddr_in *peer_
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
+	for (int i = 0; opts && i < 2; i++)
+		if (leg_apply(&s->leg[i], &opts[i], err, errlen)) {
+			session_release(r, s);
+			return -1;
+		}
 	if (session_setup(r, s, err, errlen)) {
 		session_release(r, s);
 		return -1;
@@ -340,8 +385,11 @@ int session_restore(struct media *r, struct session *s, char *err, size_t errlen
 		if (s->leg[i].iface < 0 || s->leg[i].iface >= r->n_ifaces) {
 			snprintf(err, errlen, "leg %c: no interface has its address", 'a' + i);
 			goto fail;
+		} else if (s->leg[i].path == RTPE_PATH_SRTP && !s->leg[i].srtp) {
+			snprintf(err, errlen, "leg %c: on the srtp path without its keys", 'a' + i);
+			goto fail;
 		}
-	s->punt = r->punt && session_path_confirmed(r, s) == RTPE_PATH_XDP;
+	s->punt = r->punt && session_xdp_capable(r, s);
 	for (int i = 0; i < 2; i++) {
 		struct leg *l = &s->leg[i];
 
@@ -354,6 +402,8 @@ int session_restore(struct media *r, struct session *s, char *err, size_t errlen
 		l->learn_until_ns = mono_ns() + (uint64_t)r->cfg->learning_window * 1000000000ull;
 		if (!r->xdp && l->path == RTPE_PATH_XDP)
 			l->path = RTPE_PATH_USERSPACE;
+		if (s->srtp && l->path != RTPE_PATH_LEARNING)
+			l->path = leg_path_confirmed(r, l); /* never XDP */
 	}
 	if (session_activate(r, s, err, errlen))
 		goto fail;
@@ -444,6 +494,7 @@ void sessions_detach(struct media *r)
 		for (int i = 0; i < 2; i++) {
 			leg_close(r, &s->leg[i]);
 			latch_free(&s->leg[i].cands);
+			leg_srtp_free(&s->leg[i]);
 			if (s->leg[i].slot < 2 * r->cfg->max_sessions)
 				r->slot_leg[s->leg[i].slot] = NULL;
 		}
@@ -486,5 +537,5 @@ void leg_view(struct media *r, const struct leg *l, struct leg_view *v)
 	v->drops = l->us.drops + st.drops;
 	v->rtcp_packets = l->us.rtcp_packets + st.rtcp_packets;
 	v->last_seen_ns = l->us.last_seen_ns > st.last_seen_ns ? l->us.last_seen_ns : st.last_seen_ns;
-	rtp_figures(leg_rtp_of(l, &rtp), 8000, v);
+	rtp_figures(leg_rtp_of(l, &rtp), l->clock_rate ? l->clock_rate : RTP_DEFAULT_CLOCK, v);
 }

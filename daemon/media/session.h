@@ -27,6 +27,7 @@
 #include "core/config.h"
 #include "core/sockaddr.h"
 #include "core/loop.h"
+#include "srtp/srtp_ctx.h"
 #include "xdp/xdp.h"
 
 struct latch;
@@ -41,6 +42,13 @@ struct relay_iface {
 };
 
 struct session;
+
+/* A leg that terminates SRTP (media/leg_srtp.h): its transform and what it
+ * refused, by reason. */
+struct leg_srtp {
+	struct sctx *ctx;
+	uint64_t fails[SCTX_FAIL_MAX];
+};
 
 struct leg {
 	struct session *s;
@@ -59,6 +67,19 @@ struct leg {
 	bool latch;               /* may take its peer from media (NAT) */
 	uint64_t learn_until_ns;  /* end of the learning window */
 	struct latch *cands;      /* latching candidates (latch.h), NULL: none heard */
+	struct leg_srtp *srtp;    /* SRTP keys and context, NULL: plain RTP */
+	uint32_t clock_rate;      /* RTP clock in Hz (jitter), RTP_DEFAULT_CLOCK unless told */
+	bool rtcp_mux;            /* its peer sends and takes RTCP on the RTP port (RFC 5761);
+				   * learnt on SRTP sessions from RTCP on the RTP port */
+};
+
+/* What a leg may be given at creation (session_create_ex); zeroes: plain
+ * RTP at 8000 Hz, RTCP on the port above. */
+struct leg_opts {
+	const struct sdes_key *srtp_in;  /* decrypts what the peer sends; NULL: plain RTP */
+	const struct sdes_key *srtp_out; /* encrypts what the relay sends it (NULL: srtp_in) */
+	uint32_t clock_rate;      /* RTP clock from the SDP, 0: 8000 */
+	bool rtcp_mux;            /* the peer multiplexes RTCP on the RTP port */
 };
 
 /* A peer is unknown (0.0.0.0:0) until the signalling gives it (the
@@ -88,6 +109,7 @@ struct session {
 	uint64_t created_ns;      /* CLOCK_MONOTONIC */
 	bool hold;                /* on hold: hold_timeout applies */
 	bool punt;                /* socket-less legs: XDP punts the slow path (punt.h) */
+	bool srtp;                /* a leg terminates SRTP: both legs relayed by the daemon */
 	struct leg leg[2];
 	struct session *hnext;    /* id hash chain */
 	struct session *prev, *next; /* all sessions, oldest first */
@@ -106,6 +128,7 @@ struct leg_view {
 struct rtpe_totals {              /* since start */
 	uint64_t packets[RTPE_PATH_MAX], bytes[RTPE_PATH_MAX]; /* relayed by the daemon */
 	uint64_t us_drops;        /* userspace: wrong source */
+	uint64_t srtp_fails[SCTX_FAIL_MAX]; /* SRTP/SRTCP refused from peers, by reason */
 	uint64_t created, deleted, timed_out;
 };
 
@@ -188,11 +211,18 @@ void sessions_fini(struct media *r);
 int session_create(struct media *r, int iface_a, const struct sockaddr_in *peer_a,
 		   int iface_b, const struct sockaddr_in *peer_b, struct session **out,
 		   char *err, size_t errlen);
+/* The same with each leg's options (opts[0] leg a, opts[1] leg b; NULL:
+ * none). A leg with SRTP keys puts its session on the daemon's sockets
+ * (never socket-less XDP legs): that leg's path is srtp, the other's
+ * userspace unless it has keys too. */
+int session_create_ex(struct media *r, int iface_a, const struct sockaddr_in *peer_a,
+		      int iface_b, const struct sockaddr_in *peer_b, const struct leg_opts *opts,
+		      struct session **out, char *err, size_t errlen);
 void session_destroy(struct media *r, struct session *s);
 /*
  * Restores a session found in the maps or the state file: s has id, legs'
- * iface, local, peer, peer_rtcp_port, path and slot set (slot UINT32_MAX for
- * a fresh one). Takes those exact ports, binds, rewrites the map entries.
+ * iface, local, peer, peer_rtcp_port, path, slot (UINT32_MAX for a fresh
+ * one), clock_rate and, for SRTP legs, srtp (leg_srtp_new) set. Takes those exact ports, binds, rewrites the map entries.
  * A slot beyond max_sessions is dropped; the slots are settled by
  * sessions_rebuild_slots, which the caller runs once every session is back.
  * 0, or -1 with err: s is then freed, its ports are free again and its map
@@ -222,8 +252,10 @@ int session_set_peer(struct media *r, struct session *s, int idx, const struct s
 /* Whether a peer of s is still unknown (no leg may forward yet): the sweep
  * gives such a session hold_timeout, as a ringing call may wait long. */
 bool session_waiting(const struct session *s);
-/* The path a confirmed leg of s takes: XDP when both interfaces run it. */
-enum rtpe_path session_path_confirmed(const struct media *r, const struct session *s);
+/* The path a confirmed leg takes: srtp for a leg with keys, xdp when both
+ * interfaces run XDP and no leg of its session terminates SRTP, else
+ * userspace (the plain leg of an SRTP session too). */
+enum rtpe_path leg_path_confirmed(const struct media *r, const struct leg *l);
 /* Writes both legs' entries (new, or over live ones). 0 or -errno. */
 int session_program(struct media *r, struct session *s);
 /*

@@ -45,7 +45,7 @@ void leg_confirm(struct media *r, struct leg *l, const struct sockaddr_in *peer)
 	}
 	if (rtcp) /* seen from the peer's IP: what its NAT really uses */
 		l->peer_rtcp_port = rtcp;
-	l->path = session_path_confirmed(r, l->s);
+	l->path = leg_path_confirmed(r, l);
 	latch_free(&l->cands);
 	/* XDP carries on from the RTP state the daemon built while learning. */
 	if (r->xdp && l->path == RTPE_PATH_XDP && l->us_rtp.rtp_packets &&

@@ -19,6 +19,7 @@
 #include "core/log.h"
 #include "core/loop.h"
 #include "xdp/xdp.h"
+#include "rtpe_rtp.h"
 
 const unsigned jitter_bounds_ms[N_JITTER_BUCKETS] = {
 #define RTPE_X_BOUND(ms) ms,
@@ -45,7 +46,7 @@ static void agg_leg(struct rtpe_agg *a, const struct leg *l, const struct rtpe_l
 	expected = (uint64_t)st->max_seq - st->base_seq + 1;
 	if (expected > st->rtp_packets)
 		a->rtp_lost += expected - st->rtp_packets;
-	jms = (double)(st->jitter >> 4) * 1000.0 / 8000.0;
+	jms = (double)(st->jitter >> 4) * 1000.0 / (l->clock_rate ? l->clock_rate : RTP_DEFAULT_CLOCK);
 	a->jitter_sum_ms += jms;
 	for (int b = 0; b < N_JITTER_BUCKETS; b++)
 		if (jms <= jitter_bounds_ms[b])

@@ -141,7 +141,7 @@ static const char *leg_parse(struct json_object *o, const struct rtpe_cfg *cfg,
 	    get_u64(o, "drops", &l->us.drops) < 0 ||
 	    get_u64(o, "rtcp_packets", &l->us.rtcp_packets) < 0)
 		return "a counter is not a number from 0 to 2^64 - 1";
-	return NULL;
+	return state_leg_extras_parse(o, l);
 }
 
 /* One session record. NULL, or what is wrong with it. */
@@ -208,6 +208,7 @@ static int recs_parse(struct json_object *arr, const struct rtpe_cfg *cfg, struc
 		const char *why = rec_parse(json_object_array_get_idx(arr, i), cfg, &f->rec[k]);
 
 		if (why) {
+			explicit_bzero(&f->rec[k], sizeof(f->rec[k])); /* keys of a refused record */
 			skip(f, i, n, why);
 			continue;
 		}
@@ -222,6 +223,8 @@ static int recs_parse(struct json_object *arr, const struct rtpe_cfg *cfg, struc
 		}
 		f->rec[f->n++] = f->rec[i];
 	}
+	if (k > f->n) /* duplicates and copies left behind: their SRTP keys */
+		explicit_bzero(f->rec + f->n, (k - f->n) * sizeof(*f->rec));
 	f->max_id = f->n ? f->rec[f->n - 1].id : 0;
 	return 0;
 }
@@ -301,6 +304,8 @@ struct state_rec *state_rec_find(const struct state_loaded *f, uint32_t id)
 
 void state_loaded_free(struct state_loaded *f)
 {
+	if (f->rec)
+		explicit_bzero(f->rec, f->n * sizeof(*f->rec)); /* SRTP keys */
 	free(f->rec);
 	f->rec = NULL;
 	f->n = 0;

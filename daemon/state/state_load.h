@@ -19,6 +19,7 @@
 #include <linux/types.h>
 #include "rtpedge.h"
 #include "core/config.h"
+#include "srtp/srtp_ctx.h"
 
 /* One leg as the file has it. */
 struct state_leg {
@@ -28,6 +29,12 @@ struct state_leg {
 	enum rtpe_path path;
 	uint32_t slot;            /* UINT32_MAX: none */
 	struct rtpe_leg_stats us; /* the daemon's own counters */
+	uint32_t clock_rate;      /* RTP clock, Hz (8000 when not in the file) */
+	bool rtcp_mux;
+	bool srtp;                /* terminates SRTP: the keys and state below hold */
+	struct sdes_key srtp_in, srtp_out;
+	struct sctx_stream st_in, st_out; /* each direction's restart state */
+	uint64_t srtp_fails[SCTX_FAIL_MAX];
 };
 
 /* One session as the file has it. */
@@ -56,8 +63,14 @@ struct state_loaded {
  * bad) when there is no file. -ENOMEM only; everything else is out->bad.
  */
 int state_load(const char *path, const struct rtpe_cfg *cfg, struct state_loaded *out);
+/* A leg's optional fields ("clock_rate", "rtcp_mux", "srtp") from its JSON
+ * object o into l, whose path is set: NULL, or what is wrong (a key is
+ * never quoted). (state_load_srtp.c) */
+struct json_object;
+const char *state_leg_extras_parse(struct json_object *o, struct state_leg *l);
 /* The record of session id, or NULL. */
 struct state_rec *state_rec_find(const struct state_loaded *f, uint32_t id);
+/* Frees the records (their SRTP keys wiped). */
 void state_loaded_free(struct state_loaded *f);
 /*
  * Keeps a bad file for the operator: renames path to path.bad-<unix time>

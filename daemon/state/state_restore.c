@@ -36,9 +36,11 @@
 #include <string.h>
 
 #include "core/log.h"
+#include "media/leg_srtp.h"
 #include "media/ports.h"
 #include "state/state_load.h"
 #include "xdp/xdp.h"
+#include "rtpe_rtp.h"
 
 struct map_leg {
 	__u32 idx;
@@ -161,6 +163,27 @@ static void leg_from_map(struct media *m, struct leg *l, const struct map_leg *e
 	l->peer_rtcp_port = ntohs(e->v.peer_rtcp_port);
 	l->path = e->v.path < RTPE_PATH_MAX ? (enum rtpe_path)e->v.path : RTPE_PATH_USERSPACE;
 	l->slot = e->v.slot;
+	l->clock_rate = e->v.clock_rate ? e->v.clock_rate : RTP_DEFAULT_CLOCK;
+}
+
+/* What the file adds to a leg: its clock and rtcp-mux and, for an SRTP
+ * leg, its keys, failure counts and each direction's stream where it was
+ * (rollover counters, the SRTCP index). 0, or -1 with err. */
+static int leg_extras_from(struct leg *l, const struct state_leg *f, char *err, size_t errlen)
+{
+	l->clock_rate = f->clock_rate ? f->clock_rate : l->clock_rate;
+	l->rtcp_mux = f->rtcp_mux;
+	if (!f->srtp)
+		return 0;
+	if (leg_srtp_new(l, &f->srtp_in, &f->srtp_out, err, errlen))
+		return -1;
+	if (sctx_stream_set(l->srtp->ctx, SCTX_IN, &f->st_in, err, errlen) ||
+	    sctx_stream_set(l->srtp->ctx, SCTX_OUT, &f->st_out, err, errlen)) {
+		leg_srtp_free(l); /* no keys: session_restore refuses its srtp path */
+		return -1;
+	}
+	memcpy(l->srtp->fails, f->srtp_fails, sizeof(l->srtp->fails));
+	return 0;
 }
 
 /* Two entries with one session number, sides a and b, pointing at each
@@ -184,18 +207,23 @@ static void session_age_from(struct session *s, const struct state_rec *rec)
 }
 
 /* The file's extras for a session from the maps: those of its record, if
- * the record has the same legs. */
-static void session_merge_state(struct session *s, const struct state_rec *rec)
+ * the record has the same legs. 0, or -1 with err (SRTP state refused). */
+static int session_merge_state(struct session *s, const struct state_rec *rec, char *err,
+			       size_t errlen)
 {
 	if (!rec)
-		return;
+		return 0;
 	for (int i = 0; i < 2; i++)
 		if (rec->leg[i].local.sin_addr.s_addr != s->leg[i].local.sin_addr.s_addr ||
 		    rec->leg[i].local.sin_port != s->leg[i].local.sin_port)
-			return;
+			return 0;
 	session_age_from(s, rec);
-	for (int i = 0; i < 2; i++)
+	for (int i = 0; i < 2; i++) {
 		s->leg[i].us = rec->leg[i].us;
+		if (leg_extras_from(&s->leg[i], &rec->leg[i], err, errlen))
+			return -1;
+	}
+	return 0;
 }
 
 /* A pair whose session is not restored now: its entries and ports stay. */
@@ -232,8 +260,17 @@ static void pair_restore(struct restore *rs, const struct map_leg *p)
 	}
 	leg_from_map(rs->m, &s->leg[0], &p[0]);
 	leg_from_map(rs->m, &s->leg[1], &p[1]);
-	session_merge_state(s, rec);
+	if (session_merge_state(s, rec, err, sizeof(err)))
+		log_warn("session s-%u: its SRTP state in the state file is refused: %s",
+			 p[0].v.session_id, err);
 	if (session_restore(rs->m, s, err, sizeof(err))) {
+		/* An SRTP session is never XDP's to relay: its entries go. */
+		if (p[0].v.path == RTPE_PATH_SRTP || p[1].v.path == RTPE_PATH_SRTP) {
+			log_warn("session s-%u (SRTP) not restored: %s; its pinned legs are removed",
+				 p[0].v.session_id, err);
+			rs->failed++;
+			return;
+		}
 		pair_keep(rs, p, err);
 		return;
 	}
@@ -302,6 +339,9 @@ static void file_restore(struct restore *rs, const struct state_rec *rec)
 		l->path = f->path;
 		l->slot = f->slot;
 		l->us = f->us;
+		if (leg_extras_from(l, f, err, sizeof(err)))
+			log_warn("session s-%u leg %c: its SRTP state is refused: %s", rec->id,
+				 'a' + i, err);
 	}
 	session_age_from(s, rec);
 	if (session_restore(rs->m, s, err, sizeof(err))) {

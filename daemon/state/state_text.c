@@ -25,13 +25,14 @@ void state_text_tail(struct jbuf *b)
 	jbuf_lit(b, "\n]}\n");
 }
 
-/* The state file keeps the daemon's own counters and the leg's slot. */
+/* The state file keeps the daemon's own counters and the leg's slot, and
+ * an SRTP leg's keys and restart state (the file is 0600). */
 static void put_leg(struct jbuf *b, const struct media *r, const struct leg *l)
 {
 	struct leg_view v = { .packets = l->us.packets, .bytes = l->us.bytes,
 			      .drops = l->us.drops, .rtcp_packets = l->us.rtcp_packets };
 
-	leg_json_write(b, r, l, &v, LEG_JSON_SLOT, 0);
+	leg_json_write(b, r, l, &v, LEG_JSON_SLOT | LEG_JSON_KEYS | LEG_JSON_STREAMS, 0);
 }
 
 void state_text_session(struct jbuf *b, const struct media *r, const struct session *s,

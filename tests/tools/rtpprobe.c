@@ -59,6 +59,7 @@ struct opts {
 	uint32_t given;          /* bit i: opt_defs[i] was on the command line */
 	uint32_t count, rate, expect, ssrc, timeout_ms, size, delay_ms, ts_step;
 	uint32_t seq_start;      /* 0-65535 */
+	uint32_t pause_at, pause_ms; /* packets from pause_at on are sent pause_ms later */
 };
 
 /* o.given bits of the options that have no default (rows 0-4 of opt_defs). */
@@ -236,6 +237,14 @@ static int recv_batch(int fd, struct stats *st, const struct opts *o)
 	return n;
 }
 
+/* When packet i is due: start + i intervals, plus the pause from pause_at on. */
+static uint64_t due_at(const struct opts *o, uint64_t start, uint64_t interval, uint32_t i)
+{
+	uint64_t t = start + (uint64_t)i * interval;
+
+	return o->pause_ms && i >= o->pause_at ? t + (uint64_t)o->pause_ms * 1000000ull : t;
+}
+
 /*
  * Sends the packets that are due by t (at most BATCH), from index *next.
  * Returns 1 when the socket is full (wait for POLLOUT), 0 otherwise.
@@ -250,7 +259,7 @@ static int send_due(int fd, const struct opts *o, struct stats *st, uint32_t *ne
 
 	memset(m, 0, sizeof(m));
 	while (n < BATCH && *next + n < o->count &&
-	       start + (uint64_t)(*next + n) * interval <= t) {
+	       due_at(o, start, interval, *next + (uint32_t)n) <= t) {
 		iov[n].iov_base = bufs[n];
 		iov[n].iov_len = build_packet(bufs[n], o, *next + n);
 		m[n].msg_hdr.msg_iov = &iov[n];
@@ -292,7 +301,8 @@ static int run(int fd, const struct opts *o, struct stats *st)
 {
 	uint64_t interval = o->rate ? 1000000000ull / o->rate : 0;
 	uint64_t start = now_ns() + (uint64_t)o->delay_ms * 1000000ull, t, wake, done = 0;
-	uint64_t send_deadline = start + 2 * (uint64_t)o->count * interval + 10000000000ull;
+	uint64_t send_deadline = start + 2 * (uint64_t)o->count * interval + 10000000000ull +
+				 (uint64_t)o->pause_ms * 1000000ull;
 	uint32_t next = 0;
 	int full = 0, r;
 
@@ -318,7 +328,7 @@ static int run(int fd, const struct opts *o, struct stats *st)
 		if (interrupted)
 			return -EINTR;
 		if (!done)
-			wake = full ? t + 1000000 : start + (uint64_t)next * interval;
+			wake = full ? t + 1000000 : due_at(o, start, interval, next);
 		else
 			wake = done + (uint64_t)o->timeout_ms * 1000000ull;
 		if (full)
@@ -342,7 +352,7 @@ static void usage(void)
 		"usage: rtpprobe --bind IP:PORT [--to IP:PORT] [--count N] [--rate PPS]\n"
 		"                [--ssrc HEX] [--seq N] [--expect N] [--expect-from IP:PORT]\n"
 		"                [--timeout MS] [--delay MS] [--rtcp] [--size BYTES]\n"
-		"                [--ts-step N] [--json]\n"
+		"                [--ts-step N] [--pause-at N --pause MS] [--json]\n"
 		"  Sends --count packets (default 0: receive only) to --to at --rate per\n"
 		"  second (default 500; 0 = as fast as possible) while receiving on the same\n"
 		"  socket until --expect packets arrived (default 0) or --timeout ms (default\n"
@@ -354,6 +364,8 @@ static void usage(void)
 		"  (default 160: 20 ms at 8 kHz; use 8000/rate for a jitter-free stream).\n"
 		"  --rtcp sends and expects RTCP SR packets. SIGUSR1 ends the sending\n"
 		"  early (then receives for --timeout as after the last send).\n"
+		"  --pause-at N --pause MS: packets N and later are sent MS ms later than\n"
+		"  the rate says (a gap in a stream).\n"
 		"  Exit: 0 all sent, exactly --expect received, all from --expect-from,\n"
 		"  intact, no duplicates; 1 otherwise; 2 usage or setup error.\n",
 		PAYLOAD_HDR, MAX_SIZE);
@@ -417,6 +429,8 @@ static const struct opt_def {
 	{ "delay", OPT_NUM, OFF(delay_ms), 10, 0, 3600000, 0 },
 	{ "size", OPT_NUM, OFF(size), 10, PAYLOAD_HDR, MAX_SIZE, 160 },
 	{ "ts-step", OPT_NUM, OFF(ts_step), 10, 0, 65535, 160 },
+	{ "pause-at", OPT_NUM, OFF(pause_at), 10, 0, MAX_COUNT, 0 },
+	{ "pause", OPT_NUM, OFF(pause_ms), 10, 0, 3600000, 0 },
 	{ "rtcp", OPT_FLAG, OFF(rtcp), 0, 0, 0, 0 },
 	{ "json", OPT_FLAG, OFF(json), 0, 0, 0, 0 },
 #undef OFF

@@ -297,7 +297,7 @@ static void t_cli_requests(struct server *t)
 
 	CLI(&r, NULL, "-s", p, "session", "show");
 	expect_cli("cli: a missing argument is a usage error", &r, 1, "",
-		   "rtpedgectl: missing ID\nusage: rtpedgectl session show ID\n");
+		   "rtpedgectl: missing ID\nusage: rtpedgectl session show ID [--keys]\n");
 
 	CLI(&r, NULL, "-s", p, "session", "show", "s-9");
 	expect_cli("cli: a refusal goes to stderr with exit 1", &r, 1, "",

@@ -275,6 +275,43 @@ static void t_daemon(void)
 	EXPECT(&c, "{\"command\":\"session.list\"}", "{\"ok\":true,\"result\":{\"sessions\":[]}}");
 	CASE_END();
 
+	CASE_BEGIN("daemon: srtp_a and srtp_b: refused without quoting a key, shown only with keys");
+	EXPECT(&c, "{\"command\":\"session.add\",\"args\":{" ADD_ARGS ",\"srtp_a\":7}}",
+	       "{\"ok\":false,\"error\":\"\\\"srtp_a\\\" must be a string SUITE:INKEY[:OUTKEY]\"}");
+	EXPECT(&c, "{\"command\":\"session.add\",\"args\":{" ADD_ARGS ",\"srtp_b\":"
+	       "\"AES_CM_128_HMAC_SHA1_80:PS1uQCVeeCFCanVmcjkpPywjNWhcYD0mXXtxaVB\"}}",
+	       "{\"ok\":false,\"error\":\"srtp_b: AES_CM_128_HMAC_SHA1_80 key: not 30 bytes of key "
+	       "and salt in base64 (40 characters)\"}");
+	EXPECT(&c, "{\"command\":\"session.add\",\"args\":{" ADD_ARGS ",\"srtp_b\":"
+	       "\"AES_CM_128_HMAC_SHA1_80:PS1uQCVeeCFCanVmcjkpPywjNWhcYD0mXXtxaVBR|2^49\"}}",
+	       "{\"ok\":false,\"error\":\"srtp_b: AES_CM_128_HMAC_SHA1_80 key: lifetime is not N or "
+	       "2^N from 1 to 2^48 packets (RFC 4568 6.1)\"}");
+	EXPECT(&c, "{\"command\":\"session.add\",\"args\":{" ADD_ARGS ",\"brief\":true,\"srtp_b\":"
+	       "\"AES_CM_128_HMAC_SHA1_80:PS1uQCVeeCFCanVmcjkpPywjNWhcYD0mXXtxaVBR|2^20|1:4:"
+	       "d0RmdmcmVCspeEc3QGZiNWpVLFJhQX1cfHAwJSoj\"}}",
+	       "{\"ok\":true,\"result\":{\"id\":\"s-4\",\"legs\":[{\"local\":\"127.0.0.1:47006\"},"
+	       "{\"local\":\"127.0.0.2:47006\"}]}}");
+	EXPECT(&c, "{\"command\":\"session.show\",\"args\":{\"id\":\"s-4\"}}",
+	       "{\"ok\":true,\"result\":{\"id\":\"s-4\",\"created_s\":0,\"hold\":false,\"idle_ms\":null,"
+	       "\"legs\":[" LEG_FULL("lo", "127.0.0.1:47006", "127.0.0.5:4000", "4001") ","
+	       "{\"interface\":\"lo2\",\"local\":\"127.0.0.2:47006\",\"peer\":\"127.0.0.6:5000\","
+	       "\"peer_rtcp_port\":5001,\"path\":\"learning\",\"packets\":0,\"bytes\":0,\"drops\":0,"
+	       "\"rtcp_packets\":0,\"last_seen_ms\":null,\"rtp\":{\"ssrc\":null,\"lost\":0,\"jitter_ms\":0.0},"
+	       "\"srtp\":{\"suite\":\"AES_CM_128_HMAC_SHA1_80\",\"failures\":{\"auth\":0,\"replay\":0,"
+	       "\"other\":0}}}]}}");
+	EXPECT(&c, "{\"command\":\"session.show\",\"args\":{\"id\":\"s-4\",\"keys\":true}}",
+	       "{\"ok\":true,\"result\":{\"id\":\"s-4\",\"created_s\":0,\"hold\":false,\"idle_ms\":null,"
+	       "\"legs\":[" LEG_FULL("lo", "127.0.0.1:47006", "127.0.0.5:4000", "4001") ","
+	       "{\"interface\":\"lo2\",\"local\":\"127.0.0.2:47006\",\"peer\":\"127.0.0.6:5000\","
+	       "\"peer_rtcp_port\":5001,\"path\":\"learning\",\"packets\":0,\"bytes\":0,\"drops\":0,"
+	       "\"rtcp_packets\":0,\"last_seen_ms\":null,\"rtp\":{\"ssrc\":null,\"lost\":0,\"jitter_ms\":0.0},"
+	       "\"srtp\":{\"suite\":\"AES_CM_128_HMAC_SHA1_80\",\"failures\":{\"auth\":0,\"replay\":0,"
+	       "\"other\":0},\"in_key\":\"PS1uQCVeeCFCanVmcjkpPywjNWhcYD0mXXtxaVBR|2^20|1:4\","
+	       "\"out_key\":\"d0RmdmcmVCspeEc3QGZiNWpVLFJhQX1cfHAwJSoj\"}}]}}");
+	EXPECT(&c, "{\"command\":\"session.del\",\"args\":{\"id\":\"s-4\",\"brief\":true}}",
+	       "{\"ok\":true,\"result\":{\"id\":\"s-4\"}}");
+	CASE_END();
+
 	CASE_BEGIN("daemon: shutdown with remove stops it cleanly");
 	EXPECT(&c, "{\"command\":\"shutdown\",\"args\":{\"remove\":true}}",
 	       "{\"ok\":true,\"result\":{\"message\":\"stopping; removing XDP, maps and sessions\"}}");

@@ -37,6 +37,12 @@
 #define REC2(extra, legs) "{\"id\":2" extra ",\"legs\":" legs "}"
 #define REC2L(legextra) REC2("", "[" LEG2(legextra) "," LEG2B "]")
 
+/* An SRTP leg's object, its keys (RFC 4568 4 and 9.1's). */
+#define SRTP(inner) "\"srtp\":{" inner "}"
+#define K1 "PS1uQCVeeCFCanVmcjkpPywjNWhcYD0mXXtxaVBR"
+#define K2 "d0RmdmcmVCspeEc3QGZiNWpVLFJhQX1cfHAwJSoj"
+#define KEYS(suite, in, out) "\"suite\":\"" suite "\",\"in_key\":\"" in "\",\"out_key\":\"" out "\""
+
 struct file_case {
 	const char *name;
 	const char *text;     /* the whole file */
@@ -94,6 +100,34 @@ static const struct file_case cases[] = {
 	       REC2("", "[{\"interface\":\"lo\",\"local\":\"127.0.0.1:20002\",\"peer\":\"127.0.0.5:10002\","
 		    "\"path\":\"warp\"}," LEG2B "]")),
 	BADREC("a leg that is a string", REC2("", "[\"x\"," LEG2B "]")),
+	{ "an SRTP leg with its keys, clock, rtcp-mux and restart state: every session",
+	  FILE3(",\"next_id\":4", REC2L(",\"clock_rate\":48000,\"rtcp_mux\":true," SRTP(
+		  "\"suite\":\"AES_CM_128_HMAC_SHA1_80\",\"in_key\":\"" K1 "|2^20|1:4\","
+		  "\"out_key\":\"" K2 "\",\"failures\":{\"auth\":1,\"replay\":2,\"other\":3},"
+		  "\"in\":{\"used\":5,\"ssrc\":1234,\"roc\":1},\"out\":{\"used\":6,\"ssrc\":99,"
+		  "\"roc\":2,\"rtcp_ssrc\":99,\"rtcp_sent\":70}"))), false, 3, 4, false },
+	BADREC("srtp a string", REC2L(",\"srtp\":\"x\"")),
+	BADREC("srtp suite unknown", REC2L("," SRTP(KEYS("AES_CM_128_HMAC_SHA1_81", K1, K2)))),
+	BADREC("srtp in_key short", REC2L("," SRTP(KEYS("AES_CM_128_HMAC_SHA1_80", "PS1uQCVe", K2)))),
+	BADREC("srtp out_key of another suite", REC2L("," SRTP(KEYS("AEAD_AES_128_GCM", K1, K2)))),
+	BADREC("srtp in_key a number", REC2L("," SRTP("\"suite\":\"AES_CM_128_HMAC_SHA1_80\","
+						   "\"in_key\":5,\"out_key\":\"" K2 "\""))),
+	BADREC("srtp roc without ssrc", REC2L("," SRTP(KEYS("AES_CM_128_HMAC_SHA1_80", K1, K2)
+						     ",\"in\":{\"roc\":1}"))),
+	BADREC("srtp roc 2^32", REC2L("," SRTP(KEYS("AES_CM_128_HMAC_SHA1_80", K1, K2)
+					     ",\"in\":{\"ssrc\":1,\"roc\":4294967296}"))),
+	BADREC("srtp rtcp_sent 2^21", REC2L("," SRTP(KEYS("AES_CM_128_HMAC_SHA1_80", K1, K2)
+						   ",\"out\":{\"rtcp_ssrc\":1,\"rtcp_sent\":2097152}"))),
+	BADREC("srtp used past 2^48", REC2L("," SRTP(KEYS("AES_CM_128_HMAC_SHA1_80", K1, K2)
+						   ",\"out\":{\"used\":281474976710657}"))),
+	BADREC("srtp failures a string", REC2L("," SRTP(KEYS("AES_CM_128_HMAC_SHA1_80", K1, K2)
+						       ",\"failures\":\"x\""))),
+	BADREC("clock_rate 0", REC2L(",\"clock_rate\":0")),
+	BADREC("clock_rate a string", REC2L(",\"clock_rate\":\"8000\"")),
+	BADREC("rtcp_mux a string", REC2L(",\"rtcp_mux\":\"yes\"")),
+	BADREC("path srtp without keys",
+	       REC2("", "[{\"interface\":\"lo\",\"local\":\"127.0.0.1:20002\",\"peer\":\"127.0.0.5:10002\","
+		    "\"path\":\"srtp\"}," LEG2B "]")),
 	{ "next_id -1", FILE3(",\"next_id\":-1", REC2L("")), true, 3, 4, false },
 	{ "next_id 0", FILE3(",\"next_id\":0", REC2L("")), true, 3, 4, false },
 	{ "next_id 2^32 (0 once truncated)", FILE3(",\"next_id\":4294967296", REC2L("")), true, 3, 4, false },

@@ -12,9 +12,9 @@ PKGS=(
 	libsrtp2-dev libsofia-sip-ua-dev libsystemd-dev
 	# test bed, tests and benchmarks
 	iproute2 ethtool nftables xdp-tools tshark sip-tester procps
+	libclang-rt-14-dev gnuplot-nox python3 jq curl bc util-linux
 	# the SIP benchmark's reference pair (scripts/bench-sip.sh)
 	kamailio rtpengine-daemon
-	libclang-rt-14-dev gnuplot-nox python3 jq curl bc util-linux
 )
 
 if [ "$(id -u)" -ne 0 ]; then

@@ -29,7 +29,7 @@
 #
 # Env: RTPE_NS_PREFIX (bench-sip-), RTPE_BUILD (build), RTPE_BENCH_OUT
 # (build/bench), RTPE_BENCH_SIP_CALLS (2000), RTPE_BENCH_SIP_RATES
-# ("200 300 400 500 600 800 1000 1500 2000"), RTPE_BENCH_SIP_HOLD (500 ms),
+# ("200 300 400 500 600 800 1000 1200 1500 2000 2500 3000"), RTPE_BENCH_SIP_HOLD (500 ms),
 # RTPE_BENCH_SIP_PKTS (10 RTP packets each way), RTPE_BENCH_SIP_RELAYS
 # ("rtpedge kamailio"), RTPE_BENCH_SMOKE=1 (50 calls at 20/s, rtpedge only).
 set -uo pipefail
@@ -42,7 +42,7 @@ SMOKE=${RTPE_BENCH_SMOKE:-0}
 if [ "$SMOKE" = 1 ]; then
 	DEF_CALLS=50 DEF_RATES=20 DEF_RELAYS=rtpedge
 else
-	DEF_CALLS=2000 DEF_RATES="200 300 400 500 600 800 1000 1500 2000" DEF_RELAYS="rtpedge kamailio"
+	DEF_CALLS=2000 DEF_RATES="200 300 400 500 600 800 1000 1200 1500 2000 2500 3000" DEF_RELAYS="rtpedge kamailio"
 fi
 CALLS=${RTPE_BENCH_SIP_CALLS:-$DEF_CALLS}
 read -r -a RATES <<<"${RTPE_BENCH_SIP_RATES:-$DEF_RATES}"
@@ -241,9 +241,14 @@ step() {
 		return 0
 	jq -e .passed <<<"$(tail -n 1 "$T/steps.jsonl")" >/dev/null && return 1
 	# why it failed: sipp's errors and last screens, kept beside the results
-	for f in uac.err uas.err uac.out uas.out; do
-		tail -c 20000 "$T/$f" >"$OUT/sip-$relay-$rate.$f" 2>/dev/null
+	for f in uac.err uas.err uac.out uas.out rtpedge.log kamailio.log rtpengine.log; do
+		[ -f "$T/$f" ] && tail -c 20000 "$T/$f" >"$OUT/sip-$relay-$rate.$f"
 	done
+	{
+		for ns in "$RTPE_NS_CARRIER" "$RTPE_NS_RELAY" "$RTPE_NS_SBC"; do
+			echo "== $ns" && ip -n "$ns" -s link && ip netns exec "$ns" grep Udp: /proc/net/snmp
+		done
+	} >"$OUT/sip-$relay-$rate.links" 2>&1
 	return 1
 }
 

@@ -201,6 +201,7 @@ last_count() {
 step() {
 	local relay=$1 rate=$2 lim c0 c1 m0c m0s t0 t1 rcu rcs ok fails
 	lim=$((CALLS / rate + HOLD / 1000 + 30))
+	rm -f "$T"/uac.err "$T"/uac.out "$T"/uas.err "$T"/uas.out # sipp appends to its error file
 	(cd "$T" && exec ip netns exec "$RTPE_NS_SBC" timeout -k 5 "$lim" taskset -c "$GEN_CPU" sipp -sf "$T/uas.xml" -nostdin \
 		-i 198.18.2.2 -p 5060 -mi 198.18.2.2 -mp 6000 -m "$CALLS" -trace_err \
 		-error_file "$T/uas.err" >"$T/uas.out" 2>&1) &

@@ -136,7 +136,7 @@ preflight() {
 	echo '{}' >"$T/nsperpkt.json"
 	echo '{}' >"$T/srtp.json"
 	echo '{}' >"$T/sip.json"
-	rm -f "$OUT"/sip-*.u*
+	rm -f "$OUT"/sip-*-*
 	: >"$T/ctl.jsonl"
 	: >"$T/skipped.jsonl"
 }
@@ -448,7 +448,7 @@ phase_sip() {
 		RTPE_BUILD=${RTPE_BUILD:-build} timeout -k 10 900 "$ROOT/scripts/bench-sip.sh" ||
 		die "the sip phase failed (scripts/bench-sip.sh)"
 	# kept beside results.json: why a step failed (sipp's errors)
-	cp "$T"/sip-*.u* "$OUT/" 2>/dev/null
+	cp "$T"/sip-*-* "$OUT/" 2>/dev/null
 	return 0
 }
 

@@ -36,7 +36,8 @@
 # RTPE_BENCH_ROUNDS (3), RTPE_BENCH_LIGHT_RATE (20000),
 # RTPE_BENCH_REPEAT (1000000), RTPE_BUILD (build: the programs' folder),
 # RTPE_BENCH_OUT (build/bench), RTPE_NS_PREFIX (bench-), RTPE_BENCH_PHASES ("nsperpkt xdp
-# userspace kernel"; kernel needs xdp's sessions), RTPE_BENCH_SMOKE=1 (a
+# userspace kernel sip"; kernel needs xdp's sessions; sip: scripts/bench-sip.sh,
+# whose RTPE_BENCH_SIP_* knobs pass through), RTPE_BENCH_SMOKE=1 (a
 # few seconds of everything, no targets: `make check` runs it).
 set -uo pipefail
 
@@ -67,7 +68,7 @@ GEN_CPU=0
 RELAY_CPU=1
 PAIRS_PER_ADDR=25000 # port_min 10000 .. port_max 59999
 eval "$("$NETNS" env)"
-PHASES=${RTPE_BENCH_PHASES:-nsperpkt xdp userspace kernel}
+PHASES=${RTPE_BENCH_PHASES:-nsperpkt xdp userspace kernel sip}
 T=$(mktemp -d /tmp/rtpe-bench.XXXXXX)
 RUNS=$OUT/runs.jsonl # every measured run, one JSON object per line
 DAEMON_PID=""
@@ -134,6 +135,8 @@ preflight() {
 	: >"$RUNS"
 	echo '{}' >"$T/nsperpkt.json"
 	echo '{}' >"$T/srtp.json"
+	echo '{}' >"$T/sip.json"
+	rm -f "$OUT"/sip-*-*
 	: >"$T/ctl.jsonl"
 	: >"$T/skipped.jsonl"
 }
@@ -426,6 +429,29 @@ phase_kernel() {
 	inr nft delete table ip rtpebench
 }
 
+# SIP calls per second with media anchoring, rtpedged against Kamailio +
+# rtpengine: scripts/bench-sip.sh, on a bed of its own (prefix PREFIXsip-,
+# so this bed's NAPI threads and sink play no part), into $T/sip.json.
+phase_sip() {
+	local why="" relays=${RTPE_BENCH_SIP_RELAYS:-}
+	command -v sipp >/dev/null || why="sipp is missing (scripts/install-deps.sh)"
+	if [ -z "$why" ] && [ "$SMOKE" != 1 ] && [ -z "$relays" ] &&
+		! { command -v kamailio && command -v rtpengine; } >/dev/null; then
+		relays=rtpedge
+		say "sip: kamailio or rtpengine missing (scripts/install-deps.sh): rtpedged only"
+	fi
+	if [ -n "$why" ]; then
+		jq -n --arg r "$why" '{reason: $r}' >"$T/sip.json"
+		return 0
+	fi
+	RTPE_NS_PREFIX=${RTPE_NS_PREFIX}sip- RTPE_BENCH_OUT=$T RTPE_BENCH_SIP_RELAYS=$relays \
+		RTPE_BUILD=${RTPE_BUILD:-build} timeout -k 10 900 "$ROOT/scripts/bench-sip.sh" ||
+		die "the sip phase failed (scripts/bench-sip.sh)"
+	# kept beside results.json: why a step failed (sipp's errors)
+	cp "$T"/sip-*-* "$OUT/" 2>/dev/null
+	return 0
+}
+
 phase_nsperpkt() {
 	inr "$GEN" nsperpkt --dev r0 --out-dev r1 --src 198.18.1.2 --dst 198.18.2.2 \
 		--smac 02:00:00:00:02:01 --dmac 02:00:00:00:02:02 --legs 10000 --repeat "$REPEAT" \
@@ -478,6 +504,7 @@ def round_ratios($runs; $n): [$runs[] | select(.sessions == $n and .load == "ful
 | ([$all.ctl[] | select(.op == "add")] | max_by(.sessions)) as $add
 | ([$all.ctl[] | select(.op == "del" and .mode == "xdp")] | first) as $del
 | $all.nsperpkt.ratio as $ns_ratio
+| ($all.sip.best.rtpedge // null) as $sr | ($all.sip.best.kamailio // null) as $sk
 | $all + {summary: $sum, targets: [
 	{target: "xdp relay CPU per packet <= 1.15 x the ceiling's (every session count)",
 	 values: $t1, status: judge(allok($t1; . <= 1.15))},
@@ -496,7 +523,19 @@ def round_ratios($runs; $n): [$runs[] | select(.sessions == $n and .load == "ful
 	{target: "session.add and session.del >= 20,000 sessions/s over the control socket",
 	 values: {add_per_s: $add.per_s, add_batch: $add.sessions, del_per_s: $del.per_s},
 	 status: judge(if $add == null or $del == null then null
-		else $add.per_s >= 20000 and $del.per_s >= 20000 end)}]}
+		else $add.per_s >= 20000 and $del.per_s >= 20000 end)},
+	{target: "SIP: >= 300 calls/s with media anchoring and 0 failed calls (rtpedged)",
+	 values: {calls_per_s: $sr.calls_per_s, sipp_limited: $sr.generator_limited},
+	 status: judge(if $sr == null then null else $sr.calls_per_s >= 300 end)},
+	{target: "SIP: more calls/s than Kamailio 5.6 + rtpengine 10.5 (userspace) on the same bed",
+	 values: {rtpedge: $sr.calls_per_s, kamailio: $sk.calls_per_s,
+		ratio: ratio($sr.calls_per_s; $sk.calls_per_s),
+		relay_cpu_per_call_ratio: ratio($sr.relay_cpu_ms_per_call; $sk.relay_cpu_ms_per_call),
+		both_sipp_limited: ($sr.generator_limited == true and $sk.generator_limited == true)},
+	 status: judge(if $sr == null or $sk == null then null
+		elif $sr.calls_per_s > $sk.calls_per_s then true
+		elif $sr.generator_limited == true and $sk.generator_limited == true then null
+		else false end)}]}
 JQ
 
 read -r -d '' TABLE_JQ <<'JQ'
@@ -511,6 +550,10 @@ def lpad(w): tostring | if length >= w then . else . + (" " * (w - length)) end;
 "srtp       not measured: \(.srtp.reason // .srtp.note // "unknown")",
 "BPF_PROG_TEST_RUN (repeat \(.nsperpkt.repeat), \(.nsperpkt.legs) legs): rtpedge_xdp \(.nsperpkt.rtpedge.ns_median | f(1)) ns, ceiling_xdp \(.nsperpkt.ceiling.ns_median | f(1)) ns per packet: ratio \(.nsperpkt.ratio | f(2)) (rtpedge_xdp \(.nsperpkt.rtpedge_plain_ns // 0 | f(1)) ns without the clock read, \(.nsperpkt.rtpedge_clock_ns // 0 | f(1)) with it, for \((.nsperpkt.clock_share // 0) * 100 | f(1))% of a stream); verifier: rtpedge \(.nsperpkt.rtpedge.verified_insns) insns (\(.nsperpkt.rtpedge.xlated_insns) xlated), ceiling \(.nsperpkt.ceiling.verified_insns) (\(.nsperpkt.ceiling.xlated_insns))",
 "control socket: " + ([.ctl[] | "\(.mode) \(.op) \(.sessions): \(.per_s)/s"] | join(", ")),
+(.sip // {} | if .reason then "sip        not measured: \(.reason)" elif .best == null then empty else
+ "sip calls/s with media anchoring, 0 failed (\(.calls_per_step) calls a step, \(.hold_ms) ms, \(.rtp_packets_each_way) RTP each way; load \(.load_before)):",
+ (.best | to_entries[] | "  \(.key | lpad(9)) \(.value.calls_per_s | f(0) | pad(6)) calls/s (asked \(.value.asked_per_s // "-")\(if .value.generator_limited then ", sipp's limit" else "" end)), relay CPU \(.value.relay_cpu_ms_per_call | f(3)) ms a call, \(.value.relay_cpu_share // 0 | . * 100 | f(1))% of a CPU, \(.value.calls_per_relay_cpu_s | f(0)) calls per relay CPU second"),
+ (if .best.kamailio then "  kamailio: \(.kamailio); rtpengine \(.rtpengine), \(.rtpengine_mode)" else empty end) end),
 "targets (ratios from this run):",
 (.targets[] | "  \(.status | ascii_upcase | lpad(10)) \(.target): \(.values | tojson)")
 JQ
@@ -522,13 +565,13 @@ report() {
 	jq -s '.' "$T/skipped.jsonl" >"$T/skipped.json"
 	jq -n --slurpfile runs "$T/runs.json" --slurpfile ctl "$T/ctl.json" \
 		--slurpfile ns "$T/nsperpkt.json" --slurpfile srtp "$T/srtp.json" \
-		--slurpfile skipped "$T/skipped.json" \
+		--slurpfile skipped "$T/skipped.json" --slurpfile sip "$T/sip.json" \
 		--argjson rate "$RATE" --argjson smoke "$([ "$SMOKE" = 1 ] && echo true || echo false)" \
 		--arg kernel "$(uname -r)" --arg when "$(date -u +%FT%TZ)" --arg cpu "$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | xargs)" \
 		'{meta: {when: $when, kernel: $kernel, cpu: $cpu, cpus: '"$(nproc)"', rate: $rate,
 		  seconds: '"$SECS"', rounds: '"$ROUNDS"', smoke: $smoke, gen_cpu: '"$GEN_CPU"',
 		  relay_cpu: '"$RELAY_CPU"', order: "'"$ORDER"'"}, runs: $runs[0], ctl: $ctl[0], nsperpkt: $ns[0],
-		  srtp: $srtp[0], skipped: $skipped[0]}' |
+		  srtp: $srtp[0], skipped: $skipped[0], sip: $sip[0]}' |
 		jq --argjson rate "$RATE" --argjson smoke "$([ "$SMOKE" = 1 ] && echo true || echo false)" \
 			"$SUMMARY_JQ" >"$OUT/results.json" || die "cannot summarise the runs"
 	jq -r "$TABLE_JQ" "$OUT/results.json"
@@ -546,8 +589,8 @@ main() {
 	napi_setup
 	for p in $PHASES; do
 		case $p in
-		nsperpkt | xdp | userspace | kernel) "phase_$p" ;;
-		*) die "unknown phase $p (RTPE_BENCH_PHASES: nsperpkt xdp userspace kernel)" ;;
+		nsperpkt | xdp | userspace | kernel | sip) "phase_$p" ;;
+		*) die "unknown phase $p (RTPE_BENCH_PHASES: nsperpkt xdp userspace kernel sip)" ;;
 		esac
 	done
 	report

@@ -9,7 +9,9 @@
 # asserted is that every piece measured something real: the generator
 # offered what it was asked, the sink counted and timed the packets, every
 # path delivered, the programs were timed, the control socket churned
-# sessions, the plots were drawn, and nothing was left behind.
+# sessions, SIP calls went through rtpedged with their RTP (the sip phase:
+# 50 calls at 20/s, rtpedged only), the plots were drawn, and nothing was
+# left behind (the sip phase's bed is bench-smoke-sip-*).
 export RTPE_NS_PREFIX=${RTPE_NS_PREFIX:-}bench-smoke-
 . "$(dirname "$0")/lib.sh"
 
@@ -73,6 +75,19 @@ check_eq "deletes refused" "$(q '[.ctl[] | select(.op == "del") | .refused] | ad
 check_eq "sessions deleted (xdp, userspace)" "$(q '[.ctl[] | select(.op == "del") | .sessions] | join(" ")')" "100 100"
 check_ge "add rate" "$(q '[.ctl[] | select(.op == "add") | .per_s] | min | floor')" 1
 check_match "srtp row" "$(cat "$T/bench.out")" '^srtp +(not measured: .+)'
+case_end
+
+case_begin "SIP calls through rtpedged: every call answered, its RTP through both ways"
+if command -v sipp >/dev/null; then
+	check_ge "rtpedge calls/s" "$(q '.sip.best.rtpedge.calls_per_s // 0')" 1
+	check_eq "steps failed" "$(q '[.sip.steps[] | select(.passed | not)] | length')" 0
+	check_eq "RTP to the sbc" "$(q '.sip.steps[0] | .rtp_to_sbc == .rtp_expected_each_way')" true
+	check_eq "RTP to the carrier" "$(q '.sip.steps[0] | .rtp_to_carrier == .rtp_expected_each_way')" true
+	check_ge "relay CPU accounted (ms)" "$(q '.sip.steps[0].relay_cpu_ms')" 1
+	check_match "sip rows" "$(cat "$T/bench.out")" 'rtpedge +[0-9]+ calls/s'
+else
+	check_match "sip row" "$(cat "$T/bench.out")" '^sip +not measured: sipp'
+fi
 case_end
 
 case_begin "one PNG per figure"

@@ -172,13 +172,17 @@ static int on_response(struct sip_tr *tr, nta_outgoing_t *orq, sip_t const *sip)
 int tr_forward(struct sip_tr *tr)
 {
 	struct sip *sp = tr->sp;
+	msg_t *ref = msg_ref_create(tr->req);
 
 	tr->orq = nta_outgoing_mcreate(sp->agent, tr->stateless ? NULL : on_response, tr,
-				       (url_string_t const *)tr->hop, msg_ref_create(tr->req),
+				       (url_string_t const *)tr->hop, ref,
 				       NTATAG_STATELESS(tr->stateless), TAG_END());
 	if (!tr->orq) {
 		char const *m = sip_object(tr->req)->sip_request->rq_method_name;
 
+		/* nta took no reference on failure (it detaches the message from a
+		 * stateless request it could not send): the one given is ours. */
+		msg_destroy(ref);
 		log_warn("sip: cannot send %s on to %s", m, tr->hop && tr->hop->url_host ?
 			 tr->hop->url_host : "?");
 		tr_reply(tr, 503, "Cannot Forward");

@@ -75,6 +75,21 @@ static bool has_to_tag(sip_t const *sip)
 	return sip->sip_to && sip->sip_to->a_tag;
 }
 
+/*
+ * An out-of-dialog OPTIONS the proxy answers itself (200): one naming the
+ * proxy (with a user part or not), and every one from a region's SBC,
+ * whose keep-alive pings (Infobip's every 60 s, to whatever URI its trunk
+ * names, often a public address behind NAT) take the trunk out of service
+ * when unanswered. A trunk's OPTIONS to another URI is forwarded.
+ */
+static bool options_for_us(const struct rtpe_cfg *c, sip_t const *sip,
+			   const struct sip_source *from)
+{
+	if (sip->sip_request->rq_method != sip_method_options || has_to_tag(sip))
+		return false;
+	return from->region >= 0 || sip_url_is_self(c, sip->sip_request->rq_url);
+}
+
 static void answer(struct sip_class *out, int status, const char *why)
 {
 	out->kind = SIP_K_ANSWER;
@@ -99,11 +114,10 @@ void sip_classify(const struct rtpe_cfg *c, sip_t const *sip, struct in_addr src
 		return answer(out, 400, "a mandatory header is missing");
 	m = sip->sip_request->rq_method;
 	ruri = sip->sip_request->rq_url;
-	if (sip->sip_max_forwards && !sip->sip_max_forwards->mf_count)
-		return answer(out, m == sip_method_options && sip_url_is_self(c, ruri) ? 200 : 483,
-			      "Max-Forwards is 0");
-	if (m == sip_method_options && !ruri->url_user && sip_url_is_self(c, ruri))
+	if (options_for_us(c, sip, &from))
 		return answer(out, 200, "OPTIONS to the proxy");
+	if (sip->sip_max_forwards && !sip->sip_max_forwards->mf_count)
+		return answer(out, 483, "Max-Forwards is 0");
 	if (has_to_tag(sip) || m == sip_method_ack) {
 		out->kind = SIP_K_DIALOG;
 		out->ours = sip_route_ours(c, sip->sip_route, &out->rr);

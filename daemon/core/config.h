@@ -53,6 +53,9 @@ struct cfg_region {
 	uint16_t port;                   /* port = (default 5060) */
 	char transport[4];               /* transport = udp|tcp|tls (default udp) */
 	unsigned options_interval;       /* options_interval = (default 30, 0 = off) */
+	unsigned options_down_after;     /* options_down_after = (default 3 unanswered pings) */
+	char strategy[12];               /* strategy = failover|round-robin (default failover) */
+	unsigned invite_timeout_ms;      /* invite_timeout_ms = (default 2000): no answer, next sbc */
 	int iface;                       /* interface = NAME -> index in ifaces */
 	/* Filled from the regions catalogue when sbc is not given: */
 	struct prefix allow[CFG_MAX_ALLOW]; /* more sources of its SIP (allowlisted) */

@@ -18,6 +18,7 @@
 static const char *const xdp_modes[] = { "auto", "native", "generic", "off", NULL };
 static const char *const log_levels[] = { "error", "warning", "info", "debug", NULL };
 static const char *const transports[] = { "udp", "tcp", "tls", NULL };
+static const char *const strategies[] = { "failover", "round-robin", NULL };
 
 static int parse_ulong(const char *s, unsigned long max, unsigned long *out)
 {
@@ -340,6 +341,12 @@ const struct key_def cfg_keys[] = {
 	{ KEY(S_REGION, "transport", set_choice), REGION(transport), .choices = transports,
 	  .what = "udp, tcp or tls" },
 	{ KEY(S_REGION, "options_interval", set_num), REGION(options_interval), SECONDS(0, 3600) },
+	{ KEY(S_REGION, "options_down_after", set_num), REGION(options_down_after),
+	  RANGE(1, 100, "a number of pings") },
+	{ KEY(S_REGION, "strategy", set_choice), REGION(strategy), .choices = strategies,
+	  .what = "failover or round-robin" },
+	{ KEY(S_REGION, "invite_timeout_ms", set_num), REGION(invite_timeout_ms),
+	  RANGE(100, 32000, "a number of milliseconds") },
 	{ KEY(S_REGION, "interface", set_name), REF(iface, "an [interface] name") },
 	{ KEY(S_TRUNK, "addresses", set_list), LIST(B_OBJ, struct cfg_trunk, addresses,
 	  n_addresses, set_cidr), .what = "an IPv4 CIDR (A.B.C.D/0-32)",

@@ -26,6 +26,14 @@
 #define LINGER_MS 32000
 
 static int on_ack_cancel(struct sip_tr *tr, nta_incoming_t *irq, sip_t const *sip);
+static bool failover(struct sip_tr *tr, const char *why);
+
+static void itimer_stop(struct sip_tr *tr)
+{
+	if (tr->itimer)
+		su_timer_destroy(tr->itimer);
+	tr->itimer = NULL;
+}
 
 struct sip_tr *tr_new(struct sip *sp, nta_incoming_t *irq, sip_t const *sip)
 {
@@ -37,6 +45,7 @@ struct sip_tr *tr_new(struct sip *sp, nta_incoming_t *irq, sip_t const *sip)
 	tr->irq = irq;
 	tr->method = sip->sip_request->rq_method;
 	tr->refs = 2; /* the caller's, and the transaction's until it is done */
+	tr->region = tr->sbc = -1;
 	tr->next = sp->trs;
 	if (sp->trs)
 		sp->trs->prev = tr;
@@ -79,6 +88,7 @@ void tr_done(struct sip_tr *tr)
 		su_timer_destroy(tr->timer);
 		tr->timer = NULL;
 	}
+	itimer_stop(tr);
 	if (tr->orq) {
 		nta_outgoing_destroy(tr->orq);
 		tr->orq = NULL;
@@ -150,6 +160,12 @@ static int on_response(struct sip_tr *tr, nta_outgoing_t *orq, sip_t const *sip)
 	int status = sip && sip->sip_status ? sip->sip_status->st_status : nta_outgoing_status(orq);
 	msg_t *resp;
 
+	if (orq != tr->orq)
+		return 0; /* an address given up for the next one */
+	tr->heard = true;
+	itimer_stop(tr);
+	if (status == 503 && failover(tr, "503"))
+		return 0;
 	if (status < 101)
 		return 0; /* 100 Trying is hop by hop: the proxy sent its own */
 	resp = nta_outgoing_getresponse(orq);
@@ -165,6 +181,77 @@ static int on_response(struct sip_tr *tr, nta_outgoing_t *orq, sip_t const *sip)
 	if (status >= 200)
 		tr_done(tr);
 	return 0;
+}
+
+/* ---- failover to the next SBC address of a region ----------------------------------- */
+
+static void on_invite_timeout(struct sip *sp, su_timer_t *t, struct sip_tr *tr)
+{
+	itimer_stop(tr);
+	if (!tr->heard)
+		failover(tr, "no response");
+}
+
+/* A new call's INVITE to a region with more addresses waits invite_timeout_ms
+ * for a response. */
+static void itimer_start(struct sip_tr *tr)
+{
+	const struct cfg_region *cr;
+
+	if (tr->region < 0 || tr->region >= tr->sp->cfg->n_regions || tr->stateless ||
+	    tr->method != sip_method_invite)
+		return;
+	cr = &tr->sp->cfg->regions[tr->region];
+	if (cr->n_sbc < 2 || (tr->tried & ((1u << cr->n_sbc) - 1)) == (1u << cr->n_sbc) - 1)
+		return;
+	tr->itimer = su_timer_create(su_root_task(tr->sp->root), cr->invite_timeout_ms);
+	if (tr->itimer && su_timer_set(tr->itimer, on_invite_timeout, tr) < 0)
+		itimer_stop(tr);
+}
+
+/*
+ * The INVITE of a new call got 503, or no response in time, from one SBC
+ * address: it goes to the next one (the caller sees one transaction). The
+ * copy sent on loses the proxy's Via (nta writes a new one) and takes the
+ * next address as its Request-URI. False when there is none (the answer
+ * goes up as it is) or the caller cancelled.
+ */
+static bool failover(struct sip_tr *tr, const char *why)
+{
+	struct sip_call_route rt = { 0 };
+	nta_outgoing_t *old = tr->orq;
+	const struct cfg_region *cr;
+	char a[INET_ADDRSTRLEN];
+	msg_t *m;
+	int k;
+
+	if (tr->region < 0 || tr->region >= tr->sp->cfg->n_regions || tr->cancelled ||
+	    tr->final || !tr->initial || tr->method != sip_method_invite)
+		return false;
+	cr = &tr->sp->cfg->regions[tr->region];
+	snprintf(rt.transport, sizeof(rt.transport), "%s", cr->transport);
+	k = health_next(tr->sp, tr->region, tr->sbc, &tr->tried, &rt.addr, &rt.port);
+	if (k < 0)
+		return false;
+	m = msg_dup(tr->req);
+	if (!m || !sip_via_remove(m, sip_object(m)) || sip_request_retarget(m, &rt)) {
+		if (m)
+			msg_destroy(m);
+		return false;
+	}
+	inet_ntop(AF_INET, &rt.addr, a, sizeof(a));
+	log_info("sip: %s: region %s: %s from sbc %d, INVITE to %s:%u", tr->call ?
+		 tr->call->call_id : "-", cr->name, why, tr->sbc, a, rt.port);
+	tr->sbc = k;
+	tr->heard = false;
+	tr->orq = NULL;
+	nta_outgoing_destroy(old);
+	msg_destroy(tr->req);
+	tr->req = m;
+	tr->hop = sip_next_hop(m);
+	if (!tr_forward(tr))
+		itimer_start(tr);
+	return true;
 }
 
 /* ---- out and back ------------------------------------------------------------------ */
@@ -274,7 +361,8 @@ void step_request_done(struct sip_step *st)
 		tr_reply(tr, 500, "Cannot Record-Route");
 		return;
 	}
-	tr_forward(tr);
+	if (!tr_forward(tr) && tr->initial)
+		itimer_start(tr);
 }
 
 /* What a final response to the INVITE that began the call does to it. */

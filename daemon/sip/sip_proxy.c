@@ -79,10 +79,16 @@ static void call_routed(struct sip *sp, struct sip_call *c, const struct sip_cal
 }
 
 static int request_new(struct sip *sp, nta_incoming_t *irq, sip_t const *sip, msg_t *msg,
-		       const struct sip_call_route *rt)
+		       const struct sip_call_route *route)
 {
+	struct sip_call_route r = *route, *rt = &r;
 	struct sip_call *c = NULL;
+	uint32_t tried = 0;
 	struct sip_tr *tr;
+	int sbc = -1;
+
+	if (rt->dir == SIP_DIR_T2R) /* the region's SBC address by its health and strategy */
+		sbc = health_pick(sp, rt->region, &tried, &rt->addr, &rt->port);
 
 	if (sip->sip_request->rq_method == sip_method_invite) {
 		c = call_find(sp, sip->sip_call_id->i_id);
@@ -101,6 +107,11 @@ static int request_new(struct sip *sp, nta_incoming_t *irq, sip_t const *sip, ms
 	}
 	tr->side = 0;
 	tr->initial = true;
+	if (sbc >= 0) {
+		tr->region = rt->region;
+		tr->sbc = sbc;
+		tr->tried = tried;
+	}
 	tr->req = sip_fwd_copy(sp->cfg, msg);
 	if (!tr->req || sip_request_retarget(tr->req, rt)) {
 		tr_reply(tr, 500, "Cannot Forward");

@@ -46,6 +46,14 @@ struct cfg_cidr {
 	uint8_t prefix;        /* 0..32 */
 };
 
+/* Digest credentials the proxy answers a 401/407 with (auth_user,
+ * auth_password or auth_password_file); user "" when none. The password
+ * never goes to a log, the CLI or the metrics. */
+struct cfg_auth {
+	char user[64];
+	char password[128];
+};
+
 struct cfg_region {
 	char name[CFG_NAME_LEN];
 	struct in_addr sbc[CFG_MAX_SBC]; /* sbc = a, b (tried in order) */
@@ -61,6 +69,7 @@ struct cfg_region {
 	struct prefix allow[CFG_MAX_ALLOW]; /* more sources of its SIP (allowlisted) */
 	int n_allow;
 	bool catalogued;                 /* sbc, port, transport came from it */
+	struct cfg_auth auth;            /* digest credentials towards its SBCs */
 };
 
 struct cfg_trunk {
@@ -77,6 +86,7 @@ struct cfg_trunk {
 	 * default trunk */
 	char numbers[CFG_MAX_NUMBERS][CFG_NUMBER_LEN];
 	int n_numbers;
+	struct cfg_auth auth;                     /* used before its region's on its calls */
 };
 
 struct rtpe_cfg {

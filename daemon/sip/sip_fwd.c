@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <sofia-sip/auth_client.h>
 #include <sofia-sip/sip_header.h>
 #include <sofia-sip/sip_status.h>
 #include <sofia-sip/sip_util.h>
@@ -27,6 +28,8 @@
 
 static int on_ack_cancel(struct sip_tr *tr, nta_incoming_t *irq, sip_t const *sip);
 static bool failover(struct sip_tr *tr, const char *why);
+static bool auth_retry(struct sip_tr *tr, sip_t const *sip, int status);
+static void resend(struct sip_tr *tr, msg_t *m);
 
 static void itimer_stop(struct sip_tr *tr)
 {
@@ -166,6 +169,8 @@ static int on_response(struct sip_tr *tr, nta_outgoing_t *orq, sip_t const *sip)
 	itimer_stop(tr);
 	if (status == 503 && failover(tr, "503"))
 		return 0;
+	if ((status == 401 || status == 407) && sip && auth_retry(tr, sip, status))
+		return 0;
 	if (status < 101)
 		return 0; /* 100 Trying is hop by hop: the proxy sent its own */
 	resp = nta_outgoing_getresponse(orq);
@@ -219,7 +224,6 @@ static void itimer_start(struct sip_tr *tr)
 static bool failover(struct sip_tr *tr, const char *why)
 {
 	struct sip_call_route rt = { 0 };
-	nta_outgoing_t *old = tr->orq;
 	const struct cfg_region *cr;
 	char a[INET_ADDRSTRLEN];
 	msg_t *m;
@@ -243,6 +247,17 @@ static bool failover(struct sip_tr *tr, const char *why)
 	log_info("sip: %s: region %s: %s from sbc %d, INVITE to %s:%u", tr->call ?
 		 tr->call->call_id : "-", cr->name, why, tr->sbc, a, rt.port);
 	tr->sbc = k;
+	resend(tr, m);
+	return true;
+}
+
+/* ---- digest credentials at the edge ------------------------------------------------- */
+
+/* tr's request goes again as m (a copy: the proxy's Via gone). */
+static void resend(struct sip_tr *tr, msg_t *m)
+{
+	nta_outgoing_t *old = tr->orq;
+
 	tr->heard = false;
 	tr->orq = NULL;
 	nta_outgoing_destroy(old);
@@ -251,7 +266,55 @@ static bool failover(struct sip_tr *tr, const char *why)
 	tr->hop = sip_next_hop(m);
 	if (!tr_forward(tr))
 		itimer_start(tr);
-	return true;
+}
+
+/*
+ * The INVITE of a new call got 401 or 407 and the call has credentials
+ * (its trunk's or region's): the proxy answers the challenge (sofia's
+ * digest client: MD5, MD5-sess) and sends the INVITE again with CSeq + 1;
+ * the caller sees one transaction, and the call's later requests from the
+ * caller take the same + 1 (their responses go back with the caller's
+ * numbers). Once per transaction; false leaves the challenge to go up.
+ */
+static bool auth_retry(struct sip_tr *tr, sip_t const *sip, int status)
+{
+	struct sip_call *c = tr->call;
+	msg_auth_t const *ch = status == 407 ? (msg_auth_t const *)sip->sip_proxy_authenticate :
+					       (msg_auth_t const *)sip->sip_www_authenticate;
+	su_home_t home[1] = { SU_HOME_INIT(home) };
+	auth_client_t *auc = NULL;
+	sip_t *s;
+	msg_t *m = NULL;
+	bool ok = false;
+
+	if (!c || !tr->initial || tr->authed || tr->cancelled || tr->final || !c->auth.user[0] ||
+	    !ch)
+		return false;
+	if (auc_challenge(&auc, home, ch, status == 407 ? sip_proxy_authorization_class :
+							  sip_authorization_class) < 1 ||
+	    auc_all_credentials(&auc, NULL, NULL, c->auth.user, c->auth.password) < 1)
+		goto out;
+	m = msg_dup(tr->req);
+	s = m ? sip_object(m) : NULL;
+	if (!s || !sip_via_remove(m, s) || sip_cseq_shift(m, 1) ||
+	    auc_authorization(&auc, m, (msg_pub_t *)s, s->sip_request->rq_method_name,
+			      s->sip_request->rq_url, s->sip_payload) < 1)
+		goto out;
+	log_info("sip: %s: %d answered with the credentials of user %s", c->call_id, status,
+		 c->auth.user);
+	tr->authed = true;
+	tr->cseq_add = c->cseq_add = 1;
+	resend(tr, m);
+	m = NULL;
+	ok = true;
+out:
+	if (!ok)
+		log_warn("sip: %s: cannot answer the %d challenge: it goes to the caller", c->call_id,
+			 status);
+	if (m)
+		msg_destroy(m);
+	su_home_deinit(home);
+	return ok;
 }
 
 /* ---- out and back ------------------------------------------------------------------ */
@@ -287,6 +350,8 @@ void tr_relay(struct sip_tr *tr, msg_t *resp)
 		return;
 	}
 	sip_via_remove(resp, sip);
+	if (tr->cseq_add)
+		sip_cseq_shift(resp, -(int32_t)tr->cseq_add); /* the caller's own number */
 	sip_count_response(tr->sp, status);
 	if (status >= 200)
 		tr->final = true;

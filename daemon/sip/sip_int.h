@@ -65,6 +65,9 @@ struct sip_call {
 	url_t *target[2];               /* each side's Contact */
 	sip_route_t *route[2];          /* the route set from us towards each side */
 	uint32_t cseq[2];               /* highest CSeq each side sent */
+	struct cfg_auth auth;           /* credentials towards the callee (user "": none) */
+	uint32_t cseq_add;              /* added to the caller's CSeq towards the callee
+					 * (1 once the proxy answered a challenge) */
 	/* steps: the call's messages, handled one after the other */
 	struct sip_step *steps, **steps_tail;
 	bool busy;                      /* the head step waits for the loop */
@@ -94,6 +97,8 @@ struct sip_tr {
 	int region, sbc;                /* -1: no failover */
 	uint32_t tried;
 	bool heard;                     /* a response came (100 too) */
+	bool authed;                    /* the proxy answered a 401/407 for it */
+	uint32_t cseq_add;              /* its CSeq out is the caller's + this */
 	su_timer_t *itimer;             /* invite_timeout_ms without a response */
 	int refs;
 };

@@ -271,3 +271,17 @@ int sip_body_rewrite(msg_t *msg, const struct sdp_desc *desc, const struct sdp_a
 	return sip_add_tl(msg, sip, SIPTAG_CONTENT_LENGTH(sip_content_length_create(
 					    msg_home(msg), (uint32_t)n)), TAG_END()) < 0 ? -1 : 0;
 }
+
+int sip_cseq_shift(msg_t *msg, int32_t delta)
+{
+	sip_t *sip = sip_object(msg);
+	sip_cseq_t *cs;
+
+	if (!sip || !sip->sip_cseq)
+		return -1;
+	cs = sip_cseq_create(msg_home(msg), sip->sip_cseq->cs_seq + (uint32_t)delta,
+			     sip->sip_cseq->cs_method, sip->sip_cseq->cs_method_name);
+	return cs ? msg_header_replace(msg, (msg_pub_t *)sip, (msg_header_t *)sip->sip_cseq,
+				       (msg_header_t *)cs) : -1;
+}
+

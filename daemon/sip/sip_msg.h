@@ -77,4 +77,7 @@ bool sip_has_sdp(sip_t const *sip);
  * follows). 0 or -1 (the body stays). */
 int sip_body_rewrite(msg_t *msg, const struct sdp_desc *desc, const struct sdp_anchor *anchors);
 
+/* Adds delta to the message's CSeq number. 0 or -1. */
+int sip_cseq_shift(msg_t *msg, int32_t delta);
+
 #endif

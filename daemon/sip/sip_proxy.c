@@ -76,6 +76,9 @@ static void call_routed(struct sip *sp, struct sip_call *c, const struct sip_cal
 	snprintf(c->transport[0], sizeof(c->transport[0]), "%s",
 		 in_tp && !strcasecmp(in_tp + 1, "TCP") ? "tcp" : "udp");
 	snprintf(c->transport[1], sizeof(c->transport[1]), "%s", rt->transport);
+	if (rt->dir == SIP_DIR_T2R) /* the trunk's credentials, else its region's */
+		c->auth = sp->cfg->trunks[rt->trunk].auth.user[0] ? sp->cfg->trunks[rt->trunk].auth :
+								   sp->cfg->regions[rt->region].auth;
 }
 
 static int request_new(struct sip *sp, nta_incoming_t *irq, sip_t const *sip, msg_t *msg,
@@ -216,6 +219,13 @@ static int request_in_dialog(struct sip *sp, nta_incoming_t *irq, sip_t const *s
 	tr->side = k->ours ? k->rr.side : c ? side_by_source(sp, c, src) : 0;
 	tr->stateless = sip->sip_request->rq_method == sip_method_ack;
 	tr->req = sip_fwd_copy(sp->cfg, msg);
+	if (tr->req && c && tr->side == 0 && c->cseq_add) {
+		tr->cseq_add = c->cseq_add; /* the callee saw the proxy's answer to its challenge */
+		if (sip_cseq_shift(tr->req, (int32_t)tr->cseq_add)) {
+			msg_destroy(tr->req);
+			tr->req = NULL;
+		}
+	}
 	if (!tr->req) {
 		tr_reply(tr, 500, "Cannot Forward");
 		tr_done(tr);

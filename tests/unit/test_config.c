@@ -199,6 +199,8 @@ static const char every_key[] =
 	"options_down_after = 5\n"
 	"strategy = round-robin\n"
 	"invite_timeout_ms = 1500\n"
+	"auth_user = edge-user\n"
+	"auth_password = p@ss;w#rd\n"
 	"interface = internal\n";
 
 static void test_every_key(void)
@@ -244,6 +246,9 @@ static void test_every_key(void)
 	      cfg.regions[0].invite_timeout_ms == 1500, "region health keys: %u %s %u",
 	      cfg.regions[0].options_down_after, cfg.regions[0].strategy,
 	      cfg.regions[0].invite_timeout_ms);
+	CHECK(!strcmp(cfg.regions[0].auth.user, "edge-user") &&
+	      !strcmp(cfg.regions[0].auth.password, "p@ss;w#rd"), "region credentials: %s",
+	      cfg.regions[0].auth.user);
 	CASE_END();
 }
 

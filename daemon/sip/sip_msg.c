@@ -70,6 +70,44 @@ static bool looped(const struct rtpe_cfg *c, sip_t const *sip)
 	return false;
 }
 
+bool sip_path_target(const struct rtpe_cfg *c, sip_route_t const *r, struct in_addr *addr,
+		     uint16_t *port)
+{
+	char v[40], *dash;
+	unsigned long p;
+
+	if (!r || !sip_url_is_self(c, r->r_url) || !r->r_url->url_params ||
+	    !url_param(r->r_url->url_params, "rtpe-pbx", v, sizeof(v)))
+		return false;
+	dash = strchr(v, '-');
+	if (!dash)
+		return false;
+	*dash = 0;
+	p = strtoul(dash + 1, &dash, 10);
+	return !*dash && p && p < 65536 && inet_pton(AF_INET, v, addr) == 1 &&
+	       (*port = (uint16_t)p);
+}
+
+/* A call from a region to a PBX that registered through the proxy: its
+ * Route is the Path the proxy gave the REGISTER; it goes to the address
+ * the REGISTER came from, the trunk of that address. */
+static bool route_by_path(const struct rtpe_cfg *c, sip_t const *sip, struct sip_call_route *rt)
+{
+	struct sip_source t;
+	struct in_addr a;
+	uint16_t port;
+
+	if (!sip_path_target(c, sip->sip_route, &a, &port) || sip_route_source(c, a, &t) ||
+	    t.trunk < 0 || c->trunks[t.trunk].region != rt->region)
+		return false;
+	rt->trunk = t.trunk;
+	rt->addr = a;
+	rt->port = port;
+	memcpy(rt->transport, c->trunks[t.trunk].transport, sizeof(rt->transport));
+	rt->iface[1] = c->trunks[t.trunk].iface;
+	return true;
+}
+
 static bool has_to_tag(sip_t const *sip)
 {
 	return sip->sip_to && sip->sip_to->a_tag;
@@ -128,6 +166,11 @@ void sip_classify(const struct rtpe_cfg *c, sip_t const *sip, struct in_addr src
 	if (looped(c, sip))
 		return answer(out, 482, "it has been here before");
 	e = sip_route_call(c, src, ruri->url_user, &out->rt);
+	if (from.region >= 0 && (!e || e == -ENOENT)) {
+		out->rt.iface[0] = c->regions[from.region].iface;
+		if (route_by_path(c, sip, &out->rt))
+			e = 0;
+	}
 	if (e == -ENOENT)
 		return answer(out, 404, "no trunk takes this number");
 	if (e == -EHOSTUNREACH)
@@ -157,6 +200,13 @@ msg_t *sip_fwd_copy(const struct rtpe_cfg *c, msg_t *in)
 	}
 	while (sip_route_ours(c, sip->sip_route, &rr))
 		sip_route_remove(msg, sip);
+	{
+		struct in_addr a;
+		uint16_t p;
+
+		if (sip_path_target(c, sip->sip_route, &a, &p)) /* the Path it registered */
+			sip_route_remove(msg, sip);
+	}
 	return msg;
 }
 

@@ -19,6 +19,7 @@
 #include <sofia-sip/msg_addr.h>
 #include <sofia-sip/sip_header.h>
 #include <sofia-sip/sip_status.h>
+#include <sofia-sip/sip_tag.h>
 #include <sofia-sip/sip_util.h>
 #include <sofia-sip/su_log.h>
 #include <sofia-sip/su_tagarg.h>
@@ -81,6 +82,36 @@ static void call_routed(struct sip *sp, struct sip_call *c, const struct sip_cal
 								   sp->cfg->regions[rt->region].auth;
 }
 
+/*
+ * A trunk's REGISTER goes to its region with a Path (RFC 3327) naming the
+ * proxy on the region's side and, in rtpe-pbx, the address and port the
+ * REGISTER came from: the registrar's calls to the PBX carry it as their
+ * Route, and the proxy sends them there (through the PBX's NAT).
+ */
+static void add_path(struct sip *sp, msg_t *out, msg_t *in, const struct sip_call_route *rt)
+{
+	su_addrinfo_t *ai = msg_addrinfo(in);
+	struct sockaddr_in *sa = ai && ai->ai_addr && ai->ai_family == AF_INET ?
+					 (struct sockaddr_in *)ai->ai_addr : NULL;
+	char self[INET_ADDRSTRLEN], pbx[INET_ADDRSTRLEN], path[160];
+	struct in_addr a;
+	uint16_t port;
+	bool udp = !strcmp(rt->transport, "udp");
+
+	if (!sa)
+		return;
+	sip_route_self(sp->cfg, rt->iface[1], rt->transport, &a, &port);
+	inet_ntop(AF_INET, &a, self, sizeof(self));
+	inet_ntop(AF_INET, &sa->sin_addr, pbx, sizeof(pbx));
+	snprintf(path, sizeof(path), "<sip:%s:%u;lr;rtpe-pbx=%s-%u%s%s>", self, port, pbx,
+		 ntohs(sa->sin_port), udp ? "" : ";transport=", udp ? "" : rt->transport);
+	if (sip_add_tl(out, sip_object(out), SIPTAG_PATH_STR(path), TAG_END()) < 0)
+		log_warn("sip: REGISTER from %s: cannot add a Path", pbx);
+	else
+		log_info("sip: REGISTER from %s:%u relayed with Path %s", pbx, ntohs(sa->sin_port),
+			 path);
+}
+
 static int request_new(struct sip *sp, nta_incoming_t *irq, sip_t const *sip, msg_t *msg,
 		       const struct sip_call_route *route)
 {
@@ -125,6 +156,8 @@ static int request_new(struct sip *sp, nta_incoming_t *irq, sip_t const *sip, ms
 		return 0;
 	}
 	tr->hop = sip_next_hop(tr->req);
+	if (sip->sip_request->rq_method == sip_method_register && rt->dir == SIP_DIR_T2R)
+		add_path(sp, tr->req, msg, rt);
 	if (!c) { /* OPTIONS, MESSAGE, SUBSCRIBE...: no media, no call */
 		tr_forward(tr);
 		tr_unref(tr);

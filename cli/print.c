@@ -418,6 +418,27 @@ void print_regions(struct json_object *r)
 	tbl_print(&t, true);
 }
 
+void print_registrations(struct json_object *r)
+{
+	struct json_object *list = member(r, "registrations");
+	struct tbl t = { .ncols = 5, .head = (const char *const[]){
+		"AOR", "TRUNK", "REGION", "ADDRESS", ">AGE" } };
+
+	if (!count(list)) {
+		puts("no registrations");
+		return;
+	}
+	for (size_t i = 0; i < count(list); i++) {
+		struct json_object *g = json_object_array_get_idx(list, i);
+		char ap[64], age[32];
+
+		snprintf(ap, sizeof(ap), "%s:%s", text(g, "address"), text(g, "port"));
+		tbl_row(&t, (const char *[]){ text(g, "aor"), text(g, "trunk"), text(g, "region"), ap,
+					     duration(g, "age_s", 1000, "", age, sizeof(age)) });
+	}
+	tbl_print(&t, true);
+}
+
 void print_call(struct json_object *r)
 {
 	static const char *const known[] = { "call_id", "from", "to", "direction", "region",
@@ -510,6 +531,7 @@ const print_fn print_fns[RTPE_CMD_MAX] = {
 	[RTPE_CMD_CALLS_SHOW] = print_call,
 	[RTPE_CMD_CALLS] = print_calls,
 	[RTPE_CMD_REGIONS] = print_regions,
+	[RTPE_CMD_REGISTRATIONS] = print_registrations,
 	[RTPE_CMD_STATS] = print_stats,
 	[RTPE_CMD_ALLOWLIST_SHOW] = print_allowlist,
 	[RTPE_CMD_ALLOWLIST_ADD] = print_done,

@@ -133,6 +133,18 @@ struct sip_health {
 	struct sip_tr pinger;           /* the pings' callback argument (only .sp) */
 };
 
+#define SIP_MAX_REGS 256
+
+/* A REGISTER the proxy relayed with a Path: the address-of-record, where
+ * it came from. */
+struct sip_reg {
+	char aor[128];
+	char trunk[CFG_NAME_LEN], region[CFG_NAME_LEN];
+	struct in_addr addr;
+	uint16_t port;
+	uint64_t at_ns;
+};
+
 enum step_kind { STEP_REQUEST, STEP_RESPONSE, STEP_END };
 
 /* One message of a call, in the order it came. */
@@ -172,6 +184,8 @@ struct sip {
 	struct sip_tr *trs;             /* live transactions (freed at the end) */
 	struct sip_stats st;            /* atomic adds; calls_active under the mutex */
 	struct sip_health health;
+	struct sip_reg regs[SIP_MAX_REGS]; /* REGISTERs relayed (under calls.mu) */
+	int n_regs;
 };
 
 /* ---- sip_thread.c ---- */

@@ -78,6 +78,9 @@ int sip_calls_write(struct sip *sp, struct jbuf *b, const char *call_id);
 /* The regions and their SBC addresses' health as JSON (docs/CONTROL.md):
  * {"regions":[...]} (empty without sp). 0. */
 int sip_regions_write(struct sip *sp, struct jbuf *b);
+/* The REGISTERs relayed with a Path as JSON (docs/CONTROL.md):
+ * {"registrations":[...]}. 0. */
+int sip_registrations_write(struct sip *sp, struct jbuf *b);
 /* Calls fn for each SBC address of each region, with whether it is up. */
 int sip_sbc_up_read(struct sip *sp, void (*fn)(void *arg, const char *region,
 					       struct in_addr addr, uint16_t port, bool up),

@@ -41,6 +41,10 @@ check_eq "the PBX got" "$reply" "SIP/2.0 200 OK"
 sipp_wait reg_uas || why_add "registrar: $(sipp_why reg_uas)"
 path=$(grep -o 'Path: <[^>]*>' "$T/reg_uas.log" 2>/dev/null | head -1)
 check_match "the registrar got the Path" "$path" "^Path: <sip:198\.18\.2\.1:5060;lr;rtpe-pbx=198\.18\.1\.2-5080>$"
+regs=$(ctl --json registrations)
+check_eq "registrations" "$(jq -c '[.registrations[] | [.aor, .trunk, .region, .address, .port]]' <<<"$regs")" \
+	'[["sip:pbx@lab.example","carrier","lab","198.18.1.2",5080]]'
+check_match "registrations (table)" "$(ctl registrations)" "sip:pbx@lab\.example +carrier +lab +198\.18\.1\.2:5080"
 case_end
 
 case_begin "a call from the region with the Path as its Route reaches the PBX at its registered address"

@@ -431,6 +431,59 @@ void print_calls(struct json_object *r)
 	tbl_print(&t, true);
 }
 
+void print_regions(struct json_object *r)
+{
+	struct json_object *list = member(r, "regions");
+	struct tbl t = { .ncols = 8, .head = (const char *const[]){
+		"REGION", "TRANSPORT", "STRATEGY", "ADDRESS", "STATE", ">LAST REPLY", ">RTT MS",
+		">CALLS" } };
+
+	if (!count(list)) {
+		puts("no regions");
+		return;
+	}
+	for (size_t i = 0; i < count(list); i++) {
+		struct json_object *g = json_object_array_get_idx(list, i);
+		struct json_object *addrs = member(g, "addresses");
+
+		for (size_t k = 0; k < count(addrs); k++) {
+			struct json_object *a = json_object_array_get_idx(addrs, k);
+			char ap[64], last[32];
+
+			snprintf(ap, sizeof(ap), "%s:%s", text(a, "address"), text(a, "port"));
+			tbl_row(&t, (const char *[]){ text(g, "name"), text(g, "transport"),
+						     text(g, "strategy"), ap,
+						     json_object_get_boolean(member(a, "up")) ?
+							     "up" : "down",
+						     duration(a, "last_reply_ms", 1, " ago", last,
+							      sizeof(last)),
+						     text(a, "rtt_ms"), text(a, "calls") });
+		}
+	}
+	tbl_print(&t, true);
+}
+
+void print_registrations(struct json_object *r)
+{
+	struct json_object *list = member(r, "registrations");
+	struct tbl t = { .ncols = 5, .head = (const char *const[]){
+		"AOR", "TRUNK", "REGION", "ADDRESS", ">AGE" } };
+
+	if (!count(list)) {
+		puts("no registrations");
+		return;
+	}
+	for (size_t i = 0; i < count(list); i++) {
+		struct json_object *g = json_object_array_get_idx(list, i);
+		char ap[64], age[32];
+
+		snprintf(ap, sizeof(ap), "%s:%s", text(g, "address"), text(g, "port"));
+		tbl_row(&t, (const char *[]){ text(g, "aor"), text(g, "trunk"), text(g, "region"), ap,
+					     duration(g, "age_s", 1000, "", age, sizeof(age)) });
+	}
+	tbl_print(&t, true);
+}
+
 void print_call(struct json_object *r)
 {
 	static const char *const known[] = { "call_id", "from", "to", "direction", "region",
@@ -522,6 +575,8 @@ const print_fn print_fns[RTPE_CMD_MAX] = {
 	[RTPE_CMD_SESSION_HOLD] = print_session,
 	[RTPE_CMD_CALLS_SHOW] = print_call,
 	[RTPE_CMD_CALLS] = print_calls,
+	[RTPE_CMD_REGIONS] = print_regions,
+	[RTPE_CMD_REGISTRATIONS] = print_registrations,
 	[RTPE_CMD_STATS] = print_stats,
 	[RTPE_CMD_ALLOWLIST_SHOW] = print_allowlist,
 	[RTPE_CMD_ALLOWLIST_ADD] = print_done,

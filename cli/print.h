@@ -25,6 +25,8 @@ void print_sessions(struct json_object *result);
 void print_stats(struct json_object *result);
 void print_calls(struct json_object *result);
 void print_call(struct json_object *result);
+void print_regions(struct json_object *result);
+void print_registrations(struct json_object *result);
 void print_allowlist(struct json_object *result);
 /* "ok", or the result's "message" when it has one. */
 void print_done(struct json_object *result);

@@ -568,6 +568,26 @@ static int cmd_calls(void *ctx, struct json_object *args, struct json_object **r
 	return text_end(res);
 }
 
+/* The regions and their SBC addresses' health (none without [sip]). */
+static int cmd_regions(void *ctx, struct json_object *args, struct json_object **res,
+		       char *err, size_t errlen)
+{
+	struct rtpe *r = ctx;
+
+	sip_regions_write(r->sip, text_begin());
+	return text_end(res);
+}
+
+/* The REGISTERs relayed (none without [sip]). */
+static int cmd_registrations(void *ctx, struct json_object *args, struct json_object **res,
+			     char *err, size_t errlen)
+{
+	struct rtpe *r = ctx;
+
+	sip_registrations_write(r->sip, text_begin());
+	return text_end(res);
+}
+
 static int cmd_calls_show(void *ctx, struct json_object *args, struct json_object **res,
 			  char *err, size_t errlen)
 {
@@ -625,6 +645,8 @@ const struct ctl_command rtpe_commands[RTPE_CMD_MAX + 1] = {
 	[RTPE_CMD_SESSION_HOLD].fn = cmd_session_hold,
 	[RTPE_CMD_CALLS_SHOW].fn = cmd_calls_show,
 	[RTPE_CMD_CALLS].fn = cmd_calls,
+	[RTPE_CMD_REGIONS].fn = cmd_regions,
+	[RTPE_CMD_REGISTRATIONS].fn = cmd_registrations,
 	[RTPE_CMD_STATS].fn = cmd_stats,
 	[RTPE_CMD_ALLOWLIST_SHOW].fn = cmd_allowlist_show,
 	[RTPE_CMD_ALLOWLIST_ADD].fn = cmd_allowlist_add,

@@ -119,6 +119,16 @@ static void write_sessions(struct rtpe *r, FILE *f)
 	fprintf(f, "rtpedge_rtp_jitter_ms_count %llu\n", (unsigned long long)a->rtp_legs);
 }
 
+static void sbc_up_line(void *arg, const char *region, struct in_addr addr, uint16_t port,
+			bool up)
+{
+	char a[INET_ADDRSTRLEN];
+
+	inet_ntop(AF_INET, &addr, a, sizeof(a));
+	fprintf(arg, "rtpedge_sbc_up{region=\"%s\",address=\"%s:%u\"} %d\n", region, a, port,
+		up ? 1 : 0);
+}
+
 /* The SIP proxy's counters (zero without [sip]). */
 static void write_sip(struct rtpe *r, FILE *f)
 {
@@ -149,6 +159,9 @@ static void write_sip(struct rtpe *r, FILE *f)
 	head(f, "rtpedge_sip_forbidden_total", "counter",
 	     "SIP requests refused (403) because their source is no trunk's and no region's.");
 	fprintf(f, "rtpedge_sip_forbidden_total %llu\n", (unsigned long long)st.forbidden);
+	head(f, "rtpedge_sbc_up", "gauge",
+	     "1 while the SBC address answers its region's OPTIONS pings, 0 once options_down_after went unanswered.");
+	sip_sbc_up_read(r->sip, sbc_up_line, f);
 }
 
 /* Read from the kernel at every scrape: the table's own counter. */

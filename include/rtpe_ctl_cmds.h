@@ -71,6 +71,10 @@ struct rtpe_ctl_arg {
 	  "one SIP call: parties, direction, region, trunk, state, duration, media sessions") \
 	X(CALLS, "calls", "calls", true, (), (),                                \
 	  "SIP calls with their media session ids")                             \
+	X(REGIONS, "regions", "regions", true, (), (),                          \
+	  "regions and their SBC addresses: up or down by OPTIONS, last answer, round trip, calls") \
+	X(REGISTRATIONS, "registrations", "registrations", true, (), (),        \
+	  "REGISTERs of the trunks' PBXs relayed with a Path: address-of-record, trunk, region, address") \
 	X(STATS, "stats", "stats", true, (), (),                                \
 	  "global counters (the same figures as the metrics)")                  \
 	X(ALLOWLIST_SHOW, "allowlist.show", "allowlist show", true, (), (),     \

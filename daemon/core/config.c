@@ -205,6 +205,9 @@ static int object_begin(struct parse_ctx *c, enum sect s, const char *name)
 		r->port = 5060;
 		memcpy(r->transport, "udp", 4);
 		r->options_interval = 30;
+		r->options_down_after = 3;
+		memcpy(r->strategy, "failover", 9);
+		r->invite_timeout_ms = 2000;
 		r->iface = -1;
 	} else if (s == S_TRUNK) {
 		c->cfg.trunks[c->idx].iface = c->cfg.trunks[c->idx].region = -1;

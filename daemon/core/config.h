@@ -46,6 +46,14 @@ struct cfg_cidr {
 	uint8_t prefix;        /* 0..32 */
 };
 
+/* Digest credentials the proxy answers a 401/407 with (auth_user,
+ * auth_password or auth_password_file); user "" when none. The password
+ * never goes to a log, the CLI or the metrics. */
+struct cfg_auth {
+	char user[64];
+	char password[128];
+};
+
 struct cfg_region {
 	char name[CFG_NAME_LEN];
 	struct in_addr sbc[CFG_MAX_SBC]; /* sbc = a, b (tried in order) */
@@ -53,11 +61,15 @@ struct cfg_region {
 	uint16_t port;                   /* port = (default 5060) */
 	char transport[4];               /* transport = udp|tcp|tls (default udp) */
 	unsigned options_interval;       /* options_interval = (default 30, 0 = off) */
+	unsigned options_down_after;     /* options_down_after = (default 3 unanswered pings) */
+	char strategy[12];               /* strategy = failover|round-robin (default failover) */
+	unsigned invite_timeout_ms;      /* invite_timeout_ms = (default 2000): no answer, next sbc */
 	int iface;                       /* interface = NAME -> index in ifaces */
 	/* Filled from the regions catalogue when sbc is not given: */
 	struct prefix allow[CFG_MAX_ALLOW]; /* more sources of its SIP (allowlisted) */
 	int n_allow;
 	bool catalogued;                 /* sbc, port, transport came from it */
+	struct cfg_auth auth;            /* digest credentials towards its SBCs */
 };
 
 struct cfg_trunk {
@@ -74,6 +86,7 @@ struct cfg_trunk {
 	 * default trunk */
 	char numbers[CFG_MAX_NUMBERS][CFG_NUMBER_LEN];
 	int n_numbers;
+	struct cfg_auth auth;                     /* used before its region's on its calls */
 };
 
 struct rtpe_cfg {

@@ -9,6 +9,7 @@
 #include "core/config_int.h"
 
 #include <arpa/inet.h>
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
@@ -18,6 +19,7 @@
 static const char *const xdp_modes[] = { "auto", "native", "generic", "off", NULL };
 static const char *const log_levels[] = { "error", "warning", "info", "debug", NULL };
 static const char *const transports[] = { "udp", "tcp", "tls", NULL };
+static const char *const strategies[] = { "failover", "round-robin", NULL };
 
 static int parse_ulong(const char *s, unsigned long max, unsigned long *out)
 {
@@ -159,6 +161,40 @@ static int set_path(struct parse_ctx *c, const struct key_def *k, void *f, const
 		return KEY_FAIL(c, k, "path is %zu characters long, the limit is %zu",
 				strlen(v), k->size - 1);
 	memcpy(f, v, strlen(v) + 1);
+	return 0;
+}
+
+/* A user name or password: printable, no space, shorter than the field. */
+static int set_secret(struct parse_ctx *c, const struct key_def *k, void *f, const char *v)
+{
+	size_t n = strlen(v);
+
+	if (!n || n >= k->size)
+		return KEY_FAIL(c, k, "is empty or longer than %zu characters", k->size - 1);
+	for (size_t i = 0; i < n; i++)
+		if ((unsigned char)v[i] <= ' ' || v[i] == 0x7f)
+			return KEY_FAIL(c, k, "holds a space or a control character");
+	memcpy(f, v, n + 1);
+	return 0;
+}
+
+/* auth_password_file: the password is the file's first line (read now). */
+static int set_secret_file(struct parse_ctx *c, const struct key_def *k, void *f, const char *v)
+{
+	char line[256];
+	FILE *fp;
+
+	if (v[0] != '/')
+		return KEY_FAIL(c, k, "\"%s\" is not an absolute path (it must start with /)", v);
+	fp = fopen(v, "re");
+	if (!fp)
+		return KEY_FAIL(c, k, "cannot read %s: %s", v, strerror(errno));
+	if (!fgets(line, sizeof(line), fp))
+		line[0] = 0;
+	fclose(fp);
+	line[strcspn(line, "\r\n")] = 0;
+	if (set_secret(c, k, f, line))
+		return KEY_FAIL(c, k, "%s: its first line must be the password", v);
 	return 0;
 }
 
@@ -340,7 +376,16 @@ const struct key_def cfg_keys[] = {
 	{ KEY(S_REGION, "transport", set_choice), REGION(transport), .choices = transports,
 	  .what = "udp, tcp or tls" },
 	{ KEY(S_REGION, "options_interval", set_num), REGION(options_interval), SECONDS(0, 3600) },
+	{ KEY(S_REGION, "options_down_after", set_num), REGION(options_down_after),
+	  RANGE(1, 100, "a number of pings") },
+	{ KEY(S_REGION, "strategy", set_choice), REGION(strategy), .choices = strategies,
+	  .what = "failover or round-robin" },
+	{ KEY(S_REGION, "invite_timeout_ms", set_num), REGION(invite_timeout_ms),
+	  RANGE(100, 32000, "a number of milliseconds") },
 	{ KEY(S_REGION, "interface", set_name), REF(iface, "an [interface] name") },
+	{ KEY(S_REGION, "auth_user", set_secret), REGION(auth.user) },
+	{ KEY(S_REGION, "auth_password", set_secret), REGION(auth.password) },
+	{ KEY(S_REGION, "auth_password_file", set_secret_file), REGION(auth.password) },
 	{ KEY(S_TRUNK, "addresses", set_list), LIST(B_OBJ, struct cfg_trunk, addresses,
 	  n_addresses, set_cidr), .what = "an IPv4 CIDR (A.B.C.D/0-32)",
 	  .required = "the CIDRs allowed to send SIP" },
@@ -349,6 +394,9 @@ const struct key_def cfg_keys[] = {
 	  .required = "the IP:PORT calls towards the trunk go to" },
 	{ KEY(S_TRUNK, "interface", set_name), REF(iface, "an [interface] name") },
 	{ KEY(S_TRUNK, "region", set_name), REF(region, "a [region] name") },
+	{ KEY(S_TRUNK, "auth_user", set_secret), TRUNK(auth.user) },
+	{ KEY(S_TRUNK, "auth_password", set_secret), TRUNK(auth.password) },
+	{ KEY(S_TRUNK, "auth_password_file", set_secret_file), TRUNK(auth.password) },
 	{ KEY(S_TRUNK, "transport", set_choice), TRUNK(transport), .choices = transports,
 	  .what = "udp, tcp or tls" },
 	{ KEY(S_TRUNK, "numbers", set_list), LIST(B_OBJ, struct cfg_trunk, numbers, n_numbers,

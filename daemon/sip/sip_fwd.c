@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <sofia-sip/auth_client.h>
 #include <sofia-sip/sip_header.h>
 #include <sofia-sip/sip_status.h>
 #include <sofia-sip/sip_util.h>
@@ -26,6 +27,16 @@
 #define LINGER_MS 32000
 
 static int on_ack_cancel(struct sip_tr *tr, nta_incoming_t *irq, sip_t const *sip);
+static bool failover(struct sip_tr *tr, const char *why);
+static bool auth_retry(struct sip_tr *tr, sip_t const *sip, int status);
+static void resend(struct sip_tr *tr, msg_t *m);
+
+static void itimer_stop(struct sip_tr *tr)
+{
+	if (tr->itimer)
+		su_timer_destroy(tr->itimer);
+	tr->itimer = NULL;
+}
 
 struct sip_tr *tr_new(struct sip *sp, nta_incoming_t *irq, sip_t const *sip)
 {
@@ -37,6 +48,7 @@ struct sip_tr *tr_new(struct sip *sp, nta_incoming_t *irq, sip_t const *sip)
 	tr->irq = irq;
 	tr->method = sip->sip_request->rq_method;
 	tr->refs = 2; /* the caller's, and the transaction's until it is done */
+	tr->region = tr->sbc = -1;
 	tr->next = sp->trs;
 	if (sp->trs)
 		sp->trs->prev = tr;
@@ -79,6 +91,7 @@ void tr_done(struct sip_tr *tr)
 		su_timer_destroy(tr->timer);
 		tr->timer = NULL;
 	}
+	itimer_stop(tr);
 	if (tr->orq) {
 		nta_outgoing_destroy(tr->orq);
 		tr->orq = NULL;
@@ -150,6 +163,14 @@ static int on_response(struct sip_tr *tr, nta_outgoing_t *orq, sip_t const *sip)
 	int status = sip && sip->sip_status ? sip->sip_status->st_status : nta_outgoing_status(orq);
 	msg_t *resp;
 
+	if (orq != tr->orq)
+		return 0; /* an address given up for the next one */
+	tr->heard = true;
+	itimer_stop(tr);
+	if (status == 503 && failover(tr, "503"))
+		return 0;
+	if ((status == 401 || status == 407) && sip && auth_retry(tr, sip, status))
+		return 0;
 	if (status < 101)
 		return 0; /* 100 Trying is hop by hop: the proxy sent its own */
 	resp = nta_outgoing_getresponse(orq);
@@ -165,6 +186,135 @@ static int on_response(struct sip_tr *tr, nta_outgoing_t *orq, sip_t const *sip)
 	if (status >= 200)
 		tr_done(tr);
 	return 0;
+}
+
+/* ---- failover to the next SBC address of a region ----------------------------------- */
+
+static void on_invite_timeout(struct sip *sp, su_timer_t *t, struct sip_tr *tr)
+{
+	itimer_stop(tr);
+	if (!tr->heard)
+		failover(tr, "no response");
+}
+
+/* A new call's INVITE to a region with more addresses waits invite_timeout_ms
+ * for a response. */
+static void itimer_start(struct sip_tr *tr)
+{
+	const struct cfg_region *cr;
+
+	if (tr->region < 0 || tr->region >= tr->sp->cfg->n_regions || tr->stateless ||
+	    tr->method != sip_method_invite)
+		return;
+	cr = &tr->sp->cfg->regions[tr->region];
+	if (cr->n_sbc < 2 || (tr->tried & ((1u << cr->n_sbc) - 1)) == (1u << cr->n_sbc) - 1)
+		return;
+	tr->itimer = su_timer_create(su_root_task(tr->sp->root), cr->invite_timeout_ms);
+	if (tr->itimer && su_timer_set(tr->itimer, on_invite_timeout, tr) < 0)
+		itimer_stop(tr);
+}
+
+/*
+ * The INVITE of a new call got 503, or no response in time, from one SBC
+ * address: it goes to the next one (the caller sees one transaction). The
+ * copy sent on loses the proxy's Via (nta writes a new one) and takes the
+ * next address as its Request-URI. False when there is none (the answer
+ * goes up as it is) or the caller cancelled.
+ */
+static bool failover(struct sip_tr *tr, const char *why)
+{
+	struct sip_call_route rt = { 0 };
+	const struct cfg_region *cr;
+	char a[INET_ADDRSTRLEN];
+	msg_t *m;
+	int k;
+
+	if (tr->region < 0 || tr->region >= tr->sp->cfg->n_regions || tr->cancelled ||
+	    tr->final || !tr->initial || tr->method != sip_method_invite)
+		return false;
+	cr = &tr->sp->cfg->regions[tr->region];
+	snprintf(rt.transport, sizeof(rt.transport), "%s", cr->transport);
+	k = health_next(tr->sp, tr->region, tr->sbc, &tr->tried, &rt.addr, &rt.port);
+	if (k < 0)
+		return false;
+	m = msg_dup(tr->req);
+	if (!m || !sip_via_remove(m, sip_object(m)) || sip_request_retarget(m, &rt)) {
+		if (m)
+			msg_destroy(m);
+		return false;
+	}
+	inet_ntop(AF_INET, &rt.addr, a, sizeof(a));
+	log_info("sip: %s: region %s: %s from sbc %d, INVITE to %s:%u", tr->call ?
+		 tr->call->call_id : "-", cr->name, why, tr->sbc, a, rt.port);
+	tr->sbc = k;
+	resend(tr, m);
+	return true;
+}
+
+/* ---- digest credentials at the edge ------------------------------------------------- */
+
+/* tr's request goes again as m (a copy: the proxy's Via gone). */
+static void resend(struct sip_tr *tr, msg_t *m)
+{
+	nta_outgoing_t *old = tr->orq;
+
+	tr->heard = false;
+	tr->orq = NULL;
+	nta_outgoing_destroy(old);
+	msg_destroy(tr->req);
+	tr->req = m;
+	tr->hop = sip_next_hop(m);
+	if (!tr_forward(tr))
+		itimer_start(tr);
+}
+
+/*
+ * The INVITE of a new call got 401 or 407 and the call has credentials
+ * (its trunk's or region's): the proxy answers the challenge (sofia's
+ * digest client: MD5, MD5-sess) and sends the INVITE again with CSeq + 1;
+ * the caller sees one transaction, and the call's later requests from the
+ * caller take the same + 1 (their responses go back with the caller's
+ * numbers). Once per transaction; false leaves the challenge to go up.
+ */
+static bool auth_retry(struct sip_tr *tr, sip_t const *sip, int status)
+{
+	struct sip_call *c = tr->call;
+	msg_auth_t const *ch = status == 407 ? (msg_auth_t const *)sip->sip_proxy_authenticate :
+					       (msg_auth_t const *)sip->sip_www_authenticate;
+	su_home_t home[1] = { SU_HOME_INIT(home) };
+	auth_client_t *auc = NULL;
+	sip_t *s;
+	msg_t *m = NULL;
+	bool ok = false;
+
+	if (!c || !tr->initial || tr->authed || tr->cancelled || tr->final || !c->auth.user[0] ||
+	    !ch)
+		return false;
+	if (auc_challenge(&auc, home, ch, status == 407 ? sip_proxy_authorization_class :
+							  sip_authorization_class) < 1 ||
+	    auc_all_credentials(&auc, NULL, NULL, c->auth.user, c->auth.password) < 1)
+		goto out;
+	m = msg_dup(tr->req);
+	s = m ? sip_object(m) : NULL;
+	if (!s || !sip_via_remove(m, s) || sip_cseq_shift(m, 1) ||
+	    auc_authorization(&auc, m, (msg_pub_t *)s, s->sip_request->rq_method_name,
+			      s->sip_request->rq_url, s->sip_payload) < 1)
+		goto out;
+	log_info("sip: %s: %d answered with the credentials of user %s", c->call_id, status,
+		 c->auth.user);
+	tr->authed = true;
+	tr->cseq_add = c->cseq_add = 1;
+	resend(tr, m);
+	m = NULL;
+	ok = true;
+out:
+	if (!ok)
+		log_warn("sip: %s: cannot answer the %d challenge: it goes to the caller", c->call_id,
+			 status);
+	if (m)
+		msg_destroy(m);
+	su_home_deinit(home);
+	return ok;
 }
 
 /* ---- out and back ------------------------------------------------------------------ */
@@ -204,6 +354,8 @@ void tr_relay(struct sip_tr *tr, msg_t *resp)
 		return;
 	}
 	sip_via_remove(resp, sip);
+	if (tr->cseq_add)
+		sip_cseq_shift(resp, -(int32_t)tr->cseq_add); /* the caller's own number */
 	sip_count_response(tr->sp, status);
 	if (status >= 200)
 		tr->final = true;
@@ -278,7 +430,8 @@ void step_request_done(struct sip_step *st)
 		tr_reply(tr, 500, "Cannot Record-Route");
 		return;
 	}
-	tr_forward(tr);
+	if (!tr_forward(tr) && tr->initial)
+		itimer_start(tr);
 }
 
 /* What a final response to the INVITE that began the call does to it. */

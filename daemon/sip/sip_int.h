@@ -8,6 +8,7 @@
  *   sip_fwd.c    forwarding: requests out, responses back, CANCEL
  *   sip_call.c   the call table, each call's steps in order, the CLI's JSON
  *   sip_bye.c    BYE both ways when the media times out
+ *   sip_health.c the SBC addresses' OPTIONS pings, up/down, failover
  *
  * Everything below runs on the SIP thread, except what the call table's
  * mutex guards (the table and the fields the CLI reads) and the counters
@@ -64,6 +65,9 @@ struct sip_call {
 	url_t *target[2];               /* each side's Contact */
 	sip_route_t *route[2];          /* the route set from us towards each side */
 	uint32_t cseq[2];               /* highest CSeq each side sent */
+	struct cfg_auth auth;           /* credentials towards the callee (user "": none) */
+	uint32_t cseq_add;              /* added to the caller's CSeq towards the callee
+					 * (1 once the proxy answered a challenge) */
 	/* steps: the call's messages, handled one after the other */
 	struct sip_step *steps, **steps_tail;
 	bool busy;                      /* the head step waits for the loop */
@@ -89,7 +93,56 @@ struct sip_tr {
 	bool stateless;                 /* ACK: sent and forgotten */
 	bool done;                      /* nta's objects gone, the transaction's reference dropped */
 	su_timer_t *timer;              /* lingering after a 2xx to INVITE */
+	/* a new call to a region: the SBC address it went to, the ones tried */
+	int region, sbc;                /* -1: no failover */
+	uint32_t tried;
+	bool heard;                     /* a response came (100 too) */
+	bool authed;                    /* the proxy answered a 401/407 for it */
+	uint32_t cseq_add;              /* its CSeq out is the caller's + this */
+	su_timer_t *itimer;             /* invite_timeout_ms without a response */
 	int refs;
+};
+
+/* An SBC address of a region and what its OPTIONS pings said. */
+struct sip_sbc {
+	struct in_addr addr;
+	uint16_t port;
+	bool up;                        /* until options_down_after pings go unanswered */
+	unsigned misses;                /* unanswered pings in a row */
+	uint64_t sent_ns, last_reply_ns;
+	int64_t rtt_us;                 /* of the last answer; -1 none yet */
+	uint64_t calls;                 /* INVITEs sent to it */
+	nta_outgoing_t *ping;           /* the ping in flight */
+};
+
+struct sip_hregion {
+	char name[CFG_NAME_LEN];
+	struct sip_sbc sbc[CFG_MAX_SBC];
+	int n;
+	int rr_next;                    /* round-robin: where the next call starts */
+	uint64_t next_ping_ns;
+};
+
+/* The regions' health (sip_health.c): the table under mu (read by the
+ * loop thread), the rest the SIP thread's. */
+struct sip_health {
+	pthread_mutex_t mu;
+	struct sip_hregion r[CFG_MAX_REGIONS];
+	int n;
+	su_timer_t *timer;
+	struct sip_tr pinger;           /* the pings' callback argument (only .sp) */
+};
+
+#define SIP_MAX_REGS 256
+
+/* A REGISTER the proxy relayed with a Path: the address-of-record, where
+ * it came from. */
+struct sip_reg {
+	char aor[128];
+	char trunk[CFG_NAME_LEN], region[CFG_NAME_LEN];
+	struct in_addr addr;
+	uint16_t port;
+	uint64_t at_ns;
 };
 
 enum step_kind { STEP_REQUEST, STEP_RESPONSE, STEP_END };
@@ -130,6 +183,9 @@ struct sip {
 	struct sip_calls calls;
 	struct sip_tr *trs;             /* live transactions (freed at the end) */
 	struct sip_stats st;            /* atomic adds; calls_active under the mutex */
+	struct sip_health health;
+	struct sip_reg regs[SIP_MAX_REGS]; /* REGISTERs relayed (under calls.mu) */
+	int n_regs;
 };
 
 /* ---- sip_thread.c ---- */
@@ -180,6 +236,20 @@ int calls_init(struct sip_calls *t);
  * none): rewrite it, send it on. */
 void step_request_done(struct sip_step *st);
 void step_response_done(struct sip_step *st);
+
+/* ---- sip_health.c ---- */
+int health_start(struct sip *sp);
+void health_stop(struct sip *sp);
+/* The health table follows sp->cfg (start, reload). */
+void health_sync(struct sip *sp);
+/* The SBC address of region a new request goes to (by its strategy), added
+ * to *tried; its index, or -1 (none: the route's own address stays). */
+int health_pick(struct sip *sp, int region, uint32_t *tried, struct in_addr *addr,
+		uint16_t *port);
+/* The address after index after that is not in *tried (healthy ones
+ * first); its index, or -1 when every address was tried. */
+int health_next(struct sip *sp, int region, int after, uint32_t *tried, struct in_addr *addr,
+		uint16_t *port);
 
 /* ---- sip_bye.c ---- */
 /* What the call keeps of its dialog from the request that began it and

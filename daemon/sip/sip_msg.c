@@ -70,9 +70,62 @@ static bool looped(const struct rtpe_cfg *c, sip_t const *sip)
 	return false;
 }
 
+bool sip_path_target(const struct rtpe_cfg *c, sip_route_t const *r, struct in_addr *addr,
+		     uint16_t *port)
+{
+	char v[40], *dash;
+	unsigned long p;
+
+	if (!r || !sip_url_is_self(c, r->r_url) || !r->r_url->url_params ||
+	    !url_param(r->r_url->url_params, "rtpe-pbx", v, sizeof(v)))
+		return false;
+	dash = strchr(v, '-');
+	if (!dash)
+		return false;
+	*dash = 0;
+	p = strtoul(dash + 1, &dash, 10);
+	return !*dash && p && p < 65536 && inet_pton(AF_INET, v, addr) == 1 &&
+	       (*port = (uint16_t)p);
+}
+
+/* A call from a region to a PBX that registered through the proxy: its
+ * Route is the Path the proxy gave the REGISTER; it goes to the address
+ * the REGISTER came from, the trunk of that address. */
+static bool route_by_path(const struct rtpe_cfg *c, sip_t const *sip, struct sip_call_route *rt)
+{
+	struct sip_source t;
+	struct in_addr a;
+	uint16_t port;
+
+	if (!sip_path_target(c, sip->sip_route, &a, &port) || sip_route_source(c, a, &t) ||
+	    t.trunk < 0 || c->trunks[t.trunk].region != rt->region)
+		return false;
+	rt->trunk = t.trunk;
+	rt->addr = a;
+	rt->port = port;
+	memcpy(rt->transport, c->trunks[t.trunk].transport, sizeof(rt->transport));
+	rt->iface[1] = c->trunks[t.trunk].iface;
+	return true;
+}
+
 static bool has_to_tag(sip_t const *sip)
 {
 	return sip->sip_to && sip->sip_to->a_tag;
+}
+
+/*
+ * An out-of-dialog OPTIONS the proxy answers itself (200): one naming the
+ * proxy (with a user part or not), and every one from a region's SBC,
+ * whose keep-alive pings (Infobip's every 60 s, to whatever URI its trunk
+ * names, often a public address behind NAT) take the trunk out of service
+ * when unanswered. A trunk's OPTIONS to another URI is forwarded.
+ */
+static bool options_for_us(const struct rtpe_cfg *c, sip_t const *sip,
+			   const struct sip_source *from)
+{
+	if (sip->sip_request->rq_method != sip_method_options || has_to_tag(sip))
+		return false;
+	return from->region >= 0 || sip_url_is_self(c, sip->sip_request->rq_url);
 }
 
 static void answer(struct sip_class *out, int status, const char *why)
@@ -99,11 +152,10 @@ void sip_classify(const struct rtpe_cfg *c, sip_t const *sip, struct in_addr src
 		return answer(out, 400, "a mandatory header is missing");
 	m = sip->sip_request->rq_method;
 	ruri = sip->sip_request->rq_url;
-	if (sip->sip_max_forwards && !sip->sip_max_forwards->mf_count)
-		return answer(out, m == sip_method_options && sip_url_is_self(c, ruri) ? 200 : 483,
-			      "Max-Forwards is 0");
-	if (m == sip_method_options && !ruri->url_user && sip_url_is_self(c, ruri))
+	if (options_for_us(c, sip, &from))
 		return answer(out, 200, "OPTIONS to the proxy");
+	if (sip->sip_max_forwards && !sip->sip_max_forwards->mf_count)
+		return answer(out, 483, "Max-Forwards is 0");
 	if (has_to_tag(sip) || m == sip_method_ack) {
 		out->kind = SIP_K_DIALOG;
 		out->ours = sip_route_ours(c, sip->sip_route, &out->rr);
@@ -114,6 +166,11 @@ void sip_classify(const struct rtpe_cfg *c, sip_t const *sip, struct in_addr src
 	if (looped(c, sip))
 		return answer(out, 482, "it has been here before");
 	e = sip_route_call(c, src, ruri->url_user, &out->rt);
+	if (from.region >= 0 && (!e || e == -ENOENT)) {
+		out->rt.iface[0] = c->regions[from.region].iface;
+		if (route_by_path(c, sip, &out->rt))
+			e = 0;
+	}
 	if (e == -ENOENT)
 		return answer(out, 404, "no trunk takes this number");
 	if (e == -EHOSTUNREACH)
@@ -143,6 +200,13 @@ msg_t *sip_fwd_copy(const struct rtpe_cfg *c, msg_t *in)
 	}
 	while (sip_route_ours(c, sip->sip_route, &rr))
 		sip_route_remove(msg, sip);
+	{
+		struct in_addr a;
+		uint16_t p;
+
+		if (sip_path_target(c, sip->sip_route, &a, &p)) /* the Path it registered */
+			sip_route_remove(msg, sip);
+	}
 	return msg;
 }
 
@@ -257,3 +321,17 @@ int sip_body_rewrite(msg_t *msg, const struct sdp_desc *desc, const struct sdp_a
 	return sip_add_tl(msg, sip, SIPTAG_CONTENT_LENGTH(sip_content_length_create(
 					    msg_home(msg), (uint32_t)n)), TAG_END()) < 0 ? -1 : 0;
 }
+
+int sip_cseq_shift(msg_t *msg, int32_t delta)
+{
+	sip_t *sip = sip_object(msg);
+	sip_cseq_t *cs;
+
+	if (!sip || !sip->sip_cseq)
+		return -1;
+	cs = sip_cseq_create(msg_home(msg), sip->sip_cseq->cs_seq + (uint32_t)delta,
+			     sip->sip_cseq->cs_method, sip->sip_cseq->cs_method_name);
+	return cs ? msg_header_replace(msg, (msg_pub_t *)sip, (msg_header_t *)sip->sip_cseq,
+				       (msg_header_t *)cs) : -1;
+}
+

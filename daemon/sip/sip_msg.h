@@ -77,4 +77,12 @@ bool sip_has_sdp(sip_t const *sip);
  * follows). 0 or -1 (the body stays). */
 int sip_body_rewrite(msg_t *msg, const struct sdp_desc *desc, const struct sdp_anchor *anchors);
 
+/* Adds delta to the message's CSeq number. 0 or -1. */
+int sip_cseq_shift(msg_t *msg, int32_t delta);
+
+/* The Route entry r is a Path the proxy wrote for a REGISTER (RFC 3327):
+ * true, with the address and port the REGISTER came from. */
+bool sip_path_target(const struct rtpe_cfg *c, sip_route_t const *r, struct in_addr *addr,
+		     uint16_t *port);
+
 #endif

@@ -19,6 +19,7 @@
 #include <sofia-sip/msg_addr.h>
 #include <sofia-sip/sip_header.h>
 #include <sofia-sip/sip_status.h>
+#include <sofia-sip/sip_tag.h>
 #include <sofia-sip/sip_util.h>
 #include <sofia-sip/su_log.h>
 #include <sofia-sip/su_tagarg.h>
@@ -26,6 +27,7 @@
 #include <sofia-sip/tport_tag.h>
 #include <sofia-sip/url.h>
 
+#include "core/clock.h"
 #include "core/log.h"
 #include "sip/sip_msg.h"
 
@@ -76,13 +78,119 @@ static void call_routed(struct sip *sp, struct sip_call *c, const struct sip_cal
 	snprintf(c->transport[0], sizeof(c->transport[0]), "%s",
 		 in_tp && !strcasecmp(in_tp + 1, "TCP") ? "tcp" : "udp");
 	snprintf(c->transport[1], sizeof(c->transport[1]), "%s", rt->transport);
+	if (rt->dir == SIP_DIR_T2R) /* the trunk's credentials, else its region's */
+		c->auth = sp->cfg->trunks[rt->trunk].auth.user[0] ? sp->cfg->trunks[rt->trunk].auth :
+								   sp->cfg->regions[rt->region].auth;
+}
+
+/* The registrations table (`registrations`): one entry per address-of-record,
+ * the oldest replaced when full. */
+static void reg_note(struct sip *sp, sip_t const *sip, const struct sip_call_route *rt,
+		     const struct sockaddr_in *sa)
+{
+	char aor[128];
+	struct sip_reg *r = NULL;
+
+	if (!sip || !sip->sip_to || url_e(aor, sizeof(aor), sip->sip_to->a_url) < 0)
+		return;
+	aor[sizeof(aor) - 1] = 0;
+	pthread_mutex_lock(&sp->calls.mu);
+	for (int i = 0; i < sp->n_regs && !r; i++)
+		if (!strcmp(sp->regs[i].aor, aor))
+			r = &sp->regs[i];
+	if (!r && sp->n_regs < SIP_MAX_REGS)
+		r = &sp->regs[sp->n_regs++];
+	if (!r) { /* full: the oldest goes */
+		r = &sp->regs[0];
+		for (int i = 1; i < sp->n_regs; i++)
+			if (sp->regs[i].at_ns < r->at_ns)
+				r = &sp->regs[i];
+	}
+	snprintf(r->aor, sizeof(r->aor), "%s", aor);
+	snprintf(r->trunk, sizeof(r->trunk), "%s", sp->cfg->trunks[rt->trunk].name);
+	snprintf(r->region, sizeof(r->region), "%s", sp->cfg->regions[rt->region].name);
+	r->addr = sa->sin_addr;
+	r->port = ntohs(sa->sin_port);
+	r->at_ns = mono_ns();
+	pthread_mutex_unlock(&sp->calls.mu);
+}
+
+int sip_registrations_write(struct sip *sp, struct jbuf *b)
+{
+	uint64_t now = mono_ns();
+	char a[INET_ADDRSTRLEN];
+
+	jbuf_lit(b, "{\"registrations\":[");
+	if (sp)
+		pthread_mutex_lock(&sp->calls.mu);
+	for (int i = 0; sp && i < sp->n_regs; i++) {
+		const struct sip_reg *r = &sp->regs[i];
+
+		if (i)
+			jbuf_lit(b, ",");
+		inet_ntop(AF_INET, &r->addr, a, sizeof(a));
+		jbuf_lit(b, "{\"aor\":");
+		jbuf_str(b, r->aor, strlen(r->aor));
+		jbuf_lit(b, ",\"trunk\":");
+		jbuf_str(b, r->trunk, strlen(r->trunk));
+		jbuf_lit(b, ",\"region\":");
+		jbuf_str(b, r->region, strlen(r->region));
+		jbuf_lit(b, ",\"address\":");
+		jbuf_str(b, a, strlen(a));
+		jbuf_lit(b, ",\"port\":");
+		jbuf_u64(b, r->port);
+		jbuf_lit(b, ",\"age_s\":");
+		jbuf_u64(b, (now - r->at_ns) / 1000000000ull);
+		jbuf_lit(b, "}");
+	}
+	if (sp)
+		pthread_mutex_unlock(&sp->calls.mu);
+	jbuf_lit(b, "]}");
+	return 0;
+}
+
+/*
+ * A trunk's REGISTER goes to its region with a Path (RFC 3327) naming the
+ * proxy on the region's side and, in rtpe-pbx, the address and port the
+ * REGISTER came from: the registrar's calls to the PBX carry it as their
+ * Route, and the proxy sends them there (through the PBX's NAT).
+ */
+static void add_path(struct sip *sp, msg_t *out, msg_t *in, const struct sip_call_route *rt)
+{
+	su_addrinfo_t *ai = msg_addrinfo(in);
+	struct sockaddr_in *sa = ai && ai->ai_addr && ai->ai_family == AF_INET ?
+					 (struct sockaddr_in *)ai->ai_addr : NULL;
+	char self[INET_ADDRSTRLEN], pbx[INET_ADDRSTRLEN], path[160];
+	struct in_addr a;
+	uint16_t port;
+	bool udp = !strcmp(rt->transport, "udp");
+
+	if (!sa)
+		return;
+	sip_route_self(sp->cfg, rt->iface[1], rt->transport, &a, &port);
+	inet_ntop(AF_INET, &a, self, sizeof(self));
+	inet_ntop(AF_INET, &sa->sin_addr, pbx, sizeof(pbx));
+	snprintf(path, sizeof(path), "<sip:%s:%u;lr;rtpe-pbx=%s-%u%s%s>", self, port, pbx,
+		 ntohs(sa->sin_port), udp ? "" : ";transport=", udp ? "" : rt->transport);
+	reg_note(sp, sip_object(in), rt, sa);
+	if (sip_add_tl(out, sip_object(out), SIPTAG_PATH_STR(path), TAG_END()) < 0)
+		log_warn("sip: REGISTER from %s: cannot add a Path", pbx);
+	else
+		log_info("sip: REGISTER from %s:%u relayed with Path %s", pbx, ntohs(sa->sin_port),
+			 path);
 }
 
 static int request_new(struct sip *sp, nta_incoming_t *irq, sip_t const *sip, msg_t *msg,
-		       const struct sip_call_route *rt)
+		       const struct sip_call_route *route)
 {
+	struct sip_call_route r = *route, *rt = &r;
 	struct sip_call *c = NULL;
+	uint32_t tried = 0;
 	struct sip_tr *tr;
+	int sbc = -1;
+
+	if (rt->dir == SIP_DIR_T2R) /* the region's SBC address by its health and strategy */
+		sbc = health_pick(sp, rt->region, &tried, &rt->addr, &rt->port);
 
 	if (sip->sip_request->rq_method == sip_method_invite) {
 		c = call_find(sp, sip->sip_call_id->i_id);
@@ -101,6 +209,11 @@ static int request_new(struct sip *sp, nta_incoming_t *irq, sip_t const *sip, ms
 	}
 	tr->side = 0;
 	tr->initial = true;
+	if (sbc >= 0) {
+		tr->region = rt->region;
+		tr->sbc = sbc;
+		tr->tried = tried;
+	}
 	tr->req = sip_fwd_copy(sp->cfg, msg);
 	if (!tr->req || sip_request_retarget(tr->req, rt)) {
 		tr_reply(tr, 500, "Cannot Forward");
@@ -111,6 +224,8 @@ static int request_new(struct sip *sp, nta_incoming_t *irq, sip_t const *sip, ms
 		return 0;
 	}
 	tr->hop = sip_next_hop(tr->req);
+	if (sip->sip_request->rq_method == sip_method_register && rt->dir == SIP_DIR_T2R)
+		add_path(sp, tr->req, msg, rt);
 	if (!c) { /* OPTIONS, MESSAGE, SUBSCRIBE...: no media, no call */
 		tr_forward(tr);
 		tr_unref(tr);
@@ -205,6 +320,13 @@ static int request_in_dialog(struct sip *sp, nta_incoming_t *irq, sip_t const *s
 	tr->side = k->ours ? k->rr.side : c ? side_by_source(sp, c, src) : 0;
 	tr->stateless = sip->sip_request->rq_method == sip_method_ack;
 	tr->req = sip_fwd_copy(sp->cfg, msg);
+	if (tr->req && c && tr->side == 0 && c->cseq_add) {
+		tr->cseq_add = c->cseq_add; /* the callee saw the proxy's answer to its challenge */
+		if (sip_cseq_shift(tr->req, (int32_t)tr->cseq_add)) {
+			msg_destroy(tr->req);
+			tr->req = NULL;
+		}
+	}
 	if (!tr->req) {
 		tr_reply(tr, 500, "Cannot Forward");
 		tr_done(tr);

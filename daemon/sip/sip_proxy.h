@@ -11,7 +11,9 @@
 #ifndef RTPE_SIP_PROXY_H
 #define RTPE_SIP_PROXY_H
 
+#include <stdbool.h>
 #include <stddef.h>
+#include <netinet/in.h>
 #include <stdint.h>
 
 #include "core/config.h"
@@ -73,6 +75,16 @@ void sip_session_timeout(struct sip *sp, uint32_t id);
 /* The calls as JSON (docs/CONTROL.md): all ({"calls":[...]}) when call_id is
  * NULL, else that one call's object. 0, or -ENOENT. */
 int sip_calls_write(struct sip *sp, struct jbuf *b, const char *call_id);
+/* The regions and their SBC addresses' health as JSON (docs/CONTROL.md):
+ * {"regions":[...]} (empty without sp). 0. */
+int sip_regions_write(struct sip *sp, struct jbuf *b);
+/* The REGISTERs relayed with a Path as JSON (docs/CONTROL.md):
+ * {"registrations":[...]}. 0. */
+int sip_registrations_write(struct sip *sp, struct jbuf *b);
+/* Calls fn for each SBC address of each region, with whether it is up. */
+int sip_sbc_up_read(struct sip *sp, void (*fn)(void *arg, const char *region,
+					       struct in_addr addr, uint16_t port, bool up),
+		    void *arg);
 /* The counters (NULL sp: all zero). */
 void sip_stats_read(struct sip *sp, struct sip_stats *out);
 

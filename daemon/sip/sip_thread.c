@@ -64,6 +64,7 @@ static void on_loop_message(struct sip *sp, struct sip_mreq *r)
 		free(sp->cfg);
 		sp->cfg = r->cfg;
 		free(r);
+		health_sync(sp);
 		log_info("sip: new calls route by the reloaded config");
 		break;
 	case SIP_M_STOP:
@@ -154,10 +155,14 @@ static void *sip_main(void *arg)
 		sp->start_err = -ENOMEM;
 	} else if (agent_up(sp)) {
 		sp->start_err = -EADDRNOTAVAIL;
+	} else if (health_start(sp)) {
+		snprintf(sp->start_msg, sizeof(sp->start_msg), "sip: cannot start the OPTIONS timer");
+		sp->start_err = -ENOMEM;
 	}
 	sem_post(&sp->started);
 	if (!sp->start_err)
 		su_root_run(sp->root);
+	health_stop(sp);
 	calls_fini(sp);
 	if (sp->leg)
 		nta_leg_destroy(sp->leg);
@@ -187,6 +192,7 @@ struct sip *sip_start(const struct rtpe_cfg *cfg, struct loop *loop, struct medi
 	su_init();
 	su_log_redirect(NULL, sofia_log, NULL);
 	su_log_set_level(NULL, log_get_level() >= LOG_LVL_DEBUG ? 3 : 1);
+	pthread_mutex_init(&sp->health.mu, NULL);
 	if ((e = sip_queue_init(&sp->q, loop, m)) || (e = calls_init(&sp->calls))) {
 		snprintf(err, errlen, "sip: queue: %s", strerror(-e));
 		goto fail;
@@ -229,6 +235,7 @@ void sip_stop(struct sip *sp)
 	pthread_join(sp->thread, NULL);
 	sip_queue_fini(&sp->q);
 	pthread_mutex_destroy(&sp->calls.mu);
+	pthread_mutex_destroy(&sp->health.mu);
 	free(sp->calls.htab);
 	free(sp->cfg);
 	free(sp);

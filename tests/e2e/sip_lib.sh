@@ -10,10 +10,14 @@ SIP_DIR=$E2E_ROOT/tests/e2e/sip
 
 # sip_conf [REGION_TRANSPORT [TRUNK_TRANSPORT [NUMBERS]]]: the config lines
 # start_daemon appends: SIP on UDP and TCP, region "lab" (the sbc host),
-# trunk "carrier" (taking the region's calls for NUMBERS when given).
+# trunk "carrier" (taking the region's calls for NUMBERS when given). The
+# region is not pinged (options_interval = 0): a sipp callee on the sbc
+# host would take an OPTIONS for a call it does not expect
+# (test_sip_failover turns pings on).
 sip_conf() {
 	printf '%s\n' "[sip]" "listen = udp:0.0.0.0:5060, tcp:0.0.0.0:5060" \
 		"[region lab]" "sbc = 198.18.2.2" "transport = ${1:-udp}" "interface = sbc" \
+		"options_interval = 0" \
 		"[trunk carrier]" "addresses = 198.18.1.2" "target = 198.18.1.2:5060" \
 		"transport = ${2:-udp}" "interface = carrier" "region = lab"
 	[ -z "${3:-}" ] || echo "numbers = $3"

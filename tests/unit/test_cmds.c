@@ -81,12 +81,13 @@ static void t_names(void)
 	}
 	CASE_END();
 
-	CASE_BEGIN("cmds: read-only are status, stats, session.list, session.show, calls, calls.show, allowlist.show");
+	CASE_BEGIN("cmds: read-only are status, stats, session.list, session.show, calls, calls.show, regions, registrations, allowlist.show");
 	for (int i = 0; i < RTPE_CMD_MAX; i++) {
 		const char *q = rtpe_ctl_cmds[i].request;
 		bool ro = !strcmp(q, "status") || !strcmp(q, "stats") ||
 			  !strcmp(q, "session.list") || !strcmp(q, "session.show") ||
 			  !strcmp(q, "calls") || !strcmp(q, "calls.show") ||
+			  !strcmp(q, "regions") || !strcmp(q, "registrations") ||
 			  !strcmp(q, "allowlist.show");
 
 		CHECK(rtpe_ctl_cmds[i].read_only == ro, "%s: read_only %d", q,

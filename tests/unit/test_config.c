@@ -106,6 +106,8 @@ static void test_example(void)
 	      ip_is(cfg.regions[1].sbc[0], "192.0.2.20") && ip_is(cfg.regions[1].sbc[1], "192.0.2.21") &&
 	      cfg.regions[1].port == 5060 && !strcmp(cfg.regions[1].transport, "udp") &&
 	      cfg.regions[1].options_interval == 30 && cfg.regions[1].iface == 0, "region lab");
+	CHECK(cfg.regions[1].options_down_after == 3 && !strcmp(cfg.regions[1].strategy, "failover") &&
+	      cfg.regions[1].invite_timeout_ms == 2000, "region health defaults");
 	CHECK(cfg.n_trunks == 1 && !strcmp(cfg.trunks[0].name, "pbx"), "trunk");
 	CHECK(cfg.trunks[0].n_addresses == 1 && ip_is(cfg.trunks[0].addresses[0].addr, "198.51.100.7") &&
 	      cfg.trunks[0].addresses[0].prefix == 32, "trunk addresses");
@@ -194,6 +196,11 @@ static const char every_key[] =
 	"port = 5061\n"
 	"transport = tls\n"
 	"options_interval = 0\n"
+	"options_down_after = 5\n"
+	"strategy = round-robin\n"
+	"invite_timeout_ms = 1500\n"
+	"auth_user = edge-user\n"
+	"auth_password = p@ss;w#rd\n"
 	"interface = internal\n";
 
 static void test_every_key(void)
@@ -235,6 +242,13 @@ static void test_every_key(void)
 	      !strcmp(cfg.trunks[0].numbers[2], "sales"), "trunk transport and numbers");
 	CHECK(cfg.regions[0].port == 5061 && !strcmp(cfg.regions[0].transport, "tls") &&
 	      cfg.regions[0].options_interval == 0 && cfg.regions[0].iface == 1, "region");
+	CHECK(cfg.regions[0].options_down_after == 5 && !strcmp(cfg.regions[0].strategy, "round-robin") &&
+	      cfg.regions[0].invite_timeout_ms == 1500, "region health keys: %u %s %u",
+	      cfg.regions[0].options_down_after, cfg.regions[0].strategy,
+	      cfg.regions[0].invite_timeout_ms);
+	CHECK(!strcmp(cfg.regions[0].auth.user, "edge-user") &&
+	      !strcmp(cfg.regions[0].auth.password, "p@ss;w#rd"), "region credentials: %s",
+	      cfg.regions[0].auth.user);
 	CASE_END();
 }
 

@@ -1,0 +1,71 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# test_sip_auth.sh - digest credentials at the edge: the SBC answers a new
+# call's INVITE with 407; with auth_user/auth_password_file on the region
+# the proxy answers the challenge itself (the test checks its digest
+# response) and sends the INVITE again with CSeq + 1; the caller sees one
+# call, answered, its ACK and BYE reach the callee with CSeq + 1 and the
+# BYE's 200 comes back with the caller's own number; the password is in no
+# log or CLI output; without credentials the 407 goes to the caller.
+. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/sip_lib.sh"
+
+e2e_require "$B/rtpedged" "$B/rtpedgectl"
+sip_require
+bed_up
+printf 's3cret-pw\n' >"$T/sbc.pw"
+chmod 600 "$T/sbc.pw"
+mapfile -t CONF < <(sip_conf udp udp | sed '/^\[region lab\]/a auth_user = edgeuser\nauth_password_file = '"$T/sbc.pw")
+start_daemon auto "${CONF[@]}" || { fail "daemon start" "see log"; exit 1; }
+
+case_begin "407 from the SBC answered by the edge; the caller sees one answered call"
+uas_sbc au_uas uas_auth.xml
+sleep 0.3
+uac_carrier au_uac uac_basic.xml -s +15557654321 -d 300
+sipp_wait au_uac || why_add "caller: $(sipp_why au_uac)"
+sipp_wait au_uas || why_add "callee: $(sipp_why au_uas)"
+log=$(cat "$T/au_uas.log" 2>/dev/null)
+pa=$(grep -o 'auth Proxy-Authorization: Digest .*' <<<"$log" | head -1)
+check_eq "the response is right (RFC 2617 MD5, qop=auth)" "$(python3 - "$pa" <<'PY'
+import hashlib, re, sys
+f = {k: v.strip() for k, v in re.findall(r'(\w+)="?([^",]*)"?', sys.argv[1].split("Digest ", 1)[1])}
+m = lambda s: hashlib.md5(s.encode()).hexdigest()
+assert f["username"] == "edgeuser" and f["realm"] == "lab.example" and f["nonce"] == "4f1x3dn0nc3"
+h1 = m("edgeuser:lab.example:s3cret-pw")
+h2 = m("INVITE:" + f["uri"])
+want = m(":".join([h1, f["nonce"], f["nc"], f["cnonce"], f["qop"], h2]))
+print("ok" if want == f["response"] else "got %s want %s" % (f["response"], want))
+PY
+)" ok
+check_match "the second INVITE has CSeq 2" "$log" "cseq INVITE CSeq: 2$"
+check_match "the ACK has CSeq 2" "$log" "cseq ACK CSeq: 2$"
+check_match "the BYE has CSeq 3" "$log" "cseq BYE CSeq: 3$"
+nopw() { ! grep -rq "s3cret-pw" "$T/daemon.log" "$T"/*.out; }
+check "the password is in no log" nopw
+check_match "the log names the user" "$(cat "$T/daemon.log")" "407 answered with the credentials of user edgeuser"
+case_end
+
+case_begin "the caller saw no 407, and its own CSeq numbers"
+msg=$(cat "$T/au_uac.msg" 2>/dev/null)
+no407() { ! grep -q "SIP/2.0 407" "$T/au_uac.msg"; }
+check "no 407 reached the caller" no407
+check_match "the BYE's 200 has the caller's CSeq" "$msg" "^CSeq: 2 BYE"
+out=$(ctl regions; ctl --json calls; ctl --json regions)
+check_eq "CLI output without the password" "$(grep -c s3cret-pw <<<"$out")" 0
+wait_no_sessions 5 || why_add "sessions left"
+case_end
+
+stop_daemon
+mapfile -t CONF < <(sip_conf udp udp)
+start_daemon auto "${CONF[@]}" || { fail "daemon restart" "without credentials"; exit 1; }
+
+case_begin "without credentials the 407 goes to the caller"
+SIPP_SED="s/\[status\] \[phrase\]/407 Proxy Authentication Required/" uas_sbc pt_uas uas_reject.xml
+sleep 0.3
+uac_carrier pt_uac uac_rejected.xml -s +15557654321 -key max_forwards 70
+sipp_wait pt_uac || why_add "caller: $(sipp_why pt_uac)"
+sipp_wait pt_uas || why_add "callee: $(sipp_why pt_uas)"
+check_match "the caller got it" "$(cat "$T/pt_uac.log" 2>/dev/null)" "refused 407"
+wait_no_sessions 5 || why_add "sessions left"
+case_end

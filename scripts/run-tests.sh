@@ -133,9 +133,11 @@ run_prog() {
 	san=$(realpath -m "$LOGS/san-$name") # absolute: programs may change directory
 	rm -rf "$san"
 	mkdir -p "$san"
+	local t0=$SECONDS
 	ASAN_OPTIONS=$ASAN_OPTIONS:log_path=$san/report UBSAN_OPTIONS=$UBSAN_OPTIONS:log_path=$san/report \
 		timeout -k 10 "$TIMEOUT" "$@" 2>>"$log" | tally "$log"
 	rc=${PIPESTATUS[0]}
+	echo "$((SECONDS - t0)) $name" >>"$LOGS/durations"
 	judge "$name" "$rc" "$log"
 	san_reports "$name" "$san"
 	rmdir "$san" 2>/dev/null || true
@@ -169,6 +171,7 @@ run_fuzz() {
 main() {
 	local f ran=0
 	mkdir -p "$LOGS"
+	: >"$LOGS/durations" # seconds and name of each program, for finding the slow ones
 	[ "$(id -u)" -eq 0 ] || echo "run-tests: not root: tests that need root will skip or fail" >&2
 	for f in scripts/check-*.sh; do
 		[ -f "$f" ] && selected static "$f" || continue

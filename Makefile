@@ -4,7 +4,7 @@
 #   make check      install what is missing, build, run every test; ends "N passed, N failed"
 #   make check SAN=address,undefined
 #                   the same suite against sanitizer builds, in build-san/
-#   make demo       install what is missing, build, run the relay in the netns test bed
+#   make demo       install what is missing, build, run the relay in the netns test bed carrying a SIP call
 #   make bench      benchmarks on the netns test bed (root)
 #   make fuzz       every fuzzer for FUZZ_SECONDS (default 600) each
 #   make install    /usr/local/sbin, /usr/local/share/rtpedge (regions catalogue,

@@ -55,24 +55,6 @@ struct opts {
 	srtp_t tx, rx;
 };
 
-struct stream {
-	uint32_t ssrc;
-	uint8_t *seen;
-	uint32_t nbits, max_index;
-	bool any;
-};
-
-struct stats {
-	uint64_t sent, send_errors, received, bad_source, bad_payload;
-	uint64_t duplicates, reordered, distinct;
-	uint32_t *lat_us;
-	size_t nlat, caplat;
-	struct sockaddr_in first_src, last_src;
-	struct stream streams[MAX_STREAMS];
-	int nstreams;
-	unsigned bad_logged;
-};
-
 static volatile sig_atomic_t interrupted;
 
 static void on_signal(int sig)
@@ -80,63 +62,9 @@ static void on_signal(int sig)
 	interrupted = sig;
 }
 
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
-
+#define PROBE_NAME "srtppeer"
+#include "probe_stats.h"
 #include "rtpprobe_payload.h"
-
-static const char *addr_str(const struct sockaddr_in *a, char *buf, size_t n)
-{
-	char ip[INET_ADDRSTRLEN];
-
-	inet_ntop(AF_INET, &a->sin_addr, ip, sizeof(ip));
-	snprintf(buf, n, "%s:%u", ip, ntohs(a->sin_port));
-	return buf;
-}
-
-static void log_bad(struct stats *st, const struct sockaddr_in *src, const char *why)
-{
-	char a[32];
-
-	if (st->bad_logged++ < MAX_BAD_LOG)
-		fprintf(stderr, "srtppeer: bad packet from %s: %s\n", addr_str(src, a, sizeof(a)),
-			why);
-}
-
-static struct stream *stream_get(struct stats *st, uint32_t ssrc, uint32_t nbits)
-{
-	for (int i = 0; i < st->nstreams; i++)
-		if (st->streams[i].ssrc == ssrc)
-			return &st->streams[i];
-	if (st->nstreams == MAX_STREAMS)
-		return NULL;
-	st->streams[st->nstreams].seen = calloc(nbits / 8 + 1, 1);
-	if (!st->streams[st->nstreams].seen)
-		return NULL;
-	st->streams[st->nstreams].ssrc = ssrc;
-	st->streams[st->nstreams].nbits = nbits;
-	return &st->streams[st->nstreams++];
-}
-
-static void lat_add(struct stats *st, uint64_t send_ns, uint64_t t)
-{
-	uint64_t us = t > send_ns ? (t - send_ns) / 1000 : 0;
-
-	if (st->nlat == st->caplat) {
-		uint32_t *n = realloc(st->lat_us, (st->caplat ? 2 * st->caplat : 4096) * sizeof(*n));
-
-		if (!n)
-			return;
-		st->lat_us = n;
-		st->caplat = st->caplat ? 2 * st->caplat : 4096;
-	}
-	st->lat_us[st->nlat++] = us > UINT32_MAX ? UINT32_MAX : (uint32_t)us;
-}
 
 static const char *srtp_why(srtp_err_status_t e)
 {

@@ -2,12 +2,17 @@
 /*
  * netns_fixture.h - for unit tests that run their own daemon pieces in a
  * network namespace of their own (after unshare(CLONE_NEWNET)): bringing
- * its loopback up. Header only, static inline (see ctl_fixture.h).
+ * its loopback up; for those that also want their own mounts (a bpffs, a
+ * tmpfs), the private network and mount namespaces with a temporary
+ * directory. Header only, static inline (see ctl_fixture.h).
  */
 #ifndef RTPE_NETNS_FIXTURE_H
 #define RTPE_NETNS_FIXTURE_H
 
 #include <net/if.h>
+#include <sched.h>
+#include <stdlib.h>
+#include <sys/mount.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -25,6 +30,19 @@ static inline int lo_up(void)
 	if (fd >= 0)
 		close(fd);
 	return rc;
+}
+
+/* Private network and mount namespaces (mounts made later are this
+ * process's own), lo up, and a fresh directory from the mkdtemp template
+ * dir. NULL, or what failed. */
+static inline const char *private_netns_dir(char *dir)
+{
+	if (unshare(CLONE_NEWNET | CLONE_NEWNS) || mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) ||
+	    lo_up())
+		return "cannot make private network and mount namespaces";
+	if (!mkdtemp(dir))
+		return "cannot make a temporary directory";
+	return NULL;
 }
 
 #endif

@@ -190,11 +190,10 @@ static inline const char *bed_up(char *err, size_t errlen)
 {
 	if (geteuid())
 		return "needs root (network namespace, sockets, tmpfs)";
-	if (unshare(CLONE_NEWNET | CLONE_NEWNS) || mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) ||
-	    lo_up())
-		return "cannot make private network and mount namespaces";
-	if (!mkdtemp(dir))
-		return "cannot make a temporary directory";
+	const char *why = private_netns_dir(dir);
+
+	if (why)
+		return why;
 	snprintf(state_path, sizeof(state_path), "%s/state/state.json", dir);
 	snprintf(tmp_path, sizeof(tmp_path), "%s.tmp", state_path);
 	snprintf(cap_path, sizeof(cap_path), "%s/log", dir);

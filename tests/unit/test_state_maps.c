@@ -442,11 +442,10 @@ static const char *xbed_up(char *err, size_t errlen)
 
 	if (geteuid())
 		return "needs root (network namespace, bpffs, XDP)";
-	if (unshare(CLONE_NEWNET | CLONE_NEWNS) || mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) ||
-	    lo_up())
-		return "cannot make private network and mount namespaces";
-	if (!mkdtemp(dir))
-		return "cannot make a temporary directory";
+	const char *why = private_netns_dir(dir);
+
+	if (why)
+		return why;
 	snprintf(state_path, sizeof(state_path), "%s/state/state.json", dir);
 	snprintf(log_path, sizeof(log_path), "%s/log", dir);
 	snprintf(cmd, sizeof(cmd), "%s/bpf", dir);

@@ -293,8 +293,7 @@ static void run_case(const struct file_case *c)
 int main(void)
 {
 	log_setup(true, LOG_LVL_WARN);
-	if (geteuid() || unshare(CLONE_NEWNET | CLONE_NEWNS) ||
-	    mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) || lo_up() || !mkdtemp(dir)) {
+	if (geteuid() || private_netns_dir(dir)) {
 		CASE_SKIP("start from a damaged state file", "needs root (network namespace)");
 		CHECK_EXIT();
 	}

@@ -5,7 +5,9 @@
  * a BYE each, as their dialog would send it: the caller's From and the
  * callee's To (with their tags), each side's Contact as the Request-URI,
  * the route set the Record-Route of the answer gives towards that side,
- * and a CSeq above what that side's peer sent.
+ * and a CSeq above what that side's peer sent (towards the callee, as the
+ * callee numbers them: the caller's plus the proxy's + 1 after a digest
+ * retry).
  *
  * The call learns this from its INVITE and its 2xx; a call rebuilt from a
  * Route after a restart knows no dialog: its sessions end, no BYE is sent.
@@ -75,7 +77,10 @@ static void send_bye(struct sip_call *c, int side)
 		if (to && c->from->a_tag)
 			sip_to_tag(home, to, c->from->a_tag);
 	}
-	cseq = sip_cseq_create(home, c->cseq[1 - side] + 1, SIP_METHOD_BYE);
+	/* towards the callee, the caller's numbers as the callee saw them: + 1
+	 * once the proxy answered a challenge for the INVITE */
+	cseq = sip_cseq_create(home, c->cseq[1 - side] + (side ? c->cseq_add : 0) + 1,
+			       SIP_METHOD_BYE);
 	orq = from && to && cseq ?
 		      nta_outgoing_tcreate(c->sp->leg, on_bye_response, NULL, (url_string_t const *)hop,
 					   SIP_METHOD_BYE, (url_string_t const *)target,

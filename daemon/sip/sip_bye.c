@@ -58,6 +58,7 @@ static void send_bye(struct sip_call *c, int side)
 	sip_from_t *from;
 	sip_to_t *to;
 	sip_cseq_t *cseq;
+	sip_via_t *via;
 	nta_outgoing_t *orq;
 
 	if (!target) {
@@ -66,6 +67,7 @@ static void send_bye(struct sip_call *c, int side)
 		return;
 	}
 	hop = route ? route->r_url : target;
+	via = sip_via_self(c->sp->cfg, home, hop); /* on 0.0.0.0: the leaving interface */
 	if (side) {
 		from = c->from;
 		to = c->to;
@@ -88,6 +90,7 @@ static void send_bye(struct sip_call *c, int side)
 					   SIPTAG_TO(to), SIPTAG_CSEQ(cseq), SIPTAG_ROUTE(route),
 					   SIPTAG_MAX_FORWARDS_STR("70"),
 					   SIPTAG_REASON_STR("SIP;cause=408;text=\"media timeout\""),
+					   TAG_IF(via, SIPTAG_VIA(via)), NTATAG_USER_VIA(via != NULL),
 					   TAG_END()) : NULL;
 	if (!orq)
 		log_warn("sip: call %s: cannot send BYE to the %s", c->call_id,

@@ -9,6 +9,7 @@
  *   sip_call.c   the call table, each call's steps in order, the CLI's JSON
  *   sip_bye.c    BYE both ways when the media times out
  *   sip_health.c the SBC addresses' OPTIONS pings, up/down, failover
+ *   sip_via.c    the proxy's Via on a 0.0.0.0 listen: the leaving interface
  *
  * Everything below runs on the SIP thread, except what the call table's
  * mutex guards (the table and the fields the CLI reads) and the counters
@@ -258,5 +259,15 @@ void bye_learn_request(struct sip_call *c, sip_t const *sip);
 void bye_learn_answer(struct sip_call *c, sip_t const *sip);
 /* Ends the call for a media timeout: BYE both ways, sessions ended. */
 void bye_both_ways(struct sip_call *c);
+
+/* ---- sip_via.c ---- */
+/* On a 0.0.0.0 listen, the proxy's Via for a request to hop (an IPv4
+ * address): the address of the interface the request leaves by (its
+ * advertise address), the listen port; NULL when nta's own is right (a
+ * specific listen address) or cannot be known (a hostname). */
+sip_via_t *sip_via_self(const struct rtpe_cfg *c, su_home_t *home, url_t const *hop);
+/* Puts that Via on top of msg (hop NULL: its next hop); true when it did,
+ * and nta must keep it: NTATAG_USER_VIA(true). */
+bool sip_via_add(const struct rtpe_cfg *c, msg_t *msg, url_t const *hop);
 
 #endif

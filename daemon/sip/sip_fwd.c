@@ -178,6 +178,8 @@ static int on_response(struct sip_tr *tr, nta_outgoing_t *orq, sip_t const *sip)
 		tr_reply(tr, status >= 300 ? status : 500, NULL);
 		return 0;
 	}
+	if (tr->method == sip_method_register)
+		reg_answered(tr->sp, tr->req, sip_object(resp), status); /* its lifetime */
 	if (tr->call) {
 		call_push(tr->call, STEP_RESPONSE, tr, resp, 1 - tr->side);
 		return 0;

@@ -466,8 +466,8 @@ void print_regions(struct json_object *r)
 void print_registrations(struct json_object *r)
 {
 	struct json_object *list = member(r, "registrations");
-	struct tbl t = { .ncols = 5, .head = (const char *const[]){
-		"AOR", "TRUNK", "REGION", "ADDRESS", ">AGE" } };
+	struct tbl t = { .ncols = 6, .head = (const char *const[]){
+		"AOR", "TRUNK", "REGION", "ADDRESS", ">AGE", ">EXPIRES" } };
 
 	if (!count(list)) {
 		puts("no registrations");
@@ -475,11 +475,12 @@ void print_registrations(struct json_object *r)
 	}
 	for (size_t i = 0; i < count(list); i++) {
 		struct json_object *g = json_object_array_get_idx(list, i);
-		char ap[64], age[32];
+		char ap[64], age[32], exp[32];
 
 		snprintf(ap, sizeof(ap), "%s:%s", text(g, "address"), text(g, "port"));
 		tbl_row(&t, (const char *[]){ text(g, "aor"), text(g, "trunk"), text(g, "region"), ap,
-					     duration(g, "age_s", 1000, "", age, sizeof(age)) });
+					     duration(g, "age_s", 1000, "", age, sizeof(age)),
+					     duration(g, "expires_s", 1000, "", exp, sizeof(exp)) });
 	}
 	tbl_print(&t, true);
 }

@@ -5,7 +5,9 @@
  * a BYE each, as their dialog would send it: the caller's From and the
  * callee's To (with their tags), each side's Contact as the Request-URI,
  * the route set the Record-Route of the answer gives towards that side,
- * and a CSeq above what that side's peer sent.
+ * and a CSeq above what that side's peer sent (towards the callee, as the
+ * callee numbers them: the caller's plus the proxy's + 1 after a digest
+ * retry).
  *
  * The call learns this from its INVITE and its 2xx; a call rebuilt from a
  * Route after a restart knows no dialog: its sessions end, no BYE is sent.
@@ -56,6 +58,7 @@ static void send_bye(struct sip_call *c, int side)
 	sip_from_t *from;
 	sip_to_t *to;
 	sip_cseq_t *cseq;
+	sip_via_t *via;
 	nta_outgoing_t *orq;
 
 	if (!target) {
@@ -64,6 +67,7 @@ static void send_bye(struct sip_call *c, int side)
 		return;
 	}
 	hop = route ? route->r_url : target;
+	via = sip_via_self(c->sp->cfg, home, hop); /* on 0.0.0.0: the leaving interface */
 	if (side) {
 		from = c->from;
 		to = c->to;
@@ -75,7 +79,10 @@ static void send_bye(struct sip_call *c, int side)
 		if (to && c->from->a_tag)
 			sip_to_tag(home, to, c->from->a_tag);
 	}
-	cseq = sip_cseq_create(home, c->cseq[1 - side] + 1, SIP_METHOD_BYE);
+	/* towards the callee, the caller's numbers as the callee saw them: + 1
+	 * once the proxy answered a challenge for the INVITE */
+	cseq = sip_cseq_create(home, c->cseq[1 - side] + (side ? c->cseq_add : 0) + 1,
+			       SIP_METHOD_BYE);
 	orq = from && to && cseq ?
 		      nta_outgoing_tcreate(c->sp->leg, on_bye_response, NULL, (url_string_t const *)hop,
 					   SIP_METHOD_BYE, (url_string_t const *)target,
@@ -83,6 +90,7 @@ static void send_bye(struct sip_call *c, int side)
 					   SIPTAG_TO(to), SIPTAG_CSEQ(cseq), SIPTAG_ROUTE(route),
 					   SIPTAG_MAX_FORWARDS_STR("70"),
 					   SIPTAG_REASON_STR("SIP;cause=408;text=\"media timeout\""),
+					   TAG_IF(via, SIPTAG_VIA(via)), NTATAG_USER_VIA(via != NULL),
 					   TAG_END()) : NULL;
 	if (!orq)
 		log_warn("sip: call %s: cannot send BYE to the %s", c->call_id,

@@ -178,6 +178,8 @@ static int on_response(struct sip_tr *tr, nta_outgoing_t *orq, sip_t const *sip)
 		tr_reply(tr, status >= 300 ? status : 500, NULL);
 		return 0;
 	}
+	if (tr->method == sip_method_register)
+		reg_answered(tr->sp, tr->req, sip_object(resp), status); /* its lifetime */
 	if (tr->call) {
 		call_push(tr->call, STEP_RESPONSE, tr, resp, 1 - tr->side);
 		return 0;
@@ -322,11 +324,13 @@ out:
 int tr_forward(struct sip_tr *tr)
 {
 	struct sip *sp = tr->sp;
+	bool own_via = sip_via_add(sp->cfg, tr->req, tr->hop); /* the leaving interface's */
 	msg_t *ref = msg_ref_create(tr->req);
 
 	tr->orq = nta_outgoing_mcreate(sp->agent, tr->stateless ? NULL : on_response, tr,
 				       (url_string_t const *)tr->hop, ref,
-				       NTATAG_STATELESS(tr->stateless), TAG_END());
+				       NTATAG_STATELESS(tr->stateless), NTATAG_USER_VIA(own_via),
+				       TAG_END());
 	if (!tr->orq) {
 		char const *m = sip_object(tr->req)->sip_request->rq_method_name;
 

@@ -159,7 +159,7 @@ static nta_outgoing_t *ping(struct sip *sp, const struct cfg_region *cr, const s
 		return NULL;
 	}
 	return nta_outgoing_mcreate(sp->agent, on_pong, &sp->health.pinger, URL_STRING_MAKE(uri), msg,
-				    TAG_END());
+				    NTATAG_USER_VIA(sip_via_add(sp->cfg, msg, NULL)), TAG_END());
 }
 
 /* Pings the region's addresses; one still unanswered counts as a miss. */

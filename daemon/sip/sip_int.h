@@ -9,6 +9,8 @@
  *   sip_call.c   the call table, each call's steps in order, the CLI's JSON
  *   sip_bye.c    BYE both ways when the media times out
  *   sip_health.c the SBC addresses' OPTIONS pings, up/down, failover
+ *   sip_reg.c    registrations relayed with a Path, their lifetimes
+ *   sip_via.c    the proxy's Via on a 0.0.0.0 listen: the leaving interface
  *
  * Everything below runs on the SIP thread, except what the call table's
  * mutex guards (the table and the fields the CLI reads) and the counters
@@ -143,6 +145,8 @@ struct sip_reg {
 	struct in_addr addr;
 	uint16_t port;
 	uint64_t at_ns;
+	uint64_t exp_ns;                /* the registrar's lifetime ends (0: no 2xx yet;
+					 * past: ended, not listed, its Path not followed) */
 };
 
 enum step_kind { STEP_REQUEST, STEP_RESPONSE, STEP_END };
@@ -258,5 +262,27 @@ void bye_learn_request(struct sip_call *c, sip_t const *sip);
 void bye_learn_answer(struct sip_call *c, sip_t const *sip);
 /* Ends the call for a media timeout: BYE both ways, sessions ended. */
 void bye_both_ways(struct sip_call *c);
+
+/* ---- sip_reg.c ---- */
+/* A trunk's REGISTER relayed with a Path (rt: its route, sa: where it came
+ * from): its address-of-record's entry; Expires: 0 ends it. */
+void reg_note(struct sip *sp, sip_t const *sip, const struct sip_call_route *rt,
+	      const struct sockaddr_in *sa);
+/* A final response to a REGISTER the proxy relayed (req: as it went out):
+ * a 2xx sets the binding's lifetime, a failure forgets one never registered. */
+void reg_answered(struct sip *sp, msg_t *req, sip_t const *resp, int status);
+/* Whether a Path naming addr:port belongs to registrations that all ended
+ * (false when one lives, or the table knows none). */
+bool reg_path_ended(struct sip *sp, struct in_addr addr, uint16_t port);
+
+/* ---- sip_via.c ---- */
+/* On a 0.0.0.0 listen, the proxy's Via for a request to hop (an IPv4
+ * address): the address of the interface the request leaves by (its
+ * advertise address), the listen port; NULL when nta's own is right (a
+ * specific listen address) or cannot be known (a hostname). */
+sip_via_t *sip_via_self(const struct rtpe_cfg *c, su_home_t *home, url_t const *hop);
+/* Puts that Via on top of msg (hop NULL: its next hop); true when it did,
+ * and nta must keep it: NTATAG_USER_VIA(true). */
+bool sip_via_add(const struct rtpe_cfg *c, msg_t *msg, url_t const *hop);
 
 #endif

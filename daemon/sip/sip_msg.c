@@ -91,8 +91,9 @@ bool sip_path_target(const struct rtpe_cfg *c, sip_route_t const *r, struct in_a
 /* A call from a region to a PBX that registered through the proxy: its
  * Route is the Path the proxy gave the REGISTER; it goes to the address
  * the REGISTER came from, the trunk of that address. */
-static bool route_by_path(const struct rtpe_cfg *c, sip_t const *sip, struct sip_call_route *rt)
+static bool route_by_path(const struct rtpe_cfg *c, sip_t const *sip, struct sip_class *out)
 {
+	struct sip_call_route *rt = &out->rt;
 	struct sip_source t;
 	struct in_addr a;
 	uint16_t port;
@@ -100,6 +101,9 @@ static bool route_by_path(const struct rtpe_cfg *c, sip_t const *sip, struct sip
 	if (!sip_path_target(c, sip->sip_route, &a, &port) || sip_route_source(c, a, &t) ||
 	    t.trunk < 0 || c->trunks[t.trunk].region != rt->region)
 		return false;
+	out->by_path = true;
+	out->path_addr = a;
+	out->path_port = port;
 	rt->trunk = t.trunk;
 	rt->addr = a;
 	rt->port = port;
@@ -135,8 +139,8 @@ static void answer(struct sip_class *out, int status, const char *why)
 	out->why = why;
 }
 
-void sip_classify(const struct rtpe_cfg *c, sip_t const *sip, struct in_addr src,
-		  struct sip_class *out)
+static void classify(const struct rtpe_cfg *c, sip_t const *sip, struct in_addr src,
+		     bool use_path, struct sip_class *out)
 {
 	struct sip_source from;
 	sip_method_t m;
@@ -168,7 +172,7 @@ void sip_classify(const struct rtpe_cfg *c, sip_t const *sip, struct in_addr src
 	e = sip_route_call(c, src, ruri->url_user, &out->rt);
 	if (from.region >= 0 && (!e || e == -ENOENT)) {
 		out->rt.iface[0] = c->regions[from.region].iface;
-		if (route_by_path(c, sip, &out->rt))
+		if (use_path && route_by_path(c, sip, out))
 			e = 0;
 	}
 	if (e == -ENOENT)
@@ -178,6 +182,18 @@ void sip_classify(const struct rtpe_cfg *c, sip_t const *sip, struct in_addr src
 	if (e)
 		return answer(out, 403, "refused");
 	out->kind = SIP_K_NEW;
+}
+
+void sip_classify(const struct rtpe_cfg *c, sip_t const *sip, struct in_addr src,
+		  struct sip_class *out)
+{
+	classify(c, sip, src, true, out);
+}
+
+void sip_classify_by_number(const struct rtpe_cfg *c, sip_t const *sip, struct in_addr src,
+			    struct sip_class *out)
+{
+	classify(c, sip, src, false, out);
 }
 
 msg_t *sip_fwd_copy(const struct rtpe_cfg *c, msg_t *in)

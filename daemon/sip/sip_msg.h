@@ -32,6 +32,9 @@ struct sip_class {
 	int status;                 /* SIP_K_ANSWER: the status to answer */
 	const char *why;            /* SIP_K_ANSWER: why, for the log */
 	struct sip_call_route rt;   /* SIP_K_NEW: where it goes */
+	bool by_path;               /* SIP_K_NEW: ... by the Path of a registration */
+	struct in_addr path_addr;   /* ... the address and port the Path names */
+	uint16_t path_port;
 	bool ours;                  /* SIP_K_DIALOG: its top Route is the proxy's */
 	struct sip_rr rr;           /* ... with these parameters */
 };
@@ -48,6 +51,10 @@ bool sip_route_ours(const struct rtpe_cfg *c, sip_route_t const *r, struct sip_r
  */
 void sip_classify(const struct rtpe_cfg *c, sip_t const *sip, struct in_addr src,
 		  struct sip_class *out);
+/* The same, a Path the proxy wrote in the Route ignored: the call is routed
+ * by its number (a registration that ended). */
+void sip_classify_by_number(const struct rtpe_cfg *c, sip_t const *sip, struct in_addr src,
+			    struct sip_class *out);
 
 /* The copy of a request that goes out: Max-Forwards one less (70 when it
  * had none), the proxy's own Route entries removed. NULL when out of memory. */

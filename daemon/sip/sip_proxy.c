@@ -83,72 +83,6 @@ static void call_routed(struct sip *sp, struct sip_call *c, const struct sip_cal
 								   sp->cfg->regions[rt->region].auth;
 }
 
-/* The registrations table (`registrations`): one entry per address-of-record,
- * the oldest replaced when full. */
-static void reg_note(struct sip *sp, sip_t const *sip, const struct sip_call_route *rt,
-		     const struct sockaddr_in *sa)
-{
-	char aor[128];
-	struct sip_reg *r = NULL;
-
-	if (!sip || !sip->sip_to || url_e(aor, sizeof(aor), sip->sip_to->a_url) < 0)
-		return;
-	aor[sizeof(aor) - 1] = 0;
-	pthread_mutex_lock(&sp->calls.mu);
-	for (int i = 0; i < sp->n_regs && !r; i++)
-		if (!strcmp(sp->regs[i].aor, aor))
-			r = &sp->regs[i];
-	if (!r && sp->n_regs < SIP_MAX_REGS)
-		r = &sp->regs[sp->n_regs++];
-	if (!r) { /* full: the oldest goes */
-		r = &sp->regs[0];
-		for (int i = 1; i < sp->n_regs; i++)
-			if (sp->regs[i].at_ns < r->at_ns)
-				r = &sp->regs[i];
-	}
-	snprintf(r->aor, sizeof(r->aor), "%s", aor);
-	snprintf(r->trunk, sizeof(r->trunk), "%s", sp->cfg->trunks[rt->trunk].name);
-	snprintf(r->region, sizeof(r->region), "%s", sp->cfg->regions[rt->region].name);
-	r->addr = sa->sin_addr;
-	r->port = ntohs(sa->sin_port);
-	r->at_ns = mono_ns();
-	pthread_mutex_unlock(&sp->calls.mu);
-}
-
-int sip_registrations_write(struct sip *sp, struct jbuf *b)
-{
-	uint64_t now = mono_ns();
-	char a[INET_ADDRSTRLEN];
-
-	jbuf_lit(b, "{\"registrations\":[");
-	if (sp)
-		pthread_mutex_lock(&sp->calls.mu);
-	for (int i = 0; sp && i < sp->n_regs; i++) {
-		const struct sip_reg *r = &sp->regs[i];
-
-		if (i)
-			jbuf_lit(b, ",");
-		inet_ntop(AF_INET, &r->addr, a, sizeof(a));
-		jbuf_lit(b, "{\"aor\":");
-		jbuf_str(b, r->aor, strlen(r->aor));
-		jbuf_lit(b, ",\"trunk\":");
-		jbuf_str(b, r->trunk, strlen(r->trunk));
-		jbuf_lit(b, ",\"region\":");
-		jbuf_str(b, r->region, strlen(r->region));
-		jbuf_lit(b, ",\"address\":");
-		jbuf_str(b, a, strlen(a));
-		jbuf_lit(b, ",\"port\":");
-		jbuf_u64(b, r->port);
-		jbuf_lit(b, ",\"age_s\":");
-		jbuf_u64(b, (now - r->at_ns) / 1000000000ull);
-		jbuf_lit(b, "}");
-	}
-	if (sp)
-		pthread_mutex_unlock(&sp->calls.mu);
-	jbuf_lit(b, "]}");
-	return 0;
-}
-
 /*
  * A trunk's REGISTER goes to its region with a Path (RFC 3327) naming the
  * proxy on the region's side and, in rtpe-pbx, the address and port the
@@ -365,6 +299,13 @@ int sip_on_request(struct sip *sp, nta_leg_t *leg, nta_incoming_t *irq, sip_t co
 
 	sip_count(&sp->st.requests[method_id(m)]);
 	sip_classify(sp->cfg, sip, src, &k);
+	if (k.kind == SIP_K_NEW && k.by_path && reg_path_ended(sp, k.path_addr, k.path_port)) {
+		inet_ntop(AF_INET, &k.path_addr, a, sizeof(a));
+		log_info("sip: %s %s: its Path names %s:%u, whose registration ended: routed by "
+			 "its number", sip->sip_request->rq_method_name, sip->sip_call_id->i_id, a,
+			 k.path_port);
+		sip_classify_by_number(sp->cfg, sip, src, &k);
+	}
 	if (k.kind == SIP_K_ANSWER) {
 		status = k.status;
 		if (status == 403)

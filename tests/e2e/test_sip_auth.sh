@@ -7,7 +7,12 @@
 # response) and sends the INVITE again with CSeq + 1; the caller sees one
 # call, answered, its ACK and BYE reach the callee with CSeq + 1 and the
 # BYE's 200 comes back with the caller's own number; the password is in no
-# log or CLI output; without credentials the 407 goes to the caller.
+# log or CLI output; without credentials the 407 goes to the caller. The
+# proxy listens on 0.0.0.0 (sip_conf): the INVITE's top Via and
+# Record-Route towards the SBC name its SBC-side address (198.18.2.1), not
+# the carrier-side one. A call whose media stops (session_timeout = 2)
+# after a digest retry gets the proxy's own BYE with the callee's CSeq
+# numbering (3 after the INVITE's 2), which the callee checks.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/sip_lib.sh"
 
@@ -17,7 +22,7 @@ bed_up
 printf 's3cret-pw\n' >"$T/sbc.pw"
 chmod 600 "$T/sbc.pw"
 mapfile -t CONF < <(sip_conf udp udp | sed '/^\[region lab\]/a auth_user = edgeuser\nauth_password_file = '"$T/sbc.pw")
-start_daemon auto "${CONF[@]}" || { fail "daemon start" "see log"; exit 1; }
+start_daemon auto "session_timeout = 2" "${CONF[@]}" || { fail "daemon start" "see log"; exit 1; }
 
 case_begin "407 from the SBC answered by the edge; the caller sees one answered call"
 uas_sbc au_uas uas_auth.xml
@@ -39,6 +44,7 @@ print("ok" if want == f["response"] else "got %s want %s" % (f["response"], want
 PY
 )" ok
 check_match "the second INVITE has CSeq 2" "$log" "cseq INVITE CSeq: 2$"
+check_match "its top Via and Record-Route name the SBC side" "$log" " via 198\.18\.2\.1 rr 198\.18\.2\.1$"
 check_match "the ACK has CSeq 2" "$log" "cseq ACK CSeq: 2$"
 check_match "the BYE has CSeq 3" "$log" "cseq BYE CSeq: 3$"
 nopw() { ! grep -rq "s3cret-pw" "$T/daemon.log" "$T"/*.out; }
@@ -53,6 +59,19 @@ check "no 407 reached the caller" no407
 check_match "the BYE's 200 has the caller's CSeq" "$msg" "^CSeq: 2 BYE"
 out=$(ctl regions; ctl --json calls; ctl --json regions)
 check_eq "CLI output without the password" "$(grep -c s3cret-pw <<<"$out")" 0
+wait_no_sessions 5 || why_add "sessions left"
+case_end
+
+case_begin "media timeout after a digest retry: the proxy's BYE to the callee has its CSeq + 1"
+uas_sbc mt_uas uas_auth.xml
+sleep 0.3
+uac_carrier mt_uac uac_waitbye.xml -s +15557654321
+sipp_wait mt_uac || why_add "caller: $(sipp_why mt_uac)"
+sipp_wait mt_uas || why_add "callee: $(sipp_why mt_uas)"
+log=$(cat "$T/mt_uas.log" 2>/dev/null)
+check_match "the callee's BYE has CSeq 3" "$log" "cseq BYE CSeq: 3$"
+check_match "the caller got a BYE" "$(cat "$T/mt_uac.log" 2>/dev/null)" " bye"
+check_match "the daemon says why" "$(cat "$T/daemon.log")" "media timed out: BYE both ways"
 wait_no_sessions 5 || why_add "sessions left"
 case_end
 

@@ -278,8 +278,10 @@ int resolve_start(const struct rtpe_cfg *cfg)
 	pthread_condattr_t ca;
 	int e;
 
-	if (R.running)
-		return -EBUSY;
+	if (R.running) { /* one per process: a second start takes the new config */
+		resolve_config(cfg);
+		return 0;
+	}
 	R.efd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
 	if (R.efd < 0)
 		return -errno;

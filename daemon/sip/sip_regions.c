@@ -32,8 +32,10 @@ static void record_of(struct jbuf *b, const struct rs_result *res, struct in_add
 
 		if (a->addr.s_addr != addr.s_addr || a->port != port)
 			continue;
-		jbuf_lit(b, a->source == RS_SRC_SRV ? ",\"source\":\"SRV\",\"ttl_s\":" :
-			 ",\"source\":\"A\",\"ttl_s\":");
+		if (a->source == RS_SRC_SRV)
+			jbuf_lit(b, ",\"source\":\"SRV\",\"ttl_s\":");
+		else
+			jbuf_lit(b, ",\"source\":\"A\",\"ttl_s\":");
 		jbuf_u64(b, a->expires_ns > now ? (a->expires_ns - now + 999999999) / 1000000000 : 0);
 		return;
 	}
@@ -97,11 +99,12 @@ static void lookup_write(struct jbuf *b, const char *host, uint16_t port, const 
 		snprintf(what, sizeof(what), "%s SRV, then A", rs_service(transport));
 	jbuf_lit(b, ",\"lookup\":");
 	jbuf_str(b, what, strlen(what));
-	jbuf_lit(b, res.resolved ? ",\"resolved\":true,\"age_ms\":" : ",\"resolved\":false,\"age_ms\":");
-	if (res.resolved)
+	if (res.resolved) {
+		jbuf_lit(b, ",\"resolved\":true,\"age_ms\":");
 		jbuf_u64(b, (now - res.at_ns) / 1000000);
-	else
-		jbuf_lit(b, "null");
+	} else {
+		jbuf_lit(b, ",\"resolved\":false,\"age_ms\":null");
+	}
 	jbuf_lit(b, ",\"failures\":");
 	jbuf_u64(b, res.failures);
 	jbuf_lit(b, ",\"error\":");
@@ -151,8 +154,10 @@ static void trunks_write(struct jbuf *b, const struct rtpe_cfg *c, uint64_t now)
 
 		if (!t->target_host[0])
 			continue;
-		jbuf_lit(b, first ? "{\"name\":" : ",{\"name\":");
+		if (!first)
+			jbuf_lit(b, ",");
 		first = false;
+		jbuf_lit(b, "{\"name\":");
 		jbuf_str(b, t->name, strlen(t->name));
 		jbuf_lit(b, ",\"target\":");
 		lookup_write(b, t->target_host, t->target_port, t->transport, now);
@@ -160,7 +165,9 @@ static void trunks_write(struct jbuf *b, const struct rtpe_cfg *c, uint64_t now)
 		resolve_get(t->target_host, t->target_port, t->transport, &res);
 		for (int k = 0; k < res.n; k++) {
 			inet_ntop(AF_INET, &res.a[k].addr, a, sizeof(a));
-			jbuf_lit(b, k ? ",{\"address\":" : "{\"address\":");
+			if (k)
+				jbuf_lit(b, ",");
+			jbuf_lit(b, "{\"address\":");
 			jbuf_str(b, a, strlen(a));
 			jbuf_lit(b, ",\"port\":");
 			jbuf_u64(b, res.a[k].port);

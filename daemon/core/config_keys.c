@@ -368,6 +368,13 @@ static int set_number(struct parse_ctx *c, const struct key_def *k, void *f, con
 	return 0;
 }
 
+static bool all_zero(const char *p, size_t n)
+{
+	while (n && !p[n - 1])
+		n--;
+	return !n;
+}
+
 /*
  * A comma-separated list: k->item parses each item into the array at f,
  * the count goes to k->off2. The arrays start zeroed (the context is
@@ -395,7 +402,8 @@ static int set_list(struct parse_ctx *c, const struct key_def *k, void *f, const
 		snprintf(item, sizeof(item), "%.*s", (int)n, s);
 		if (k->item(c, k, slot, item))
 			return -1;
-		for (int i = 0; i < *count; i++)
+		/* a hostname's address slot is all zero: set_sbc checks those */
+		for (int i = 0; i < *count && !all_zero(slot, k->size); i++)
 			if (!memcmp((char *)f + (size_t)i * k->size, slot, k->size))
 				return KEY_FAIL(c, k, "%s is listed twice", item);
 		s = *end ? end + 1 : NULL;

@@ -301,13 +301,14 @@ int daemon_start(struct rtpe *r, const struct ctl_command *cmds, char *err, size
 	if (!r->ctl)
 		return -EADDRINUSE;
 	/* The hostnames of sbc and target: looked up on the resolver's thread
-	 * from now on; the allowlist starts with what is known (nothing yet)
-	 * and follows each answer. */
+	 * from now on; the allowlist starts with the first answers (waited
+	 * for, at most 2 s) and follows each change. */
 	e = resolve_start(&r->cfg);
 	if (e || (e = loop_add(r->loop, resolve_fd(), EPOLLIN, on_resolved, r))) {
 		snprintf(err, errlen, "resolver: %s", strerror(-e));
 		return e;
 	}
+	resolve_settle(2000);
 	/* After the socket: a second instance, refused there, leaves the
 	 * running one's table alone. */
 	e = allowlist_start(&r->al, &r->cfg, r->loop, err, errlen);

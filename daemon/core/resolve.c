@@ -322,6 +322,23 @@ void resolve_stop(void)
 	R.running = false;
 }
 
+void resolve_settle(unsigned ms)
+{
+	uint64_t end = mono_ns() + (uint64_t)ms * 1000000ull;
+	bool all;
+
+	do {
+		pthread_mutex_lock(&R.mu);
+		all = true;
+		for (int i = 0; i < R.n; i++)
+			all &= R.e[i].r.resolved || R.e[i].r.failures > 0;
+		pthread_mutex_unlock(&R.mu);
+		if (all)
+			return;
+		usleep(10000);
+	} while (mono_ns() < end);
+}
+
 int resolve_fd(void)
 {
 	return R.efd;
@@ -359,14 +376,4 @@ int resolve_get(const char *host, uint16_t port, const char *transport, struct r
 	if (!e)
 		memset(out, 0, sizeof(*out));
 	return e ? 0 : -ENOENT;
-}
-
-void resolve_each(void (*fn)(void *arg, const char *host, uint16_t port, const char *transport,
-			     const struct rs_result *r),
-		  void *arg)
-{
-	pthread_mutex_lock(&R.mu);
-	for (int i = 0; i < R.n; i++)
-		fn(arg, R.e[i].k.host, R.e[i].k.port, R.e[i].k.transport, &R.e[i].r);
-	pthread_mutex_unlock(&R.mu);
 }

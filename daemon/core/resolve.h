@@ -70,6 +70,9 @@ int resolve_start(const struct rtpe_cfg *cfg);
  * stay, new names are looked up at once. */
 void resolve_config(const struct rtpe_cfg *cfg);
 void resolve_stop(void);
+/* Waits until every name has an answer or a failure, at most ms: the
+ * start's allowlist then holds the hostnames' addresses at once. */
+void resolve_settle(unsigned ms);
 /* Readable (an eventfd: read it to clear) after an answer changed; -1
  * when the resolver does not run. */
 int resolve_fd(void);
@@ -81,11 +84,5 @@ uint64_t resolve_failures(void);
 /* The answer for host (port: as in the config, 0 = SRV) over transport.
  * 0, or -ENOENT when the resolver does not know the name. */
 int resolve_get(const char *host, uint16_t port, const char *transport, struct rs_result *out);
-
-/* Calls fn for each name (under the resolver's mutex: fn must not call
- * back into it). */
-void resolve_each(void (*fn)(void *arg, const char *host, uint16_t port, const char *transport,
-			     const struct rs_result *r),
-		  void *arg);
 
 #endif

@@ -206,8 +206,10 @@ if [ ! -x "$DNSMASQ" ]; then
 	skip "hostnames" "dnsmasq is not installed (apt-get install dnsmasq-base)"
 	exit 0
 fi
-dns_up "a.lab.test,5060,1,10 b.lab.test,5060,2,10" a.lab.test,198.18.2.3 b.lab.test,198.18.2.2
-mapfile -t CONF < <(region_conf "sbc.lab.test" 0 | sed '/^\[sip\]/a resolver = 127.0.0.1:5353')
+dns_up "a.lab.test,5060,1,10 b.lab.test,5060,2,10" a.lab.test,198.18.2.3 b.lab.test,198.18.2.2 \
+	carrier.lab.test,198.18.1.2
+mapfile -t CONF < <(region_conf "sbc.lab.test" 0 | sed -e '/^\[sip\]/a resolver = 127.0.0.1:5353' \
+	-e 's/^target = .*/target = carrier.lab.test:5060/')
 start_daemon auto "${CONF[@]}" || { fail "daemon restart" "hostname"; exit 1; }
 
 case_begin "a hostname: its SRV records in priority order, in regions with their TTL"
@@ -248,9 +250,21 @@ check_eq "calls of 198.18.2.3" "$(calls_of 198.18.2.3)" 2
 check_eq "calls of 198.18.2.2" "$(calls_of 198.18.2.2)" 1
 case_end
 
+case_begin "a trunk's target as a hostname (its port: A records): the region's call reaches it"
+uas_carrier h4_uas uas_basic.xml
+sleep 0.3
+uac_sbc h4_uac uac_basic.xml -s +15551230000 -d 200
+sipp_wait h4_uac || why_add "caller: $(sipp_why h4_uac)"
+sipp_wait h4_uas || why_add "callee: $(sipp_why h4_uas)"
+check_eq "the trunk's address" "$(regions | jq -r '.trunks[0] | "\(.name) \(.target.hostname) \(.target.lookup) \(.addresses[0].address):\(.addresses[0].port)/\(.addresses[0].source)"')" \
+	"carrier carrier.lab.test A 198.18.1.2:5060/A"
+check_match "regions shows it" "$(ctl regions)" "trunk carrier: target carrier\.lab\.test: 198\.18\.1\.2:5060 \(A [0-9]+s\)"
+case_end
+
 case_begin "a record change (TTL 1 s): new calls and the allowlist's set follow"
 dns_down
-dns_up "b.lab.test,5060,1,10 c.lab.test,5060,2,10" b.lab.test,198.18.2.2 c.lab.test,198.18.2.5
+dns_up "b.lab.test,5060,1,10 c.lab.test,5060,2,10" b.lab.test,198.18.2.2 c.lab.test,198.18.2.5 \
+	carrier.lab.test,198.18.1.2
 wait_addresses "198.18.2.2:5060/SRV 198.18.2.5:5060/SRV" 5 || why_add "addresses: $(dns_addresses)"
 L0=$(wc -l <"$T/daemon.log")
 uas_sbc h3_uas uas_basic.xml

@@ -260,6 +260,8 @@ static void *rs_main(void *arg)
 		pthread_mutex_unlock(&R.mu);
 		rc = rs_lookup(&k, ns, port, &fresh, err, sizeof(err));
 		pthread_mutex_lock(&R.mu);
+		if (R.stop)
+			break; /* resolve_stop may have gone on without us */
 		e = find(k.host, k.port, k.transport);
 		if (!e)
 			continue; /* the config dropped it meanwhile */
@@ -305,6 +307,21 @@ int resolve_start(const struct rtpe_cfg *cfg)
 	return 0;
 }
 
+/* Joins the thread within ms. 0, or -ETIMEDOUT. */
+static int timed_join(unsigned ms)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	ts.tv_sec += (time_t)(ms / 1000);
+	ts.tv_nsec += (long)(ms % 1000) * 1000000L;
+	if (ts.tv_nsec >= 1000000000L) {
+		ts.tv_sec++;
+		ts.tv_nsec -= 1000000000L;
+	}
+	return -pthread_timedjoin_np(R.th, NULL, &ts);
+}
+
 void resolve_stop(void)
 {
 	if (!R.running)
@@ -313,9 +330,15 @@ void resolve_stop(void)
 	R.stop = true;
 	pthread_cond_signal(&R.cv);
 	pthread_mutex_unlock(&R.mu);
-	pthread_join(R.th, NULL); /* a lookup in progress ends within its timeouts (~3 s) */
-	pthread_cond_destroy(&R.cv);
-	R.cv_ok = false;
+	if (timed_join(1000)) {
+		/* a lookup towards a dead nameserver: its timeouts (a few s) need
+		 * not hold the stop; the thread leaves without touching R */
+		log_info("resolver: a lookup in progress is left to end on its own");
+		pthread_detach(R.th);
+	} else {
+		pthread_cond_destroy(&R.cv);
+		R.cv_ok = false;
+	}
 	close(R.efd);
 	R.efd = -1;
 	R.n = 0;

@@ -169,14 +169,14 @@ dns_up() {
 		--port=5353 --listen-address=127.0.0.1 --bind-interfaces --no-resolv --no-hosts \
 		--conf-file="$T/dns.conf" --local-ttl=1 --pid-file="$T/dns.pid" --log-facility=- \
 		>>"$T/dns.log" 2>&1 &
-	PROBE_PID[dns]=$!
+	PROBE_PID["dns"]=$!
 	sleep 0.3
 }
 
 dns_down() {
-	kill "${PROBE_PID[dns]}" 2>/dev/null
-	wait "${PROBE_PID[dns]}" 2>/dev/null
-	unset "PROBE_PID[dns]"
+	kill "${PROBE_PID["dns"]}" 2>/dev/null
+	wait "${PROBE_PID["dns"]}" 2>/dev/null
+	unset 'PROBE_PID[dns]'
 }
 
 # The region's addresses as "IP:PORT/SOURCE ..." in order.

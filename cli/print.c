@@ -462,6 +462,25 @@ static void print_trunk_targets(struct json_object *list)
 	}
 }
 
+/* A row for each hostname of region g that has no address yet. */
+static void print_unresolved(struct tbl *t, struct json_object *g)
+{
+	struct json_object *hosts = member(g, "hostnames");
+
+	for (size_t k = 0; k < count(hosts); k++) {
+		struct json_object *h = json_object_array_get_idx(hosts, k);
+		char dns[160];
+
+		if (json_object_get_boolean(member(h, "resolved")))
+			continue;
+		snprintf(dns, sizeof(dns), "%s: %s", text(h, "hostname"),
+			 member(h, "error") ? text(h, "error") : "not resolved yet");
+		tbl_row(t, (const char *[]){ text(g, "name"), text(g, "transport"),
+					     text(g, "strategy"), "-", "no address", "-", "-", "-",
+					     dns });
+	}
+}
+
 void print_regions(struct json_object *r)
 {
 	struct json_object *list = member(r, "regions");
@@ -491,6 +510,7 @@ void print_regions(struct json_object *r)
 						     text(a, "rtt_ms"), text(a, "calls"),
 						     dns_cell(a, dns, sizeof(dns)) });
 		}
+		print_unresolved(&t, g);
 	}
 	tbl_print(&t, true);
 	print_trunk_targets(member(r, "trunks"));

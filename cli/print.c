@@ -431,12 +431,62 @@ void print_calls(struct json_object *r)
 	tbl_print(&t, true);
 }
 
+/* "sbc.lab.test SRV 12s" for an address a hostname gave, else "-". */
+static const char *dns_cell(struct json_object *a, char *buf, size_t size)
+{
+	if (!member(a, "hostname"))
+		return "-";
+	snprintf(buf, size, "%s %s %ss", text(a, "hostname"), text(a, "source"), text(a, "ttl_s"));
+	return buf;
+}
+
+/* The trunks whose target is a hostname, one line each. */
+static void print_trunk_targets(struct json_object *list)
+{
+	for (size_t i = 0; i < count(list); i++) {
+		struct json_object *g = json_object_array_get_idx(list, i);
+		struct json_object *t = member(g, "target"), *addrs = member(g, "addresses");
+
+		printf("trunk %s: target %s:", text(g, "name"), text(t, "hostname"));
+		for (size_t k = 0; k < count(addrs); k++) {
+			struct json_object *a = json_object_array_get_idx(addrs, k);
+
+			printf(" %s:%s (%s %ss)", text(a, "address"), text(a, "port"),
+			       text(a, "source"), text(a, "ttl_s"));
+		}
+		if (!count(addrs))
+			printf(" no address yet");
+		if (member(t, "error"))
+			printf(" [last lookup: %s]", text(t, "error"));
+		putchar('\n');
+	}
+}
+
+/* A row for each hostname of region g that has no address yet. */
+static void print_unresolved(struct tbl *t, struct json_object *g)
+{
+	struct json_object *hosts = member(g, "hostnames");
+
+	for (size_t k = 0; k < count(hosts); k++) {
+		struct json_object *h = json_object_array_get_idx(hosts, k);
+		char dns[160];
+
+		if (json_object_get_boolean(member(h, "resolved")))
+			continue;
+		snprintf(dns, sizeof(dns), "%s: %s", text(h, "hostname"),
+			 member(h, "error") ? text(h, "error") : "not resolved yet");
+		tbl_row(t, (const char *[]){ text(g, "name"), text(g, "transport"),
+					     text(g, "strategy"), "-", "no address", "-", "-", "-",
+					     dns });
+	}
+}
+
 void print_regions(struct json_object *r)
 {
 	struct json_object *list = member(r, "regions");
-	struct tbl t = { .ncols = 8, .head = (const char *const[]){
+	struct tbl t = { .ncols = 9, .head = (const char *const[]){
 		"REGION", "TRANSPORT", "STRATEGY", "ADDRESS", "STATE", ">LAST REPLY", ">RTT MS",
-		">CALLS" } };
+		">CALLS", "DNS" } };
 
 	if (!count(list)) {
 		puts("no regions");
@@ -448,7 +498,7 @@ void print_regions(struct json_object *r)
 
 		for (size_t k = 0; k < count(addrs); k++) {
 			struct json_object *a = json_object_array_get_idx(addrs, k);
-			char ap[64], last[32];
+			char ap[64], last[32], dns[128];
 
 			snprintf(ap, sizeof(ap), "%s:%s", text(a, "address"), text(a, "port"));
 			tbl_row(&t, (const char *[]){ text(g, "name"), text(g, "transport"),
@@ -457,10 +507,13 @@ void print_regions(struct json_object *r)
 							     "up" : "down",
 						     duration(a, "last_reply_ms", 1, " ago", last,
 							      sizeof(last)),
-						     text(a, "rtt_ms"), text(a, "calls") });
+						     text(a, "rtt_ms"), text(a, "calls"),
+						     dns_cell(a, dns, sizeof(dns)) });
 		}
+		print_unresolved(&t, g);
 	}
 	tbl_print(&t, true);
+	print_trunk_targets(member(r, "trunks"));
 }
 
 void print_registrations(struct json_object *r)

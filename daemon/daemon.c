@@ -22,6 +22,7 @@
 #include "daemon.h"
 #include "core/log.h"
 #include "core/loop.h"
+#include "core/resolve.h"
 #include "metrics.h"
 #include "media/punt.h"
 #include "media/session.h"
@@ -212,11 +213,24 @@ int daemon_reload(struct rtpe *r, char *err, size_t errlen)
 	}
 	r->cfg = *n;
 	free(n);
+	resolve_config(&r->cfg); /* new hostnames: looked up now, the allowlist follows */
 	log_set_level((enum log_level)r->cfg.log_level);
 	if (r->sip)
 		sip_reload(r->sip, &r->cfg); /* routing: new calls */
 	log_info("reloaded %s", r->cfg.path);
 	return 0;
+}
+
+/* A hostname of a region resolves to other addresses: the allowlist's sets
+ * follow (the SIP thread sees it by itself: resolve_generation). */
+static void on_resolved(struct loop *l, int fd, uint32_t events, void *arg)
+{
+	struct rtpe *r = arg;
+	uint64_t n;
+
+	while (read(fd, &n, sizeof(n)) == sizeof(n))
+		;
+	allowlist_resolved(r->al, &r->cfg);
 }
 
 static void on_signal(struct loop *l, int fd, uint32_t events, void *arg)
@@ -286,6 +300,15 @@ int daemon_start(struct rtpe *r, const struct ctl_command *cmds, char *err, size
 				cmds, r, err, errlen);
 	if (!r->ctl)
 		return -EADDRINUSE;
+	/* The hostnames of sbc and target: looked up on the resolver's thread
+	 * from now on; the allowlist starts with the first answers (waited
+	 * for, at most 2 s) and follows each change. */
+	e = resolve_start(&r->cfg);
+	if (e || (e = loop_add(r->loop, resolve_fd(), EPOLLIN, on_resolved, r))) {
+		snprintf(err, errlen, "resolver: %s", strerror(-e));
+		return e;
+	}
+	resolve_settle(2000);
 	/* After the socket: a second instance, refused there, leaves the
 	 * running one's table alone. */
 	e = allowlist_start(&r->al, &r->cfg, r->loop, err, errlen);
@@ -341,6 +364,9 @@ void daemon_finish(struct rtpe *r)
 	sessions_fini(&r->m);
 	punt_stop(&r->m);
 	metrics_stop(r);
+	if (resolve_fd() >= 0)
+		loop_del(r->loop, resolve_fd());
+	resolve_stop();
 	allowlist_stop(r->al, r->remove_on_exit); /* the table stays unless removed */
 	r->al = NULL;
 	xdp_teardown(r->m.xdp, &r->cfg, r->m.xif, r->remove_on_exit);

@@ -17,6 +17,7 @@
 
 #include "core/names.h"
 #include "core/log.h"
+#include "core/resolve.h"
 #include "media/punt.h"
 #include "media/sweep.h"
 #include "nft/allowlist.h"
@@ -162,6 +163,9 @@ static void write_sip(struct rtpe *r, FILE *f)
 	head(f, "rtpedge_sbc_up", "gauge",
 	     "1 while the SBC address answers its region's OPTIONS pings, 0 once options_down_after went unanswered.");
 	sip_sbc_up_read(r->sip, sbc_up_line, f);
+	head(f, "rtpedge_dns_failures_total", "counter",
+	     "Lookups of the hostnames of sbc and target that failed (the last good answer is kept).");
+	fprintf(f, "rtpedge_dns_failures_total %llu\n", (unsigned long long)resolve_failures());
 }
 
 /* Read from the kernel at every scrape: the table's own counter. */

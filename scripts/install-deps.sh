@@ -13,6 +13,8 @@ PKGS=(
 	# test bed, tests and benchmarks
 	iproute2 ethtool nftables xdp-tools tshark sip-tester procps
 	libclang-rt-14-dev gnuplot-nox python3 jq curl bc util-linux
+	# test_sip_failover: the SRV and A records of a region's hostname
+	dnsmasq-base
 	# the SRTP known-answer tests: an independent AES and HMAC (libcrypto)
 	libssl-dev
 	# the SIP benchmark's reference pair (scripts/bench-sip.sh)

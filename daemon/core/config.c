@@ -177,8 +177,14 @@ static int section_end(struct parse_ctx *c)
 	if (c->sect == S_RELAY)
 		return relay_end(c);
 	if (c->sect == S_REGION) {
+		struct cfg_region *r = &g->regions[c->idx];
+
 		c->region_port[c->idx] = key_line(c, "port") != 0;
 		c->region_transport[c->idx] = key_line(c, "transport") != 0;
+		/* a hostname with the region's port given: A records only (RFC 3263) */
+		for (int i = 0; c->region_port[c->idx] && i < r->n_sbc; i++)
+			if (r->sbc_host[i][0] && !r->sbc_host_port[i])
+				r->sbc_host_port[i] = r->port;
 	}
 	if (c->sect == S_IFACE && !key_line(c, "advertise"))
 		g->ifaces[c->idx].advertise = g->ifaces[c->idx].address;

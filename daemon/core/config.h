@@ -24,6 +24,7 @@
 #define CFG_NAME_LEN 32
 #define CFG_MAX_NUMBERS 16
 #define CFG_NUMBER_LEN 24
+#define CFG_HOST_LEN 80      /* a hostname of sbc or target, with its NUL */
 
 enum xdp_mode { XDP_MODE_AUTO, XDP_MODE_NATIVE, XDP_MODE_GENERIC, XDP_MODE_OFF };
 
@@ -58,6 +59,11 @@ struct cfg_region {
 	char name[CFG_NAME_LEN];
 	struct in_addr sbc[CFG_MAX_SBC]; /* sbc = a, b (tried in order) */
 	int n_sbc;                       /* 0: addresses come from the catalogue */
+	/* An sbc item that is a hostname (its sbc[] is 0.0.0.0): resolved by
+	 * SRV and A records (core/resolve.h); its port given (HOST:PORT, or the
+	 * region's port key) or 0 (SRV, then A records on the default port). */
+	char sbc_host[CFG_MAX_SBC][CFG_HOST_LEN];
+	uint16_t sbc_host_port[CFG_MAX_SBC];
 	uint16_t port;                   /* port = (default 5060) */
 	char transport[4];               /* transport = udp|tcp|tls (default udp) */
 	unsigned options_interval;       /* options_interval = (default 30, 0 = off) */
@@ -77,7 +83,8 @@ struct cfg_trunk {
 	struct cfg_cidr addresses[CFG_MAX_CIDRS]; /* addresses = CIDR, CIDR */
 	int n_addresses;
 	struct in_addr target_addr;               /* target = IP:PORT */
-	uint16_t target_port;
+	uint16_t target_port;                     /*   (HOST[:PORT]: 0.0.0.0, port or 0) */
+	char target_host[CFG_HOST_LEN];           /* target = HOST[:PORT]: "" for an IP */
 	int iface;                                /* interface = NAME */
 	int region;                               /* region = NAME -> index */
 	char transport[4];                        /* transport = udp|tcp|tls (default udp) */
@@ -122,6 +129,9 @@ struct rtpe_cfg {
 	char tls_cert[256], tls_key[256];
 	bool sip_proxy;                /* proxy = yes|no (default yes): no only guards the
 					* listen ports (the allowlist) for another SIP server */
+	struct in_addr resolver_addr;  /* resolver = IP[:PORT] (default: /etc/resolv.conf's,
+					* 0.0.0.0) for the hostnames of sbc and target */
+	uint16_t resolver_port;        /*   default 53 */
 	/* [region NAME], [trunk NAME] */
 	struct cfg_region regions[CFG_MAX_REGIONS];
 	int n_regions;

@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
+#include <ctype.h>
 
 #define MEMBER_SIZE(type, m) sizeof(((type *)0)->m)
 
@@ -231,6 +232,95 @@ static int set_hostport(struct parse_ctx *c, const struct key_def *k, void *f, c
 	return 0;
 }
 
+/*
+ * A hostname as sbc or target may name it: letters, digits, '-', '_' and
+ * dots, labels of 1-63, at least one letter (so that a mistyped address
+ * is not taken for a name). 0, or -1.
+ */
+static int parse_hostname(const char *s, size_t n)
+{
+	size_t label = 0;
+	bool letter = false;
+
+	if (!n || n >= CFG_HOST_LEN || s[0] == '.' || s[n - 1] == '.')
+		return -1;
+	for (size_t i = 0; i < n; i++) {
+		char ch = s[i];
+
+		if (ch == '.') {
+			if (!label)
+				return -1;
+			label = 0;
+			continue;
+		}
+		if (++label > 63 || !(isalnum((unsigned char)ch) || ch == '-' || ch == '_'))
+			return -1;
+		letter |= isalpha((unsigned char)ch) != 0;
+	}
+	return letter ? 0 : -1;
+}
+
+/* HOST or HOST:PORT into host (CFG_HOST_LEN) and *port (0: none). */
+static int parse_named(const char *v, char *host, uint16_t *port)
+{
+	const char *colon = strchr(v, ':');
+	size_t n = colon ? (size_t)(colon - v) : strlen(v);
+	unsigned long p = 0;
+
+	if (parse_hostname(v, n) || (colon && (parse_ulong(colon + 1, 65535, &p) || !p)))
+		return -1;
+	memcpy(host, v, n);
+	host[n] = '\0';
+	*port = (uint16_t)p;
+	return 0;
+}
+
+/* One [region] sbc item: an IPv4 address, or a hostname (HOST or HOST:PORT)
+ * kept beside it (its address slot stays 0.0.0.0). */
+static int set_sbc(struct parse_ctx *c, const struct key_def *k, void *f, const char *v)
+{
+	struct cfg_region *r = &c->cfg.regions[c->idx];
+	int i = (int)((struct in_addr *)f - r->sbc);
+	struct in_addr a;
+
+	if (!parse_ip(v, strlen(v), &a))
+		return set_unicast(c, k, f, v);
+	if (parse_named(v, r->sbc_host[i], &r->sbc_host_port[i]))
+		return BAD_VALUE(c, k, v);
+	for (int j = 0; j < i; j++)
+		if (!strcasecmp(r->sbc_host[j], r->sbc_host[i]) &&
+		    r->sbc_host_port[j] == r->sbc_host_port[i])
+			return KEY_FAIL(c, k, "%s is listed twice", v);
+	return 0;
+}
+
+/* [trunk] target: IP:PORT, or HOST[:PORT] (SRV and A records when no port). */
+static int set_target(struct parse_ctx *c, const struct key_def *k, void *f, const char *v)
+{
+	struct cfg_trunk *t = &c->cfg.trunks[c->idx];
+
+	t->target_host[0] = '\0';
+	if (!parse_hostport(v, 1, f, &t->target_port) && is_unicast(*(struct in_addr *)f))
+		return 0;
+	if (parse_named(v, t->target_host, &t->target_port))
+		return BAD_VALUE(c, k, v);
+	t->target_addr.s_addr = 0;
+	return 0;
+}
+
+/* [sip] resolver: IP or IP:PORT (53). */
+static int set_resolver(struct parse_ctx *c, const struct key_def *k, void *f, const char *v)
+{
+	uint16_t *port = (uint16_t *)((char *)f - k->off + k->off2);
+
+	*port = 53;
+	if (!strchr(v, ':'))
+		return set_unicast(c, k, f, v);
+	if (parse_hostport(v, 1, f, port) || !is_unicast(*(struct in_addr *)f))
+		return BAD_VALUE(c, k, v);
+	return 0;
+}
+
 /* One [sip] listen item: transport:IP:PORT. */
 static int set_endpoint(struct parse_ctx *c, const struct key_def *k, void *f, const char *v)
 {
@@ -278,6 +368,13 @@ static int set_number(struct parse_ctx *c, const struct key_def *k, void *f, con
 	return 0;
 }
 
+static bool all_zero(const char *p, size_t n)
+{
+	while (n && !p[n - 1])
+		n--;
+	return !n;
+}
+
 /*
  * A comma-separated list: k->item parses each item into the array at f,
  * the count goes to k->off2. The arrays start zeroed (the context is
@@ -288,7 +385,7 @@ static int set_list(struct parse_ctx *c, const struct key_def *k, void *f, const
 {
 	int *count = (int *)((char *)f - k->off + k->off2);
 	const char *s = v, *end;
-	char item[48];
+	char item[CFG_HOST_LEN + 8];
 
 	for (*count = 0; s; (*count)++) {
 		char *slot = (char *)f + (size_t)*count * k->size;
@@ -305,7 +402,8 @@ static int set_list(struct parse_ctx *c, const struct key_def *k, void *f, const
 		snprintf(item, sizeof(item), "%.*s", (int)n, s);
 		if (k->item(c, k, slot, item))
 			return -1;
-		for (int i = 0; i < *count; i++)
+		/* a hostname's address slot is all zero: set_sbc checks those */
+		for (int i = 0; i < *count && !all_zero(slot, k->size); i++)
 			if (!memcmp((char *)f + (size_t)i * k->size, slot, k->size))
 				return KEY_FAIL(c, k, "%s is listed twice", item);
 		s = *end ? end + 1 : NULL;
@@ -368,10 +466,12 @@ const struct key_def cfg_keys[] = {
 	  .required = "e.g. listen = udp:0.0.0.0:5060" },
 	{ KEY(S_SIP, "tls_cert", set_path), CFG(tls_cert), PATH },
 	{ KEY(S_SIP, "tls_key", set_path), CFG(tls_key), PATH },
+	{ KEY(S_SIP, "resolver", set_resolver), CFG(resolver_addr),
+	  .off2 = offsetof(struct rtpe_cfg, resolver_port), .what = "a unicast IP or IP:PORT" },
 	{ KEY(S_SIP, "proxy", set_bool), CFG(sip_proxy),
 	  .what = "a boolean (yes/no, true/false, on/off, 1/0)" },
-	{ KEY(S_REGION, "sbc", set_list), LIST(B_OBJ, struct cfg_region, sbc, n_sbc, set_unicast),
-	  IPV4 },
+	{ KEY(S_REGION, "sbc", set_list), LIST(B_OBJ, struct cfg_region, sbc, n_sbc, set_sbc),
+	  .what = "a unicast IPv4 address or a hostname (HOST or HOST:PORT)" },
 	{ KEY(S_REGION, "port", set_num), REGION(port), PORT },
 	{ KEY(S_REGION, "transport", set_choice), REGION(transport), .choices = transports,
 	  .what = "udp, tcp or tls" },
@@ -389,8 +489,9 @@ const struct key_def cfg_keys[] = {
 	{ KEY(S_TRUNK, "addresses", set_list), LIST(B_OBJ, struct cfg_trunk, addresses,
 	  n_addresses, set_cidr), .what = "an IPv4 CIDR (A.B.C.D/0-32)",
 	  .required = "the CIDRs allowed to send SIP" },
-	{ KEY(S_TRUNK, "target", set_hostport), TRUNK(target_addr),
-	  .off2 = offsetof(struct cfg_trunk, target_port), .min = 1, .what = "a unicast IP:PORT",
+	{ KEY(S_TRUNK, "target", set_target), TRUNK(target_addr),
+	  .off2 = offsetof(struct cfg_trunk, target_port), .min = 1,
+	  .what = "a unicast IP:PORT or a hostname (HOST or HOST:PORT)",
 	  .required = "the IP:PORT calls towards the trunk go to" },
 	{ KEY(S_TRUNK, "interface", set_name), REF(iface, "an [interface] name") },
 	{ KEY(S_TRUNK, "region", set_name), REF(region, "a [region] name") },

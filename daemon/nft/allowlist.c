@@ -17,6 +17,7 @@
 #include <netinet/in.h>
 
 #include "core/log.h"
+#include "core/resolve.h"
 #include "nft/allowlist_file.h"
 
 struct allowlist {
@@ -130,8 +131,19 @@ static int collect(const struct rtpe_cfg *cfg, const struct prefix *rt, int n_rt
 		const struct cfg_region *r = &cfg->regions[i];
 
 		for (int k = 0; !e && k < r->n_sbc; k++) {
-			prefix_of4(r->sbc[k], 32, &p);
-			e = elem_push(w, &cap, &p, "region", r->name);
+			struct rs_result res;
+
+			if (!r->sbc_host[k][0]) {
+				prefix_of4(r->sbc[k], 32, &p);
+				e = elem_push(w, &cap, &p, "region", r->name);
+				continue;
+			}
+			/* a hostname: the addresses of its last good answer */
+			resolve_get(r->sbc_host[k], r->sbc_host_port[k], r->transport, &res);
+			for (int j = 0; !e && j < res.n; j++) {
+				prefix_of4(res.a[j].addr, 32, &p);
+				e = elem_push(w, &cap, &p, "region", r->name);
+			}
 		}
 		for (int k = 0; !e && k < r->n_allow; k++)
 			e = elem_push(w, &cap, &r->allow[k], "region", r->name);
@@ -439,6 +451,27 @@ int allowlist_reload(struct allowlist *al, const struct rtpe_cfg *cfg, char *err
 	}
 	commit(al, &w);
 	log_state(al, "reloaded");
+	return 0;
+}
+
+int allowlist_resolved(struct allowlist *al, const struct rtpe_cfg *cfg)
+{
+	char why[400];
+	struct want w;
+	bool same;
+
+	if (!al || want_of(cfg, al->runtime, al->n_runtime, &w))
+		return -ENOMEM;
+	same = nft_ranges_eq(&al->v4, &w.v4) && nft_ranges_eq(&al->v6, &w.v6);
+	if (apply(al, &w, why, sizeof(why))) {
+		log_err("allowlist: the regions' resolved SBC addresses changed, and the table cannot follow: %s",
+			why);
+		want_free(&w);
+		return -1;
+	}
+	commit(al, &w);
+	if (!same)
+		log_state(al, "updated (a region's SBC hostname resolves to other addresses)");
 	return 0;
 }
 

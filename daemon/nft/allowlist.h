@@ -50,6 +50,9 @@ int allowlist_start(struct allowlist **out, const struct rtpe_cfg *cfg, struct l
  * kernel and the allowlist are as they were.
  */
 int allowlist_reload(struct allowlist *al, const struct rtpe_cfg *cfg, char *err, size_t errlen);
+/* The SBC addresses of cfg's regions' hostnames changed (core/resolve.h):
+ * the sets follow in one batch. 0, or -1 (logged; the sets stay). */
+int allowlist_resolved(struct allowlist *al, const struct rtpe_cfg *cfg);
 /* Frees al; with remove, deletes the table (shutdown --remove). */
 void allowlist_stop(struct allowlist *al, bool remove);
 

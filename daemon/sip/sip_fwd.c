@@ -204,12 +204,14 @@ static void on_invite_timeout(struct sip *sp, su_timer_t *t, struct sip_tr *tr)
 static void itimer_start(struct sip_tr *tr)
 {
 	const struct cfg_region *cr;
+	int n;
 
 	if (tr->region < 0 || tr->region >= tr->sp->cfg->n_regions || tr->stateless ||
 	    tr->method != sip_method_invite)
 		return;
 	cr = &tr->sp->cfg->regions[tr->region];
-	if (cr->n_sbc < 2 || (tr->tried & ((1u << cr->n_sbc) - 1)) == (1u << cr->n_sbc) - 1)
+	n = health_count(tr->sp, tr->region); /* hostnames resolved */
+	if (n < 2 || (tr->tried & ((1u << n) - 1)) == (1u << n) - 1)
 		return;
 	tr->itimer = su_timer_create(su_root_task(tr->sp->root), cr->invite_timeout_ms);
 	if (tr->itimer && su_timer_set(tr->itimer, on_invite_timeout, tr) < 0)

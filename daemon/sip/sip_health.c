@@ -21,6 +21,7 @@
 
 #include "core/log.h"
 #include "core/clock.h"
+#include "core/resolve.h"
 
 #define TICK_MS 200
 
@@ -29,14 +30,54 @@ static struct sip_hregion *hregion(struct sip *sp, int region)
 	return region >= 0 && region < sp->health.n ? &sp->health.r[region] : NULL;
 }
 
-/* The table after a start or reload: one entry per region of the config,
- * each address keeping what was known of it (same region, address, port). */
+/* Adds addr:port to r (once), from sbc item host (-1: an IP item). */
+static void sbc_add(struct sip_hregion *r, struct in_addr addr, uint16_t port, int host)
+{
+	struct sip_sbc *s;
+
+	for (int k = 0; k < r->n; k++)
+		if (r->sbc[k].addr.s_addr == addr.s_addr && r->sbc[k].port == port)
+			return;
+	if (r->n == CFG_MAX_SBC) {
+		log_debug("sip: region %s: more than %d SBC addresses, the rest unused", r->name,
+			  CFG_MAX_SBC);
+		return;
+	}
+	s = &r->sbc[r->n++];
+	s->addr = addr;
+	s->port = port;
+	s->host = host;
+	s->up = true;
+	s->rtt_us = -1;
+}
+
+/* A region's addresses: its sbc items in order, a hostname giving the
+ * addresses of its last good answer (SRV priority and weight order). */
+static void region_addresses(const struct cfg_region *cr, struct sip_hregion *r)
+{
+	for (int k = 0; k < cr->n_sbc; k++) {
+		struct rs_result res;
+
+		if (!cr->sbc_host[k][0]) {
+			sbc_add(r, cr->sbc[k], cr->port, -1);
+			continue;
+		}
+		resolve_get(cr->sbc_host[k], cr->sbc_host_port[k], cr->transport, &res);
+		for (int j = 0; j < res.n; j++)
+			sbc_add(r, res.a[j].addr, res.a[j].port, k);
+	}
+}
+
+/* The table after a start, a reload or new DNS answers: one entry per
+ * region of the config, each address keeping what was known of it (same
+ * region, address, port). */
 void health_sync(struct sip *sp)
 {
 	struct sip_health *h = &sp->health;
 	static struct sip_hregion old[CFG_MAX_REGIONS];
 	int n_old;
 
+	h->rs_gen = resolve_generation();
 	pthread_mutex_lock(&h->mu);
 	memcpy(old, h->r, sizeof(old));
 	n_old = h->n;
@@ -46,25 +87,26 @@ void health_sync(struct sip *sp)
 		const struct cfg_region *cr = &sp->cfg->regions[i];
 		struct sip_hregion *r = &h->r[i];
 
-		r->n = cr->n_sbc;
+		snprintf(r->name, sizeof(r->name), "%s", cr->name);
+		region_addresses(cr, r);
 		for (int k = 0; k < r->n; k++) {
 			struct sip_sbc *s = &r->sbc[k];
+			int host = s->host;
 
-			s->addr = cr->sbc[k];
-			s->port = cr->port;
-			s->up = true;
-			s->rtt_us = -1;
 			for (int j = 0; j < n_old; j++)
 				for (int m = 0; m < old[j].n; m++)
-					if (!strcmp(sp->cfg->regions[i].name, old[j].name) &&
+					if (!strcmp(r->name, old[j].name) &&
 					    old[j].sbc[m].addr.s_addr == s->addr.s_addr &&
-					    old[j].sbc[m].port == s->port)
+					    old[j].sbc[m].port == s->port) {
 						*s = old[j].sbc[m];
+						s->host = host;
+					}
 		}
-		snprintf(r->name, sizeof(r->name), "%s", cr->name);
 		for (int j = 0; j < n_old; j++)
-			if (!strcmp(old[j].name, r->name))
+			if (!strcmp(old[j].name, r->name)) {
 				r->next_ping_ns = old[j].next_ping_ns;
+				r->rr_next = r->n ? old[j].rr_next % r->n : 0;
+			}
 	}
 	/* pings of addresses that went: forgotten (their answers find nothing) */
 	for (int j = 0; j < n_old; j++)
@@ -193,6 +235,9 @@ static void on_tick(struct sip *sp, su_timer_t *t, struct sip_tr *unused)
 {
 	uint64_t now = mono_ns();
 
+	if (resolve_generation() != sp->health.rs_gen) /* a hostname's addresses changed */
+		health_sync(sp);
+
 	pthread_mutex_lock(&sp->health.mu);
 	for (int i = 0; i < sp->health.n; i++)
 		if (sp->cfg->regions[i].options_interval && now >= sp->health.r[i].next_ping_ns)
@@ -270,6 +315,18 @@ int health_pick(struct sip *sp, int region, uint32_t *tried, struct in_addr *add
 	return k;
 }
 
+int health_count(struct sip *sp, int region)
+{
+	struct sip_hregion *r;
+	int n;
+
+	pthread_mutex_lock(&sp->health.mu);
+	r = hregion(sp, region);
+	n = r ? r->n : 0;
+	pthread_mutex_unlock(&sp->health.mu);
+	return n;
+}
+
 int health_next(struct sip *sp, int region, int after, uint32_t *tried, struct in_addr *addr,
 		uint16_t *port)
 {
@@ -285,64 +342,6 @@ int health_next(struct sip *sp, int region, int after, uint32_t *tried, struct i
 }
 
 /* ---- read by the loop thread ------------------------------------------------------------ */
-
-int sip_regions_write(struct sip *sp, struct jbuf *b)
-{
-	uint64_t now = mono_ns();
-	char a[INET_ADDRSTRLEN];
-
-	jbuf_lit(b, "{\"regions\":[");
-	if (!sp) {
-		jbuf_lit(b, "]}");
-		return 0;
-	}
-	pthread_mutex_lock(&sp->health.mu);
-	for (int i = 0; i < sp->health.n; i++) {
-		struct sip_hregion *r = &sp->health.r[i];
-		const struct cfg_region *cr = &sp->cfg->regions[i];
-
-		if (i)
-			jbuf_lit(b, ",");
-		jbuf_lit(b, "{\"name\":");
-		jbuf_str(b, r->name, strlen(r->name));
-		jbuf_lit(b, ",\"transport\":");
-		jbuf_str(b, cr->transport, strlen(cr->transport));
-		jbuf_lit(b, ",\"strategy\":");
-		jbuf_str(b, cr->strategy, strlen(cr->strategy));
-		jbuf_lit(b, ",\"addresses\":[");
-		for (int k = 0; k < r->n; k++) {
-			struct sip_sbc *s = &r->sbc[k];
-
-			inet_ntop(AF_INET, &s->addr, a, sizeof(a));
-			if (k)
-				jbuf_lit(b, ",");
-			jbuf_lit(b, "{\"address\":");
-			jbuf_str(b, a, strlen(a));
-			jbuf_lit(b, ",\"port\":");
-			jbuf_u64(b, s->port);
-			if (s->up)
-				jbuf_lit(b, ",\"up\":true,\"last_reply_ms\":");
-			else
-				jbuf_lit(b, ",\"up\":false,\"last_reply_ms\":");
-			if (s->last_reply_ns)
-				jbuf_u64(b, (now - s->last_reply_ns) / 1000000);
-			else
-				jbuf_lit(b, "null");
-			jbuf_lit(b, ",\"rtt_ms\":");
-			if (s->rtt_us >= 0)
-				jbuf_double(b, (double)s->rtt_us / 1000.0);
-			else
-				jbuf_lit(b, "null");
-			jbuf_lit(b, ",\"calls\":");
-			jbuf_u64(b, s->calls);
-			jbuf_lit(b, "}");
-		}
-		jbuf_lit(b, "]}");
-	}
-	pthread_mutex_unlock(&sp->health.mu);
-	jbuf_lit(b, "]}");
-	return 0;
-}
 
 int sip_sbc_up_read(struct sip *sp, void (*fn)(void *arg, const char *region,
 					       struct in_addr addr, uint16_t port, bool up),

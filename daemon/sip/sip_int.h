@@ -115,6 +115,7 @@ struct sip_sbc {
 	int64_t rtt_us;                 /* of the last answer; -1 none yet */
 	uint64_t calls;                 /* INVITEs sent to it */
 	nta_outgoing_t *ping;           /* the ping in flight */
+	int host;                       /* the sbc item (a hostname) it was resolved from, or -1 */
 };
 
 struct sip_hregion {
@@ -133,6 +134,7 @@ struct sip_health {
 	int n;
 	su_timer_t *timer;
 	struct sip_tr pinger;           /* the pings' callback argument (only .sp) */
+	uint64_t rs_gen;                /* the resolver's answers the table follows */
 };
 
 #define SIP_MAX_REGS 256
@@ -250,6 +252,8 @@ void health_sync(struct sip *sp);
  * to *tried; its index, or -1 (none: the route's own address stays). */
 int health_pick(struct sip *sp, int region, uint32_t *tried, struct in_addr *addr,
 		uint16_t *port);
+/* How many SBC addresses region has now (its hostnames resolved). */
+int health_count(struct sip *sp, int region);
 /* The address after index after that is not in *tried (healthy ones
  * first); its index, or -1 when every address was tried. */
 int health_next(struct sip *sp, int region, int after, uint32_t *tried, struct in_addr *addr,

@@ -11,6 +11,8 @@
 #include <errno.h>
 #include <string.h>
 
+#include "core/resolve.h"
+
 const char *sip_dir_name(enum sip_dir d)
 {
 	return d == SIP_DIR_T2R ? "trunk-to-region" : "region-to-trunk";
@@ -34,10 +36,23 @@ static bool prefix_has(const struct prefix *p, struct in_addr a)
 	return (ntohl(a.s_addr) & mask) == ntohl(net);
 }
 
+/* Whether a hostname's last good answer holds a. */
+static bool host_has(const char *host, uint16_t port, const char *transport, struct in_addr a)
+{
+	struct rs_result res;
+
+	resolve_get(host, port, transport, &res);
+	for (int i = 0; i < res.n; i++)
+		if (res.a[i].addr.s_addr == a.s_addr)
+			return true;
+	return false;
+}
+
 static bool region_has(const struct cfg_region *r, struct in_addr a)
 {
 	for (int i = 0; i < r->n_sbc; i++)
-		if (r->sbc[i].s_addr == a.s_addr)
+		if (r->sbc_host[i][0] ? host_has(r->sbc_host[i], r->sbc_host_port[i], r->transport, a)
+				      : r->sbc[i].s_addr == a.s_addr)
 			return true;
 	for (int i = 0; i < r->n_allow; i++)
 		if (prefix_has(&r->allow[i], a))
@@ -93,6 +108,35 @@ int sip_route_trunk_for(const struct rtpe_cfg *c, int region, const char *user)
 	return found >= 0 ? found : dflt;
 }
 
+/* The first address of a hostname's last good answer. 0 or -EHOSTUNREACH. */
+static int host_first(const char *host, uint16_t port, const char *transport,
+		      struct in_addr *addr, uint16_t *out_port)
+{
+	struct rs_result res;
+
+	if (resolve_get(host, port, transport, &res) || !res.n)
+		return -EHOSTUNREACH;
+	*addr = res.a[0].addr;
+	*out_port = res.a[0].port;
+	return 0;
+}
+
+/* The region's first SBC address: its first item, resolved when a
+ * hostname (health_pick chooses among them all). */
+static int region_first(const struct cfg_region *r, struct in_addr *addr, uint16_t *port)
+{
+	for (int i = 0; i < r->n_sbc; i++) {
+		if (!r->sbc_host[i][0]) {
+			*addr = r->sbc[i];
+			*port = r->port;
+			return 0;
+		}
+		if (!host_first(r->sbc_host[i], r->sbc_host_port[i], r->transport, addr, port))
+			return 0;
+	}
+	return -EHOSTUNREACH;
+}
+
 int sip_route_call(const struct rtpe_cfg *c, struct in_addr src, const char *user,
 		   struct sip_call_route *out)
 {
@@ -113,6 +157,9 @@ int sip_route_call(const struct rtpe_cfg *c, struct in_addr src, const char *use
 		out->addr = t->target_addr;
 		out->port = t->target_port;
 		memcpy(out->transport, t->transport, sizeof(out->transport));
+		if (t->target_host[0] && host_first(t->target_host, t->target_port, t->transport,
+						    &out->addr, &out->port))
+			return -EHOSTUNREACH;
 		out->iface[0] = c->regions[from.region].iface;
 		out->iface[1] = t->iface;
 		return 0;
@@ -121,10 +168,8 @@ int sip_route_call(const struct rtpe_cfg *c, struct in_addr src, const char *use
 	out->trunk = from.trunk;
 	out->region = c->trunks[from.trunk].region;
 	r = &c->regions[out->region];
-	if (!r->n_sbc)
+	if (region_first(r, &out->addr, &out->port))
 		return -EHOSTUNREACH;
-	out->addr = r->sbc[0];
-	out->port = r->port;
 	memcpy(out->transport, r->transport, sizeof(out->transport));
 	out->iface[0] = c->trunks[from.trunk].iface;
 	out->iface[1] = r->iface;

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * sip_route.h - routing decisions from the config, pure functions over
- * struct rtpe_cfg (no sofia, no threads): which trunk or region a request's
+ * sip_route.h - routing decisions from the config, functions over struct
+ * rtpe_cfg and the resolver's answers for its hostnames (core/resolve.h;
+ * no sofia, no I/O): which trunk or region a request's
  * source is, where a new call goes, which interfaces its media legs use,
  * and the proxy's own addresses (Record-Route, loose routing).
  *
@@ -31,7 +32,8 @@ struct sip_source {
 
 /* Classifies src: a region's SBC address, or one of the ranges its
  * catalogue entry allows, first; else the trunk whose addresses hold src
- * (the longest prefix). 0 or -ENOENT. */
+ * (the longest prefix). A hostname's addresses are those of its last good
+ * answer. 0 or -ENOENT. */
 int sip_route_source(const struct rtpe_cfg *c, struct in_addr src, struct sip_source *out);
 
 /* Where a new call goes and what its media uses. */
@@ -47,8 +49,9 @@ struct sip_call_route {
 /*
  * The route of a new call from src whose Request-URI user is user (NULL or
  * "" when it has none). 0, or -EACCES (src is no trunk's and no region's),
- * -ENOENT (from a region: no trunk takes that user), -EHOSTUNREACH (from a
- * trunk: its region has no SBC address).
+ * -ENOENT (from a region: no trunk takes that user), -EHOSTUNREACH (its
+ * region has no SBC address, or the hostname of the SBC or the trunk's target
+ * has no address yet).
  */
 int sip_route_call(const struct rtpe_cfg *c, struct in_addr src, const char *user,
 		   struct sip_call_route *out);

@@ -61,8 +61,10 @@ static void on_loop_message(struct sip *sp, struct sip_mreq *r)
 		free(r);
 		break;
 	case SIP_M_CONFIG:
+		pthread_mutex_lock(&sp->health.mu); /* `regions` reads the config under it */
 		free(sp->cfg);
 		sp->cfg = r->cfg;
+		pthread_mutex_unlock(&sp->health.mu);
 		free(r);
 		health_sync(sp);
 		log_info("sip: new calls route by the reloaded config");

@@ -8,11 +8,16 @@
 # calls of each address. Then OPTIONS pings every second: an address that
 # does not answer is down after options_down_after pings (regions, metric
 # rtpedge_sbc_up) and up after one answer; a call goes to the healthy one.
+# Last, the region's sbc is a hostname that dnsmasq (in the relay's
+# namespace) answers with SRV and A records: the calls follow the SRV
+# priorities and fail over, a change of records moves new calls and the
+# allowlist's set, a failed refresh keeps the last answer.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/sip_lib.sh"
 
 e2e_require "$B/rtpedged" "$B/rtpedgectl"
 sip_require
+DNSMASQ=$(command -v dnsmasq || echo /usr/sbin/dnsmasq)
 bed_up
 E2E_METRICS=127.0.0.1:9464
 # The relay reaches 198.18.2.3 through the sbc host's MAC; while the sbc
@@ -143,4 +148,146 @@ sipp_wait rr_uas3 || why_add "callee .3: $(sipp_why rr_uas3)"
 check_eq "calls of 198.18.2.2" "$(calls_of 198.18.2.2)" 1
 check_eq "calls of 198.18.2.3" "$(calls_of 198.18.2.3)" 1
 check_eq "strategy" "$(regions | jq -r '.regions[0].strategy')" round-robin
+case_end
+
+# ---- the region's sbc as a hostname (RFC 3263: SRV, then A) ----------------------------
+
+stop_daemon
+
+# dns_up A_RECORDS...: dnsmasq in the relay's namespace on 127.0.0.1:5353,
+# TTL 1 s, answering for lab.test only: _sip._udp.sbc.lab.test's SRV records
+# (target,port,priority,weight) and the A records given (name,address).
+dns_up() {
+	local srv=$1
+	shift
+	{
+		echo "local=/lab.test/"
+		for r in $srv; do echo "srv-host=_sip._udp.sbc.lab.test,$r"; done
+		for r in "$@"; do echo "host-record=$r"; done
+	} >"$T/dns.conf"
+	ip netns exec "$RTPE_NS_RELAY" timeout -k 5 120 "$DNSMASQ" --keep-in-foreground \
+		--port=5353 --listen-address=127.0.0.1 --bind-interfaces --no-resolv --no-hosts \
+		--conf-file="$T/dns.conf" --local-ttl=1 --pid-file="$T/dns.pid" --log-facility=- \
+		>>"$T/dns.log" 2>&1 &
+	PROBE_PID["dns"]=$!
+	sleep 0.3
+}
+
+dns_down() {
+	kill "${PROBE_PID["dns"]}" 2>/dev/null
+	wait "${PROBE_PID["dns"]}" 2>/dev/null
+	unset 'PROBE_PID[dns]'
+}
+
+# The region's addresses as "IP:PORT/SOURCE ..." in order.
+dns_addresses() {
+	regions | jq -r '[.regions[0].addresses[] | "\(.address):\(.port)/\(.source)"] | join(" ")'
+}
+
+# wait_addresses EXPECTED SECONDS
+wait_addresses() {
+	local i
+	for i in $(seq $(($2 * 10))); do
+		[ "$(dns_addresses)" = "$1" ] && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+# The allowlist's IPv4 set as the kernel holds it, sorted, one line.
+allow4() {
+	ip netns exec "$RTPE_NS_RELAY" nft -j list set inet rtpedge allow4 2>/dev/null |
+		jq -r '.nftables[] | select(.set) | .set.elem // [] | .[] |
+			if type == "object" then "\(.prefix.addr)/\(.prefix.len)" else . end' |
+		sort | tr '\n' ' '
+}
+
+if [ ! -x "$DNSMASQ" ]; then
+	skip "hostnames" "dnsmasq is not installed (apt-get install dnsmasq-base)"
+	exit 0
+fi
+dns_up "a.lab.test,5060,1,10 b.lab.test,5060,2,10" a.lab.test,198.18.2.3 b.lab.test,198.18.2.2 \
+	carrier.lab.test,198.18.1.2
+mapfile -t CONF < <(region_conf "sbc.lab.test" 0 | sed -e '/^\[sip\]/a resolver = 127.0.0.1:5353' \
+	-e 's/^target = .*/target = carrier.lab.test:5060/')
+start_daemon auto "${CONF[@]}" || { fail "daemon restart" "hostname"; exit 1; }
+
+case_begin "a hostname: its SRV records in priority order, in regions with their TTL"
+wait_addresses "198.18.2.3:5060/SRV 198.18.2.2:5060/SRV" 5 || why_add "addresses: $(dns_addresses)"
+check_eq "hostname" "$(regions | jq -r '.regions[0].addresses[0].hostname')" sbc.lab.test
+check_ge "ttl_s" "$(regions | jq -r '.regions[0].addresses[0].ttl_s')" 0
+check_eq "lookup" "$(regions | jq -r '.regions[0].hostnames[0] | "\(.lookup) \(.resolved)"')" \
+	"_sip._udp SRV, then A true"
+check_match "regions shows it" "$(ctl regions)" "198\.18\.2\.3:5060 .*sbc\.lab\.test SRV"
+check_match "the log says so" "$(cat "$T/daemon.log")" \
+	"resolver: sbc\.lab\.test \(_sip\._udp, then A\): 198\.18\.2\.3:5060 \(SRV\), 198\.18\.2\.2:5060 \(SRV\)"
+check_eq "the allowlist holds both (read back)" "$(allow4)" "198.18.1.2 198.18.2.2/31 "
+case_end
+
+case_begin "a hostname: the call goes to the priority-1 address"
+ip -n "$RTPE_NS_SBC" addr replace 198.18.2.3/24 dev s0
+uas_at h1_uas3 198.18.2.3 uas_basic.xml -m 1
+sleep 0.3
+uac_carrier h1_uac uac_basic.xml -s +15557654321 -d 200
+sipp_wait h1_uac || why_add "caller: $(sipp_why h1_uac)"
+sipp_wait h1_uas3 || why_add "callee: $(sipp_why h1_uas3)"
+check_eq "calls of 198.18.2.3" "$(calls_of 198.18.2.3)" 1
+check_eq "calls of 198.18.2.2" "$(calls_of 198.18.2.2)" 0
+case_end
+
+case_begin "a hostname: the priority-1 address is silent, the call fails over to priority 2"
+ip -n "$RTPE_NS_SBC" addr del 198.18.2.3/24 dev s0
+ip -n "$RTPE_NS_RELAY" neigh replace 198.18.2.3 lladdr 02:00:00:00:02:02 dev r1 nud permanent
+L0=$(wc -l <"$T/daemon.log")
+uas_sbc h2_uas uas_basic.xml
+sleep 0.3
+uac_carrier h2_uac uac_basic.xml -s +15557654321 -d 200
+sipp_wait h2_uac || why_add "caller: $(sipp_why h2_uac)"
+sipp_wait h2_uas || why_add "callee: $(sipp_why h2_uas)"
+check_match "the log says why" "$(tail -n +$((L0 + 1)) "$T/daemon.log")" \
+	"region lab: no response from sbc 0, INVITE to 198.18.2.2:5060"
+check_eq "calls of 198.18.2.3" "$(calls_of 198.18.2.3)" 2
+check_eq "calls of 198.18.2.2" "$(calls_of 198.18.2.2)" 1
+case_end
+
+case_begin "a trunk's target as a hostname (its port: A records): the region's call reaches it"
+uas_carrier h4_uas uas_basic.xml
+sleep 0.3
+uac_sbc h4_uac uac_basic.xml -s +15551230000 -d 200
+sipp_wait h4_uac || why_add "caller: $(sipp_why h4_uac)"
+sipp_wait h4_uas || why_add "callee: $(sipp_why h4_uas)"
+check_eq "the trunk's address" "$(regions | jq -r '.trunks[0] | "\(.name) \(.target.hostname) \(.target.lookup) \(.addresses[0].address):\(.addresses[0].port)/\(.addresses[0].source)"')" \
+	"carrier carrier.lab.test A 198.18.1.2:5060/A"
+check_match "regions shows it" "$(ctl regions)" "trunk carrier: target carrier\.lab\.test: 198\.18\.1\.2:5060 \(A [0-9]+s\)"
+case_end
+
+case_begin "a record change (TTL 1 s): new calls and the allowlist's set follow"
+dns_down
+dns_up "b.lab.test,5060,1,10 c.lab.test,5060,2,10" b.lab.test,198.18.2.2 c.lab.test,198.18.2.5 \
+	carrier.lab.test,198.18.1.2
+wait_addresses "198.18.2.2:5060/SRV 198.18.2.5:5060/SRV" 5 || why_add "addresses: $(dns_addresses)"
+L0=$(wc -l <"$T/daemon.log")
+uas_sbc h3_uas uas_basic.xml
+sleep 0.3
+uac_carrier h3_uac uac_basic.xml -s +15557654321 -d 200
+sipp_wait h3_uac || why_add "caller: $(sipp_why h3_uac)"
+sipp_wait h3_uas || why_add "callee: $(sipp_why h3_uas)"
+check_eq "calls of 198.18.2.2 (kept)" "$(calls_of 198.18.2.2)" 2
+check_eq "no failover" "$(tail -n +$((L0 + 1)) "$T/daemon.log" | grep -c 'no response from sbc')" 0
+check_eq "the allowlist follows (read back)" "$(allow4)" "198.18.1.2 198.18.2.2 198.18.2.5 "
+check_match "the log says so" "$(cat "$T/daemon.log")" "allowlist: table inet rtpedge updated"
+case_end
+
+case_begin "a failed refresh keeps the last answer: one log line, a counter"
+dns_down
+for _ in $(seq 50); do
+	grep -q "resolver: sbc.lab.test: refresh failed" "$T/daemon.log" && break
+	sleep 0.1
+done
+check_match "the log says so" "$(cat "$T/daemon.log")" \
+	"resolver: sbc\.lab\.test: refresh failed \(.*\): keeping the last answer \(2 addresses\)"
+check_ge "rtpedge_dns_failures_total" "$(metric rtpedge_dns_failures_total)" 1
+check_eq "addresses kept" "$(dns_addresses)" "198.18.2.2:5060/SRV 198.18.2.5:5060/SRV"
+check_eq "the allowlist kept" "$(allow4)" "198.18.1.2 198.18.2.2 198.18.2.5 "
+check_match "regions says why" "$(regions | jq -r '.regions[0].hostnames[0].error')" "SRV"
 case_end

@@ -138,6 +138,8 @@ $(B)/tools/%: $(O)/tests/tools/%.o
 
 # The test SRTP peer and the crypto cost loop run libsrtp2 themselves.
 $(B)/tools/srtppeer $(B)/tools/srtpcost: TOOL_LIBS += $(SRTP_LIBS)
+# The TLS tests' SIP peer runs sofia-sip's own user agent.
+$(B)/tools/sippeer: TOOL_LIBS += $(shell pkg-config --libs sofia-sip-ua 2>/dev/null)
 
 # ---- fuzzers -------------------------------------------------------------------
 

@@ -15,6 +15,8 @@ PKGS=(
 	libclang-rt-14-dev gnuplot-nox python3 jq curl bc util-linux
 	# the SRTP known-answer tests: an independent AES and HMAC (libcrypto)
 	libssl-dev
+	# the TLS test's CA and certificates (tests/e2e/test_sip_tls.sh)
+	openssl
 	# the SIP benchmark's reference pair (scripts/bench-sip.sh)
 	kamailio rtpengine-daemon
 )

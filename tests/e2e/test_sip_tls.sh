@@ -12,7 +12,8 @@
 # facing the SBC says transport=tls on port 5061 and the one facing the
 # carrier does not (RFC 5658); an a=crypto line and RTP/SAVP passing
 # through untouched over TLS; an SBC whose certificate comes from another
-# CA refused: 503 to the caller, a log line, rtpedge_sip_tls_failures_total.
+# CA refused: 503 to the caller, a log line, rtpedge_sip_tls_failures_total;
+# and taken with tls_verify = no (a warning in the log).
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/sip_lib.sh"
 
@@ -59,12 +60,16 @@ peer_dir stranger stranger
 
 bed_up
 E2E_METRICS=127.0.0.1:9464
-CONF=("[sip]" "listen = udp:0.0.0.0:5060, tcp:0.0.0.0:5060, tls:0.0.0.0:5061"
-	"tls_cert = $T/pki/relay.pem" "tls_key = $T/pki/relay.key" "tls_ca = $T/pki/ca-a.pem"
-	"[region lab]" "sbc = 198.18.2.2" "port = 5061" "transport = tls" "interface = sbc"
-	"options_interval = 0"
-	"[trunk carrier]" "addresses = 198.18.1.2" "target = 198.18.1.2:5060" "interface = carrier"
-	"region = lab")
+# conf [SIP_LINE]: the config lines (SIP_LINE one more in [sip])
+conf() {
+	printf '%s\n' "[sip]" "listen = udp:0.0.0.0:5060, tcp:0.0.0.0:5060, tls:0.0.0.0:5061" \
+		"tls_cert = $T/pki/relay.pem" "tls_key = $T/pki/relay.key" "tls_ca = $T/pki/ca-a.pem" \
+		${1:+"$1"} "[region lab]" "sbc = 198.18.2.2" "port = 5061" "transport = tls" "interface = sbc" \
+		"options_interval = 0" \
+		"[trunk carrier]" "addresses = 198.18.1.2" "target = 198.18.1.2:5060" "interface = carrier" \
+		"region = lab"
+}
+mapfile -t CONF < <(conf)
 if ! start_daemon auto "${CONF[@]}"; then
 	fail "daemon start" "rtpedged with a tls listen address did not come up; log above"
 	exit 1
@@ -118,6 +123,8 @@ check_match "Record-Route facing the SBC: 5061, transport=tls" "$(sed -n 1p <<<"
 	'^rr: <sip:198\.18\.2\.1:5061;transport=tls;lr;.*rs=b>'
 check_match "Record-Route facing the carrier: 5060, no transport" "$(sed -n 2p <<<"$rr")" \
 	'^rr: <sip:198\.18\.1\.1:5060;lr;.*rs=a>'
+check_match "the relay's Via towards the SBC: TLS" "$(grep '^via:' "$T/t2r_sbc.out")" \
+	'^via: SIP/2\.0/TLS '
 check_match "a=crypto in the answer reached the carrier" "$(cat "$T/t2r_uac.msg" 2>/dev/null)" \
 	"a=$CRYPTO"
 case_end
@@ -177,7 +184,25 @@ case_end
 kill "${PROBE_PID[rogue]}" 2>/dev/null
 probe_wait rogue
 
-case_begin "counters: two calls answered over TLS"
-check_eq "calls_total answered" "$(metric 'rtpedge_calls_total{result="answered"}')" 2
-check_eq "calls_ended_total bye" "$(metric 'rtpedge_calls_ended_total{reason="bye"}')" 2
+# ---- tls_verify = no: the same SBC is taken (what refused it was its certificate)
+stop_daemon
+mapfile -t CONF < <(conf "tls_verify = no")
+if ! start_daemon auto "${CONF[@]}"; then
+	fail "daemon start" "rtpedged with tls_verify = no did not come up; log above"
+	exit 1
+fi
+peer_bg unverified stranger --bind "sips:198.18.2.2:5061"
+sleep 0.3
+uac_carrier unverified_uac uac_basic.xml -s +15557654321 -d 500
+case_begin "tls_verify = no: the SBC with another CA's certificate takes the call, with a warning"
+sipp_wait unverified_uac || why_add "caller: $(sipp_why unverified_uac)"
+probe_wait unverified || why_add "sbc: $(tail -c 300 "$T/unverified.out") $(tail -c 300 "$T/unverified.err")"
+check_match "the SBC got the INVITE and the BYE" "$(tr '\n' ' ' <"$T/unverified.out")" "^offer .* bye in"
+check_match "the log warns" "$(cat "$T/daemon.log")" "tls_verify = no: .*not verified \(unsafe\)"
+check_eq "rtpedge_sip_tls_failures_total" "$(metric rtpedge_sip_tls_failures_total)" 0
+case_end
+
+case_begin "counters: the call over TLS after the restart answered and ended"
+check_eq "calls_total answered (since the restart)" "$(metric 'rtpedge_calls_total{result="answered"}')" 1
+check_eq "calls_ended_total bye" "$(metric 'rtpedge_calls_ended_total{reason="bye"}')" 1
 case_end

@@ -10,6 +10,7 @@
  *   answer c=IP m=PORT        the SDP of a 2xx to the INVITE placed
  *   sdp: LINE                 every line of those SDPs
  *   rr: RECORD-ROUTE          the Record-Route of that INVITE or 2xx
+ *   via: VIA                  the top Via of an INVITE taken
  *   status NNN                the final response to the INVITE placed
  *   bye NNN                   the BYE sent and its response, or "bye in"
  *
@@ -123,6 +124,15 @@ static void rr_show(sip_t const *sip)
 			out("rr: %s", buf + strlen("Record-Route: "));
 }
 
+static void via_show(sip_t const *sip)
+{
+	char buf[512];
+
+	if (sip && sip->sip_via &&
+	    sip_header_e(buf, sizeof(buf), (sip_header_t const *)sip->sip_via, 0) > 0)
+		out("via: %s", buf + strlen("Via: "));
+}
+
 static void on_hold(struct peer *p, su_timer_t *t, struct peer *arg)
 {
 	nua_bye(p->call, TAG_END());
@@ -152,6 +162,7 @@ static void on_event(nua_event_t ev, int status, char const *phrase, nua_t *nua,
 	case nua_i_invite:
 		sdp_show("offer", sip);
 		rr_show(sip);
+		via_show(sip);
 		p->call = nh;
 		nua_respond(nh, 180, "Ringing", TAG_END());
 		nua_respond(nh, 200, "OK", SIPTAG_CONTENT_TYPE_STR("application/sdp"),

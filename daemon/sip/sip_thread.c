@@ -62,6 +62,7 @@ static void on_loop_message(struct sip *sp, struct sip_mreq *r)
 		free(r);
 		break;
 	case SIP_M_CONFIG:
+		sip_tls_reload_note(sp->cfg, r->cfg);
 		free(sp->cfg);
 		sp->cfg = r->cfg;
 		free(r);

@@ -191,6 +191,37 @@ out:
 	return rc;
 }
 
+/* Whether path changed after the directory was built from it. */
+static bool newer(const char *path, const struct stat *built)
+{
+	struct stat st;
+
+	return path[0] && !stat(path, &st) &&
+	       (st.st_mtim.tv_sec > built->st_mtim.tv_sec ||
+		(st.st_mtim.tv_sec == built->st_mtim.tv_sec &&
+		 st.st_mtim.tv_nsec > built->st_mtim.tv_nsec));
+}
+
+void sip_tls_reload_note(const struct rtpe_cfg *run, const struct rtpe_cfg *next)
+{
+	char dir[256], agent[300];
+	struct stat built;
+	bool tls = false;
+
+	for (int i = 0; i < run->n_sip_listen; i++)
+		tls |= !strcmp(run->sip_listen[i].transport, "tls");
+	if (!tls || sip_tls_dir(run, dir, sizeof(dir)))
+		return;
+	snprintf(agent, sizeof(agent), "%s/agent.pem", dir);
+	if (strcmp(run->tls_cert, next->tls_cert) || strcmp(run->tls_key, next->tls_key) ||
+	    strcmp(run->tls_ca, next->tls_ca) || run->tls_verify != next->tls_verify)
+		log_warn("sip: reload: [sip] tls_cert, tls_key, tls_ca or tls_verify changed: TLS keeps what it started with until rtpedged restarts");
+	else if (!stat(agent, &built) && (newer(next->tls_cert, &built) ||
+					  newer(next->tls_key, &built) ||
+					  newer(next->tls_ca, &built)))
+		log_warn("sip: reload: the TLS certificate, key or CA file changed since the start: TLS keeps the old ones until rtpedged restarts");
+}
+
 /* ---- requests sent over TLS ---------------------------------------------------- */
 
 static bool hop_is_tls(url_t const *u)

@@ -21,4 +21,9 @@ int sip_tls_dir(const struct rtpe_cfg *c, char *dir, size_t len);
  * message naming the file that is missing, unreadable or not PEM. */
 int sip_tls_prepare(const struct rtpe_cfg *c, char *dir, size_t dirlen, char *msg, size_t msglen);
 
+/* A reload: the TLS transport keeps the material it started with; warns
+ * when next names other files or tls_verify, or when the files changed
+ * since the directory was built (a renewed certificate needs a restart). */
+void sip_tls_reload_note(const struct rtpe_cfg *run, const struct rtpe_cfg *next);
+
 #endif

@@ -202,6 +202,16 @@ check_match "the log warns" "$(cat "$T/daemon.log")" "tls_verify = no: .*not ver
 check_eq "rtpedge_sip_tls_failures_total" "$(metric rtpedge_sip_tls_failures_total)" 0
 case_end
 
+# ---- a renewed certificate: reload says a restart is needed
+case_begin "a certificate file renewed, then reload: the log says TLS needs a restart"
+sleep 0.1
+touch "$T/pki/relay.pem"
+check "reload" ctl reload
+sleep 0.3
+check_match "the warning" "$(cat "$T/daemon.log")" \
+	"reload: the TLS certificate, key or CA file changed since the start: .*until rtpedged restarts"
+case_end
+
 case_begin "counters: the call over TLS after the restart answered and ended"
 check_eq "calls_total answered (since the restart)" "$(metric 'rtpedge_calls_total{result="answered"}')" 1
 check_eq "calls_ended_total bye" "$(metric 'rtpedge_calls_ended_total{reason="bye"}')" 1

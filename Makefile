@@ -52,6 +52,8 @@ DAEMON_LIBS := -lbpf -lelf -lz -linih -ljson-c -lmicrohttpd -lsystemd -lnftnl -l
 SOFIA_CFLAGS := $(patsubst -I%,-isystem %,$(shell pkg-config --cflags sofia-sip-ua 2>/dev/null))
 CFLAGS  += $(SOFIA_CFLAGS)
 DAEMON_LIBS += $(shell pkg-config --libs sofia-sip-ua 2>/dev/null)
+# OpenSSL's libcrypto: the TLS certificate and key checked before sofia loads them.
+DAEMON_LIBS += $(or $(shell pkg-config --libs libcrypto 2>/dev/null),-lcrypto)
 CLI_LIBS    := -ljson-c
 
 BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_x86 $(WARN) -Iinclude -I$(B) -Ibpf

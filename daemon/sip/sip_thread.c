@@ -129,7 +129,8 @@ static int tls_up(struct sip *sp, const char *url)
 				TPTAG_TLS_VERIFY_POLICY(c->tls_verify ? TPTLS_VERIFY_OUTGOING :
 									TPTLS_VERIFY_NONE),
 				TPTAG_TLS_VERIFY_DEPTH(8), TPTAG_TLS_VERIFY_DATE(1), TAG_END()) < 0)
-		return -1;
+		return snprintf(sp->start_msg, sizeof(sp->start_msg),
+				"[sip] listen tls:%s: cannot listen: %s", url + 5, strerror(errno)), -1;
 	if (!c->tls_verify)
 		log_warn("sip: tls_verify = no: the certificates of TLS peers are not verified (unsafe)");
 	return 0;
@@ -150,14 +151,16 @@ static int agent_up(struct sip *sp)
 		const struct cfg_endpoint *e = &c->sip_listen[i];
 
 		inet_ntop(AF_INET, &e->addr, ip, sizeof(ip));
-		/* nta binds TLS for sips: URIs only (transport=tls alone finds no
-		 * transport to bind); requests then go out on it to either form */
-		if (!strcmp(e->transport, "tls"))
+		if (!strcmp(e->transport, "tls")) {
+			/* nta binds TLS for sips: URIs only (transport=tls alone finds
+			 * no transport to bind); requests go out on it to either form */
 			snprintf(url, sizeof(url), "sips:%s:%u", ip, e->port);
-		else
-			snprintf(url, sizeof(url), "sip:%s:%u;transport=%s", ip, e->port, e->transport);
-		if (!strcmp(e->transport, "tls") ? tls_up(sp, url) :
-		    nta_agent_add_tport(sp->agent, URL_STRING_MAKE(url), TAG_END()) < 0)
+			if (tls_up(sp, url))
+				return -1;
+			continue;
+		}
+		snprintf(url, sizeof(url), "sip:%s:%u;transport=%s", ip, e->port, e->transport);
+		if (nta_agent_add_tport(sp->agent, URL_STRING_MAKE(url), TAG_END()) < 0)
 			return snprintf(sp->start_msg, sizeof(sp->start_msg),
 					"[sip] listen %s:%s:%u: cannot listen: %s", e->transport, ip,
 					e->port, strerror(errno)), -1;

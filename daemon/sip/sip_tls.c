@@ -26,6 +26,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <openssl/bio.h>
+#include <openssl/pem.h>
+#include <openssl/x509.h>
 #include <sofia-sip/nta_tport.h>
 #include <sofia-sip/tport.h>
 #include <sofia-sip/url.h>
@@ -141,6 +144,55 @@ static int make_dir(const char *dir)
 	return chmod(dir, 0700) ? -errno : 0;
 }
 
+/*
+ * The certificate and key go together (sofia would start without them and
+ * fail every handshake); what the relay serves goes to the log, with a
+ * warning for a certificate out of date or a key others may read.
+ */
+static int check_pair(const struct rtpe_cfg *c, const char *cert, const char *key, char *msg,
+		      size_t len)
+{
+	BIO *bc = BIO_new_mem_buf(cert, -1), *bk = BIO_new_mem_buf(key, -1), *out = NULL;
+	X509 *x = bc ? PEM_read_bio_X509(bc, NULL, NULL, NULL) : NULL;
+	EVP_PKEY *k = bk ? PEM_read_bio_PrivateKey(bk, NULL, NULL, (void *)"") : NULL;
+	char subj[256] = "?", until[64] = "?";
+	struct stat st;
+	int rc = -1;
+
+	if (!x)
+		fail(msg, len, "[sip] tls_cert %s: its first certificate does not parse", c->tls_cert);
+	else if (!k)
+		fail(msg, len, "[sip] tls_key %s: the key does not parse (a key with a passphrase is not supported)",
+		     c->tls_key);
+	else if (X509_check_private_key(x, k) != 1)
+		fail(msg, len, "[sip] tls_key %s is not the key of tls_cert %s", c->tls_key, c->tls_cert);
+	else
+		rc = 0;
+	if (!rc) {
+		X509_NAME_oneline(X509_get_subject_name(x), subj, sizeof(subj));
+		out = BIO_new(BIO_s_mem());
+		if (out && ASN1_TIME_print(out, X509_get0_notAfter(x)) > 0) {
+			int n = BIO_read(out, until, sizeof(until) - 1);
+
+			until[n > 0 ? n : 0] = '\0';
+		}
+		log_info("sip: TLS certificate %s, valid until %s", subj, until);
+		if (X509_cmp_current_time(X509_get0_notAfter(x)) < 0 ||
+		    X509_cmp_current_time(X509_get0_notBefore(x)) > 0)
+			log_warn("sip: tls_cert %s is out of date (valid until %s): peers will refuse it",
+				 c->tls_cert, until);
+		if (!stat(c->tls_key, &st) && (st.st_mode & 077))
+			log_warn("sip: tls_key %s is readable by others (mode %03o): chmod 600 it",
+				 c->tls_key, st.st_mode & 0777);
+	}
+	BIO_free(out);
+	EVP_PKEY_free(k);
+	X509_free(x);
+	BIO_free(bk);
+	BIO_free(bc);
+	return rc;
+}
+
 int sip_tls_dir(const struct rtpe_cfg *c, char *dir, size_t len)
 {
 	const char *slash = strrchr(c->control_socket, '/');
@@ -173,6 +225,8 @@ int sip_tls_prepare(const struct rtpe_cfg *c, char *dir, size_t dirlen, char *ms
 		     ca_path, e < 0 ? strerror((int)-e) : "no PEM certificate in it");
 		goto out;
 	}
+	if (check_pair(c, cert, key, msg, msglen))
+		goto out;
 	/* the chain after the first certificate: sofia loads only the first
 	 * from agent.pem, OpenSSL builds the chain it sends from the CA file */
 	chain = strstr(strstr(cert, PEM_CERT) + 1, PEM_CERT);

@@ -69,6 +69,17 @@ conf() {
 		"[trunk carrier]" "addresses = 198.18.1.2" "target = 198.18.1.2:5060" "interface = carrier" \
 		"region = lab"
 }
+case_begin "a tls_key that is not tls_cert's: the start refused, the message names both"
+mapfile -t CONF < <(conf | sed "s|^tls_key = .*|tls_key = $T/pki/sbc.key|")
+if start_daemon auto "${CONF[@]}" 2>"$T/badkey.err"; then
+	why_add "rtpedged started"
+	stop_daemon
+fi
+check_match "the message" "$(cat "$T/daemon.log")" \
+	"tls_key $T/pki/sbc.key is not the key of tls_cert $T/pki/relay.pem"
+case_end
+cp "$T/daemon.log" "$T/daemon-badkey.log"; : >"$T/daemon.log"
+
 mapfile -t CONF < <(conf)
 if ! start_daemon auto "${CONF[@]}"; then
 	fail "daemon start" "rtpedged with a tls listen address did not come up; log above"
@@ -81,6 +92,7 @@ check_eq "directory mode" "$(stat -c %a "$T/sip-tls" 2>/dev/null)" 700
 check_eq "agent.pem mode" "$(stat -c %a "$T/sip-tls/agent.pem" 2>/dev/null)" 600
 check_eq "cafile.pem mode" "$(stat -c %a "$T/sip-tls/cafile.pem" 2>/dev/null)" 600
 check_match "the log names the TLS listener" "$(cat "$T/daemon.log")" "listening on tls:0.0.0.0:5061"
+check_match "and the certificate it serves" "$(cat "$T/daemon.log")" "TLS certificate .*CN=relay, valid until"
 case_end
 
 # peer_bg NAME DIR ARGS: sippeer on the sbc host (198.18.2.2, media 6004),

@@ -53,6 +53,8 @@ DAEMON_LIBS := -lbpf -lelf -lz -linih -ljson-c -lmicrohttpd -lsystemd -lnftnl -l
 SOFIA_CFLAGS := $(patsubst -I%,-isystem %,$(shell pkg-config --cflags sofia-sip-ua 2>/dev/null))
 CFLAGS  += $(SOFIA_CFLAGS)
 DAEMON_LIBS += $(shell pkg-config --libs sofia-sip-ua 2>/dev/null)
+# OpenSSL's libcrypto: the TLS certificate and key checked before sofia loads them.
+DAEMON_LIBS += $(or $(shell pkg-config --libs libcrypto 2>/dev/null),-lcrypto)
 CLI_LIBS    := -ljson-c
 
 BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_x86 $(WARN) -Iinclude -I$(B) -Ibpf
@@ -139,6 +141,8 @@ $(B)/tools/%: $(O)/tests/tools/%.o
 
 # The test SRTP peer and the crypto cost loop run libsrtp2 themselves.
 $(B)/tools/srtppeer $(B)/tools/srtpcost: TOOL_LIBS += $(SRTP_LIBS)
+# The TLS tests' SIP peer runs sofia-sip's own user agent.
+$(B)/tools/sippeer: TOOL_LIBS += $(shell pkg-config --libs sofia-sip-ua 2>/dev/null)
 
 # ---- fuzzers -------------------------------------------------------------------
 

@@ -511,6 +511,7 @@ static struct json_object *sip_json(const struct sip_stats *st)
 	json_object_object_add(o, "calls_ended", counters_json(sip_end_labels, st->ended,
 							       SIP_N_ENDS));
 	json_object_object_add(o, "forbidden", json_object_new_uint64(st->forbidden));
+	json_object_object_add(o, "tls_failures", json_object_new_uint64(st->tls_failures));
 	return o;
 }
 

@@ -160,6 +160,9 @@ static void write_sip(struct rtpe *r, FILE *f)
 	head(f, "rtpedge_sip_forbidden_total", "counter",
 	     "SIP requests refused (403) because their source is no trunk's and no region's.");
 	fprintf(f, "rtpedge_sip_forbidden_total %llu\n", (unsigned long long)st.forbidden);
+	head(f, "rtpedge_sip_tls_failures_total", "counter",
+	     "Requests the proxy could not send over TLS: the peer's certificate did not verify, the handshake failed, or no connection.");
+	fprintf(f, "rtpedge_sip_tls_failures_total %llu\n", (unsigned long long)st.tls_failures);
 	head(f, "rtpedge_sbc_up", "gauge",
 	     "1 while the SBC address answers its region's OPTIONS pings, 0 once options_down_after went unanswered.");
 	sip_sbc_up_read(r->sip, sbc_up_line, f);

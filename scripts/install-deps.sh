@@ -17,6 +17,8 @@ PKGS=(
 	dnsmasq-base
 	# the SRTP known-answer tests: an independent AES and HMAC (libcrypto)
 	libssl-dev
+	# the TLS test's CA and certificates (tests/e2e/test_sip_tls.sh)
+	openssl
 	# the SIP benchmark's reference pair (scripts/bench-sip.sh)
 	kamailio rtpengine-daemon
 )

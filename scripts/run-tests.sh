@@ -23,12 +23,13 @@
 # of to stderr: every such file counts as one more failure of program NAME,
 # so a report cannot pass unseen where a test throws stderr away (a CLI
 # call under check, a daemon whose log goes with the test's temp dir).
-# Leaks at exit are reports too (none is suppressed: the daemon, the CLI,
-# the tools and the libraries they use free what they take). The options
-# are harmless to programs built without sanitizers.
+# Leaks at exit are reports too: the daemon, the CLI and the tools free
+# what they take; only leaks inside libraries they link, named one by one
+# with the reason in tests/lsan.supp, are suppressed. The options are
+# harmless to programs built without sanitizers.
 # Env: RTPE_TEST_TIMEOUT (seconds per program, default 600),
-#      RTPE_FUZZ_SECONDS (default 20); ASAN_OPTIONS and UBSAN_OPTIONS are
-#      appended to this script's (later options win).
+#      RTPE_FUZZ_SECONDS (default 20); ASAN_OPTIONS, UBSAN_OPTIONS and
+#      LSAN_OPTIONS are appended to this script's (later options win).
 # Last line: "N passed, N failed" (", N skipped" when some were); exit 0
 # only when nothing failed. The netns test bed is torn down at the end.
 set -uo pipefail
@@ -49,6 +50,7 @@ SKIPPED=0
 WORK=$(mktemp -d /tmp/rtpe-run-tests.XXXXXX)
 export ASAN_OPTIONS=abort_on_error=1:detect_leaks=1${ASAN_OPTIONS:+:$ASAN_OPTIONS}
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1:abort_on_error=1${UBSAN_OPTIONS:+:$UBSAN_OPTIONS}
+export LSAN_OPTIONS=suppressions=$ROOT/tests/lsan.supp:print_suppressions=0${LSAN_OPTIONS:+:$LSAN_OPTIONS}
 
 cleanup() {
 	scripts/netns.sh down >/dev/null 2>&1 || true

@@ -394,6 +394,30 @@ static int trunks_check(struct parse_ctx *c)
 	return 0;
 }
 
+/* A region or trunk reached over TLS needs the proxy's TLS transport (a
+ * tls listen entry: nta connects from it and verifies with its CAs). */
+static int tls_check(struct parse_ctx *c)
+{
+	const struct rtpe_cfg *g = &c->cfg;
+	bool tls = false;
+
+	for (int i = 0; i < g->n_sip_listen; i++)
+		tls |= !strcmp(g->sip_listen[i].transport, "tls");
+	if (tls || !g->n_sip_listen || !g->sip_proxy)
+		return 0;
+	for (int i = 0; i < g->n_regions; i++)
+		if (!strcmp(g->regions[i].transport, "tls"))
+			return cfg_fail(c, c->sect_line[S_REGION][i],
+				    "[region %s]: transport tls needs a tls listen address in [sip] (listen = ..., tls:IP:5061, with tls_cert and tls_key)",
+				    g->regions[i].name);
+	for (int i = 0; i < g->n_trunks; i++)
+		if (!strcmp(g->trunks[i].transport, "tls"))
+			return cfg_fail(c, c->sect_line[S_TRUNK][i],
+				    "[trunk %s]: transport tls needs a tls listen address in [sip] (listen = ..., tls:IP:5061, with tls_cert and tls_key)",
+				    g->trunks[i].name);
+	return 0;
+}
+
 /* Checks of the file as a whole, once every section is read. */
 static int finish(struct parse_ctx *c)
 {
@@ -410,7 +434,7 @@ static int finish(struct parse_ctx *c)
 		if (resolve(c, S_TRUNK, i, S_IFACE, &g->trunks[i].iface) ||
 		    resolve(c, S_TRUNK, i, S_REGION, &g->trunks[i].region))
 			return -1;
-	if (cfg_regions_resolve(c))
+	if (cfg_regions_resolve(c) || tls_check(c))
 		return -1;
 	return trunks_check(c);
 }
@@ -433,6 +457,7 @@ void config_defaults(struct rtpe_cfg *cfg)
 	cfg->log_level = LOG_LVL_INFO;
 	cfg->allowlist = true;
 	cfg->sip_proxy = true;
+	cfg->tls_verify = true;
 	snprintf(cfg->allowlist_table, sizeof(cfg->allowlist_table), "rtpedge");
 	cfg->allowlist_max = 4096;
 }

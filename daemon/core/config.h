@@ -126,7 +126,11 @@ struct rtpe_cfg {
 	/* [sip] */
 	struct cfg_endpoint sip_listen[CFG_MAX_LISTEN];
 	int n_sip_listen;
-	char tls_cert[256], tls_key[256];
+	char tls_cert[256], tls_key[256]; /* PEM: the relay's certificate chain, its key */
+	char tls_ca[256];              /* tls_ca = PEM CAs its TLS peers' certificates must
+					* chain to (default: the system's bundle) */
+	bool tls_verify;               /* tls_verify = yes|no (default yes): no accepts any
+					* certificate from a peer the relay connects to (unsafe) */
 	bool sip_proxy;                /* proxy = yes|no (default yes): no only guards the
 					* listen ports (the allowlist) for another SIP server */
 	struct in_addr resolver_addr;  /* resolver = IP[:PORT] (default: /etc/resolv.conf's,

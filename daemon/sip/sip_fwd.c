@@ -27,7 +27,6 @@
 #define LINGER_MS 32000
 
 static int on_ack_cancel(struct sip_tr *tr, nta_incoming_t *irq, sip_t const *sip);
-static bool failover(struct sip_tr *tr, const char *why);
 static bool auth_retry(struct sip_tr *tr, sip_t const *sip, int status);
 static void resend(struct sip_tr *tr, msg_t *m);
 
@@ -92,6 +91,7 @@ void tr_done(struct sip_tr *tr)
 		tr->timer = NULL;
 	}
 	itimer_stop(tr);
+	sip_tls_unwatch(tr);
 	if (tr->orq) {
 		nta_outgoing_destroy(tr->orq);
 		tr->orq = NULL;
@@ -167,7 +167,7 @@ static int on_response(struct sip_tr *tr, nta_outgoing_t *orq, sip_t const *sip)
 		return 0; /* an address given up for the next one */
 	tr->heard = true;
 	itimer_stop(tr);
-	if (status == 503 && failover(tr, "503"))
+	if (status == 503 && tr_failover(tr, "503"))
 		return 0;
 	if ((status == 401 || status == 407) && sip && auth_retry(tr, sip, status))
 		return 0;
@@ -196,7 +196,7 @@ static void on_invite_timeout(struct sip *sp, su_timer_t *t, struct sip_tr *tr)
 {
 	itimer_stop(tr);
 	if (!tr->heard)
-		failover(tr, "no response");
+		tr_failover(tr, "no response");
 }
 
 /* A new call's INVITE to a region with more addresses waits invite_timeout_ms
@@ -225,7 +225,7 @@ static void itimer_start(struct sip_tr *tr)
  * next address as its Request-URI. False when there is none (the answer
  * goes up as it is) or the caller cancelled.
  */
-static bool failover(struct sip_tr *tr, const char *why)
+bool tr_failover(struct sip_tr *tr, const char *why)
 {
 	struct sip_call_route rt = { 0 };
 	const struct cfg_region *cr;
@@ -347,6 +347,8 @@ int tr_forward(struct sip_tr *tr)
 	}
 	if (tr->stateless)
 		tr_done(tr); /* ACK: sent, nothing comes back */
+	else
+		sip_tls_watch(tr);
 	return 0;
 }
 

@@ -102,6 +102,7 @@ struct sip_tr {
 	bool authed;                    /* the proxy answered a 401/407 for it */
 	uint32_t cseq_add;              /* its CSeq out is the caller's + this */
 	su_timer_t *itimer;             /* invite_timeout_ms without a response */
+	su_timer_t *ttimer;             /* sent over TLS: the connection's check (sip_tls.c) */
 	int refs;
 };
 
@@ -258,6 +259,18 @@ int health_count(struct sip *sp, int region);
  * first); its index, or -1 when every address was tried. */
 int health_next(struct sip *sp, int region, int after, uint32_t *tried, struct in_addr *addr,
 		uint16_t *port);
+
+/* ---- sip_fwd.c: failover ---- */
+/* tr's new call goes to the next SBC address of its region (why: for the
+ * log). False when there is none or the caller cancelled. */
+bool tr_failover(struct sip_tr *tr, const char *why);
+
+/* ---- sip_tls.c: requests sent over TLS ---- */
+/* tr went out to a TLS hop: unless a response comes first, its connection
+ * is checked after a moment; one that failed (certificate not verified,
+ * handshake refused, not connected) ends tr with 503 (or the next SBC). */
+void sip_tls_watch(struct sip_tr *tr);
+void sip_tls_unwatch(struct sip_tr *tr);
 
 /* ---- sip_bye.c ---- */
 /* What the call keeps of its dialog from the request that began it and

@@ -76,7 +76,8 @@ static void call_routed(struct sip *sp, struct sip_call *c, const struct sip_cal
 	snprintf(c->trunk, sizeof(c->trunk), "%s", sp->cfg->trunks[rt->trunk].name);
 	snprintf(c->region, sizeof(c->region), "%s", sp->cfg->regions[rt->region].name);
 	snprintf(c->transport[0], sizeof(c->transport[0]), "%s",
-		 in_tp && !strcasecmp(in_tp + 1, "TCP") ? "tcp" : "udp");
+		 !in_tp ? "udp" : !strcasecmp(in_tp + 1, "TCP") ? "tcp" :
+		 !strcasecmp(in_tp + 1, "TLS") ? "tls" : "udp");
 	snprintf(c->transport[1], sizeof(c->transport[1]), "%s", rt->transport);
 	if (rt->dir == SIP_DIR_T2R) /* the trunk's credentials, else its region's */
 		c->auth = sp->cfg->trunks[rt->trunk].auth.user[0] ? sp->cfg->trunks[rt->trunk].auth :

@@ -51,6 +51,7 @@ struct sip_stats {
 	uint64_t calls[SIP_N_RESULTS];
 	uint64_t ended[SIP_N_ENDS];
 	uint64_t forbidden;           /* requests refused for their source (403) */
+	uint64_t tls_failures;        /* requests not sent: no verified TLS connection (503) */
 	uint64_t calls_active;        /* calls in the table, not yet ended */
 };
 

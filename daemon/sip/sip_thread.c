@@ -29,6 +29,7 @@
 #include <sofia-sip/url.h>
 
 #include "core/log.h"
+#include "sip/sip_tls.h"
 
 #define SIP_X_NAME(n) #n,
 const char *const sip_method_labels[SIP_N_METHODS] = { SIP_METHODS(SIP_X_NAME) };
@@ -61,6 +62,7 @@ static void on_loop_message(struct sip *sp, struct sip_mreq *r)
 		free(r);
 		break;
 	case SIP_M_CONFIG:
+		sip_tls_reload_note(sp->cfg, r->cfg);
 		pthread_mutex_lock(&sp->health.mu); /* `regions` reads the config under it */
 		free(sp->cfg);
 		sp->cfg = r->cfg;
@@ -110,6 +112,32 @@ static void sofia_log(void *stream, char const *fmt, va_list ap)
 	n = 0;
 }
 
+/*
+ * The TLS transport on url: its material from the directory sip_tls.c
+ * builds; the certificate of a peer the relay connects to (an SBC) must
+ * chain to the CAs (tls_ca) and be in date unless tls_verify = no. Peers
+ * that connect to the relay are not asked for one (their address is
+ * checked, as on UDP and TCP). 0, or -1 with start_msg.
+ */
+static int tls_up(struct sip *sp, const char *url)
+{
+	const struct rtpe_cfg *c = sp->cfg;
+	char dir[256], msg[sizeof(sp->start_msg)];
+
+	if (sip_tls_prepare(c, dir, sizeof(dir), msg, sizeof(msg)))
+		return snprintf(sp->start_msg, sizeof(sp->start_msg), "%s", msg), -1;
+	if (nta_agent_add_tport(sp->agent, URL_STRING_MAKE(url), TPTAG_CERTIFICATE(dir),
+				TPTAG_TLS_VERSION(0),
+				TPTAG_TLS_VERIFY_POLICY(c->tls_verify ? TPTLS_VERIFY_OUTGOING :
+									TPTLS_VERIFY_NONE),
+				TPTAG_TLS_VERIFY_DEPTH(8), TPTAG_TLS_VERIFY_DATE(1), TAG_END()) < 0)
+		return snprintf(sp->start_msg, sizeof(sp->start_msg),
+				"[sip] listen tls:%s: cannot listen: %s", url + 5, strerror(errno)), -1;
+	if (!c->tls_verify)
+		log_warn("sip: tls_verify = no: the certificates of TLS peers are not verified (unsafe)");
+	return 0;
+}
+
 static int agent_up(struct sip *sp)
 {
 	const struct rtpe_cfg *c = sp->cfg;
@@ -125,11 +153,15 @@ static int agent_up(struct sip *sp)
 		const struct cfg_endpoint *e = &c->sip_listen[i];
 
 		inet_ntop(AF_INET, &e->addr, ip, sizeof(ip));
+		if (!strcmp(e->transport, "tls")) {
+			/* nta binds TLS for sips: URIs only (transport=tls alone finds
+			 * no transport to bind); requests go out on it to either form */
+			snprintf(url, sizeof(url), "sips:%s:%u", ip, e->port);
+			if (tls_up(sp, url))
+				return -1;
+			continue;
+		}
 		snprintf(url, sizeof(url), "sip:%s:%u;transport=%s", ip, e->port, e->transport);
-		if (!strcmp(e->transport, "tls"))
-			return snprintf(sp->start_msg, sizeof(sp->start_msg),
-					"[sip] listen tls:%s:%u: TLS is not supported by this version",
-					ip, e->port), -1;
 		if (nta_agent_add_tport(sp->agent, URL_STRING_MAKE(url), TAG_END()) < 0)
 			return snprintf(sp->start_msg, sizeof(sp->start_msg),
 					"[sip] listen %s:%s:%u: cannot listen: %s", e->transport, ip,
@@ -285,6 +317,7 @@ void sip_stats_read(struct sip *sp, struct sip_stats *out)
 	for (int i = 0; i < SIP_N_ENDS; i++)
 		out->ended[i] = __atomic_load_n(&sp->st.ended[i], __ATOMIC_RELAXED);
 	out->forbidden = __atomic_load_n(&sp->st.forbidden, __ATOMIC_RELAXED);
+	out->tls_failures = __atomic_load_n(&sp->st.tls_failures, __ATOMIC_RELAXED);
 	pthread_mutex_lock(&sp->calls.mu);
 	out->calls_active = sp->st.calls_active;
 	pthread_mutex_unlock(&sp->calls.mu);

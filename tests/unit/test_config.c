@@ -140,6 +140,7 @@ static void test_defaults(void)
 	      !d.catalogue[0] && !d.shipped_catalogue[0], "allowlist");
 	CHECK(d.n_ifaces == 0 && d.n_sip_listen == 0 && d.sip_proxy && d.n_regions == 0 && d.n_trunks == 0,
 	      "lists");
+	CHECK(d.tls_verify && !d.tls_ca[0], "TLS peers verified, with the system's CAs");
 	CHECK(config_parse_string("t.conf", MINI, &cfg, err, sizeof(err)) == 0, "%s", err);
 	CHECK(cfg.hold_timeout == 3600 && cfg.max_sessions == 16384 && cfg.port_min == 40000,
 	      "defaults not applied");
@@ -183,6 +184,8 @@ static const char every_key[] =
 	"listen = tls:10.1.0.1:5061,udp:10.1.0.1:5060\n"
 	"tls_cert = /etc/rtpedge/a;b#c.pem\n"
 	"tls_key = /etc/rtpedge/key.pem\n"
+	"tls_ca = /etc/rtpedge/peers-ca.pem\n"
+	"tls_verify = no\n"
 	"proxy = no\n"
 	"[trunk carrier]\n"
 	"addresses = 198.51.100.0/24, 203.0.113.77, 0.0.0.0/0\n"
@@ -231,6 +234,8 @@ static void test_every_key(void)
 	      cfg.sip_listen[0].port == 5061 && ip_is(cfg.sip_listen[1].addr, "10.1.0.1"), "sip");
 	CHECK(!strcmp(cfg.tls_cert, "/etc/rtpedge/a;b#c.pem"), "; or # inside a value: %s",
 	      cfg.tls_cert);
+	CHECK(!strcmp(cfg.tls_ca, "/etc/rtpedge/peers-ca.pem") && !cfg.tls_verify,
+	      "tls_ca, tls_verify = no");
 	CHECK(!cfg.sip_proxy, "proxy = no");
 	CHECK(cfg.n_trunks == 1 && cfg.trunks[0].n_addresses == 3 &&
 	      cfg.trunks[0].addresses[0].prefix == 24 && cfg.trunks[0].addresses[1].prefix == 32 &&
@@ -405,6 +410,13 @@ static const struct bad_case bad[] = {
 	  "(line 1)" },
 	{ "tls without cert", MINI "[sip]\nlisten = udp:0.0.0.0:5060, tls:0.0.0.0:5061\n",
 	  "t.conf:5: listen: tls needs tls_cert and tls_key", "" },
+	{ "region over tls without a tls listener", MINI "[sip]\nlisten = udp:0.0.0.0:5060\n"
+	  "[region lab]\nsbc = 192.0.2.1\ntransport = tls\n",
+	  "t.conf:6: [region lab]: transport tls needs a tls listen address in [sip]", "" },
+	{ "trunk over tls without a tls listener", MINI "[sip]\nlisten = udp:0.0.0.0:5060\n"
+	  "[region lab]\nsbc = 192.0.2.1\n[trunk pbx]\naddresses = 192.0.2.9\n"
+	  "target = 192.0.2.9:5061\ntransport = tls\n",
+	  "t.conf:8: [trunk pbx]: transport tls needs a tls listen address in [sip]", "" },
 	{ "bad sip transport", MINI "[sip]\nlisten = sctp:0.0.0.0:5060\n",
 	  "t.conf:5: listen: transport \"sctp\" is not udp, tcp or tls", "" },
 	{ "sip listen trailing comma", MINI "[sip]\nlisten = udp:0.0.0.0:5060,\n",

@@ -46,7 +46,8 @@ LDFLAGS += $(SANFLAGS)
 DEPFLAGS = -MMD -MP
 SRTP_CFLAGS := $(shell pkg-config --cflags libsrtp2 2>/dev/null)
 SRTP_LIBS   := $(or $(shell pkg-config --libs libsrtp2 2>/dev/null),-lsrtp2)
-DAEMON_LIBS := -lbpf -lelf -lz -linih -ljson-c -lmicrohttpd -lsystemd -lnftnl -lmnl $(SRTP_LIBS)
+DAEMON_LIBS := -lbpf -lelf -lz -linih -ljson-c -lmicrohttpd -lsystemd -lnftnl -lmnl $(SRTP_LIBS) \
+	       -lcrypto
 # sofia-sip (daemon/sip/): its headers as system headers, so that -Werror
 # judges only our code.
 SOFIA_CFLAGS := $(patsubst -I%,-isystem %,$(shell pkg-config --cflags sofia-sip-ua 2>/dev/null))
@@ -127,9 +128,9 @@ $(B)/tests/%: $(O)/tests/unit/%.o $(LIB)
 
 # The command table's test checks the CLI's printers too.
 $(B)/tests/test_cmds: $(O)/cli/print.o
-# The SRTP known-answer tests check libsrtp2's output against an
-# independent implementation (OpenSSL's libcrypto).
-$(B)/tests/test_srtp: DAEMON_LIBS += -lcrypto
+# (The SRTP known-answer tests check libsrtp2's output against an
+# independent implementation: OpenSSL's libcrypto, in DAEMON_LIBS since the
+# proxy signs its Record-Route with it.)
 
 TOOL_LIBS := -lbpf -lelf -lz -lm
 $(B)/tools/%: $(O)/tests/tools/%.o

@@ -367,7 +367,9 @@ int sip_on_request(struct sip *sp, nta_leg_t *leg, nta_incoming_t *irq, sip_t co
 	sip_classify(sp->cfg, sip, src, &k);
 	if (k.kind == SIP_K_ANSWER) {
 		status = k.status;
-		if (status == 403)
+		if (k.forged)
+			sip_count(&sp->st.rejected[SIP_J_route_signature]);
+		else if (status == 403)
 			sip_count(&sp->st.forbidden);
 		if (status >= 300) {
 			inet_ntop(AF_INET, &src, a, sizeof(a));

@@ -34,6 +34,7 @@
 const char *const sip_method_labels[SIP_N_METHODS] = { SIP_METHODS(SIP_X_NAME) };
 const char *const sip_result_labels[SIP_N_RESULTS] = { SIP_RESULTS(SIP_X_NAME) };
 const char *const sip_end_labels[SIP_N_ENDS] = { SIP_ENDS(SIP_X_NAME) };
+const char *const sip_reject_labels[SIP_N_REJECTS] = { SIP_REJECTS(SIP_X_NAME) };
 #undef SIP_X_NAME
 
 void sip_count(uint64_t *counter)
@@ -181,6 +182,8 @@ struct sip *sip_start(const struct rtpe_cfg *cfg, struct loop *loop, struct medi
 		      char *err, size_t errlen)
 {
 	struct sip *sp = calloc(1, sizeof(*sp));
+	uint8_t key[SIP_RR_KEY_LEN];
+	char kpath[sizeof(cfg->state_file) + 8];
 	int e;
 
 	if (!sp || !(sp->cfg = malloc(sizeof(*cfg)))) {
@@ -189,6 +192,14 @@ struct sip *sip_start(const struct rtpe_cfg *cfg, struct loop *loop, struct medi
 		return NULL;
 	}
 	memcpy(sp->cfg, cfg, sizeof(*cfg));
+	snprintf(kpath, sizeof(kpath), "%s.key", cfg->state_file); /* signs the Record-Route */
+	if (sip_rr_key_load(kpath, key, err, errlen)) {
+		free(sp->cfg);
+		free(sp);
+		return NULL;
+	}
+	sip_rr_key_set(key);
+	explicit_bzero(key, sizeof(key));
 	su_init();
 	su_log_redirect(NULL, sofia_log, NULL);
 	su_log_set_level(NULL, log_get_level() >= LOG_LVL_DEBUG ? 3 : 1);
@@ -283,6 +294,8 @@ void sip_stats_read(struct sip *sp, struct sip_stats *out)
 	for (int i = 0; i < SIP_N_ENDS; i++)
 		out->ended[i] = __atomic_load_n(&sp->st.ended[i], __ATOMIC_RELAXED);
 	out->forbidden = __atomic_load_n(&sp->st.forbidden, __ATOMIC_RELAXED);
+	for (int i = 0; i < SIP_N_REJECTS; i++)
+		out->rejected[i] = __atomic_load_n(&sp->st.rejected[i], __ATOMIC_RELAXED);
 	pthread_mutex_lock(&sp->calls.mu);
 	out->calls_active = sp->st.calls_active;
 	pthread_mutex_unlock(&sp->calls.mu);

@@ -7,7 +7,10 @@
 # packet may be lost. The caller's BYE, sent after the restart, finds the
 # call with no dialog state in memory (its media sessions ride in the
 # proxy's Record-Route, now the BYE's Route), reaches the callee, and ends
-# the sessions: every port is free again.
+# the sessions: every port is free again. Before it, BYEs with a forged
+# Route (its parameters edited, or copied into another Call-ID) are refused
+# with 403 and counted, the call's session untouched: the parameters are
+# signed with a key that survived the restart.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/sip_lib.sh"
 
@@ -43,6 +46,22 @@ check_eq "leg A path" "$(leg_field "$ID" 0 path)" xdp
 check_eq "leg B path" "$(leg_field "$ID" 1 path)" xdp
 case_end
 [ -n "$E2E_WHY" ] && { echo "c: $(probe_summary c)" >&2; echo "s: $(probe_summary s)" >&2; }
+
+# The caller's Route entry, as the 200 gave it (Record-Route).
+RR_A=$(grep -o '<sip:198\.18\.1\.1:5060;[^>]*>' "$T/uac.msg" | head -n 1)
+NID=${ID#s-}
+CID=$(grep -m 1 -o '^Call-ID: .*' "$T/uac.msg" | cut -d' ' -f2 | tr -d '\r')
+case_begin "forged Routes after the restart: 403, counted, the call's session untouched"
+check_match "the Record-Route is signed" "$RR_A" ";rtpe=$NID;.*;rh=[0-9a-f]{32}>$"
+check_eq "its parameters edited (403)" \
+	"$(sip_bye_from_carrier "$CID" "${RR_A/;rtpe=$NID;/;rtpe=$NID.0;}")" "SIP/2.0 403 Forbidden"
+check_eq "copied into another Call-ID (403)" \
+	"$(sip_bye_from_carrier "forged-$CID" "$RR_A")" "SIP/2.0 403 Forbidden"
+check_eq "counted" "$(ctl --json stats | jq -r '.sip.rejected.route_signature')" 2
+check_eq "session kept" "$(ctl --json session show "$ID" | jq -r .id)" "$ID"
+check_eq "no call rebuilt" "$(ctl --json calls | jq '.calls | length')" 0
+check_match "logged" "$(cat "$T/daemon.log")" "BYE forged-.*: its Route's signature does not verify \(403\)"
+case_end
 
 case_begin "the BYE after the restart is routed by its Route, ends the call and frees its ports"
 sipp_wait uac || why_add "caller: $(sipp_why uac)"

@@ -43,6 +43,15 @@ enum call_state { CALL_TRYING, CALL_EARLY, CALL_CONFIRMED, CALL_ENDED };
 
 struct sip_step;
 
+#define SIP_MAX_FORKS 4
+
+/* An early dialog of a callee side that forks: its To tag and the SDP
+ * answer it gave last (RFC 3261 19.3: each fork answers on its own). */
+struct sip_fork {
+	char tag[64];
+	struct sdp_desc desc;
+};
+
 /* One Call-ID the proxy carries. */
 struct sip_call {
 	struct sip_call *hnext, *prev, *next; /* table (under the mutex) */
@@ -68,6 +77,11 @@ struct sip_call {
 	struct cfg_auth auth;           /* credentials towards the callee (user "": none) */
 	uint32_t cseq_add;              /* added to the caller's CSeq towards the callee
 					 * (1 once the proxy answered a challenge) */
+	/* the callee's early dialogs with an SDP answer, until the 2xx: the
+	 * one whose 2xx comes sets the callee's peers again (sip_call.c) */
+	struct sip_fork *forks[SIP_MAX_FORKS];
+	int n_forks;
+	int fork_last;                  /* whose SDP set the peers last (-1: none) */
 	/* steps: the call's messages, handled one after the other */
 	struct sip_step *steps, **steps_tail;
 	bool busy;                      /* the head step waits for the loop */
@@ -227,6 +241,11 @@ void call_result(struct sip_call *c, enum sip_result r);
 void call_push(struct sip_call *c, enum step_kind kind, struct sip_tr *tr, msg_t *msg, int side);
 /* The call holding media session id, or NULL. */
 struct sip_call *call_by_session(struct sip *sp, uint32_t id);
+/* An early dialog of the callee (To tag of a 1xx, or From tag of its
+ * request in the early dialog) whose SDP answer the loop just applied. */
+void call_fork_note(struct sip_call *c, const char *tag, const struct sdp_desc *desc);
+/* The call is answered or over: the early dialogs are forgotten. */
+void call_forks_drop(struct sip_call *c);
 /* Frees every call (the thread ends). */
 void calls_fini(struct sip *sp);
 int calls_init(struct sip_calls *t);

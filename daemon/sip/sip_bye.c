@@ -7,8 +7,10 @@
  * the route set the Record-Route of the answer gives towards that side,
  * and a CSeq above what that side's peer sent.
  *
- * The call learns this from its INVITE and its 2xx; a call rebuilt from a
- * Route after a restart knows no dialog: its sessions end, no BYE is sent.
+ * The call learns this from its INVITE and its 2xx, and keeps it with its
+ * sessions in the state file (sip_dialog.c): a call the proxy knows no
+ * more after a restart, or rebuilt from a Route, reads it back at the
+ * timeout and sends its BYEs all the same.
  */
 #include "sip/sip_int.h"
 
@@ -36,6 +38,7 @@ void bye_learn_answer(struct sip_call *c, sip_t const *sip)
 	if (sip->sip_contact)
 		c->target[1] = url_hdup(c->home, sip->sip_contact->m_url);
 	sip_route_sets(c->home, c->sp->cfg, sip->sip_record_route, &c->route[0], &c->route[1]);
+	dialog_save(c); /* into the state file: the BYEs after a restart */
 }
 
 static int on_bye_response(struct sip_tr *magic, nta_outgoing_t *orq, sip_t const *sip)
@@ -75,7 +78,9 @@ static void send_bye(struct sip_call *c, int side)
 		if (to && c->from->a_tag)
 			sip_to_tag(home, to, c->from->a_tag);
 	}
-	cseq = sip_cseq_create(home, c->cseq[1 - side] + 1, SIP_METHOD_BYE);
+	/* above what the other side sent (the callee saw the caller's + cseq_add) */
+	cseq = sip_cseq_create(home, c->cseq[1 - side] + 1 + (side ? c->cseq_add : 0),
+			       SIP_METHOD_BYE);
 	orq = from && to && cseq ?
 		      nta_outgoing_tcreate(c->sp->leg, on_bye_response, NULL, (url_string_t const *)hop,
 					   SIP_METHOD_BYE, (url_string_t const *)target,

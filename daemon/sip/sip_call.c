@@ -92,8 +92,15 @@ static void call_unlink(struct sip_call *c)
 
 struct sip_call *call_new(struct sip *sp, sip_t const *sip, enum sip_dir dir)
 {
+	return call_new_id(sp, sip->sip_call_id->i_id, sip->sip_from->a_url, sip->sip_to->a_url,
+			   dir);
+}
+
+struct sip_call *call_new_id(struct sip *sp, const char *call_id, url_t const *from,
+			     url_t const *to, enum sip_dir dir)
+{
 	struct sip_calls *t = &sp->calls;
-	struct sip_call *c = call_find(sp, sip->sip_call_id->i_id), **bucket;
+	struct sip_call *c = call_find(sp, call_id), **bucket;
 
 	if (c) /* an ended call of that Call-ID (a retry after 407): the new one replaces it */
 		call_unlink(c);
@@ -111,9 +118,9 @@ struct sip_call *call_new(struct sip *sp, sip_t const *sip, enum sip_dir dir)
 	memcpy(c->transport[1], "udp", 4);
 	c->created_ns = mono_ns();
 	c->steps_tail = &c->steps;
-	c->call_id = su_strdup(c->home, sip->sip_call_id->i_id);
-	c->from_uri = url_as_string(c->home, sip->sip_from->a_url);
-	c->to_uri = url_as_string(c->home, sip->sip_to->a_url);
+	c->call_id = su_strdup(c->home, call_id);
+	c->from_uri = url_as_string(c->home, from);
+	c->to_uri = url_as_string(c->home, to);
 	if (!c->call_id || !c->from_uri || !c->to_uri) {
 		su_home_unref(c->home);
 		free(c);

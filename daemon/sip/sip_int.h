@@ -8,6 +8,7 @@
  *   sip_fwd.c    forwarding: requests out, responses back, CANCEL
  *   sip_call.c   the call table, each call's steps in order, the CLI's JSON
  *   sip_bye.c    BYE both ways when the media times out
+ *   sip_dialog.c the dialog those BYEs need, in the state file across restarts
  *   sip_health.c the SBC addresses' OPTIONS pings, up/down, failover
  *
  * Everything below runs on the SIP thread, except what the call table's
@@ -232,6 +233,9 @@ void tr_relay(struct sip_tr *tr, msg_t *resp);
 /* ---- sip_call.c ---- */
 struct sip_call *call_find(struct sip *sp, char const *call_id);
 struct sip_call *call_new(struct sip *sp, sip_t const *sip, enum sip_dir dir);
+/* The same from its parts (a call rebuilt from what its sessions kept). */
+struct sip_call *call_new_id(struct sip *sp, const char *call_id, url_t const *from,
+			     url_t const *to, enum sip_dir dir);
 void call_ref(struct sip_call *c);
 void call_unref(struct sip_call *c);
 void call_set_state(struct sip_call *c, enum call_state s);
@@ -277,5 +281,15 @@ void bye_learn_request(struct sip_call *c, sip_t const *sip);
 void bye_learn_answer(struct sip_call *c, sip_t const *sip);
 /* Ends the call for a media timeout: BYE both ways, sessions ended. */
 void bye_both_ways(struct sip_call *c);
+
+/* ---- sip_dialog.c ---- */
+/* What bye_both_ways needs goes with the call's sessions into the state
+ * file (the loop keeps it on each session): at the answer, and whenever a
+ * request moves a CSeq or a target. Nothing before the answer. */
+void dialog_save(struct sip_call *c);
+/* Session id timed out; text is what it kept of its call's dialog (NULL:
+ * nothing). The call, in the table or rebuilt from text after a restart,
+ * ends with BYE both ways. */
+void dialog_timeout(struct sip *sp, uint32_t id, const char *text);
 
 #endif

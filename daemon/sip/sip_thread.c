@@ -52,13 +52,10 @@ void sip_count_response(struct sip *sp, int status)
 
 static void on_loop_message(struct sip *sp, struct sip_mreq *r)
 {
-	struct sip_call *c;
-
 	switch (r->op) {
 	case SIP_M_TIMEOUT:
-		c = call_by_session(sp, r->id);
-		if (c && c->state != CALL_ENDED)
-			bye_both_ways(c);
+		dialog_timeout(sp, r->id, r->text); /* BYE both ways */
+		free(r->text);
 		free(r);
 		break;
 	case SIP_M_CONFIG:
@@ -270,6 +267,7 @@ void sip_reload(struct sip *sp, const struct rtpe_cfg *cfg)
 void sip_session_timeout(struct sip *sp, uint32_t id)
 {
 	struct sip_mreq *r = calloc(1, sizeof(*r));
+	struct session *s;
 
 	if (!sp || !r) {
 		free(r);
@@ -277,6 +275,9 @@ void sip_session_timeout(struct sip *sp, uint32_t id)
 	}
 	r->op = SIP_M_TIMEOUT;
 	r->id = id;
+	s = session_find(sp->q.m, id); /* the sweep removes it after this */
+	if (s && s->dialog)
+		r->text = strdup(s->dialog); /* the dialog, for a call the proxy no longer knows */
 	sip_queue_to_sip(&sp->q, r);
 }
 

@@ -22,6 +22,7 @@ N=3500 # packets each way at 1000/s; the daemon dies at ~1.5 s
 e2e_require "$PROBE" "$B/rtpedged" "$B/rtpedgectl"
 sip_require
 bed_up
+E2E_METRICS=127.0.0.1:9464 # the relay namespace's own loopback
 mapfile -t CONF < <(sip_conf)
 start_daemon auto "${CONF[@]}" || { fail "daemon start" "see log"; exit 1; }
 FREE0=$(ctl --json status | jq -r .ports_free)
@@ -61,6 +62,9 @@ check_eq "its parameters edited (403)" \
 check_eq "copied into another Call-ID (403)" \
 	"$(sip_bye_from_carrier "forged-$CID" "$RR_A")" "SIP/2.0 403 Forbidden"
 check_eq "counted" "$(ctl --json stats | jq -r '.sip.rejected.route_signature')" 2
+check_eq "rtpedge_sip_rejected_total" \
+	"$(metric 'rtpedge_sip_rejected_total{reason="route_signature"}')" 2
+check_eq "not counted as a stranger's" "$(ctl --json stats | jq -r '.sip.forbidden')" 0
 check_eq "session kept" "$(ctl --json session show "$ID" | jq -r .id)" "$ID"
 check_eq "no call rebuilt" "$(ctl --json calls | jq '.calls | length')" 0
 check_match "logged" "$(cat "$T/daemon.log")" "BYE forged-.*: its Route's signature does not verify \(403\)"

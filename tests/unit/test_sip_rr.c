@@ -55,6 +55,17 @@ static void t_sign(void)
 	CHECK(verifies(1, "a84b4c76e66710", "lr;", "lr;transport=tcp;"), "a foreign param added");
 	CASE_END();
 
+	CASE_BEGIN("sip_rr: the signature is HMAC-SHA256's first 128 bits (a vector made apart)");
+	{ /* python3: hmac.new(bytes(32), b"restart-2@198.18.1.2\n" + params, sha256) */
+		const struct sip_rr v = { .ids = { 17, 0, 18 }, .n_ids = 3, .dir = SIP_DIR_T2R,
+					  .trunk = "carrier", .region = "lab" };
+
+		CHECK(sip_rr_params(&v, 0, "restart-2@198.18.1.2", buf, sizeof(buf)) > 0 &&
+		      !strcmp(buf, "lr;rtpe=17.0.18;rd=t2r;rt=carrier;rg=lab;rs=a;"
+				   "rh=8abf29ef065ef3f714362746b5cf45cb"), "%s", buf);
+	}
+	CASE_END();
+
 	CASE_BEGIN("sip_rr: an edited parameter, another Call-ID or key fails");
 	CHECK(!verifies(1, "a84b4c76e66710", "rtpe=17", "rtpe=19"), "another session");
 	CHECK(!verifies(1, "a84b4c76e66710", "rtpe=17.0.18", "rtpe=17.0"), "a session dropped");

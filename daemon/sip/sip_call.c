@@ -241,8 +241,10 @@ void call_forks_drop(struct sip_call *c)
 	c->fork_last = -1;
 }
 
-/* A 2xx without SDP to the INVITE that began the call, from a fork whose
- * answer is not the last one applied: that answer, for the loop again. */
+/* A 2xx without SDP to the INVITE that began the call, from one of two or
+ * more forks: that fork's answer, for the loop again (the last one applied
+ * too: on a latch = yes interface another fork's early media, from the
+ * same address, may have moved the peer since). */
 static const struct sdp_desc *fork_answering(struct sip_call *c, const struct sip_step *st,
 					     sip_t const *sip)
 {
@@ -252,10 +254,10 @@ static const struct sdp_desc *fork_answering(struct sip_call *c, const struct si
 	    sip->sip_status->st_status / 100 != 2 || sip_has_sdp(sip) || !sip->sip_to)
 		return NULL;
 	i = fork_find(c, sip->sip_to->a_tag);
-	if (i < 0 || i == c->fork_last)
+	if (i < 0 || c->n_forks < 2)
 		return NULL;
-	log_info("sip: call %s: the 2xx comes from fork %s, not from the last early answer's "
-		 "(%s): the callee's peers are that fork's again", c->call_id, c->forks[i]->tag,
+	log_info("sip: call %s: the 2xx comes from fork %s of %d (the last early answer: %s): "
+		 "the callee's peers are its answer's", c->call_id, c->forks[i]->tag, c->n_forks,
 		 c->forks[c->fork_last]->tag);
 	c->fork_last = i;
 	return &c->forks[i]->desc;

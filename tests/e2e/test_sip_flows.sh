@@ -166,6 +166,8 @@ fork_case() {
 	check_match "both forks' early answers through the relay" "$log" \
 		"early-answer FA c=${LA%:*} m=${LA##*:}.*"$'\n'".*early-answer FB c=${LA%:*} m=${LA##*:}"
 	check_match "answered by $1" "$log" "answer $1"
+	check_match "the proxy followed fork $1" "$(cat "$T/daemon.log")" \
+		"the 2xx comes from fork [0-9]+SIPpTag$1[0-9]* of 2"
 	check_freed
 	case_end
 }

@@ -65,6 +65,12 @@ void sip_rr_key_set(const uint8_t *key);
  */
 int sip_rr_key_load(const char *path, uint8_t *key, char *err, size_t errlen);
 
+/* At the proxy's start: the key of STATE_FILE.key set (sip_rr_key_load);
+ * when it cannot be read or made, a key of this run only (logged: the
+ * Routes of calls in progress do not verify after the next restart), so
+ * that the proxy still starts. (sip_rr_key.c) */
+void sip_rr_key_start(const char *state_file);
+
 /* Reads URI parameters (sofia's url_params: "a=b;c;d=e"). 0, or -EINVAL when
  * they are not the proxy's (no rs=a/b) or malformed; unknown ones are
  * skipped. */

@@ -5,7 +5,9 @@
  * the state file (STATE_FILE.key) so that a restarted daemon still
  * verifies the Routes of the calls in progress. Read at start; made when
  * missing. An operator rotates it by removing or replacing the file and
- * restarting (docs/OPERATIONS.md says what that does to calls).
+ * restarting (docs/OPERATIONS.md says what that does to calls). A key
+ * that cannot be read or made never stops the start: the proxy signs with
+ * a key of that run only.
  */
 #include "sip/sip_rr.h"
 
@@ -16,6 +18,8 @@
 #include <unistd.h>
 #include <sys/random.h>
 #include <sys/stat.h>
+
+#include "core/log.h"
 
 /* The whole of buf from fd: 0, or -errno (-EINVAL: the file is longer or shorter). */
 static int read_all(int fd, uint8_t *buf, size_t len)
@@ -117,4 +121,23 @@ int sip_rr_key_load(const char *path, uint8_t *key, char *err, size_t errlen)
 	int e = key_read(path, key, err, errlen);
 
 	return e == -ENOENT ? key_make(path, key, err, errlen) : e;
+}
+
+void sip_rr_key_start(const char *state_file)
+{
+	uint8_t key[SIP_RR_KEY_LEN] = { 0 };
+	char path[512], err[600];
+	ssize_t n;
+
+	snprintf(path, sizeof(path), "%s.key", state_file);
+	if (sip_rr_key_load(path, key, err, sizeof(err))) {
+		do
+			n = getrandom(key, sizeof(key), 0);
+		while (n < 0 && errno == EINTR);
+		log_err("%s; the Record-Route is signed with a key of this run only: after the "
+			"next restart, the in-dialog requests of calls in progress get 403%s", err,
+			n == SIP_RR_KEY_LEN ? "" : " (and getrandom failed: the key is all zero)");
+	}
+	sip_rr_key_set(key);
+	explicit_bzero(key, sizeof(key));
 }

@@ -179,8 +179,6 @@ struct sip *sip_start(const struct rtpe_cfg *cfg, struct loop *loop, struct medi
 		      char *err, size_t errlen)
 {
 	struct sip *sp = calloc(1, sizeof(*sp));
-	uint8_t key[SIP_RR_KEY_LEN];
-	char kpath[sizeof(cfg->state_file) + 8];
 	int e;
 
 	if (!sp || !(sp->cfg = malloc(sizeof(*cfg)))) {
@@ -189,14 +187,7 @@ struct sip *sip_start(const struct rtpe_cfg *cfg, struct loop *loop, struct medi
 		return NULL;
 	}
 	memcpy(sp->cfg, cfg, sizeof(*cfg));
-	snprintf(kpath, sizeof(kpath), "%s.key", cfg->state_file); /* signs the Record-Route */
-	if (sip_rr_key_load(kpath, key, err, errlen)) {
-		free(sp->cfg);
-		free(sp);
-		return NULL;
-	}
-	sip_rr_key_set(key);
-	explicit_bzero(key, sizeof(key));
+	sip_rr_key_start(cfg->state_file); /* signs the Record-Route */
 	su_init();
 	su_log_redirect(NULL, sofia_log, NULL);
 	su_log_set_level(NULL, log_get_level() >= LOG_LVL_DEBUG ? 3 : 1);

@@ -130,9 +130,9 @@ $(B)/tests/%: $(O)/tests/unit/%.o $(LIB)
 
 # The command table's test checks the CLI's printers too.
 $(B)/tests/test_cmds: $(O)/cli/print.o
-# The SRTP known-answer tests check libsrtp2's output against an
-# independent implementation (OpenSSL's libcrypto).
-$(B)/tests/test_srtp: DAEMON_LIBS += -lcrypto
+# (The SRTP known-answer tests check libsrtp2's output against an
+# independent implementation: OpenSSL's libcrypto, in DAEMON_LIBS since the
+# proxy signs its Record-Route with it.)
 
 TOOL_LIBS := -lbpf -lelf -lz -lm
 $(B)/tools/%: $(O)/tests/tools/%.o

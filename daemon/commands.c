@@ -512,6 +512,8 @@ static struct json_object *sip_json(const struct sip_stats *st)
 							       SIP_N_ENDS));
 	json_object_object_add(o, "forbidden", json_object_new_uint64(st->forbidden));
 	json_object_object_add(o, "tls_failures", json_object_new_uint64(st->tls_failures));
+	json_object_object_add(o, "rejected", counters_json(sip_reject_labels, st->rejected,
+							    SIP_N_REJECTS));
 	return o;
 }
 

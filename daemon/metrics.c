@@ -163,6 +163,12 @@ static void write_sip(struct rtpe *r, FILE *f)
 	head(f, "rtpedge_sip_tls_failures_total", "counter",
 	     "Requests the proxy could not send over TLS: the peer's certificate did not verify, the handshake failed, or no connection.");
 	fprintf(f, "rtpedge_sip_tls_failures_total %llu\n", (unsigned long long)st.tls_failures);
+	head(f, "rtpedge_sip_rejected_total", "counter",
+	     "SIP requests from a trunk or region refused (403, an ACK dropped) for what they "
+	     "carry: route_signature (a Route naming the proxy that it did not sign).");
+	for (int i = 0; i < SIP_N_REJECTS; i++)
+		fprintf(f, "rtpedge_sip_rejected_total{reason=\"%s\"} %llu\n", sip_reject_labels[i],
+			(unsigned long long)st.rejected[i]);
 	head(f, "rtpedge_sbc_up", "gauge",
 	     "1 while the SBC address answers its region's OPTIONS pings, 0 once options_down_after went unanswered.");
 	sip_sbc_up_read(r->sip, sbc_up_line, f);

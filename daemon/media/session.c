@@ -235,6 +235,7 @@ static void session_release(struct media *r, struct session *s)
 		if (l->slot < 2 * r->cfg->max_sessions)
 			slot_put(r, l);
 	}
+	free(s->dialog);
 	free(s);
 }
 

@@ -110,6 +110,8 @@ struct session {
 	bool hold;                /* on hold: hold_timeout applies */
 	bool punt;                /* socket-less legs: XDP punts the slow path (punt.h) */
 	bool srtp;                /* a leg terminates SRTP: both legs relayed by the daemon */
+	char *dialog;             /* what the SIP proxy keeps of its call's dialog (its own
+				   * text, in the state file: a BYE after a restart), or NULL */
 	struct leg leg[2];
 	struct session *hnext;    /* id hash chain */
 	struct session *prev, *next; /* all sessions, oldest first */

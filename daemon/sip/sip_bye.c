@@ -9,8 +9,10 @@
  * callee numbers them: the caller's plus the proxy's + 1 after a digest
  * retry).
  *
- * The call learns this from its INVITE and its 2xx; a call rebuilt from a
- * Route after a restart knows no dialog: its sessions end, no BYE is sent.
+ * The call learns this from its INVITE and its 2xx, and keeps it with its
+ * sessions in the state file (sip_dialog.c): a call the proxy knows no
+ * more after a restart, or rebuilt from a Route, reads it back at the
+ * timeout and sends its BYEs all the same.
  */
 #include "sip/sip_int.h"
 
@@ -38,6 +40,7 @@ void bye_learn_answer(struct sip_call *c, sip_t const *sip)
 	if (sip->sip_contact)
 		c->target[1] = url_hdup(c->home, sip->sip_contact->m_url);
 	sip_route_sets(c->home, c->sp->cfg, sip->sip_record_route, &c->route[0], &c->route[1]);
+	dialog_save(c); /* into the state file: the BYEs after a restart */
 }
 
 static int on_bye_response(struct sip_tr *magic, nta_outgoing_t *orq, sip_t const *sip)

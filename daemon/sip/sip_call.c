@@ -92,8 +92,15 @@ static void call_unlink(struct sip_call *c)
 
 struct sip_call *call_new(struct sip *sp, sip_t const *sip, enum sip_dir dir)
 {
+	return call_new_id(sp, sip->sip_call_id->i_id, sip->sip_from->a_url, sip->sip_to->a_url,
+			   dir);
+}
+
+struct sip_call *call_new_id(struct sip *sp, const char *call_id, url_t const *from,
+			     url_t const *to, enum sip_dir dir)
+{
 	struct sip_calls *t = &sp->calls;
-	struct sip_call *c = call_find(sp, sip->sip_call_id->i_id), **bucket;
+	struct sip_call *c = call_find(sp, call_id), **bucket;
 
 	if (c) /* an ended call of that Call-ID (a retry after 407): the new one replaces it */
 		call_unlink(c);
@@ -104,15 +111,16 @@ struct sip_call *call_new(struct sip *sp, sip_t const *sip, enum sip_dir dir)
 	}
 	c->sp = sp;
 	c->refs = 2; /* the table's and the caller's */
+	c->fork_last = -1;
 	c->dir = dir;
 	c->iface[0] = c->iface[1] = -1;
 	memcpy(c->transport[0], "udp", 4);
 	memcpy(c->transport[1], "udp", 4);
 	c->created_ns = mono_ns();
 	c->steps_tail = &c->steps;
-	c->call_id = su_strdup(c->home, sip->sip_call_id->i_id);
-	c->from_uri = url_as_string(c->home, sip->sip_from->a_url);
-	c->to_uri = url_as_string(c->home, sip->sip_to->a_url);
+	c->call_id = su_strdup(c->home, call_id);
+	c->from_uri = url_as_string(c->home, from);
+	c->to_uri = url_as_string(c->home, to);
 	if (!c->call_id || !c->from_uri || !c->to_uri) {
 		su_home_unref(c->home);
 		free(c);
@@ -144,6 +152,7 @@ void call_unref(struct sip_call *c)
 {
 	if (--c->refs > 0)
 		return;
+	call_forks_drop(c);
 	su_home_unref(c->home);
 	free(c);
 }
@@ -187,6 +196,71 @@ void calls_fini(struct sip *sp)
 	trs_fini(sp);
 	while (sp->calls.first)
 		call_unlink(sp->calls.first);
+}
+
+/* ---- a callee side that forks ------------------------------------------------------ */
+
+/*
+ * A forking proxy beyond the relay gives the INVITE early dialogs of its
+ * own, one per To tag, each with its SDP answer (reliable 183s: each
+ * answer is final in its early dialog, and the 2xx repeats none). The
+ * callee's peers follow the last answer heard; the fork whose 2xx comes
+ * may be another, whose answer then sets them again (step_start). The
+ * others' answers are dropped at the 2xx.
+ */
+static int fork_find(const struct sip_call *c, const char *tag)
+{
+	for (int i = 0; tag && i < c->n_forks; i++)
+		if (!strcmp(c->forks[i]->tag, tag))
+			return i;
+	return -1;
+}
+
+void call_fork_note(struct sip_call *c, const char *tag, const struct sdp_desc *desc)
+{
+	int i = fork_find(c, tag);
+
+	if (!tag || strlen(tag) >= sizeof(c->forks[0]->tag))
+		return;
+	if (i < 0 && c->n_forks < SIP_MAX_FORKS &&
+	    (c->forks[c->n_forks] = calloc(1, sizeof(struct sip_fork)))) {
+		i = c->n_forks++;
+		snprintf(c->forks[i]->tag, sizeof(c->forks[i]->tag), "%s", tag);
+	}
+	if (i < 0) /* a fifth fork: not followed */
+		return;
+	c->forks[i]->desc = *desc;
+	c->fork_last = i;
+}
+
+void call_forks_drop(struct sip_call *c)
+{
+	for (int i = 0; i < c->n_forks; i++)
+		free(c->forks[i]);
+	c->n_forks = 0;
+	c->fork_last = -1;
+}
+
+/* A 2xx without SDP to the INVITE that began the call, from one of two or
+ * more forks: that fork's answer, for the loop again (the last one applied
+ * too: on a latch = yes interface another fork's early media, from the
+ * same address, may have moved the peer since). */
+static const struct sdp_desc *fork_answering(struct sip_call *c, const struct sip_step *st,
+					     sip_t const *sip)
+{
+	int i;
+
+	if (st->kind != STEP_RESPONSE || !st->tr->initial || !sip->sip_status ||
+	    sip->sip_status->st_status / 100 != 2 || sip_has_sdp(sip) || !sip->sip_to)
+		return NULL;
+	i = fork_find(c, sip->sip_to->a_tag);
+	if (i < 0 || c->n_forks < 2)
+		return NULL;
+	log_info("sip: call %s: the 2xx comes from fork %s of %d (the last early answer: %s): "
+		 "the callee's peers are its answer's", c->call_id, c->forks[i]->tag, c->n_forks,
+		 c->forks[c->fork_last]->tag);
+	c->fork_last = i;
+	return &c->forks[i]->desc;
 }
 
 /* ---- steps ---------------------------------------------------------------------- */
@@ -254,6 +328,7 @@ static bool step_start(struct sip_call *c, struct sip_step *st)
 	msg_t *msg = st->kind == STEP_REQUEST ? st->tr->req : st->msg;
 	sip_t const *sip = msg ? sip_object(msg) : NULL;
 	enum sip_mop op;
+	const struct sdp_desc *fork = NULL;
 	struct sip_mreq *mq;
 	char why[128];
 
@@ -263,7 +338,7 @@ static bool step_start(struct sip_call *c, struct sip_step *st)
 		op = SIP_M_END;
 	} else if (!sip || (st->kind == STEP_REQUEST && st->tr->cancelled)) {
 		return false;
-	} else if (sip_has_sdp(sip)) {
+	} else if (sip_has_sdp(sip) || (fork = fork_answering(c, st, sip))) {
 		op = SIP_M_SDP;
 	} else if (st->kind == STEP_REQUEST && st->tr->initial && c->iface[0] >= 0 &&
 		   st->tr->method == sip_method_invite) {
@@ -276,8 +351,11 @@ static bool step_start(struct sip_call *c, struct sip_step *st)
 	mq = mreq_new(c, st, op);
 	if (!mq)
 		return false;
-	if (op == SIP_M_SDP && sdp_describe(sip->sip_payload->pl_data, sip->sip_payload->pl_len,
-					    &mq->desc, why, sizeof(why))) {
+	if (fork)
+		mq->desc = *fork; /* no body: the answer its early dialog gave */
+	else if (op == SIP_M_SDP && sdp_describe(sip->sip_payload->pl_data,
+						 sip->sip_payload->pl_len, &mq->desc, why,
+						 sizeof(why))) {
 		log_warn("sip: call %s: SDP of a %s: %s", c->call_id,
 			 sip->sip_request ? sip->sip_request->rq_method_name : "response", why);
 		st->sdp_bad = true;

@@ -403,6 +403,8 @@ void step_request_done(struct sip_step *st)
 
 	if (mq && mq->op != SIP_M_END)
 		call_take_ids(c, mq);
+	if (mq && mq->op == SIP_M_SDP && !mq->err && st->side == 1 && c->state == CALL_EARLY)
+		call_fork_note(c, sip_object(tr->req)->sip_from->a_tag, &mq->desc); /* UPDATE */
 	if (st->sdp_bad && !tr->cancelled) {
 		tr_reply(tr, 488, "Not Acceptable Here");
 		if (tr->initial) {
@@ -450,6 +452,7 @@ static void call_answered(struct sip_call *c, struct sip_tr *tr, sip_t const *si
 			call_set_state(c, CALL_EARLY);
 		return;
 	}
+	call_forks_drop(c); /* the early dialogs that did not answer go */
 	if (status < 300) {
 		if (c->state != CALL_CONFIRMED) {
 			c->answered_ns = mono_ns();
@@ -474,7 +477,10 @@ void step_response_done(struct sip_step *st)
 
 	if (st->mq && st->mq->op == SIP_M_SDP && !st->mq->err) {
 		call_take_ids(c, st->mq);
-		if (sip_body_rewrite(resp, &st->mq->desc, st->mq->anchors))
+		if (tr->initial && status < 200 && sip->sip_to)
+			call_fork_note(c, sip->sip_to->a_tag, &st->mq->desc);
+		if (sip_has_sdp(sip) && /* a fork's 2xx without SDP: its early answer again */
+		    sip_body_rewrite(resp, &st->mq->desc, st->mq->anchors))
 			log_warn("sip: call %s: cannot rewrite the SDP of a %d", c->call_id, status);
 	}
 	if (tr->initial)

@@ -8,6 +8,7 @@
  *   sip_fwd.c    forwarding: requests out, responses back, CANCEL
  *   sip_call.c   the call table, each call's steps in order, the CLI's JSON
  *   sip_bye.c    BYE both ways when the media times out
+ *   sip_dialog.c the dialog those BYEs need, in the state file across restarts
  *   sip_health.c the SBC addresses' OPTIONS pings, up/down, failover
  *   sip_reg.c    registrations relayed with a Path, their lifetimes
  *   sip_via.c    the proxy's Via on a 0.0.0.0 listen: the leaving interface
@@ -45,6 +46,15 @@ enum call_state { CALL_TRYING, CALL_EARLY, CALL_CONFIRMED, CALL_ENDED };
 
 struct sip_step;
 
+#define SIP_MAX_FORKS 4
+
+/* An early dialog of a callee side that forks: its To tag and the SDP
+ * answer it gave last (RFC 3261 19.3: each fork answers on its own). */
+struct sip_fork {
+	char tag[64];
+	struct sdp_desc desc;
+};
+
 /* One Call-ID the proxy carries. */
 struct sip_call {
 	struct sip_call *hnext, *prev, *next; /* table (under the mutex) */
@@ -70,6 +80,11 @@ struct sip_call {
 	struct cfg_auth auth;           /* credentials towards the callee (user "": none) */
 	uint32_t cseq_add;              /* added to the caller's CSeq towards the callee
 					 * (1 once the proxy answered a challenge) */
+	/* the callee's early dialogs with an SDP answer, until the 2xx: the
+	 * one whose 2xx comes sets the callee's peers again (sip_call.c) */
+	struct sip_fork *forks[SIP_MAX_FORKS];
+	int n_forks;
+	int fork_last;                  /* whose SDP set the peers last (-1: none) */
 	/* steps: the call's messages, handled one after the other */
 	struct sip_step *steps, **steps_tail;
 	bool busy;                      /* the head step waits for the loop */
@@ -225,6 +240,9 @@ void tr_relay(struct sip_tr *tr, msg_t *resp);
 /* ---- sip_call.c ---- */
 struct sip_call *call_find(struct sip *sp, char const *call_id);
 struct sip_call *call_new(struct sip *sp, sip_t const *sip, enum sip_dir dir);
+/* The same from its parts (a call rebuilt from what its sessions kept). */
+struct sip_call *call_new_id(struct sip *sp, const char *call_id, url_t const *from,
+			     url_t const *to, enum sip_dir dir);
 void call_ref(struct sip_call *c);
 void call_unref(struct sip_call *c);
 void call_set_state(struct sip_call *c, enum call_state s);
@@ -234,6 +252,11 @@ void call_result(struct sip_call *c, enum sip_result r);
 void call_push(struct sip_call *c, enum step_kind kind, struct sip_tr *tr, msg_t *msg, int side);
 /* The call holding media session id, or NULL. */
 struct sip_call *call_by_session(struct sip *sp, uint32_t id);
+/* An early dialog of the callee (To tag of a 1xx, or From tag of its
+ * request in the early dialog) whose SDP answer the loop just applied. */
+void call_fork_note(struct sip_call *c, const char *tag, const struct sdp_desc *desc);
+/* The call is answered or over: the early dialogs are forgotten. */
+void call_forks_drop(struct sip_call *c);
 /* Frees every call (the thread ends). */
 void calls_fini(struct sip *sp);
 int calls_init(struct sip_calls *t);
@@ -301,5 +324,14 @@ sip_via_t *sip_via_self(const struct rtpe_cfg *c, su_home_t *home, url_t const *
 /* Puts that Via on top of msg (hop NULL: its next hop); true when it did,
  * and nta must keep it: NTATAG_USER_VIA(true). */
 bool sip_via_add(const struct rtpe_cfg *c, msg_t *msg, url_t const *hop);
+/* ---- sip_dialog.c ---- */
+/* What bye_both_ways needs goes with the call's sessions into the state
+ * file (the loop keeps it on each session): at the answer, and whenever a
+ * request moves a CSeq or a target. Nothing before the answer. */
+void dialog_save(struct sip_call *c);
+/* Session id timed out; text is what it kept of its call's dialog (NULL:
+ * nothing). The call, in the table or rebuilt from text after a restart,
+ * ends with BYE both ways. */
+void dialog_timeout(struct sip *sp, uint32_t id, const char *text);
 
 #endif

@@ -112,6 +112,7 @@ static void free_list(struct sip_mreq *r)
 
 		if (r->op == SIP_M_CONFIG)
 			free(r->cfg);
+		free(r->text);
 		free(r);
 		r = next;
 	}
@@ -225,6 +226,24 @@ static void run_sdp(struct media *m, struct sip_mreq *r)
 		r->n_ids = n;
 }
 
+/* The call's dialog goes with each of its sessions into the state file. */
+static void run_dialog(struct media *m, struct sip_mreq *r)
+{
+	for (int i = 0; i < r->n_ids && i < SDP_MAX_STREAMS; i++) {
+		struct session *s = r->ids[i] ? session_find(m, r->ids[i]) : NULL;
+		char *t;
+
+		if (!s || (s->dialog && r->text && !strcmp(s->dialog, r->text)))
+			continue;
+		t = r->text ? strdup(r->text) : NULL;
+		if (r->text && !t)
+			continue; /* out of memory: the file keeps the older text */
+		free(s->dialog);
+		s->dialog = t;
+		media_event(m, MEDIA_CHANGED, s);
+	}
+}
+
 void sip_media_run(struct media *m, struct sip_mreq *r)
 {
 	struct session *s;
@@ -243,6 +262,9 @@ void sip_media_run(struct media *m, struct sip_mreq *r)
 		break;
 	case SIP_M_END:
 		end_sessions(m, r->ids, r->n_ids);
+		break;
+	case SIP_M_DIALOG:
+		run_dialog(m, r);
 		break;
 	default:
 		break;

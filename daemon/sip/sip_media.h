@@ -27,7 +27,9 @@ enum sip_mop {
 	SIP_M_SDP,     /* SIP -> loop: anchor one side's SDP */
 	SIP_M_RESERVE, /* SIP -> loop: one session with both peers unknown (late offer) */
 	SIP_M_END,     /* SIP -> loop: destroy the sessions */
-	SIP_M_TIMEOUT, /* loop -> SIP: session id timed out (the sweep removes it) */
+	SIP_M_DIALOG,  /* SIP -> loop: text goes with the sessions (state file) */
+	SIP_M_TIMEOUT, /* loop -> SIP: session id timed out (the sweep removes it); text
+			* is what the session kept of its dialog (NULL: none) */
 	SIP_M_CONFIG,  /* loop -> SIP: the reloaded config (cfg, the SIP thread frees it) */
 	SIP_M_STOP,    /* loop -> SIP: leave the reactor */
 };
@@ -47,6 +49,9 @@ struct sip_mreq {
 	char why[128];
 	/* SIP_M_TIMEOUT */
 	uint32_t id;
+	/* SIP_M_DIALOG, SIP_M_TIMEOUT: the call's dialog as text (malloc'd, the
+	 * receiver's to free) */
+	char *text;
 	/* SIP_M_CONFIG */
 	struct rtpe_cfg *cfg;
 	/* run on the SIP thread when the request comes back */

@@ -165,6 +165,10 @@ static void classify(const struct rtpe_cfg *c, sip_t const *sip, struct in_addr 
 		out->ours = sip_route_ours(c, sip->sip_route, &out->rr);
 		if (!out->ours && sip_url_is_self(c, ruri))
 			return answer(out, 481, "in a dialog the proxy does not route");
+		if (out->ours && !sip_rr_verify(&out->rr, sip->sip_call_id->i_id)) {
+			out->forged = true;
+			return answer(out, 403, "its Route's signature does not verify");
+		}
 		return;
 	}
 	if (looped(c, sip))
@@ -264,14 +268,18 @@ int sip_record_route_add(msg_t *msg, const struct rtpe_cfg *c, const struct sip_
 	uint16_t port[2];
 	struct in_addr a;
 	sip_record_route_t *r;
+	sip_t const *sip = sip_object(msg);
+	char const *call_id = sip && sip->sip_call_id ? sip->sip_call_id->i_id : NULL;
 
+	if (!call_id)
+		return -1;
 	for (int side = 0; side < 2; side++) {
 		sip_route_self(c, iface[side], transport[side], &a, &port[side]);
 		inet_ntop(AF_INET, &a, ip[side], sizeof(ip[side]));
 		snprintf(tp[side], sizeof(tp[side]), "%s%s",
 			 strcmp(transport[side], "udp") ? ";transport=" : "",
 			 strcmp(transport[side], "udp") ? transport[side] : "");
-		if (sip_rr_params(rr, side, params[side], sizeof(params[side])) < 0)
+		if (sip_rr_params(rr, side, call_id, params[side], sizeof(params[side])) < 0)
 			return -1;
 	}
 	s = su_sprintf(msg_home(msg), "<sip:%s:%u%s;%s>, <sip:%s:%u%s;%s>", ip[1], port[1], tp[1],

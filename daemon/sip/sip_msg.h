@@ -37,6 +37,7 @@ struct sip_class {
 	uint16_t path_port;
 	bool ours;                  /* SIP_K_DIALOG: its top Route is the proxy's */
 	struct sip_rr rr;           /* ... with these parameters */
+	bool forged;                /* SIP_K_ANSWER 403: the proxy's Route, not signed by it */
 };
 
 /* Whether url names the proxy (one of its addresses and listen ports). */
@@ -47,7 +48,9 @@ bool sip_route_ours(const struct rtpe_cfg *c, sip_route_t const *r, struct sip_r
 /*
  * Classifies request sip from src: refusals first (source 403, missing
  * mandatory headers 400, Max-Forwards 0 483, a loop 482, a route the
- * config has not 404/503), then new or in-dialog. Never changes sip.
+ * config has not 404/503, an in-dialog request whose Route names the proxy
+ * with parameters it did not sign 403 and forged), then new or in-dialog.
+ * Never changes sip.
  */
 void sip_classify(const struct rtpe_cfg *c, sip_t const *sip, struct in_addr src,
 		  struct sip_class *out);

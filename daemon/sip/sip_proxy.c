@@ -224,11 +224,19 @@ static struct sip_call *call_of(struct sip *sp, sip_t const *sip, const struct s
 /* What the call learns from one of its in-dialog requests. */
 static void call_heard(struct sip_call *c, sip_t const *sip, int side)
 {
-	if (sip->sip_cseq && sip->sip_cseq->cs_seq > c->cseq[side])
+	bool moved = false;
+
+	if (sip->sip_cseq && sip->sip_cseq->cs_seq > c->cseq[side]) {
 		c->cseq[side] = sip->sip_cseq->cs_seq;
+		moved = true;
+	}
 	if (sip->sip_contact && (sip->sip_request->rq_method == sip_method_invite ||
-				 sip->sip_request->rq_method == sip_method_update))
+				 sip->sip_request->rq_method == sip_method_update)) {
 		c->target[side] = url_hdup(c->home, sip->sip_contact->m_url); /* target refresh */
+		moved = true;
+	}
+	if (moved && sip->sip_request->rq_method != sip_method_bye)
+		dialog_save(c); /* the state file follows (a BYE after a restart) */
 }
 
 /* The side a request without the proxy's Route comes from: by its source. */
@@ -309,7 +317,9 @@ int sip_on_request(struct sip *sp, nta_leg_t *leg, nta_incoming_t *irq, sip_t co
 	}
 	if (k.kind == SIP_K_ANSWER) {
 		status = k.status;
-		if (status == 403)
+		if (k.forged)
+			sip_count(&sp->st.rejected[SIP_J_route_signature]);
+		else if (status == 403)
 			sip_count(&sp->st.forbidden);
 		if (status >= 300) {
 			inet_ntop(AF_INET, &src, a, sizeof(a));

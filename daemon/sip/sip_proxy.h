@@ -30,6 +30,10 @@
 #define SIP_RESULTS(X) X(answered) X(failed) X(cancelled) X(refused)
 /* How an answered call ended: rtpedge_calls_ended_total{reason}. */
 #define SIP_ENDS(X) X(bye) X(media_timeout)
+/* Requests from a trunk or a region refused for what they carry:
+ * rtpedge_sip_rejected_total{reason}. route_signature: an in-dialog
+ * request whose Route names the proxy with parameters it did not sign. */
+#define SIP_REJECTS(X) X(route_signature)
 
 #define SIP_X_ENUM(n) SIP_##n,
 enum sip_method_id { SIP_METHODS(SIP_X_ENUM) SIP_N_METHODS };
@@ -40,10 +44,14 @@ enum sip_result { SIP_RESULTS(SIP_X_ENUM) SIP_N_RESULTS };
 #define SIP_X_ENUM(n) SIP_E_##n,
 enum sip_end { SIP_ENDS(SIP_X_ENUM) SIP_N_ENDS };
 #undef SIP_X_ENUM
+#define SIP_X_ENUM(n) SIP_J_##n,
+enum sip_reject { SIP_REJECTS(SIP_X_ENUM) SIP_N_REJECTS };
+#undef SIP_X_ENUM
 
 extern const char *const sip_method_labels[SIP_N_METHODS];
 extern const char *const sip_result_labels[SIP_N_RESULTS];
 extern const char *const sip_end_labels[SIP_N_ENDS];
+extern const char *const sip_reject_labels[SIP_N_REJECTS];
 
 struct sip_stats {
 	uint64_t requests[SIP_N_METHODS];
@@ -52,6 +60,7 @@ struct sip_stats {
 	uint64_t ended[SIP_N_ENDS];
 	uint64_t forbidden;           /* requests refused for their source (403) */
 	uint64_t tls_failures;        /* requests not sent: no verified TLS connection (503) */
+	uint64_t rejected[SIP_N_REJECTS]; /* refused for what they carry (403) */
 	uint64_t calls_active;        /* calls in the table, not yet ended */
 };
 

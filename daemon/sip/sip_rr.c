@@ -3,7 +3,9 @@
  * sip_rr.c - owns the proxy's Record-Route parameters (sip_rr.h): written
  * at the initial request, read back from the Route of every in-dialog one.
  * What comes back went through the far ends and may be anything: each
- * value is checked, ids are decimal and bounded, names are config names.
+ * value is checked, ids are decimal and bounded, names are config names,
+ * and the whole is signed (rh): only what the proxy wrote for that Call-ID
+ * verifies.
  */
 #include "sip/sip_rr.h"
 
@@ -12,7 +14,19 @@
 #include <string.h>
 #include <strings.h>
 
-int sip_rr_params(const struct sip_rr *r, int side, char *buf, size_t len)
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+
+static uint8_t rr_key[SIP_RR_KEY_LEN];
+
+void sip_rr_key_set(const uint8_t *key)
+{
+	memcpy(rr_key, key, sizeof(rr_key));
+}
+
+/* The parameters without rh: what the signature covers (with the Call-ID). */
+static int params_text(const struct sip_rr *r, int side, char *buf, size_t len)
 {
 	size_t n = 0;
 	int k;
@@ -38,6 +52,50 @@ int sip_rr_params(const struct sip_rr *r, int side, char *buf, size_t len)
 	PUT(";rs=%c", side ? 'b' : 'a');
 #undef PUT
 	return n < len ? (int)n : -ENOSPC;
+}
+
+/* The hex signature of r facing side in call_id into mac (33 bytes). 0 or -ENOSPC. */
+static int rr_mac(const struct sip_rr *r, int side, const char *call_id, char *mac)
+{
+	static const char hex[] = "0123456789abcdef";
+	uint8_t md[EVP_MAX_MD_SIZE];
+	unsigned int mdlen = 0;
+	char text[512];
+	int n, k;
+
+	k = snprintf(text, sizeof(text), "%s\n", call_id ? call_id : "");
+	if (k < 0 || (size_t)k >= sizeof(text))
+		return -ENOSPC;
+	n = params_text(r, side, text + k, sizeof(text) - (size_t)k);
+	if (n < 0 || !HMAC(EVP_sha256(), rr_key, sizeof(rr_key), (const unsigned char *)text,
+			   (size_t)(k + n), md, &mdlen) || mdlen < SIP_RR_MAC_LEN)
+		return -ENOSPC;
+	for (int i = 0; i < SIP_RR_MAC_LEN; i++) {
+		mac[2 * i] = hex[md[i] >> 4];
+		mac[2 * i + 1] = hex[md[i] & 15];
+	}
+	mac[2 * SIP_RR_MAC_LEN] = '\0';
+	return 0;
+}
+
+int sip_rr_params(const struct sip_rr *r, int side, const char *call_id, char *buf, size_t len)
+{
+	char mac[2 * SIP_RR_MAC_LEN + 1];
+	int n = params_text(r, side, buf, len), k;
+
+	if (n < 0 || rr_mac(r, side, call_id, mac))
+		return -ENOSPC;
+	k = snprintf(buf + n, len - (size_t)n, ";rh=%s", mac);
+	return k < 0 || (size_t)(n + k) >= len ? -ENOSPC : n + k;
+}
+
+bool sip_rr_verify(const struct sip_rr *r, const char *call_id)
+{
+	char mac[2 * SIP_RR_MAC_LEN + 1];
+
+	if (r->side < 0 || strlen(r->mac) != 2 * SIP_RR_MAC_LEN || rr_mac(r, r->side, call_id, mac))
+		return false;
+	return !CRYPTO_memcmp(mac, r->mac, 2 * SIP_RR_MAC_LEN);
 }
 
 /* "17.0.18" into ids. 0 or -EINVAL. */
@@ -108,6 +166,13 @@ static int param_parse(const char *p, size_t n, struct sip_rr *out)
 		if (!v || vn != 1 || (*v != 'a' && *v != 'b'))
 			return -EINVAL;
 		out->side = *v == 'b';
+		return 0;
+	}
+	if (IS("rh")) { /* kept as it is; a wrong one fails sip_rr_verify */
+		if (v && vn == 2 * SIP_RR_MAC_LEN) {
+			memcpy(out->mac, v, vn);
+			out->mac[vn] = '\0';
+		}
 		return 0;
 	}
 #undef IS

@@ -35,6 +35,7 @@
 const char *const sip_method_labels[SIP_N_METHODS] = { SIP_METHODS(SIP_X_NAME) };
 const char *const sip_result_labels[SIP_N_RESULTS] = { SIP_RESULTS(SIP_X_NAME) };
 const char *const sip_end_labels[SIP_N_ENDS] = { SIP_ENDS(SIP_X_NAME) };
+const char *const sip_reject_labels[SIP_N_REJECTS] = { SIP_REJECTS(SIP_X_NAME) };
 #undef SIP_X_NAME
 
 void sip_count(uint64_t *counter)
@@ -52,13 +53,10 @@ void sip_count_response(struct sip *sp, int status)
 
 static void on_loop_message(struct sip *sp, struct sip_mreq *r)
 {
-	struct sip_call *c;
-
 	switch (r->op) {
 	case SIP_M_TIMEOUT:
-		c = call_by_session(sp, r->id);
-		if (c && c->state != CALL_ENDED)
-			bye_both_ways(c);
+		dialog_timeout(sp, r->id, r->text); /* BYE both ways */
+		free(r->text);
 		free(r);
 		break;
 	case SIP_M_CONFIG:
@@ -223,6 +221,7 @@ struct sip *sip_start(const struct rtpe_cfg *cfg, struct loop *loop, struct medi
 		return NULL;
 	}
 	memcpy(sp->cfg, cfg, sizeof(*cfg));
+	sip_rr_key_start(cfg->state_file); /* signs the Record-Route */
 	su_init();
 	su_log_redirect(NULL, sofia_log, NULL);
 	su_log_set_level(NULL, log_get_level() >= LOG_LVL_DEBUG ? 3 : 1);
@@ -293,6 +292,7 @@ void sip_reload(struct sip *sp, const struct rtpe_cfg *cfg)
 void sip_session_timeout(struct sip *sp, uint32_t id)
 {
 	struct sip_mreq *r = calloc(1, sizeof(*r));
+	struct session *s;
 
 	if (!sp || !r) {
 		free(r);
@@ -300,6 +300,9 @@ void sip_session_timeout(struct sip *sp, uint32_t id)
 	}
 	r->op = SIP_M_TIMEOUT;
 	r->id = id;
+	s = session_find(sp->q.m, id); /* the sweep removes it after this */
+	if (s && s->dialog)
+		r->text = strdup(s->dialog); /* the dialog, for a call the proxy no longer knows */
 	sip_queue_to_sip(&sp->q, r);
 }
 
@@ -318,6 +321,8 @@ void sip_stats_read(struct sip *sp, struct sip_stats *out)
 		out->ended[i] = __atomic_load_n(&sp->st.ended[i], __ATOMIC_RELAXED);
 	out->forbidden = __atomic_load_n(&sp->st.forbidden, __ATOMIC_RELAXED);
 	out->tls_failures = __atomic_load_n(&sp->st.tls_failures, __ATOMIC_RELAXED);
+	for (int i = 0; i < SIP_N_REJECTS; i++)
+		out->rejected[i] = __atomic_load_n(&sp->st.rejected[i], __ATOMIC_RELAXED);
 	pthread_mutex_lock(&sp->calls.mu);
 	out->calls_active = sp->st.calls_active;
 	pthread_mutex_unlock(&sp->calls.mu);

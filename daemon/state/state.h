@@ -11,12 +11,15 @@
  *
  * File format (JSON, one object; one session per line):
  *   {"version":1,"next_id":N,"sessions":[
- *   {"id":N,"created_unix_ms":T,"hold":false,
+ *   {"id":N,"created_unix_ms":T,"hold":false,["sip":TEXT,]
  *    "legs":[{"interface":NAME,"local":"IP:PORT","peer":"IP:PORT",
  *             "peer_rtcp_port":N,"path":"xdp","slot":N,"packets":N,
  *             "bytes":N,"drops":N,"rtcp_packets":N}, {...}]},
  *   ...
  *   ]}
+ * "sip" is the SIP proxy's text of the session's call dialog (s->dialog:
+ * what its BYE on a media timeout needs after a restart; at most
+ * STATE_DIALOG_MAX bytes), kept as it is.
  * A leg is written as the control replies write it (media/leg_json.h), with
  * "slot" and without the live figures. Files of earlier versions name the
  * interface "iface": restore reads either. The counters are the userspace

@@ -144,6 +144,26 @@ static const char *leg_parse(struct json_object *o, const struct rtpe_cfg *cfg,
 	return state_leg_extras_parse(o, l);
 }
 
+/* The SIP proxy's text ("sip"), optional: a string of at most
+ * STATE_DIALOG_MAX bytes without NUL. NULL, or what is wrong. */
+static const char *dialog_parse(struct json_object *o, struct state_rec *r)
+{
+	struct json_object *j;
+	const char *s;
+	int n;
+
+	if (!json_object_object_get_ex(o, "sip", &j))
+		return NULL;
+	if (!json_object_is_type(j, json_type_string))
+		return "sip is not a string";
+	s = json_object_get_string(j);
+	n = json_object_get_string_len(j);
+	if (n > STATE_DIALOG_MAX || (int)strlen(s) != n)
+		return "sip is too long or holds a NUL";
+	r->dialog = strdup(s);
+	return r->dialog ? NULL : "out of memory";
+}
+
 /* One session record. NULL, or what is wrong with it. */
 static const char *rec_parse(struct json_object *o, const struct rtpe_cfg *cfg,
 			     struct state_rec *r)
@@ -174,7 +194,7 @@ static const char *rec_parse(struct json_object *o, const struct rtpe_cfg *cfg,
 		if (why)
 			return why;
 	}
-	return NULL;
+	return dialog_parse(o, r); /* last: nothing allocated for a refused record */
 }
 
 /* By id, then by place in the file. */
@@ -218,6 +238,7 @@ static int recs_parse(struct json_object *arr, const struct rtpe_cfg *cfg, struc
 	f->n = 0;
 	for (size_t i = 0; i < k; i++) {
 		if (f->n && f->rec[f->n - 1].id == f->rec[i].id) {
+			free(f->rec[i].dialog);
 			skip(f, f->rec[i].at, n, "its id is in the file twice");
 			continue;
 		}
@@ -304,6 +325,8 @@ struct state_rec *state_rec_find(const struct state_loaded *f, uint32_t id)
 
 void state_loaded_free(struct state_loaded *f)
 {
+	for (size_t i = 0; f->rec && i < f->n; i++)
+		free(f->rec[i].dialog);
 	if (f->rec)
 		explicit_bzero(f->rec, f->n * sizeof(*f->rec)); /* SRTP keys */
 	free(f->rec);

@@ -42,10 +42,13 @@ struct state_rec {
 	uint32_t id;              /* 1 .. SESSION_ID_MAX */
 	int64_t created_unix_ms;  /* -1: not in the file */
 	bool hold;
+	char *dialog;             /* "sip": the SIP proxy's text, or NULL */
 	bool taken;               /* a session from the maps took its extras */
 	size_t at;                /* its place in the file (0: first) */
 	struct state_leg leg[2];
 };
+
+#define STATE_DIALOG_MAX 8192 /* bytes of a session's "sip" text */
 
 struct state_loaded {
 	struct state_rec *rec;    /* ascending ids, each once */

@@ -202,6 +202,8 @@ static void session_age_from(struct session *s, const struct state_rec *rec)
 	int64_t age_ms = rec->created_unix_ms < 0 ? 0 : wall_ms() - rec->created_unix_ms;
 
 	s->hold = rec->hold;
+	free(s->dialog);
+	s->dialog = rec->dialog ? strdup(rec->dialog) : NULL; /* NULL: the call ends without BYE */
 	if (age_ms > 0 && (uint64_t)age_ms < s->created_ns / 1000000ull)
 		s->created_ns -= (uint64_t)age_ms * 1000000ull;
 }

@@ -8,6 +8,8 @@
  */
 #include "state/state_text.h"
 
+#include <string.h>
+
 #include "core/names.h"
 #include "media/leg_json.h"
 
@@ -49,9 +51,15 @@ void state_text_session(struct jbuf *b, const struct media *r, const struct sess
 	jbuf_lit(b, ",\"created_unix_ms\":");
 	jbuf_i64(b, created_ms);
 	if (s->hold)
-		jbuf_lit(b, ",\"hold\":true,\"legs\":[");
+		jbuf_lit(b, ",\"hold\":true,");
 	else
-		jbuf_lit(b, ",\"hold\":false,\"legs\":[");
+		jbuf_lit(b, ",\"hold\":false,");
+	if (s->dialog) { /* the SIP proxy's text of the call's dialog */
+		jbuf_lit(b, "\"sip\":");
+		jbuf_str(b, s->dialog, strlen(s->dialog));
+		jbuf_lit(b, ",");
+	}
+	jbuf_lit(b, "\"legs\":[");
 	put_leg(b, r, &s->leg[0]);
 	jbuf_lit(b, ",");
 	put_leg(b, r, &s->leg[1]);

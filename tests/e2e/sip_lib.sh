@@ -137,3 +137,35 @@ metric() {
 	ip netns exec "$RTPE_NS_RELAY" curl -sf "http://$E2E_METRICS/metrics" |
 		awk -v m="$1" '$1 == m { print $2; exit }'
 }
+
+# sip_bye_from_carrier CALL_ID ROUTE: one BYE from the carrier
+# (198.18.1.2:5090, UDP) to the relay with that Call-ID and Route, its
+# Request-URI a port of the sbc host where nothing listens; prints the
+# status line of the first final response within 3 s ("" when none).
+sip_bye_from_carrier() {
+	ip netns exec "$RTPE_NS_CARRIER" timeout -k 2 6 python3 - "$1" "$2" <<'PY'
+import socket, sys, time
+cid, route = sys.argv[1], sys.argv[2]
+msg = ("BYE sip:x@198.18.2.2:5999 SIP/2.0\r\n"
+       "Via: SIP/2.0/UDP 198.18.1.2:5090;branch=z9hG4bK-forged-%d\r\n"
+       "From: <sip:uac@198.18.1.2:5090>;tag=f1\r\n"
+       "To: <sip:+15557654321@198.18.1.1:5060>;tag=t1\r\n"
+       "Call-ID: %s\r\nCSeq: 7 BYE\r\nRoute: %s\r\nMax-Forwards: 70\r\n"
+       "Content-Length: 0\r\n\r\n" % (time.monotonic_ns(), cid, route)).encode()
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.bind(("198.18.1.2", 5090))
+s.settimeout(0.5)
+s.sendto(msg, ("198.18.1.1", 5060))
+end = time.monotonic() + 3
+while time.monotonic() < end:
+    try:
+        d, _ = s.recvfrom(65535)
+    except socket.timeout:
+        continue
+    line = d.split(b"\r\n", 1)[0].decode(errors="replace")
+    parts = line.split()
+    if len(parts) > 1 and parts[1].isdigit() and int(parts[1]) >= 200:
+        print(line)
+        break
+PY
+}

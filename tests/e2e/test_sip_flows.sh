@@ -8,6 +8,9 @@
 # (the leg follows, media flows again in XDP); a late offer (INVITE without SDP, offer in the 200, answer in the ACK)
 # relays media; a 183 with SDP gives early media before the 200; reliable
 # provisional responses (PRACK) and an UPDATE with SDP in the early dialog;
+# a callee side that forks (reliable 183s with SDP from two To tags, each
+# with its own port, the 200 without SDP from either): the answerer's peer
+# follows the fork that answers, media both ways to its port;
 # a REFER relayed in the dialog and the callee's NOTIFY back; and the
 # headers the platforms add (X-..., Authorization) reach the far side
 # untouched.
@@ -41,9 +44,10 @@ wait_hold() {
 	return 1
 }
 
-# media_ok NAME ID N [CARRIER_PORT]: RTP both ways through session ID (leg
-# A: the carrier's, from 198.18.1.2:CARRIER_PORT, default 5004), N packets
-# each way, all arrive (checks of the current case).
+# media_ok NAME ID N [CARRIER_PORT [SBC_PORT]]: RTP both ways through
+# session ID (leg A: the carrier's, from 198.18.1.2:CARRIER_PORT, default
+# 5004; leg B: from 198.18.2.2:SBC_PORT, default 6004), N packets each way,
+# all arrive (checks of the current case).
 media_ok() {
 	local j la lb
 	j=$(ctl --json session show "$2")
@@ -51,7 +55,7 @@ media_ok() {
 	lb=$(jq -r '.legs[1].local' <<<"$j")
 	probe_bg "$1_c" "$RTPE_NS_CARRIER" --bind "198.18.1.2:${4:-5004}" --to "$la" --count "$3" \
 		--rate 1000 --expect "$3" --expect-from "$la" --timeout 2000 --delay 200
-	probe_bg "$1_s" "$RTPE_NS_SBC" --bind 198.18.2.2:6004 --to "$lb" --count "$3" \
+	probe_bg "$1_s" "$RTPE_NS_SBC" --bind "198.18.2.2:${5:-6004}" --to "$lb" --count "$3" \
 		--rate 1000 --expect "$3" --expect-from "$lb" --timeout 2000 --delay 200
 	probe_wait "$1_c"
 	probe_wait "$1_s"
@@ -138,6 +142,37 @@ check_eq "PRACK counted" "$(ctl --json stats | jq -r .sip.requests.PRACK)" 1
 check_eq "UPDATE counted" "$(ctl --json stats | jq -r .sip.requests.UPDATE)" 1
 check_freed
 case_end
+
+# fork_case ANSWER PORT: the forked callee (fork FA's SDP names 6004, FB's
+# 6008), the 200 from fork ANSWER (FA or FB), whose port is PORT.
+fork_case() {
+	local sed='s/\[media_port+2\]/6008/' state
+	[ "$1" = FA ] && sed="$sed;/SIP\/2.0 200 OK/,/]]>/{s/SIPpTagFB/SIPpTagFA/;s/uas-fb/uas-fa/}"
+	case_begin "forked 183s (FA: 6004, FB: 6008), the 200 without SDP from $1: its port gets the media"
+	SIPP_SED=$sed uas_sbc "fork$1_uas" uas_fork.xml
+	sleep 0.3
+	uac_carrier "fork$1_uac" uac_fork.xml -s +15557654321 -d 3000
+	for _ in $(seq 80); do
+		state=$(ctl --json calls | jq -r '.calls[0].state')
+		[ "$state" = confirmed ] && break
+		sleep 0.1
+	done
+	check_eq "call state" "$state" confirmed
+	session_legs ID LA LB
+	check_eq "leg B's peer: fork $1" "$(leg_field "$ID" 1 peer)" "198.18.2.2:$2"
+	media_ok "fork$1" "$ID" 300 5004 "$2"
+	both_done "fork$1"
+	log=$(cat "$T/fork$1_uac.log" 2>/dev/null)
+	check_match "both forks' early answers through the relay" "$log" \
+		"early-answer FA c=${LA%:*} m=${LA##*:}.*"$'\n'".*early-answer FB c=${LA%:*} m=${LA##*:}"
+	check_match "answered by $1" "$log" "answer $1"
+	check_match "the proxy followed fork $1" "$(cat "$T/daemon.log")" \
+		"the 2xx comes from fork [0-9]+SIPpTag$1[0-9]* of 2"
+	check_freed
+	case_end
+}
+fork_case FA 6004
+fork_case FB 6008
 
 case_begin "REFER relayed in the dialog, the NOTIFY back to the caller"
 uas_sbc refer_uas uas_refer.xml

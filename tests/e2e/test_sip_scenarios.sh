@@ -26,6 +26,7 @@ PAIRS=(
 	"uac_refer uas_refer"
 	"uac_183_early uas_183_early"
 	"uac_prack uas_prack"
+	"uac_fork uas_fork"
 )
 
 # Ports of this run: SIP on BASE (UAS) and BASE+2 (UAC), media on

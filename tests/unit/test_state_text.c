@@ -47,6 +47,8 @@ static struct json_object *session_tree(const struct rtpe *r, const struct sessi
 	json_object_object_add(o, "created_unix_ms",
 			       json_object_new_int64(now_ms - (int64_t)((mono - s->created_ns) / 1000000)));
 	json_object_object_add(o, "hold", json_object_new_boolean(s->hold));
+	if (s->dialog)
+		json_object_object_add(o, "sip", json_object_new_string(s->dialog));
 	for (int i = 0; i < 2; i++)
 		json_object_array_add(legs, leg_tree(r, &s->leg[i]));
 	json_object_object_add(o, "legs", legs);
@@ -76,6 +78,8 @@ static void text_session(struct session *s, int i, uint64_t mono)
 	s->id = i == 0 ? 1 : i == 1 ? UINT32_MAX : (uint32_t)rnd();
 	s->created_ns = i == 2 ? mono : mono - rnd() % (3ull * 86400 * 1000000000);
 	s->hold = i & 1;
+	if (i % 3 == 0) /* the SIP proxy's text: line breaks, quotes, controls, UTF-8 */
+		s->dialog = (char *)"v 1\ncall-id a84b@x\nfrom \"uac \\ q\" <sip:u@h>;tag=1\t\x01\xc3\xa9\n";
 	for (int j = 0; j < 2; j++) {
 		struct leg *l = &s->leg[j];
 		uint64_t c = i == 1 ? UINT64_MAX : rnd() >> (rnd() % 64);

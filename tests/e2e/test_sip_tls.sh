@@ -132,9 +132,9 @@ check_match "the carrier's answer names leg A" "$(cat "$T/t2r_uac.log" 2>/dev/nu
 	"answer c=${la%:*} m=${la##*:}"
 rr=$(grep '^rr:' "$T/t2r_sbc.out")
 check_match "Record-Route facing the SBC: 5061, transport=tls" "$(sed -n 1p <<<"$rr")" \
-	'^rr: <sip:198\.18\.2\.1:5061;transport=tls;lr;.*rs=b>'
+	'^rr: <sip:198\.18\.2\.1:5061;transport=tls;lr;.*rs=b;rh=[0-9a-f]{32}>'
 check_match "Record-Route facing the carrier: 5060, no transport" "$(sed -n 2p <<<"$rr")" \
-	'^rr: <sip:198\.18\.1\.1:5060;lr;.*rs=a>'
+	'^rr: <sip:198\.18\.1\.1:5060;lr;.*rs=a;rh=[0-9a-f]{32}>'
 check_match "the relay's Via towards the SBC: TLS" "$(grep '^via:' "$T/t2r_sbc.out")" \
 	'^via: SIP/2\.0/TLS '
 check_match "a=crypto in the answer reached the carrier" "$(cat "$T/t2r_uac.msg" 2>/dev/null)" \
@@ -162,9 +162,9 @@ check_match "the carrier's offer names leg B" "$(cat "$T/r2t_uas.log" 2>/dev/nul
 check_match "the SBC's answer names leg A" "$(cat "$T/r2t_sbc.out")" "answer c=${la%:*} m=${la##*:}"
 rr=$(grep '^rr:' "$T/r2t_sbc.out")
 check_match "Record-Route facing the carrier: 5060, no transport" "$(sed -n 1p <<<"$rr")" \
-	'^rr: <sip:198\.18\.1\.1:5060;lr;.*rs=b>'
+	'^rr: <sip:198\.18\.1\.1:5060;lr;.*rs=b;rh=[0-9a-f]{32}>'
 check_match "Record-Route facing the SBC: 5061, transport=tls" "$(sed -n 2p <<<"$rr")" \
-	'^rr: <sip:198\.18\.2\.1:5061;transport=tls;lr;.*rs=a>'
+	'^rr: <sip:198\.18\.2\.1:5061;transport=tls;lr;.*rs=a;rh=[0-9a-f]{32}>'
 msg=$(cat "$T/r2t_uas.msg" 2>/dev/null)
 check_match "a=crypto of the TLS offer reached the carrier untouched" "$msg" "a=$CRYPTO"
 check_match "RTP/SAVP kept" "$msg" "m=audio ${lb##*:} RTP/SAVP 0"

@@ -70,6 +70,7 @@ struct cfg_region {
 	int n_allow;
 	bool catalogued;                 /* sbc, port, transport came from it */
 	struct cfg_auth auth;            /* digest credentials towards its SBCs */
+	char srtp[5];                    /* srtp = no|sdes (default no): its media leg's SRTP */
 };
 
 struct cfg_trunk {
@@ -87,6 +88,7 @@ struct cfg_trunk {
 	char numbers[CFG_MAX_NUMBERS][CFG_NUMBER_LEN];
 	int n_numbers;
 	struct cfg_auth auth;                     /* used before its region's on its calls */
+	char srtp[5];                             /* srtp = no|sdes (default no) */
 };
 
 struct rtpe_cfg {

@@ -68,6 +68,8 @@ struct sip_call {
 	struct cfg_auth auth;           /* credentials towards the callee (user "": none) */
 	uint32_t cseq_add;              /* added to the caller's CSeq towards the callee
 					 * (1 once the proxy answered a challenge) */
+	struct sip_sdes *sdes;          /* SDES state (sip_sdes.h), NULL: no side is sdes */
+	bool sdes_looked;               /* sdes was decided (from the config, once) */
 	/* steps: the call's messages, handled one after the other */
 	struct sip_step *steps, **steps_tail;
 	bool busy;                      /* the head step waits for the loop */

@@ -344,15 +344,18 @@ int sdp_crypto_parse(const char *v, size_t n, struct sdp_crypto *out)
 
 	memset(out, 0, sizeof(*out));
 	len = next_token(v, n, &i, &at); /* tag: 1*9DIGIT */
-	if (!len || len > 9 || strspn(v + at, "0123456789") < len)
+	if (!len || len > 9)
 		return -1;
-	for (size_t k = 0; k < len; k++)
+	for (size_t k = 0; k < len; k++) {
+		if (v[at + k] < '0' || v[at + k] > '9')
+			return -1;
 		tag = tag * 10 + (unsigned long)(v[at + k] - '0');
+	}
 	len = next_token(v, n, &i, &at);
 	suite = len ? sdes_suite_parse(v + at, len) : -1;
 	len = next_token(v, n, &i, &at); /* one inline key: no ';' (several keys) */
 	if (suite < 0 || !len || len >= sizeof(kp) || memchr(v + at, ';', len) ||
-	    strncmp(v + at, "inline:", 7))
+	    len < 7 || memcmp(v + at, "inline:", 7))
 		return -1;
 	memcpy(kp, v + at, len);
 	kp[len] = '\0';

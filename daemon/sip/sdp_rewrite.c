@@ -27,6 +27,7 @@ struct section {
 
 struct rewrite {
 	const struct sdp_anchor *anchors;
+	const struct sdp_desc *desc;
 	int n;
 	struct section sess, m[SDP_MAX_STREAMS];
 	struct in_addr sess_addr; /* written in o= and the session-level c= */
@@ -190,8 +191,9 @@ static int put_origin(struct rewrite *w, const char *line, size_t n)
 	return 0;
 }
 
-/* The rest of an m= line from its port's end: the proto changed to or from
- * the SRTP profile when the anchor says so, everything else as it was. */
+/* The rest of an m= line from its port's end: the proto token changed to or
+ * from the SRTP profile when the anchor says so (by the proto sofia reads
+ * there: "RTP" is RTP/AVP to it), everything else as it was. */
 static int put_proto(struct rewrite *w, int i, const char *line, size_t n, size_t to)
 {
 	static const char *const plain[] = { "RTP/AVP", "RTP/AVPF" };
@@ -209,13 +211,14 @@ static int put_proto(struct rewrite *w, int i, const char *line, size_t n, size_
 	while (end < n && line[end] != ' ' && line[end] != '\t')
 		end++;
 	for (k = 0; k < 2; k++)
-		if (strlen(from[k]) == end - at && !strncasecmp(line + at, from[k], end - at))
+		if (!strcasecmp(w->desc->s[i].proto, from[k]))
 			break;
+	if (k == 2) { /* already the profile wanted, or not RTP */
+		put_line(w, line + to, n - to);
+		return 0;
+	}
 	put(w, line + to, at - to);
-	if (k < 2)
-		put(w, into[k], strlen(into[k]));
-	else
-		put(w, line + at, end - at); /* already the profile wanted */
+	put(w, into[k], strlen(into[k]));
 	put_line(w, line + end, n - end);
 	return 0;
 }
@@ -382,7 +385,7 @@ static bool within_limits(const char *out, size_t len)
 int sdp_rewrite(const char *body, size_t len, const struct sdp_desc *desc,
 		const struct sdp_anchor *anchors, char *out, size_t outlen)
 {
-	struct rewrite w = { .anchors = anchors, .out = out, .cap = outlen };
+	struct rewrite w = { .anchors = anchors, .desc = desc, .out = out, .cap = outlen };
 	int streams;
 
 	if (!desc || !anchors || !out || !outlen || desc->n < 0 || desc->n > SDP_MAX_STREAMS)

@@ -17,7 +17,9 @@
 #     rtpedge does not know: the second line (AES_CM_128_HMAC_SHA1_32,
 #     tag 7) is taken, the SBC's answer is RTP/SAVP with one a=crypto:7 of
 #     a fresh key, the carrier's offer RTP/AVP without a=crypto; media
-#     both ways intact;
+#     both ways intact; a re-INVITE with the same key gets the same key of
+#     ours back, one with a new key a new key of ours, and the media goes
+#     on under the new keys;
 #   - an SRTP offer from the SBC with only an unknown suite: 488, no
 #     session left.
 . "$(dirname "$0")/lib.sh"
@@ -96,14 +98,25 @@ check_srtp_media() {
 	fi
 }
 
-# sdp_of FILE FIRST_LINE_REGEX: the SDP body of the first message in sipp's
-# message trace FILE whose first line matches.
+# sdp_of FILE FIRST_LINE_REGEX [NTH]: the SDP body of the NTH (default 1st)
+# message in sipp's message trace FILE whose first line matches.
 sdp_of() {
-	awk -v re="$2" '
+	awk -v re="$2" -v nth="${3:-1}" '
 		/^(----|[a-zA-Z]+ message (sent|received))/ { if (on && body) exit; on = 0; next }
-		!on && $0 ~ re { on = 1; body = 0; next }
+		!on && $0 ~ re && ++seen == nth { on = 1; body = 0; next }
 		on && /^v=0/ { body = 1 }
 		on && body { sub(/\r$/, ""); print }' "$1"
+}
+
+# wait_msgs FILE REGEX N: until sipp's trace FILE has N messages whose
+# first line matches (at most 5 s).
+wait_msgs() {
+	local i
+	for i in $(seq 50); do
+		[ "$(grep -cE "$2" "$1" 2>/dev/null)" -ge "$3" ] && return 0
+		sleep 0.1
+	done
+	return 1
 }
 
 # --- carrier -> sbc: a plain offer, SRTP towards the region ----------------
@@ -155,11 +168,11 @@ wait_no_sessions 5 || why_add "sessions left: $(ctl --json session list | head -
 check_eq "ports_free" "$(ctl --json status | jq -r .ports_free)" "$FREE0"
 case_end
 
-# --- sbc -> carrier: an SRTP offer, plain towards the trunk ----------------
-uas_carrier r2t_uas uas_basic.xml
+# --- sbc -> carrier: an SRTP offer, plain towards the trunk; re-INVITEs -----
+K32B=$(key 30)
+uas_carrier r2t_uas uas_reinvite_loop.xml
 sleep 0.3
-SIPP_SED=$(savp_sed "a=crypto:3 FOO_BAR_128 inline:[sk]" "a=crypto:7 $S32 inline:[sk]") \
-	uac_sbc r2t_uac uac_basic.xml -s +15557654321 -d 4000 -key sk "$K32"
+uac_sbc r2t_uac uac_sdes_rekey.xml -s +15557654321 -d 3000 -key sk "$K32" -key sk2 "$K32B"
 
 case_begin "r2t: the second a=crypto line taken; the SBC's answer RTP/SAVP a=crypto:7, the carrier's offer RTP/AVP"
 wait_sessions 1 || why_add "no answered session within 10 s: $(ctl --json session list | head -c 300)"
@@ -167,9 +180,9 @@ session_legs ID LA LB
 sleep 0.3
 OFFER=$(sdp_of "$T/r2t_uas.msg" '^INVITE ')
 ANSWER=$(sdp_of "$T/r2t_uac.msg" '^SIP/2.0 200')
-check_match "offer to the carrier: RTP/AVP" "$OFFER" "m=audio ${LB##*:} RTP/AVP 8 0 101"
+check_match "offer to the carrier: RTP/AVP" "$OFFER" "m=audio ${LB##*:} RTP/AVP 0 8 101"
 check "no a=crypto to the carrier" bash -c "! grep -q crypto <<<'$OFFER'"
-check_match "answer to the SBC: RTP/SAVP" "$ANSWER" "m=audio ${LA##*:} RTP/SAVP 8 101"
+check_match "answer to the SBC: RTP/SAVP" "$ANSWER" "m=audio ${LA##*:} RTP/SAVP 0 8 101"
 check_eq "answer to the SBC: one a=crypto line" "$(grep -c '^a=crypto' <<<"$ANSWER")" 1
 RK=$(sed -n "s|^a=crypto:7 $S32 inline:||p" <<<"$ANSWER")
 check_match "a=crypto:7 $S32 with a key of 30 bytes" "$(base64 -d <<<"$RK" 2>/dev/null | wc -c)" '^30$'
@@ -178,6 +191,21 @@ case_end
 
 srtp_media "$LB" "$LA" $S32 "$K32" "$RK" 3
 check_srtp_media r2t
+
+case_begin "r2t: a re-INVITE keeping the SBC's key keeps ours; one changing it gets a fresh one of ours"
+wait_msgs "$T/r2t_uac.msg" '^SIP/2.0 200' 3 || why_add "no third 200 within 5 s"
+RK2=$(sdp_of "$T/r2t_uac.msg" '^SIP/2.0 200' 2 | sed -n "s|^a=crypto:7 $S32 inline:||p")
+RK3=$(sdp_of "$T/r2t_uac.msg" '^SIP/2.0 200' 3 | sed -n "s|^a=crypto:7 $S32 inline:||p")
+check_eq "second answer: our key kept" "$RK2" "$RK"
+check_match "third answer: a key" "$(base64 -d <<<"$RK3" 2>/dev/null | wc -c)" '^30$'
+check "third answer: a new key" test "$RK3" != "$RK"
+check_eq "one session still" "$(ctl --json session list | jq '.sessions | length')" 1
+check_eq "leg A in_key: the SBC's new one" \
+	"$(ctl --json session show "$ID" --keys | jq -r '.legs[0].srtp.in_key')" "$K32B"
+case_end
+
+srtp_media "$LB" "$LA" $S32 "$K32B" "$RK3" 4
+check_srtp_media "r2t after the rekey"
 
 case_begin "r2t: BYE ends the call"
 sipp_wait r2t_uac || why_add "caller: $(sipp_why r2t_uac)"

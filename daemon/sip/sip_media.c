@@ -182,8 +182,10 @@ static void refuse_stream(struct media *m, struct sip_mreq *r, int i)
 {
 	r->anchors[i] = (struct sdp_anchor){ .addr = m->ifaces[r->iface[1 - r->side]].cfg.advertise };
 	sip_sdes_anchor(r->sdes, i, 1 - r->side, !r->offer, &r->anchors[i]);
-	if (!r->offer) /* an answer that took none of our keys: the stream ends */
-		end_sessions(m, &r->ids[i], 1), r->ids[i] = 0;
+	if (!r->offer) { /* an answer that took none of our keys: the stream ends */
+		end_sessions(m, &r->ids[i], 1);
+		r->ids[i] = 0;
+	}
 }
 
 /* SDES (sip_sdes.h) of stream i: the keys of an offer or answer on its

@@ -14,6 +14,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "core/log.h"
 
@@ -78,15 +79,23 @@ static int offer_lines(struct sip_sdes_stream *ss, int y, const struct session *
 	return 0;
 }
 
+/* RTP/AVP(F), RTP/SAVP(F): the profiles SDES applies to (not udptl, not
+ * DTLS's UDP/TLS/RTP/SAVPF). */
+static bool sdes_profile(const struct sdp_stream *st)
+{
+	return !strncasecmp(st->proto, "RTP/AVP", 7) || st->savp;
+}
+
 int sip_sdes_offer(struct sip_sdes *d, int i, int from, const struct sdp_stream *st,
 		   const struct session *s, struct leg_opts opts[2])
 {
 	struct sip_sdes_stream *ss = &d->s[i];
 	int y = 1 - from;
 	const struct sdes_key *in;
+	bool rtp = sdes_profile(st);
 
-	ss->term[from] = d->sdes[from] || (st->savp && st->crypto && d->sdes[y]);
-	ss->term[y] = d->sdes[y];
+	ss->term[from] = rtp && (d->sdes[from] || (st->savp && st->crypto && d->sdes[y]));
+	ss->term[y] = rtp && d->sdes[y];
 	ss->offer_from = from;
 	d->last_offer_from = from;
 	if (ss->term[from] && !(st->savp && st->crypto_ok))

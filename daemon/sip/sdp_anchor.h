@@ -119,7 +119,8 @@ int sdp_rewrite(const char *body, size_t len, const struct sdp_desc *desc,
 		const struct sdp_anchor *anchors, char *out, size_t outlen);
 
 /* Room that sdp_rewrite may need for a body of len bytes (a c= line of 11 bytes can become
- * 26): an out buffer of this size never gives -ENOSPC. */
+ * 26, a stream may gain SDES_SUITE_MAX a=crypto lines): an out buffer of this size never
+ * gives -ENOSPC. */
 #define SDP_REWRITE_SPACE(len) (3 * (size_t)(len) + (96 + 4 * 160) * SDP_MAX_STREAMS + 128)
 
 #endif

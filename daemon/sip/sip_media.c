@@ -219,8 +219,9 @@ static int anchor_stream(struct media *m, struct sip_mreq *r, int i, bool *made)
 		if (s && !st->port)
 			end_sessions(m, &r->ids[i], 1); /* the stream was disabled */
 		r->ids[i] = 0;
-		if (r->sdes && st->port == 0)
-			sip_sdes_anchor(r->sdes, i, 1 - r->side, !r->offer, &r->anchors[i]);
+		if (r->sdes) /* no keys on a refused stream: the profile of the side it goes to */
+			r->anchors[i].srtp = r->sdes->sdes[1 - r->side] ? SDP_SRTP_SDES :
+									  SDP_SRTP_PLAIN;
 		return 0;
 	}
 	if (stream_sdes(m, r, i, s, opts)) {

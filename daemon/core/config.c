@@ -215,9 +215,11 @@ static int object_begin(struct parse_ctx *c, enum sect s, const char *name)
 		memcpy(r->strategy, "failover", 9);
 		r->invite_timeout_ms = 2000;
 		r->iface = -1;
+		memcpy(r->srtp, "no", 3);
 	} else if (s == S_TRUNK) {
 		c->cfg.trunks[c->idx].iface = c->cfg.trunks[c->idx].region = -1;
 		memcpy(c->cfg.trunks[c->idx].transport, "udp", 4);
+		memcpy(c->cfg.trunks[c->idx].srtp, "no", 3);
 	}
 	return 0;
 }

@@ -76,6 +76,7 @@ struct cfg_region {
 	int n_allow;
 	bool catalogued;                 /* sbc, port, transport came from it */
 	struct cfg_auth auth;            /* digest credentials towards its SBCs */
+	char srtp[5];                    /* srtp = no|sdes (default no): its media leg's SRTP */
 };
 
 struct cfg_trunk {
@@ -94,6 +95,7 @@ struct cfg_trunk {
 	char numbers[CFG_MAX_NUMBERS][CFG_NUMBER_LEN];
 	int n_numbers;
 	struct cfg_auth auth;                     /* used before its region's on its calls */
+	char srtp[5];                             /* srtp = no|sdes (default no) */
 };
 
 struct rtpe_cfg {

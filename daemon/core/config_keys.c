@@ -21,6 +21,7 @@ static const char *const xdp_modes[] = { "auto", "native", "generic", "off", NUL
 static const char *const log_levels[] = { "error", "warning", "info", "debug", NULL };
 static const char *const transports[] = { "udp", "tcp", "tls", NULL };
 static const char *const strategies[] = { "failover", "round-robin", NULL };
+static const char *const srtp_modes[] = { "no", "sdes", NULL };
 
 static int parse_ulong(const char *s, unsigned long max, unsigned long *out)
 {
@@ -486,6 +487,8 @@ const struct key_def cfg_keys[] = {
 	{ KEY(S_REGION, "invite_timeout_ms", set_num), REGION(invite_timeout_ms),
 	  RANGE(100, 32000, "a number of milliseconds") },
 	{ KEY(S_REGION, "interface", set_name), REF(iface, "an [interface] name") },
+	{ KEY(S_REGION, "srtp", set_choice), REGION(srtp), .choices = srtp_modes,
+	  .what = "no or sdes" },
 	{ KEY(S_REGION, "auth_user", set_secret), REGION(auth.user) },
 	{ KEY(S_REGION, "auth_password", set_secret), REGION(auth.password) },
 	{ KEY(S_REGION, "auth_password_file", set_secret_file), REGION(auth.password) },
@@ -498,6 +501,8 @@ const struct key_def cfg_keys[] = {
 	  .required = "the IP:PORT calls towards the trunk go to" },
 	{ KEY(S_TRUNK, "interface", set_name), REF(iface, "an [interface] name") },
 	{ KEY(S_TRUNK, "region", set_name), REF(region, "a [region] name") },
+	{ KEY(S_TRUNK, "srtp", set_choice), TRUNK(srtp), .choices = srtp_modes,
+	  .what = "no or sdes" },
 	{ KEY(S_TRUNK, "auth_user", set_secret), TRUNK(auth.user) },
 	{ KEY(S_TRUNK, "auth_password", set_secret), TRUNK(auth.password) },
 	{ KEY(S_TRUNK, "auth_password_file", set_secret_file), TRUNK(auth.password) },

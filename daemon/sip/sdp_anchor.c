@@ -313,6 +313,84 @@ static int rtcp_of(const char *v, struct sdp_stream *st)
 	return 0;
 }
 
+/* ---- a=crypto (RFC 4568 9.1) ------------------------------------------------ */
+
+/* The next blank-separated token of v[*i..n): its start and length. */
+static size_t next_token(const char *v, size_t n, size_t *i, size_t *at)
+{
+	size_t k;
+
+	*i = blanks(v, n, *i);
+	*at = *i;
+	for (k = *i; k < n && v[k] != ' ' && v[k] != '\t'; k++)
+		;
+	*i = k;
+	return k - *at;
+}
+
+/* Session parameters rtpedge may ignore: a hint (WSH=) or an optional one. */
+static bool param_ignorable(const char *p, size_t n)
+{
+	return (n > 1 && p[0] == '-') || (n > 4 && !strncmp(p, "WSH=", 4));
+}
+
+int sdp_crypto_parse(const char *v, size_t n, struct sdp_crypto *out)
+{
+	char kp[SDES_KEY_TEXT_MAX + 8], err[96];
+	size_t i = 0, at, len;
+	unsigned long tag = 0;
+	const char *end;
+	int suite;
+
+	memset(out, 0, sizeof(*out));
+	len = next_token(v, n, &i, &at); /* tag: 1*9DIGIT */
+	if (!len || len > 9)
+		return -1;
+	for (size_t k = 0; k < len; k++) {
+		if (v[at + k] < '0' || v[at + k] > '9')
+			return -1;
+		tag = tag * 10 + (unsigned long)(v[at + k] - '0');
+	}
+	len = next_token(v, n, &i, &at);
+	suite = len ? sdes_suite_parse(v + at, len) : -1;
+	len = next_token(v, n, &i, &at); /* one inline key: no ';' (several keys) */
+	if (suite < 0 || !len || len >= sizeof(kp) || memchr(v + at, ';', len) ||
+	    len < 7 || memcmp(v + at, "inline:", 7))
+		return -1;
+	memcpy(kp, v + at, len);
+	kp[len] = '\0';
+	if (sdes_key_parse((unsigned)suite, kp, &end, &out->key, err, sizeof(err)) || *end) {
+		explicit_bzero(kp, sizeof(kp));
+		sdes_key_wipe(&out->key);
+		return -1;
+	}
+	explicit_bzero(kp, sizeof(kp));
+	while ((len = next_token(v, n, &i, &at)))
+		if (!param_ignorable(v + at, len)) {
+			sdes_key_wipe(&out->key);
+			return -1;
+		}
+	if (!tag) {
+		sdes_key_wipe(&out->key);
+		return -1;
+	}
+	out->tag = (uint32_t)tag;
+	return 0;
+}
+
+static bool savp_proto(const char *proto)
+{
+	return proto && (!strcasecmp(proto, "RTP/SAVP") || !strcasecmp(proto, "RTP/SAVPF"));
+}
+
+/* One a=crypto line of a stream: the first acceptable one is kept. */
+static void crypto_of(const char *v, struct sdp_stream *st)
+{
+	st->crypto = true;
+	if (!st->crypto_ok && v && !sdp_crypto_parse(v, strlen(v), &st->cry))
+		st->crypto_ok = true;
+}
+
 /* One sofia media description into st. 0, or -EINVAL with err set. */
 static int stream_of(const sdp_session_t *sdp, const sdp_media_t *m, struct sdp_stream *st,
 		     char *err, size_t errlen)
@@ -327,6 +405,7 @@ static int stream_of(const sdp_session_t *sdp, const sdp_media_t *m, struct sdp_
 	snprintf(st->media, sizeof(st->media), "%s", m->m_type_name ? m->m_type_name : "");
 	snprintf(st->proto, sizeof(st->proto), "%s", m->m_proto_name ? m->m_proto_name : "");
 	st->port = (uint16_t)m->m_port;
+	st->savp = savp_proto(m->m_proto_name);
 	ip4 = ip4_of(c, &st->addr);
 	st->rtcp_addr = st->addr;
 	st->anchorable = st->port && ip4 && udp_proto(m->m_proto_name) &&
@@ -338,7 +417,7 @@ static int stream_of(const sdp_session_t *sdp, const sdp_media_t *m, struct sdp_
 		if (!strcasecmp(a->a_name, "rtcp-mux"))
 			st->rtcp_mux = true;
 		else if (!strcasecmp(a->a_name, "crypto"))
-			st->crypto = true;
+			crypto_of(a->a_value, st);
 		else if (!strcasecmp(a->a_name, "rtcp") && st->port && rtcp_of(a->a_value, st))
 			return sdp_fail(err, errlen, "a=rtcp port out of range", NULL, 0);
 	}
@@ -414,8 +493,9 @@ int sdp_describe(const char *body, size_t len, struct sdp_desc *out, char *err, 
 		r = describe_session(sdp, streams, out, err, errlen);
 	}
 	sdp_parser_free(p);
+	explicit_bzero(text, n);
 	free(text);
 	if (r)
-		memset(out, 0, sizeof(*out));
+		explicit_bzero(out, sizeof(*out));
 	return r;
 }

@@ -13,6 +13,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 #include "sip/sdp_anchor.h"
 #include "sip/sdp_int.h"
@@ -26,12 +27,14 @@ struct section {
 
 struct rewrite {
 	const struct sdp_anchor *anchors;
+	const struct sdp_desc *desc;
 	int n;
 	struct section sess, m[SDP_MAX_STREAMS];
 	struct in_addr sess_addr; /* written in o= and the session-level c= */
 	char *out;
 	size_t cap, len;
 	bool nospc;
+	bool bad;    /* a key that does not print */
 };
 
 static void put(struct rewrite *w, const char *s, size_t n)
@@ -188,6 +191,38 @@ static int put_origin(struct rewrite *w, const char *line, size_t n)
 	return 0;
 }
 
+/* The rest of an m= line from its port's end: the proto token changed to or
+ * from the SRTP profile when the anchor says so (by the proto sofia reads
+ * there: "RTP" is RTP/AVP to it), everything else as it was. */
+static int put_proto(struct rewrite *w, int i, const char *line, size_t n, size_t to)
+{
+	static const char *const plain[] = { "RTP/AVP", "RTP/AVPF" };
+	static const char *const savp[] = { "RTP/SAVP", "RTP/SAVPF" };
+	size_t at = skip_blanks(line, n, to), end = at;
+	const char *const *from, *const *into;
+	int k;
+
+	if (w->anchors[i].srtp == SDP_SRTP_KEEP) {
+		put_line(w, line + to, n - to);
+		return 0;
+	}
+	from = w->anchors[i].srtp == SDP_SRTP_PLAIN ? savp : plain;
+	into = w->anchors[i].srtp == SDP_SRTP_PLAIN ? plain : savp;
+	while (end < n && line[end] != ' ' && line[end] != '\t')
+		end++;
+	for (k = 0; k < 2; k++)
+		if (!strcasecmp(w->desc->s[i].proto, from[k]))
+			break;
+	if (k == 2) { /* already the profile wanted, or not RTP */
+		put_line(w, line + to, n - to);
+		return 0;
+	}
+	put(w, line + to, at - to);
+	put(w, into[k], strlen(into[k]));
+	put_line(w, line + end, n - end);
+	return 0;
+}
+
 /* "m=media port[/n] rest" with the anchor's port in place of "port[/n]" (the
  * bytes sofia's parse_media reads as such); everything else as it was. */
 static int put_media(struct rewrite *w, int i, const char *line, size_t n)
@@ -208,8 +243,7 @@ static int put_media(struct rewrite *w, int i, const char *line, size_t n)
 		return -EINVAL;
 	put(w, line, from);
 	putf(w, "%u", w->anchors[i].port);
-	put_line(w, line + to, n - to);
-	return 0;
+	return put_proto(w, i, line, n, to);
 }
 
 /* "a=rtcp:port [IN IP4 addr]" for the anchor; nothing with rtcp-mux or no port. */
@@ -253,8 +287,24 @@ static bool needs_own_c(const struct rewrite *w, int i)
  * stream had none. */
 static void end_stream(struct rewrite *w, int i)
 {
-	if (i >= 0 && w->anchors[i].rtcp_mux && !w->m[i].mux)
+	const struct sdp_anchor *a = i >= 0 ? &w->anchors[i] : NULL;
+	char key[SDES_KEY_TEXT_MAX];
+
+	if (a && a->rtcp_mux && !w->m[i].mux)
 		put(w, "a=rtcp-mux\r\n", 12);
+	if (!a || a->srtp != SDP_SRTP_SDES || !a->port)
+		return;
+	for (int k = 0; k < a->n_crypto && k < SDES_SUITE_MAX; k++) {
+		if (sdes_key_print(&a->crypto[k].key, key, sizeof(key)) < 0) {
+			w->bad = true;
+			continue;
+		}
+		putf(w, "a=crypto:%u %s inline:", a->crypto[k].tag,
+		     sdes_suite_name(a->crypto[k].key.suite));
+		put(w, key, strlen(key));
+		put(w, "\r\n", 2);
+	}
+	explicit_bzero(key, sizeof(key));
 }
 
 /* One line of stream i (-1: the session). 0 or -EINVAL. */
@@ -277,6 +327,8 @@ static int put_one(struct rewrite *w, int i, const char *line, size_t n)
 			return 0;
 		}
 		if (i >= 0 && sdp_attr_is(line, n, "rtcp-mux") && !w->anchors[i].rtcp_mux)
+			return 0;
+		if (i >= 0 && w->anchors[i].srtp != SDP_SRTP_KEEP && sdp_attr_is(line, n, "crypto"))
 			return 0;
 		break;
 	}
@@ -333,7 +385,7 @@ static bool within_limits(const char *out, size_t len)
 int sdp_rewrite(const char *body, size_t len, const struct sdp_desc *desc,
 		const struct sdp_anchor *anchors, char *out, size_t outlen)
 {
-	struct rewrite w = { .anchors = anchors, .out = out, .cap = outlen };
+	struct rewrite w = { .anchors = anchors, .desc = desc, .out = out, .cap = outlen };
 	int streams;
 
 	if (!desc || !anchors || !out || !outlen || desc->n < 0 || desc->n > SDP_MAX_STREAMS)
@@ -348,7 +400,7 @@ int sdp_rewrite(const char *body, size_t len, const struct sdp_desc *desc,
 			return -EINVAL; /* RTCP would be port 65536 */
 	if (survey(&w, body, len) || pick_session_addr(&w))
 		return -EINVAL;
-	if (write_body(&w, body, len)) {
+	if (write_body(&w, body, len) || w.bad) {
 		out[0] = '\0';
 		return -EINVAL;
 	}

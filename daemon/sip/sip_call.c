@@ -153,6 +153,7 @@ void call_unref(struct sip_call *c)
 	if (--c->refs > 0)
 		return;
 	call_forks_drop(c);
+	sip_sdes_free(c->sdes);
 	su_home_unref(c->home);
 	free(c);
 }
@@ -298,9 +299,52 @@ static void step_media_done(struct sip_mreq *mq)
 	}
 	call_ref(c);
 	step_finish_now(c, st); /* may read st->mq: freed after */
-	free(mq);
+	sip_mreq_free(mq);
 	call_run(c);
 	call_unref(c);
+}
+
+/* Whether the config says srtp = sdes for the trunk or region named. */
+static bool side_sdes(const struct rtpe_cfg *cfg, bool trunk, const char *name)
+{
+	if (trunk) {
+		for (int i = 0; i < cfg->n_trunks; i++)
+			if (!strcmp(cfg->trunks[i].name, name))
+				return !strcmp(cfg->trunks[i].srtp, "sdes");
+	} else {
+		for (int i = 0; i < cfg->n_regions; i++)
+			if (!strcmp(cfg->regions[i].name, name))
+				return !strcmp(cfg->regions[i].srtp, "sdes");
+	}
+	return false;
+}
+
+/* The call's SDES state, decided once from its trunk's and region's srtp
+ * (a reload applies to new calls): NULL when neither is sdes. */
+static struct sip_sdes *call_sdes(struct sip_call *c)
+{
+	bool t2r = c->dir == SIP_DIR_T2R;
+
+	if (!c->sdes_looked) {
+		c->sdes_looked = true;
+		c->sdes = sip_sdes_new(side_sdes(c->sp->cfg, t2r, t2r ? c->trunk : c->region),
+				       side_sdes(c->sp->cfg, !t2r, t2r ? c->region : c->trunk));
+	}
+	return c->sdes;
+}
+
+/* Whether the SDP of step st is an offer (RFC 3264; RFC 3262 for PRACK):
+ * a response's SDP answers its request's, unless the request had none; an
+ * ACK's answers; a PRACK's answers an offer of the other side. */
+static bool sdp_offer(struct sip_call *c, struct sip_step *st, sip_t const *sip)
+{
+	if (st->kind == STEP_RESPONSE)
+		return !sip_has_sdp(sip_object(st->tr->req));
+	if (sip->sip_request->rq_method == sip_method_ack)
+		return false;
+	if (sip->sip_request->rq_method == sip_method_prack)
+		return !(c->sdes && c->sdes->last_offer_from == 1 - st->side);
+	return true;
 }
 
 static struct sip_mreq *mreq_new(struct sip_call *c, struct sip_step *st, enum sip_mop op)
@@ -318,6 +362,7 @@ static struct sip_mreq *mreq_new(struct sip_call *c, struct sip_step *st, enum s
 	mq->done = step_media_done;
 	mq->ctx = st;
 	mq->ctx2 = c;
+	mq->sdes = call_sdes(c);
 	return mq;
 }
 
@@ -359,9 +404,11 @@ static bool step_start(struct sip_call *c, struct sip_step *st)
 		log_warn("sip: call %s: SDP of a %s: %s", c->call_id,
 			 sip->sip_request ? sip->sip_request->rq_method_name : "response", why);
 		st->sdp_bad = true;
-		free(mq);
+		sip_mreq_free(mq);
 		return false;
 	}
+	if (op == SIP_M_SDP)
+		mq->offer = sdp_offer(c, st, sip);
 	st->mq = mq;
 	sip_queue_to_loop(&c->sp->q, mq);
 	return true;

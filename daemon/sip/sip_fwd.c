@@ -413,6 +413,16 @@ void step_request_done(struct sip_step *st)
 		}
 		return;
 	}
+	if (mq && mq->op == SIP_M_SDP && mq->refused && !tr->cancelled) {
+		log_warn("sip: call %s: no acceptable a=crypto in the offer (488)", c->call_id);
+		tr_reply(tr, 488, "Not Acceptable Here");
+		if (tr->initial) {
+			call_result(c, SIP_R_refused);
+			call_set_state(c, CALL_ENDED);
+			call_push(c, STEP_END, NULL, NULL, 0);
+		}
+		return;
+	}
 	if (tr->cancelled || (mq && mq->err)) {
 		if (mq && mq->err) {
 			log_warn("sip: call %s: no media: %s (503)", c->call_id, mq->why);

@@ -85,6 +85,8 @@ struct sip_call {
 	struct sip_fork *forks[SIP_MAX_FORKS];
 	int n_forks;
 	int fork_last;                  /* whose SDP set the peers last (-1: none) */
+	struct sip_sdes *sdes;          /* SDES state (sip_sdes.h), NULL: no side is sdes */
+	bool sdes_looked;               /* sdes was decided (from the config, once) */
 	/* steps: the call's messages, handled one after the other */
 	struct sip_step *steps, **steps_tail;
 	bool busy;                      /* the head step waits for the loop */

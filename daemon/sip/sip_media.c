@@ -105,6 +105,15 @@ int sip_queue_init(struct sip_queue *q, struct loop *loop, struct media *m)
 	return e;
 }
 
+void sip_mreq_free(struct sip_mreq *r)
+{
+	if (!r)
+		return;
+	free(r->text);
+	explicit_bzero(r, sizeof(*r));
+	free(r);
+}
+
 static void free_list(struct sip_mreq *r)
 {
 	while (r) {
@@ -112,8 +121,7 @@ static void free_list(struct sip_mreq *r)
 
 		if (r->op == SIP_M_CONFIG)
 			free(r->cfg);
-		free(r->text);
-		free(r);
+		sip_mreq_free(r);
 		r = next;
 	}
 }
@@ -148,13 +156,13 @@ static void end_sessions(struct media *m, const uint32_t *ids, int n)
 	}
 }
 
-static struct session *create(struct media *m, struct sip_mreq *r)
+static struct session *create(struct media *m, struct sip_mreq *r, const struct leg_opts *opts)
 {
 	struct sockaddr_in unknown = { .sin_family = AF_INET };
 	struct session *s;
 
-	if (session_create(m, r->iface[0], &unknown, r->iface[1], &unknown, &s, r->why,
-			   sizeof(r->why))) {
+	if (session_create_ex(m, r->iface[0], &unknown, r->iface[1], &unknown, opts, &s, r->why,
+			      sizeof(r->why))) {
 		r->err = -ENOSPC;
 		return NULL;
 	}
@@ -169,6 +177,34 @@ static bool stream_holds(const struct sdp_stream *st)
 	return st->dir != SDP_SENDRECV || !st->addr.s_addr;
 }
 
+/* Stream i refused for its SRTP: port 0 towards the other side (whose
+ * answer with port 0 then ends the stream's session, if any). */
+static void refuse_stream(struct media *m, struct sip_mreq *r, int i)
+{
+	r->anchors[i] = (struct sdp_anchor){ .addr = m->ifaces[r->iface[1 - r->side]].cfg.advertise };
+	sip_sdes_anchor(r->sdes, i, 1 - r->side, !r->offer, &r->anchors[i]);
+	if (!r->offer) { /* an answer that took none of our keys: the stream ends */
+		end_sessions(m, &r->ids[i], 1);
+		r->ids[i] = 0;
+	}
+}
+
+/* SDES (sip_sdes.h) of stream i: the keys of an offer or answer on its
+ * session s (NULL: not made yet; opts then says how to make it). 0, or 1:
+ * the stream is refused. */
+static int stream_sdes(struct media *m, struct sip_mreq *r, int i, struct session *s,
+		       struct leg_opts opts[2])
+{
+	const struct sdp_stream *st = &r->desc.s[i];
+
+	if (!r->sdes)
+		return 0;
+	if (r->offer)
+		return sip_sdes_offer(r->sdes, i, r->side, st, s, opts) ||
+		       (s && sip_sdes_offer_apply(m, r->sdes, i, r->side, st, s)) ? 1 : 0;
+	return s && sip_sdes_answer(m, r->sdes, i, r->side, st, s) ? 1 : 0;
+}
+
 /* Stream i of side's SDP: its session (created when it has none), its
  * sender's peer, hold, and the anchor the other side is told. */
 static int anchor_stream(struct media *m, struct sip_mreq *r, int i, bool *made)
@@ -177,16 +213,24 @@ static int anchor_stream(struct media *m, struct sip_mreq *r, int i, bool *made)
 	struct session *s = r->ids[i] ? session_find(m, r->ids[i]) : NULL;
 	struct sockaddr_in peer = { .sin_family = AF_INET, .sin_addr = st->addr,
 				    .sin_port = htons(st->port) };
+	struct leg_opts opts[2];
 	const struct leg *far;
 
 	if (!st->anchorable) { /* rejected (port 0), not UDP, not IPv4 */
 		if (s && !st->port)
 			end_sessions(m, &r->ids[i], 1); /* the stream was disabled */
 		r->ids[i] = 0;
+		if (r->sdes) /* no keys on a refused stream: the profile of the side it goes to */
+			r->anchors[i].srtp = r->sdes->sdes[1 - r->side] ? SDP_SRTP_SDES :
+									  SDP_SRTP_PLAIN;
+		return 0;
+	}
+	if (stream_sdes(m, r, i, s, opts)) {
+		refuse_stream(m, r, i);
 		return 0;
 	}
 	if (!s) {
-		s = create(m, r);
+		s = create(m, r, r->sdes ? opts : NULL);
 		if (!s)
 			return -1;
 		r->ids[i] = s->id;
@@ -201,7 +245,23 @@ static int anchor_stream(struct media *m, struct sip_mreq *r, int i, bool *made)
 	r->anchors[i] = (struct sdp_anchor){ .addr = m->ifaces[far->iface].cfg.advertise,
 					     .port = ntohs(far->local.sin_port),
 					     .rtcp_mux = st->rtcp_mux };
+	if (r->sdes)
+		sip_sdes_anchor(r->sdes, i, 1 - r->side, !r->offer, &r->anchors[i]);
 	return 0;
+}
+
+/* An offer whose every stream was refused for its SRTP is answered 488
+ * (RFC 4568 7.1.2, RFC 3264 6). */
+static bool all_refused(const struct sip_mreq *r, int n)
+{
+	bool any = false;
+
+	for (int i = 0; i < n; i++) {
+		if (r->anchors[i].port)
+			return false;
+		any |= r->desc.s[i].anchorable;
+	}
+	return r->sdes && r->offer && any;
 }
 
 static void run_sdp(struct media *m, struct sip_mreq *r)
@@ -224,6 +284,27 @@ static void run_sdp(struct media *m, struct sip_mreq *r)
 	}
 	if (r->n_ids < n)
 		r->n_ids = n;
+	r->refused = all_refused(r, n);
+}
+
+/* A late offer's session: a leg whose side is srtp = sdes gets keys of its
+ * own until the offer and answer give it the real ones (an SRTP session
+ * from the start: it never has socket-less XDP legs to convert). */
+static struct session *reserve(struct media *m, struct sip_mreq *r)
+{
+	struct sdes_key k[2];
+	struct leg_opts opts[2] = { { 0 } };
+	struct session *s;
+
+	for (int i = 0; r->sdes && i < 2; i++)
+		if (r->sdes->sdes[i]) {
+			if (sdes_key_generate(SDES_AES_CM_128_HMAC_SHA1_80, &k[i]))
+				return NULL;
+			opts[i].srtp_in = &k[i];
+		}
+	s = create(m, r, opts);
+	explicit_bzero(k, sizeof(k));
+	return s;
 }
 
 /* The call's dialog goes with each of its sessions into the state file. */
@@ -255,7 +336,7 @@ void sip_media_run(struct media *m, struct sip_mreq *r)
 		break;
 	case SIP_M_RESERVE:
 		s = r->ids[0] ? session_find(m, r->ids[0]) : NULL;
-		if (!s && (s = create(m, r))) {
+		if (!s && (s = reserve(m, r))) {
 			r->ids[0] = s->id;
 			r->n_ids = r->n_ids ? r->n_ids : 1;
 		}

@@ -22,6 +22,7 @@
 #include "core/loop.h"
 #include "media/session.h"
 #include "sip/sdp_anchor.h"
+#include "sip/sip_sdes.h"
 
 enum sip_mop {
 	SIP_M_SDP,     /* SIP -> loop: anchor one side's SDP */
@@ -43,9 +44,12 @@ struct sip_mreq {
 	uint32_t ids[SDP_MAX_STREAMS];   /* sessions by m= line (0: none); the loop updates them */
 	int n_ids;
 	struct sdp_desc desc;            /* SDP: the body's streams */
+	bool offer;                      /* SDP: it is an offer (else an answer) */
+	struct sip_sdes *sdes;           /* the call's SDES state, NULL: no side is srtp = sdes */
 	/* filled by the loop */
 	struct sdp_anchor anchors[SDP_MAX_STREAMS]; /* SDP: what the other side is told */
 	int err;                         /* 0 or -errno */
+	bool refused;                    /* SDP offer: every stream refused for its SRTP (488) */
 	char why[128];
 	/* SIP_M_TIMEOUT */
 	uint32_t id;
@@ -80,6 +84,9 @@ void sip_queue_to_sip(struct sip_queue *q, struct sip_mreq *r);
 /* SIP thread: everything the loop handed back, oldest first (clears the
  * eventfd). */
 struct sip_mreq *sip_queue_take(struct sip_queue *q);
+
+/* Wipes (its SDP description and anchors may hold keys) and frees r. */
+void sip_mreq_free(struct sip_mreq *r);
 
 /* Loop thread: runs one request on the session table (sip_media.c). */
 void sip_media_run(struct media *m, struct sip_mreq *r);

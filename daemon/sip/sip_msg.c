@@ -338,6 +338,7 @@ int sip_body_rewrite(msg_t *msg, const struct sdp_desc *desc, const struct sdp_a
 		return -1;
 	}
 	pl = sip_payload_create(msg_home(msg), out, (isize_t)n);
+	explicit_bzero(out, (size_t)n); /* it may hold SRTP keys */
 	free(out);
 	if (!pl || msg_header_replace(msg, (msg_pub_t *)sip, (msg_header_t *)sip->sip_payload,
 				      (msg_header_t *)pl))

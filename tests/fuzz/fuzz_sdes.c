@@ -4,12 +4,15 @@
  * NUL-terminated string, through the control's SUITE:INKEY[:OUTKEY] and
  * through one key-params of every suite. Under ASan/UBSan it must neither
  * crash nor leak; a refusal leaves no key material and says why, and a
- * key that parses prints back to text that parses to the same key.
+ * key that parses prints back to text that parses to the same key. The
+ * same bytes as an SDP a=crypto value (sdp_crypto_parse): a line it takes
+ * has a tag and a key that round-trips, a refused one leaves no key.
  */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "sip/sdp_anchor.h"
 #include "srtp/srtp_keys.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -31,6 +34,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	char *text = malloc(size + 1), err[200];
 	struct sdes_key in, out;
+	struct sdp_crypto c;
 	const char *end;
 
 	if (!text)
@@ -48,6 +52,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			round_trip(&in);
 		else if (in.len || !err[0])
 			abort();
+	}
+	if (!sdp_crypto_parse((const char *)data, size, &c)) {
+		if (!c.tag || c.tag > 999999999)
+			abort();
+		round_trip(&c.key);
+	} else if (c.key.len || c.tag) {
+		abort();
 	}
 	free(text);
 	return 0;

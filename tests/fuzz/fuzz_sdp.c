@@ -4,13 +4,14 @@
  * any bytes through sdp_describe; a body it takes is rewritten with anchors
  * made from its description (each anchorable stream a port, the others
  * rejected, two relay addresses, rtcp-mux as the stream asked or, for odd
- * sizes, the other way). Under ASan/UBSan nothing may crash or leak, and
+ * sizes, the other way; SRTP kept, made plain or given two a=crypto lines of
+ * fixed keys by the size's next bits). Under ASan/UBSan nothing may crash or leak, and
  * the rewrite must keep its invariants, or the harness aborts:
  *   - a failed description says why and describes no stream;
  *   - the rewrite fits in SDP_REWRITE_SPACE, is NUL-terminated, CRLF only,
  *     and has no ICE attribute left;
  *   - it describes again: same streams (media, proto, direction, clock,
- *     crypto, hold), ports and rtcp-mux as the anchors say, the anchor's
+ *     crypto, hold; proto and crypto as the anchor's srtp says), ports and rtcp-mux as the anchors say, the anchor's
  *     address on every anchored stream that was not on 0.0.0.0 hold;
  *   - rewriting the rewritten body with the same anchors changes nothing.
  */
@@ -33,11 +34,37 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static void make_anchors(const struct sdp_desc *d, size_t size, struct sdp_anchor *an)
 {
+	static const char *const keys[] = {
+		"1 AES_CM_128_HMAC_SHA1_80 inline:WVNfX19zZW1jdGwgKCkgewkyMjA7fQp9CnVubGVz|2^20|1:4",
+		"2 AEAD_AES_256_GCM inline:BwgJCgsMDQ4PEBESExQVFhcYGRobHB0eHyAhIiMkJSYnKCkqKywtLi8wMTI=",
+	};
+
+	memset(an, 0, SDP_MAX_STREAMS * sizeof(*an));
 	for (int i = 0; i < d->n; i++) {
 		an[i].addr.s_addr = htonl(i % 2 ? 0xcb00710a : 0xcb007114); /* 203.0.113.10/.20 */
 		an[i].port = d->s[i].anchorable ? (uint16_t)(40000 + 2 * i) : 0;
 		an[i].rtcp_mux = d->s[i].rtcp_mux ^ (size & 1);
+		an[i].srtp = (uint8_t)((size >> 1) % 3);
+		if (an[i].srtp != SDP_SRTP_SDES)
+			continue;
+		an[i].n_crypto = 2;
+		for (int k = 0; k < 2; k++)
+			REQUIRE(!sdp_crypto_parse(keys[k], strlen(keys[k]), &an[i].crypto[k]));
 	}
+}
+
+/* The proto the rewrite writes for proto under srtp. */
+static const char *proto_after(const char *proto, int srtp)
+{
+	static const char *const from[2][2] = { { "RTP/SAVP", "RTP/SAVPF" },
+						{ "RTP/AVP", "RTP/AVPF" } };
+
+	if (srtp == SDP_SRTP_KEEP)
+		return proto;
+	for (int k = 0; k < 2; k++)
+		if (!strcasecmp(proto, from[srtp == SDP_SRTP_PLAIN ? 0 : 1][k]))
+			return from[srtp == SDP_SRTP_PLAIN ? 1 : 0][k];
+	return proto;
 }
 
 /* Whether the line at s (up to CR) is an ICE attribute: "a=NAME" or "a=NAME:...". */
@@ -82,9 +109,16 @@ static void check_again(const struct sdp_desc *d, const struct sdp_desc *e,
 	for (int i = 0; i < d->n; i++) {
 		const struct sdp_stream *a = &d->s[i], *b = &e->s[i];
 
-		REQUIRE(!strcmp(a->media, b->media) && !strcmp(a->proto, b->proto));
+		REQUIRE(!strcmp(a->media, b->media));
+		REQUIRE(!strcasecmp(proto_after(a->proto, an[i].srtp), b->proto));
 		REQUIRE(a->dir == b->dir && a->clock_rate == b->clock_rate);
-		REQUIRE(a->crypto == b->crypto);
+		if (an[i].srtp == SDP_SRTP_KEEP)
+			REQUIRE(a->crypto == b->crypto && a->crypto_ok == b->crypto_ok);
+		else if (an[i].srtp == SDP_SRTP_PLAIN)
+			REQUIRE(!b->crypto);
+		else
+			REQUIRE(b->crypto == (an[i].port != 0) && b->crypto_ok == b->crypto &&
+				(!b->crypto || sdes_key_equal(&b->cry.key, &an[i].crypto[0].key)));
 		REQUIRE(b->port == an[i].port && b->rtcp_mux == an[i].rtcp_mux);
 		if (!an[i].port)
 			continue;

@@ -77,7 +77,7 @@ static void sdp_pass(msg_t *msg)
 {
 	sip_t *sip = sip_object(msg);
 	struct sdp_desc d, again;
-	struct sdp_anchor a[SDP_MAX_STREAMS];
+	struct sdp_anchor a[SDP_MAX_STREAMS] = { 0 };
 	char why[128];
 	sip_payload_t *pl;
 

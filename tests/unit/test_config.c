@@ -108,6 +108,7 @@ static void test_example(void)
 	      cfg.regions[1].options_interval == 30 && cfg.regions[1].iface == 0, "region lab");
 	CHECK(cfg.regions[1].options_down_after == 3 && !strcmp(cfg.regions[1].strategy, "failover") &&
 	      cfg.regions[1].invite_timeout_ms == 2000, "region health defaults");
+	CHECK(!strcmp(cfg.regions[1].srtp, "no"), "region srtp default: %s", cfg.regions[1].srtp);
 	CHECK(cfg.n_trunks == 1 && !strcmp(cfg.trunks[0].name, "pbx"), "trunk");
 	CHECK(cfg.trunks[0].n_addresses == 1 && ip_is(cfg.trunks[0].addresses[0].addr, "198.51.100.7") &&
 	      cfg.trunks[0].addresses[0].prefix == 32, "trunk addresses");
@@ -194,6 +195,7 @@ static const char every_key[] =
 	"region = eu\n"
 	"transport = tcp\n"
 	"numbers = +1555, 4420 , sales\n"
+	"srtp = no\n"
 	"[region eu]\n"
 	"sbc = 192.0.2.1\n"
 	"port = 5061\n"
@@ -204,6 +206,7 @@ static const char every_key[] =
 	"invite_timeout_ms = 1500\n"
 	"auth_user = edge-user\n"
 	"auth_password = p@ss;w#rd\n"
+	"srtp = sdes\n"
 	"interface = internal\n";
 
 static void test_every_key(void)
@@ -254,6 +257,8 @@ static void test_every_key(void)
 	CHECK(!strcmp(cfg.regions[0].auth.user, "edge-user") &&
 	      !strcmp(cfg.regions[0].auth.password, "p@ss;w#rd"), "region credentials: %s",
 	      cfg.regions[0].auth.user);
+	CHECK(!strcmp(cfg.regions[0].srtp, "sdes") && !strcmp(cfg.trunks[0].srtp, "no"),
+	      "srtp: region %s trunk %s", cfg.regions[0].srtp, cfg.trunks[0].srtp);
 	CASE_END();
 }
 
@@ -482,6 +487,8 @@ static const struct bad_case bad[] = {
 	  "t.conf:2: allowlist_table: \"rtp edge\" is not an nftables table name", "" },
 	{ "allowlist not a boolean", "[relay]\nallowlist = maybe\n" MINI,
 	  "t.conf:2: allowlist: \"maybe\" is not a boolean", "" },
+	{ "srtp not no or sdes", MINI "[region r]\nsbc = 192.0.2.1\nsrtp = dtls\n",
+	  "t.conf:6: srtp: \"dtls\" is not one of no, sdes", "" },
 	{ "catalogue relative", "[relay]\ncatalogue = regions.conf\n" MINI,
 	  "t.conf:2: catalogue: \"regions.conf\" is not an absolute path", "" },
 };

@@ -205,7 +205,7 @@ static void test_bad_sizes(void)
 static void test_rewrite_refusals(void)
 {
 	static const char in[] = HEAD AUDIO L("a=rtcp:30001");
-	struct sdp_anchor an[2] = { { ip(RELAY), 40000, false }, { ip(RELAY), 40002, false } };
+	struct sdp_anchor an[2] = { { .addr = ip(RELAY), .port = 40000 }, { .addr = ip(RELAY), .port = 40002 } };
 	struct sdp_desc d, two;
 	char out[512], err[128];
 	int len;

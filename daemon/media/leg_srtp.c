@@ -8,6 +8,7 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 int leg_srtp_new(struct leg *l, const struct sdes_key *in, const struct sdes_key *out, char *err,
 		 size_t errlen)
@@ -26,6 +27,7 @@ int leg_srtp_new(struct leg *l, const struct sdes_key *in, const struct sdes_key
 	leg_srtp_free(l);
 	l->srtp = ls;
 	l->s->srtp = true;
+	leg_srtp_snap(l);
 	return 0;
 }
 
@@ -44,12 +46,37 @@ bool leg_srtp_is_rtcp(const unsigned char *p, unsigned len)
 	return len >= 8 && (p[0] >> 6) == 2 && p[1] >= 192 && p[1] <= 223;
 }
 
+void leg_srtp_snap(struct leg *l)
+{
+	struct leg_srtp *ls = l->srtp;
+
+	__atomic_store_n(&ls->snap_seq, ls->snap_seq + 1, __ATOMIC_RELAXED);
+	__atomic_thread_fence(__ATOMIC_RELEASE);
+	sctx_stream_get(ls->ctx, SCTX_IN, &ls->snap[SCTX_IN]);
+	sctx_stream_get(ls->ctx, SCTX_OUT, &ls->snap[SCTX_OUT]);
+	__atomic_store_n(&ls->snap_seq, ls->snap_seq + 1, __ATOMIC_RELEASE);
+}
+
+void leg_srtp_snap_read(const struct leg_srtp *ls, enum sctx_dir d, struct sctx_stream *st)
+{
+	unsigned seq;
+
+	do {
+		seq = __atomic_load_n(&ls->snap_seq, __ATOMIC_ACQUIRE);
+		memcpy(st, &ls->snap[d], sizeof(*st));
+		__atomic_thread_fence(__ATOMIC_ACQUIRE);
+	} while ((seq & 1) || seq != __atomic_load_n(&ls->snap_seq, __ATOMIC_RELAXED));
+	st->used = sctx_used(ls->ctx, d); /* counts every packet: read as it is */
+}
+
 /* The restart state changed (a new SSRC, a rollover): the owner's state
  * file is behind. */
 static void note_change(struct media *r, struct leg *l)
 {
-	if (sctx_changed(l->srtp->ctx))
+	if (sctx_changed(l->srtp->ctx)) {
+		leg_srtp_snap(l);
 		media_event(r, MEDIA_CHANGED, l->s);
+	}
 }
 
 bool leg_srtp_in(struct media *r, struct leg *l, int kind, unsigned char *p, unsigned *len)
@@ -58,7 +85,7 @@ bool leg_srtp_in(struct media *r, struct leg *l, int kind, unsigned char *p, uns
 
 	if (sctx_unprotect(l->srtp->ctx, kind == 1, p, len, &why)) {
 		l->srtp->fails[why]++;
-		r->totals.srtp_fails[why]++;
+		media_counters(r)->srtp_fails[why]++;
 		return false;
 	}
 	note_change(r, l);

@@ -17,6 +17,7 @@
 #include "core/loop.h"
 #include "core/log.h"
 #include "media/session.h"
+#include "media/sweep.h"
 #include "media/worker.h"
 #include "netns_fixture.h"
 
@@ -313,6 +314,30 @@ static void t_spray(void)
 	CASE_END();
 }
 
+static void t_window_end(void)
+{
+	struct sockaddr_in la, lb;
+	struct session *s = new_session(&la, &lb);
+
+	LCASE("latch: the sweep ends a learning window that is over: the signalled peer, the "
+	      "leg on its confirmed path");
+	CHECK(s, "setup");
+	if (!s) {
+		CASE_END();
+		return;
+	}
+	pump(10); /* the session reached its worker */
+	CHECK(s->leg[1].path == RTPE_PATH_LEARNING, "leg B not learning: %d", s->leg[1].path);
+	s->leg[1].learn_until_ns = 0; /* its window is over (the worker reads it next) */
+	sweep_run(&M);
+	pump(10);
+	CHECK(s->leg[1].path == RTPE_PATH_USERSPACE, "leg B path %d after the sweep",
+	      s->leg[1].path);
+	CHECK(is_ep(&s->leg[1].peer, "127.0.0.6", 12000), "peer %s", ep_str(&s->leg[1].peer));
+	session_destroy(&M, s);
+	CASE_END();
+}
+
 static int media_up(char *err, size_t errlen)
 {
 	static const char conf[] =
@@ -368,6 +393,7 @@ int main(void)
 		t_rtp_only();
 		t_race();
 		t_spray();
+		t_window_end();
 		cfg.workers = 2;
 		if (!pass && workers_start(&M, err, sizeof(err))) {
 			CASE_BEGIN("latch: relay workers start");

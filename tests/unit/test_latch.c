@@ -338,6 +338,33 @@ static void t_window_end(void)
 	CASE_END();
 }
 
+static void t_timeout(void)
+{
+	struct sockaddr_in la, lb, la2, lb2;
+	struct session *s = new_session(&la, &lb), *quiet = new_session(&la2, &lb2);
+	int sig = sock_at("127.0.0.5", 10000);
+	uint32_t id = s ? s->id : 0, quiet_id = quiet ? quiet->id : 0;
+
+	LCASE("latch: the sweep reads the last packet the relay saw: a session with media "
+	      "stays, one without is timed out");
+	CHECK(s && quiet && sig >= 0, "setup");
+	if (s && quiet && sig >= 0) {
+		send_rtp(sig, &la, 0x71, 1);
+		pump(10);
+		/* As if both were created long ago: only media keeps them. */
+		s->created_ns = quiet->created_ns = 0;
+		sweep_run(&M);
+		pump(10);
+		CHECK(session_find(&M, id) == s, "the session with media was removed");
+		CHECK(!session_find(&M, quiet_id), "the session without media stayed");
+		if (session_find(&M, id))
+			session_destroy(&M, s);
+	}
+	if (sig >= 0)
+		close(sig);
+	CASE_END();
+}
+
 static int media_up(char *err, size_t errlen)
 {
 	static const char conf[] =
@@ -394,6 +421,7 @@ int main(void)
 		t_race();
 		t_spray();
 		t_window_end();
+		t_timeout();
 		cfg.workers = 2;
 		if (!pass && workers_start(&M, err, sizeof(err))) {
 			CASE_BEGIN("latch: relay workers start");

@@ -50,9 +50,11 @@ struct leg_srtp {
 	uint64_t fails[SCTX_FAIL_MAX];
 	/* The restart state (srtp/srtp_ctx.h) as the relaying thread last saw
 	 * it change, for the state file on the loop thread, which must not
-	 * walk libsrtp's streams while a worker adds to them: written under
-	 * snap_seq (odd while written), read with leg_srtp_snap_read. */
-	struct sctx_stream snap[2];
+	 * walk libsrtp's streams while a worker adds to them: struct
+	 * sctx_stream as words, written under snap_seq (odd while written),
+	 * read with leg_srtp_snap_read (leg_srtp.c). */
+#define SNAP_WORDS 8
+	uint32_t snap[2][SNAP_WORDS];
 	unsigned snap_seq;
 };
 

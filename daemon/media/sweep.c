@@ -106,9 +106,10 @@ void sweep_run(struct media *r)
 			const struct rtpe_leg_state *x = xdp_of(t, n, l);
 
 			/* Window over: the signalled peer, by the worker relaying
-			 * the session (once for both legs), else here. */
+			 * the session (once for both legs), else here; a leg
+			 * whose session waits for a peer stays learning. */
 			if (l->path == RTPE_PATH_LEARNING && now >= l->learn_until_ns && !asked &&
-			    !(asked = worker_window(r, s)))
+			    !session_waiting(s) && !(asked = worker_window(r, s)))
 				leg_confirm(r, l, NULL);
 			agg_leg(&a, l, leg_rtp_of(l, x ? &x->rtp : NULL));
 		}

@@ -362,11 +362,23 @@ static void print_paths(struct json_object *packets, struct json_object *bytes)
 	tbl_print(&t, true);
 }
 
+/* Each relay worker's packets, "3: 120 118 0" (the count, then each's). */
+static const char *worker_packets(struct json_object *w, char *buf, size_t len)
+{
+	size_t n = count(w), off;
+
+	off = (size_t)snprintf(buf, len, "%zu:", n);
+	for (size_t i = 0; i < n && off < len; i++)
+		off += (size_t)snprintf(buf + off, len - off, " %s",
+					text(json_object_array_get_idx(w, i), "packets"));
+	return buf;
+}
+
 void print_stats(struct json_object *r)
 {
 	static const char *const known[] = { "sessions_active", "calls_active", "ports_free",
 					     "packets", "bytes", "xdp_verdicts", "srtp_failures",
-					     NULL };
+					     "workers", NULL };
 	struct json_object *verdicts = member(r, "xdp_verdicts");
 	struct tbl t = { .ncols = 4, .head = (const char *const[]){ "VERDICT", "REASON",
 								    ">PACKETS", ">BYTES" } };
@@ -378,6 +390,8 @@ void print_stats(struct json_object *r)
 	extras(r, known);
 	if (member(r, "srtp_failures"))
 		kv("srtp failures", counts(member(r, "srtp_failures"), fails, sizeof(fails)));
+	if (count(member(r, "workers")))
+		kv("relay workers", worker_packets(member(r, "workers"), fails, sizeof(fails)));
 	print_paths(member(r, "packets"), member(r, "bytes"));
 	for (size_t i = 0; i < count(verdicts); i++) {
 		struct json_object *v = json_object_array_get_idx(verdicts, i);

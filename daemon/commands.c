@@ -26,6 +26,7 @@
 #include "media/ports.h"
 #include "media/punt.h"
 #include "media/session.h"
+#include "media/worker.h"
 #include "sip/sip_proxy.h"
 #include "srtp/srtp_keys.h"
 #include "xdp/xdp.h"
@@ -469,12 +470,13 @@ static int cmd_status(void *ctx, struct json_object *args, struct json_object **
 
 /* Packets and bytes per path: userspace from the daemon's own counts,
  * XDP from the verdict map (tx + redirect). */
-static void totals_json(struct rtpe *r, struct json_object *o, const struct rtpe_counter *v)
+static void totals_json(const struct rtpe_totals *t, struct json_object *o,
+			const struct rtpe_counter *v)
 {
 	struct json_object *pk = json_object_new_object(), *by = json_object_new_object();
 
 	for (int p = RTPE_PATH_XDP; p < RTPE_PATH_MAX; p++) {
-		uint64_t n = r->m.totals.packets[p], b = r->m.totals.bytes[p];
+		uint64_t n = t->packets[p], b = t->bytes[p];
 
 		if (p == RTPE_PATH_XDP && v) {
 			n = v[RTPE_V_TX].packets + v[RTPE_V_REDIRECT].packets;
@@ -518,14 +520,32 @@ static struct json_object *sip_json(const struct sip_stats *st)
 }
 
 /* SRTP/SRTCP packets refused from peers, by reason (rtpedge_srtp_failures_total). */
-static struct json_object *srtp_failures_json(struct rtpe *r)
+static struct json_object *srtp_failures_json(const struct rtpe_totals *t)
 {
 	struct json_object *o = json_object_new_object();
 
 	for (int i = 0; i < SCTX_FAIL_MAX; i++)
 		json_object_object_add(o, sctx_fail_names[i],
-				       json_object_new_uint64(r->m.totals.srtp_fails[i]));
+				       json_object_new_uint64(t->srtp_fails[i]));
 	return o;
+}
+
+/* What each relay worker relayed (all paths) and the sessions it holds. */
+static struct json_object *workers_json(struct rtpe *r)
+{
+	struct json_object *a = json_object_new_array();
+
+	for (int i = 0; i < workers_count(&r->m); i++) {
+		struct json_object *j = json_object_new_object();
+		uint64_t pk, by, ns;
+
+		worker_figures(&r->m, i, &pk, &by, &ns);
+		json_object_object_add(j, "packets", json_object_new_uint64(pk));
+		json_object_object_add(j, "bytes", json_object_new_uint64(by));
+		json_object_object_add(j, "sessions", json_object_new_uint64(ns));
+		json_object_array_add(a, j);
+	}
+	return a;
 }
 
 static int cmd_stats(void *ctx, struct json_object *args, struct json_object **res,
@@ -536,14 +556,17 @@ static int cmd_stats(void *ctx, struct json_object *args, struct json_object **r
 	struct rtpe_counter v[RTPE_V_MAX];
 	bool have = r->m.xdp && !xdp_verdicts_read(r->m.xdp, v);
 	struct sip_stats sst;
+	struct rtpe_totals t;
 
+	media_totals(&r->m, &t);
 	json_object_object_add(o, "sessions_active", json_object_new_uint64(r->m.n_sessions));
 	sip_stats_read(r->sip, &sst);
 	json_object_object_add(o, "calls_active", json_object_new_uint64(sst.calls_active));
 	json_object_object_add(o, "ports_free", json_object_new_uint64(sessions_ports_free(&r->m)));
-	totals_json(r, o, have ? v : NULL);
-	json_object_object_add(o, "userspace_drops", json_object_new_uint64(r->m.totals.us_drops));
-	json_object_object_add(o, "srtp_failures", srtp_failures_json(r));
+	totals_json(&t, o, have ? v : NULL);
+	json_object_object_add(o, "userspace_drops", json_object_new_uint64(t.us_drops));
+	json_object_object_add(o, "srtp_failures", srtp_failures_json(&t));
+	json_object_object_add(o, "workers", workers_json(r));
 	json_object_object_add(o, "punt_lost", json_object_new_uint64(punt_lost(&r->m)));
 	for (int i = 0; have && i < RTPE_V_MAX; i++) {
 		struct json_object *j = json_object_new_object();

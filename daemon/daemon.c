@@ -28,6 +28,7 @@
 #include "media/session.h"
 #include "state/state.h"
 #include "media/sweep.h"
+#include "media/worker.h"
 #include "nft/allowlist.h"
 #include "sip/sip_proxy.h"
 #include "xdp/xdp.h"
@@ -164,6 +165,8 @@ static const char *reload_blocker(const struct rtpe_cfg *a, const struct rtpe_cf
 		return "pin_path/xdp_mode";
 	if (a->max_sessions != b->max_sessions)
 		return "max_sessions";
+	if (a->workers != b->workers)
+		return "workers";
 	if (strcmp(a->control_socket, b->control_socket))
 		return "control_socket";
 	if (strcmp(a->control_group, b->control_group) ||
@@ -324,6 +327,10 @@ int daemon_start(struct rtpe *r, const struct ctl_command *cmds, char *err, size
 		return e;
 	}
 	e = punt_start(&r->m, err, errlen);
+	if (e)
+		return e;
+	/* Before the restore: its sessions with sockets go to the workers. */
+	e = workers_start(&r->m, err, errlen);
 	if (e)
 		return e;
 	e = state_restore(&r->sf, err, errlen);

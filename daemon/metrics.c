@@ -20,6 +20,7 @@
 #include "core/resolve.h"
 #include "media/punt.h"
 #include "media/sweep.h"
+#include "media/worker.h"
 #include "nft/allowlist.h"
 #include "sip/sip_proxy.h"
 #include "core/loop.h"
@@ -38,10 +39,13 @@ static void head(FILE *f, const char *name, const char *type, const char *help)
 
 static void write_paths(struct rtpe *r, FILE *f, const struct rtpe_counter *v)
 {
+	struct rtpe_totals t;
+
+	media_totals(&r->m, &t);
 	head(f, "rtpedge_packets_total", "counter", "Packets relayed, by the path that relayed them.");
 	for (int p = RTPE_PATH_XDP; p < RTPE_PATH_MAX; p++) {
 		uint64_t n = p == RTPE_PATH_XDP && v ? v[RTPE_V_TX].packets + v[RTPE_V_REDIRECT].packets
-						     : r->m.totals.packets[p];
+						     : t.packets[p];
 		fprintf(f, "rtpedge_packets_total{path=\"%s\"} %llu\n", path_name(p),
 			(unsigned long long)n);
 	}
@@ -49,9 +53,18 @@ static void write_paths(struct rtpe *r, FILE *f, const struct rtpe_counter *v)
 	     "Bytes relayed by path (XDP: Ethernet frames; userspace: UDP payloads).");
 	for (int p = RTPE_PATH_XDP; p < RTPE_PATH_MAX; p++) {
 		uint64_t n = p == RTPE_PATH_XDP && v ? v[RTPE_V_TX].bytes + v[RTPE_V_REDIRECT].bytes
-						     : r->m.totals.bytes[p];
+						     : t.bytes[p];
 		fprintf(f, "rtpedge_bytes_total{path=\"%s\"} %llu\n", path_name(p),
 			(unsigned long long)n);
+	}
+	head(f, "rtpedge_worker_packets_total", "counter",
+	     "Packets relayed by each relay worker thread (userspace and SRTP legs).");
+	for (int i = 0; i < workers_count(&r->m); i++) {
+		uint64_t pk, by, ns;
+
+		worker_figures(&r->m, i, &pk, &by, &ns);
+		fprintf(f, "rtpedge_worker_packets_total{worker=\"%d\"} %llu\n", i,
+			(unsigned long long)pk);
 	}
 }
 
@@ -74,7 +87,9 @@ static void write_sessions(struct rtpe *r, FILE *f)
 {
 	const struct rtpe_agg *a = &r->m.agg;
 	struct sip_stats sst;
+	struct rtpe_totals t;
 
+	media_totals(&r->m, &t);
 	head(f, "rtpedge_sessions_active", "gauge", "Sessions in the table.");
 	fprintf(f, "rtpedge_sessions_active %u\n", r->m.n_sessions);
 	sip_stats_read(r->sip, &sst);
@@ -96,14 +111,14 @@ static void write_sessions(struct rtpe *r, FILE *f)
 	head(f, "rtpedge_userspace_dropped_packets_total", "counter",
 	     "Packets the daemon dropped because they did not come from the leg's peer.");
 	fprintf(f, "rtpedge_userspace_dropped_packets_total %llu\n",
-		(unsigned long long)r->m.totals.us_drops);
+		(unsigned long long)t.us_drops);
 	head(f, "rtpedge_srtp_failures_total", "counter",
 	     "SRTP and SRTCP packets from peers refused and dropped, by reason (auth: tag wrong, "
 	     "forged or wrong key; replay: an index seen before or too old; other: not SRTP, "
 	     "too short, key lifetime over).");
 	for (int i = 0; i < SCTX_FAIL_MAX; i++)
 		fprintf(f, "rtpedge_srtp_failures_total{reason=\"%s\"} %llu\n", sctx_fail_names[i],
-			(unsigned long long)r->m.totals.srtp_fails[i]);
+			(unsigned long long)t.srtp_fails[i]);
 	head(f, "rtpedge_punt_lost_total", "counter",
 	     "Frames XDP could not hand to the daemon (punt perf buffer full: the daemon fell behind); lost for socket-less legs.");
 	fprintf(f, "rtpedge_punt_lost_total %llu\n", (unsigned long long)punt_lost(&r->m));

@@ -34,7 +34,9 @@
 # RTPE_BENCH_ORDER (shuffled: the order of the sessions' packets; or
 # sequential, creation order, the prefetcher's best case),
 # RTPE_BENCH_ROUNDS (3), RTPE_BENCH_LIGHT_RATE (20000),
-# RTPE_BENCH_REPEAT (1000000), RTPE_BUILD (build: the programs' folder),
+# RTPE_BENCH_REPEAT (1000000), RTPE_BENCH_WORKERS (the daemon's [relay]
+# workers; unset: its default, one per CPU it may run on, here the relay
+# CPU's one), RTPE_BUILD (build: the programs' folder),
 # RTPE_BENCH_OUT (build/bench), RTPE_NS_PREFIX (bench-), RTPE_BENCH_PHASES ("nsperpkt xdp
 # userspace kernel sip"; kernel needs xdp's sessions; sip: scripts/bench-sip.sh,
 # whose RTPE_BENCH_SIP_* knobs pass through), RTPE_BENCH_SMOKE=1 (a
@@ -214,6 +216,7 @@ daemon_start() {
 		printf 'pin_path = %s\nstate_file = %s/state.json\nxdp_mode = %s\n' "$PIN" "$T" "$1"
 		printf 'port_min = 10000\nport_max = 59999\nmax_sessions = %s\n' "$((MAXN > 1 ? MAXN : 2))"
 		printf 'learning_window = 1\nsession_timeout = 3600\nlog_level = warning\n'
+		[ -n "${RTPE_BENCH_WORKERS:-}" ] && printf 'workers = %s\n' "$RTPE_BENCH_WORKERS"
 		for ((k = 0; k < NADDR; k++)); do
 			printf '[interface carrier%d]\ndevice = r0\naddress = 198.18.1.%d\n' "$k" \
 				"$((k ? 100 + k : 1))"

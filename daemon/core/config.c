@@ -456,6 +456,7 @@ void config_defaults(struct rtpe_cfg *cfg)
 	cfg->hold_timeout = 3600;
 	cfg->learning_window = 3;
 	cfg->max_sessions = 16384;
+	cfg->workers = CFG_WORKERS_AUTO;
 	cfg->log_level = LOG_LVL_INFO;
 	cfg->allowlist = true;
 	cfg->sip_proxy = true;

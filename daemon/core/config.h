@@ -23,6 +23,8 @@
 #define CFG_MAX_ALLOW 16
 #define CFG_NAME_LEN 32
 #define CFG_MAX_NUMBERS 16
+/* [relay] workers left out: one relay worker per online CPU. */
+#define CFG_WORKERS_AUTO UINT32_MAX
 #define CFG_NUMBER_LEN 24
 #define CFG_HOST_LEN 80      /* a hostname of sbc or target, with its NUL */
 
@@ -114,6 +116,8 @@ struct rtpe_cfg {
 	unsigned hold_timeout;         /* default 3600 s */
 	unsigned learning_window;      /* default 3 s */
 	unsigned max_sessions;         /* default 16384 */
+	unsigned workers;              /* relay worker threads; CFG_WORKERS_AUTO (the default):
+					* one per online CPU; 0: relay on the loop thread */
 	int log_level;                 /* log_level = error|warning|info|debug */
 	bool allowlist;                /* allowlist = yes|no (default yes) */
 	char allowlist_table[CFG_NAME_LEN]; /* default "rtpedge": table inet NAME */

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "core/names.h"
+#include "media/leg_srtp.h"
 #include "rtpe_rtp.h"
 
 static void put_str(struct jbuf *b, const char *s)
@@ -45,11 +46,11 @@ static void put_key(struct jbuf *b, const char *name, const struct sdes_key *k)
 }
 
 /* One direction's restart state (srtp/srtp_ctx.h). */
-static void put_stream(struct jbuf *b, struct sctx *c, enum sctx_dir d)
+static void put_stream(struct jbuf *b, const struct leg_srtp *ls, enum sctx_dir d)
 {
 	struct sctx_stream st;
 
-	sctx_stream_get(c, d, &st);
+	leg_srtp_snap_read(ls, d, &st);
 	put_raw(b, d == SCTX_IN ? ",\"in\":{\"used\":" : ",\"out\":{\"used\":");
 	jbuf_u64(b, st.used);
 	if (st.have) {
@@ -86,8 +87,8 @@ static void put_srtp(struct jbuf *b, const struct leg_srtp *ls, unsigned extra)
 		put_key(b, ",\"out_key\":", sctx_key(ls->ctx, SCTX_OUT));
 	}
 	if (extra & LEG_JSON_STREAMS) {
-		put_stream(b, ls->ctx, SCTX_IN);
-		put_stream(b, ls->ctx, SCTX_OUT);
+		put_stream(b, ls, SCTX_IN);
+		put_stream(b, ls, SCTX_OUT);
 	}
 	jbuf_lit(b, "}");
 }

@@ -27,6 +27,12 @@ void leg_srtp_free(struct leg *l);
 
 /* Whether a datagram on an RTP port is RTCP (RFC 5761 4: the byte after
  * the first is 192-223, RTCP's packet types). */
+/* Takes the leg's restart state into its snapshot (the thread that relays
+ * the leg, or before it relays: after a restore). */
+void leg_srtp_snap(struct leg *l);
+/* The snapshot's direction d (any thread), with the key's use now. */
+void leg_srtp_snap_read(const struct leg_srtp *ls, enum sctx_dir d, struct sctx_stream *st);
+
 bool leg_srtp_is_rtcp(const unsigned char *p, unsigned len);
 
 /* Unprotects in place what l's peer sent, RTP (kind 0) or RTCP (1): true,

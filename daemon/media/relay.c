@@ -16,6 +16,7 @@
 #include "media/relay.h"
 
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/socket.h>
@@ -24,10 +25,11 @@
 #include "media/latch.h"
 #include "media/leg_srtp.h"
 #include "media/punt_tx.h"
+#include "media/worker.h"
 #include "rtpe_rtp.h"
 #include "core/loop.h"
 
-#define RELAY_BATCH 32
+#define RELAY_BATCH 64
 #define RELAY_MAX_PKT 2048
 #define RELAY_ROUNDS 8 /* batches per wake-up, so one busy leg cannot starve others */
 #define RELAY_ROOM (RELAY_MAX_PKT + SCTX_TRAILER_MAX) /* room to protect in place */
@@ -53,14 +55,26 @@ static bool from_peer(const struct leg *l, int k, const struct sockaddr_in *src)
 	return src->sin_addr.s_addr == l->peer.sin_addr.s_addr && ntohs(src->sin_port) == want;
 }
 
-struct batch {
+/* One thread's buffers: the loop thread's (workers = 0, B_loop) or a
+ * worker's (relay_batch_new). */
+struct relay_batch {
 	struct mmsghdr in[RELAY_BATCH], out[2][RELAY_BATCH]; /* out: by sending socket */
 	struct iovec iov[RELAY_BATCH];
 	struct sockaddr_in src[RELAY_BATCH];
 	unsigned char buf[RELAY_BATCH][RELAY_ROOM];
 };
 
-static struct batch B;
+static struct relay_batch B_loop;
+
+struct relay_batch *relay_batch_new(void)
+{
+	return calloc(1, sizeof(struct relay_batch));
+}
+
+void relay_batch_free(struct relay_batch *b)
+{
+	free(b);
+}
 
 /* RTP version 2 with a full fixed header: the only thing a leg latches to. */
 static bool rtp_valid(const unsigned char *p, unsigned len, uint32_t *ssrc, uint16_t *seq)
@@ -133,7 +147,7 @@ static void leg_rtp(struct leg *l, const unsigned char *p, unsigned len, uint64_
 static void drop_source(struct media *r, struct leg *l)
 {
 	l->us.drops++;
-	r->totals.us_drops++;
+	media_counters(r)->us_drops++;
 }
 
 /* Whether leg l relays a datagram from src (learning decides for a leg
@@ -225,42 +239,43 @@ void relay_punted(struct media *r, struct leg *l, int k, const struct sockaddr_i
 		o->us.drops++;
 		return;
 	}
-	r->totals.packets[RTPE_PATH_USERSPACE]++;
-	r->totals.bytes[RTPE_PATH_USERSPACE] += len;
+	media_counters(r)->packets[RTPE_PATH_USERSPACE]++;
+	media_counters(r)->bytes[RTPE_PATH_USERSPACE] += len;
 }
 
 /* Keeps the datagrams from the leg's peer, counting them and the others;
  * kept[s]: how many leave o's socket s, to dst[s]. */
-static void batch_filter(struct media *r, struct leg *l, struct leg *o, int k, int n,
-			 struct sockaddr_in *dst, unsigned kept[2])
+static void batch_filter(struct media *r, struct relay_batch *b, struct leg *l, struct leg *o,
+			 int k, int n, struct sockaddr_in *dst, unsigned kept[2])
 {
 	uint64_t now = mono_ns();
 
 	kept[0] = kept[1] = 0;
 	for (int i = 0; i < n; i++) {
-		unsigned len = B.in[i].msg_len;
+		unsigned len = b->in[i].msg_len;
 		int kind, s;
 
-		if (B.in[i].msg_hdr.msg_flags & MSG_TRUNC) { /* larger than any RTP */
+		if (b->in[i].msg_hdr.msg_flags & MSG_TRUNC) { /* larger than any RTP */
 			drop_source(r, l);
 			continue;
 		}
-		kind = relay_one(r, l, o, k, &B.src[i], B.buf[i], &len, now);
+		kind = relay_one(r, l, o, k, &b->src[i], b->buf[i], &len, now);
 		if (kind < 0)
 			continue; /* counted by relay_one */
 		s = out_sock(o, kind);
-		B.out[s][kept[s]].msg_hdr = (struct msghdr){
+		b->out[s][kept[s]].msg_hdr = (struct msghdr){
 			.msg_name = &dst[s], .msg_namelen = sizeof(dst[s]),
-			.msg_iov = &B.iov[i], .msg_iovlen = 1,
+			.msg_iov = &b->iov[i], .msg_iovlen = 1,
 		};
-		B.iov[i].iov_len = len;
+		b->iov[i].iov_len = len;
 		kept[s]++;
 	}
 }
 
-static void batch_send(struct media *r, struct leg *o, int k, unsigned n)
+static void batch_send(struct media *r, struct relay_batch *b, struct leg *o, int k, unsigned n)
 {
-	struct mmsghdr *out = B.out[k];
+	struct rtpe_totals *t = media_counters(r);
+	struct mmsghdr *out = b->out[k];
 	enum rtpe_path path = o->s->srtp ? RTPE_PATH_SRTP : RTPE_PATH_USERSPACE;
 	unsigned sent = 0;
 
@@ -278,8 +293,8 @@ static void batch_send(struct media *r, struct leg *o, int k, unsigned n)
 		sent += (unsigned)m;
 	}
 	for (unsigned i = 0; i < n; i++)
-		r->totals.bytes[path] += out[i].msg_hdr.msg_iov->iov_len;
-	r->totals.packets[path] += n;
+		t->bytes[path] += out[i].msg_hdr.msg_iov->iov_len;
+	t->packets[path] += n;
 }
 
 static void relay_readable(struct loop *lp, int fd, uint32_t events, void *arg)
@@ -288,6 +303,7 @@ static void relay_readable(struct loop *lp, int fd, uint32_t events, void *arg)
 	struct leg *l = ref_leg(arg, &k);
 	struct leg *o = &l->s->leg[1 - l->idx];
 	struct media *r = l->s->owner;
+	struct relay_batch *b = media_self ? worker_batch(media_self) : &B_loop;
 	struct sockaddr_in dst[2];
 
 	(void)lp;
@@ -297,27 +313,27 @@ static void relay_readable(struct loop *lp, int fd, uint32_t events, void *arg)
 		unsigned kept[2];
 
 		for (int i = 0; i < RELAY_BATCH; i++) {
-			B.iov[i] = (struct iovec){ B.buf[i], RELAY_MAX_PKT };
-			B.in[i].msg_hdr = (struct msghdr){
-				.msg_name = &B.src[i], .msg_namelen = sizeof(B.src[i]),
-				.msg_iov = &B.iov[i], .msg_iovlen = 1,
+			b->iov[i] = (struct iovec){ b->buf[i], RELAY_MAX_PKT };
+			b->in[i].msg_hdr = (struct msghdr){
+				.msg_name = &b->src[i], .msg_namelen = sizeof(b->src[i]),
+				.msg_iov = &b->iov[i], .msg_iovlen = 1,
 			};
 		}
-		n = recvmmsg(fd, B.in, RELAY_BATCH, MSG_DONTWAIT, NULL);
+		n = recvmmsg(fd, b->in, RELAY_BATCH, MSG_DONTWAIT, NULL);
 		if (n <= 0)
 			return;
 		relay_dst(o, 0, &dst[0]);
 		relay_dst(o, 1, &dst[1]);
-		batch_filter(r, l, o, k, n, dst, kept);
+		batch_filter(r, b, l, o, k, n, dst, kept);
 		for (int s = 0; s < 2; s++)
 			if (kept[s])
-				batch_send(r, o, s, kept[s]);
+				batch_send(r, b, o, s, kept[s]);
 		if (n < RELAY_BATCH)
 			return;
 	}
 }
 
-int relay_watch(struct media *r, struct leg *l, int k)
+int relay_watch(struct loop *lp, struct leg *l, int k)
 {
-	return loop_add(r->loop, l->fd[k], EPOLLIN, relay_readable, sock_ref(l, k));
+	return loop_add(lp, l->fd[k], EPOLLIN, relay_readable, sock_ref(l, k));
 }

@@ -2,7 +2,8 @@
 /*
  * relay.h - the userspace relay: receives on a leg's sockets and sends out
  * of the opposite leg's, in batches (recvmmsg/sendmmsg), for legs relayed
- * in userspace (xdp_mode off, attach failed, SRTP later); and relays the
+ * in userspace (xdp_mode off, attach failed, SRTP), on the relay worker
+ * that holds them (worker.h) or the loop thread; and relays the
  * packets XDP punts for socket-less legs (learning, unresolved neighbour,
  * no route) through the raw socket.
  */
@@ -17,7 +18,13 @@
 void relay_punted(struct media *r, struct leg *l, int k, const struct sockaddr_in *src,
 		  const unsigned char *p, unsigned len);
 
-/* Registers leg l's socket k (0 RTP, 1 RTCP) with the event loop. 0 or -errno. */
-int relay_watch(struct media *r, struct leg *l, int k);
+/* Registers leg l's socket k (0 RTP, 1 RTCP) with the event loop lp (the
+ * loop thread's, or the worker's that relays l). 0 or -errno. */
+int relay_watch(struct loop *lp, struct leg *l, int k);
+
+/* A thread's receive and send buffers (RELAY_BATCH datagrams each way):
+ * each worker has its own; the loop thread's is static. NULL: no memory. */
+struct relay_batch *relay_batch_new(void);
+void relay_batch_free(struct relay_batch *b);
 
 #endif

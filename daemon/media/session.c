@@ -22,6 +22,7 @@
 #include "media/leg_srtp.h"
 #include "media/ports.h"
 #include "media/relay.h"
+#include "media/worker.h"
 #include "xdp/xdp.h"
 #include "rtpe_rtp.h"
 
@@ -63,6 +64,7 @@ unsigned sessions_ports_free(const struct media *r)
 
 void sessions_fini(struct media *r)
 {
+	workers_stop(r); /* the sessions are the loop thread's alone from here */
 	while (r->first)
 		session_destroy(r, r->first);
 	for (int i = 0; i < r->n_ifaces; i++) {
@@ -169,6 +171,7 @@ struct session *session_new(struct media *r, uint32_t id)
 		return NULL;
 	s->owner = r;
 	s->id = id;
+	s->worker = -1;
 	s->created_ns = mono_ns();
 	for (int i = 0; i < 2; i++) {
 		s->leg[i].s = s;
@@ -222,6 +225,7 @@ static void slot_put(struct media *r, struct leg *l)
 /* Everything a session holds besides its table links. */
 static void session_release(struct media *r, struct session *s)
 {
+	worker_release(r, s); /* its worker lets go of it first */
 	for (int i = 0; i < 2; i++) {
 		struct leg *l = &s->leg[i];
 
@@ -239,7 +243,9 @@ static void session_release(struct media *r, struct session *s)
 	free(s);
 }
 
-/* Watches the four sockets and writes the map entries. 0 or -1 with err. */
+/* Writes the map entries and watches the four sockets: a relay worker's
+ * from then on (worker.h), or the loop thread's without workers. 0 or -1
+ * with err. */
 static int session_activate(struct media *r, struct session *s, char *err, size_t errlen)
 {
 	int e;
@@ -247,8 +253,8 @@ static int session_activate(struct media *r, struct session *s, char *err, size_
 	for (int i = 0; i < 2; i++) {
 		if (s->leg[i].slot < 2 * r->cfg->max_sessions)
 			r->slot_leg[s->leg[i].slot] = &s->leg[i];
-		for (int k = 0; k < 2 && s->leg[i].fd[k] >= 0; k++) {
-			e = relay_watch(r, &s->leg[i], k);
+		for (int k = 0; k < 2 && s->leg[i].fd[k] >= 0 && !r->n_workers; k++) {
+			e = relay_watch(r->loop, &s->leg[i], k);
 			if (e) {
 				snprintf(err, errlen, "cannot watch socket: %s", strerror(-e));
 				return -1;
@@ -260,6 +266,7 @@ static int session_activate(struct media *r, struct session *s, char *err, size_
 		snprintf(err, errlen, "cannot write the XDP leg map: %s", strerror(-e));
 		return -1;
 	}
+	worker_assign(r, s); /* last: the worker may change s at once */
 	return 0;
 }
 
@@ -405,6 +412,8 @@ int session_restore(struct media *r, struct session *s, char *err, size_t errlen
 			l->path = RTPE_PATH_USERSPACE;
 		if (s->srtp && l->path != RTPE_PATH_LEARNING)
 			l->path = leg_path_confirmed(r, l); /* never XDP */
+		if (l->srtp)
+			leg_srtp_snap(l); /* the restart state it was given */
 	}
 	if (session_activate(r, s, err, errlen))
 		goto fail;
@@ -430,11 +439,20 @@ fail:
 	return -1;
 }
 
+static void program_on_worker(void *arg)
+{
+	struct session *s = arg;
+	int e = session_program(s->owner, s);
+
+	if (e)
+		log_warn("session s-%u: cannot write its new stats slots to the XDP legs: %s",
+			 s->id, strerror(-e));
+}
+
 /* Free slots to the legs that have none; their map entries get them. */
 static unsigned slots_hand_out(struct media *r)
 {
 	unsigned lacking = 0;
-	int e;
 
 	for (struct session *s = r->first; s; s = s->next) {
 		bool changed = false;
@@ -452,9 +470,8 @@ static unsigned slots_hand_out(struct media *r)
 			r->slot_leg[l->slot] = l;
 			changed = true;
 		}
-		if (changed && (e = session_program(r, s)))
-			log_warn("session s-%u: cannot write its new stats slots to the XDP legs: %s",
-				 s->id, strerror(-e));
+		if (changed) /* where it is relayed: the worker may write them too */
+			worker_run(r, s, program_on_worker, s);
 	}
 	return lacking;
 }
@@ -488,6 +505,7 @@ int sessions_rebuild_slots(struct media *r)
 
 void sessions_detach(struct media *r)
 {
+	workers_stop(r);
 	while (r->first) {
 		struct session *s = r->first;
 

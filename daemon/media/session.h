@@ -48,6 +48,14 @@ struct session;
 struct leg_srtp {
 	struct sctx *ctx;
 	uint64_t fails[SCTX_FAIL_MAX];
+	/* The restart state (srtp/srtp_ctx.h) as the relaying thread last saw
+	 * it change, for the state file on the loop thread, which must not
+	 * walk libsrtp's streams while a worker adds to them: struct
+	 * sctx_stream as words, written under snap_seq (odd while written),
+	 * read with leg_srtp_snap_read (leg_srtp.c). */
+#define SNAP_WORDS 8
+	uint32_t snap[2][SNAP_WORDS];
+	unsigned snap_seq;
 };
 
 struct leg {
@@ -112,6 +120,7 @@ struct session {
 	bool srtp;                /* a leg terminates SRTP: both legs relayed by the daemon */
 	char *dialog;             /* what the SIP proxy keeps of its call's dialog (its own
 				   * text, in the state file: a BYE after a restart), or NULL */
+	int worker;               /* the relay worker its sockets are on (worker.h), -1: none */
 	struct leg leg[2];
 	struct session *hnext;    /* id hash chain */
 	struct session *prev, *next; /* all sessions, oldest first */
@@ -127,7 +136,7 @@ struct leg_view {
 	double jitter_ms;
 };
 
-struct rtpe_totals {              /* since start */
+struct rtpe_totals {              /* since start (the relay's: per thread, worker.h) */
 	uint64_t packets[RTPE_PATH_MAX], bytes[RTPE_PATH_MAX]; /* relayed by the daemon */
 	uint64_t us_drops;        /* userspace: wrong source */
 	uint64_t srtp_fails[SCTX_FAIL_MAX]; /* SRTP/SRTCP refused from peers, by reason */
@@ -185,15 +194,36 @@ struct media {
 	int punt_raw;             /* its raw socket (punt_tx.c), -1 when closed */
 	struct leg **slot_leg;    /* the leg holding each stats slot (punted frames) */
 
+	struct worker **workers;  /* the relay workers (worker.h), n_workers of them */
+	int n_workers;
+
 	void (*on_event)(void *arg, enum media_event ev, const struct session *s);
 	void *event_arg;
 };
 
-/* Tells the owner (no-op without a hook). */
+struct worker;
+/* The relay worker this thread is (worker.h), NULL on the loop thread. */
+extern _Thread_local struct worker *media_self;
+/* On worker w: the state file is behind (the loop thread is told). */
+void worker_note_changed(struct worker *w);
+/* Worker w's relay counters. */
+struct rtpe_totals *worker_totals(struct worker *w);
+
+/* Tells the owner (no-op without a hook). On a relay worker only
+ * MEDIA_CHANGED happens, and it reaches the owner through the loop
+ * thread. */
 static inline void media_event(struct media *r, enum media_event ev, const struct session *s)
 {
-	if (r->on_event)
+	if (media_self)
+		worker_note_changed(media_self);
+	else if (r->on_event)
 		r->on_event(r->event_arg, ev, s);
+}
+
+/* The relay counters this thread writes: its worker's, or the loop's. */
+static inline struct rtpe_totals *media_counters(struct media *r)
+{
+	return media_self ? worker_totals(media_self) : &r->totals;
 }
 
 /* Allocates the table, slots and port pools for r->cfg-> 0 or -errno. */

@@ -19,6 +19,7 @@
 
 #include "core/log.h"
 #include "media/latch.h"
+#include "media/worker.h"
 #include "xdp/xdp.h"
 
 bool session_waiting(const struct session *s)
@@ -68,8 +69,8 @@ static void leg_relearn(struct media *r, struct leg *l, uint64_t now)
 	latch_free(&l->cands);
 }
 
-int session_set_peer(struct media *r, struct session *s, int idx, const struct sockaddr_in *peer,
-		     uint16_t rtcp_port)
+static int set_peer_here(struct media *r, struct session *s, int idx,
+			 const struct sockaddr_in *peer, uint16_t rtcp_port)
 {
 	struct leg *l = &s->leg[idx], *o = &s->leg[1 - idx];
 	bool known = peer->sin_addr.s_addr && peer->sin_port;
@@ -97,4 +98,30 @@ int session_set_peer(struct media *r, struct session *s, int idx, const struct s
 	if (e)
 		log_err("session s-%u: cannot update the XDP legs: %s", s->id, strerror(-e));
 	return e;
+}
+
+struct set_peer_args {
+	struct session *s;
+	int idx;
+	const struct sockaddr_in *peer;
+	uint16_t rtcp_port;
+	int e;
+};
+
+static void set_peer_fn(void *arg)
+{
+	struct set_peer_args *a = arg;
+
+	a->e = set_peer_here(a->s->owner, a->s, a->idx, a->peer, a->rtcp_port);
+}
+
+/* On the thread that relays s (worker.h): its worker is the only one that
+ * touches the legs' peers, paths and latching while it relays them. */
+int session_set_peer(struct media *r, struct session *s, int idx, const struct sockaddr_in *peer,
+		     uint16_t rtcp_port)
+{
+	struct set_peer_args a = { s, idx, peer, rtcp_port, 0 };
+
+	worker_run(r, s, set_peer_fn, &a);
+	return a.e;
 }

@@ -18,6 +18,7 @@
 
 #include "core/log.h"
 #include "core/loop.h"
+#include "media/worker.h"
 #include "xdp/xdp.h"
 #include "rtpe_rtp.h"
 
@@ -98,12 +99,18 @@ void sweep_run(struct media *r)
 			media_event(r, MEDIA_CHANGED, NULL);
 			continue;
 		}
+		bool asked = false;
+
 		for (int i = 0; i < 2; i++) {
 			struct leg *l = &s->leg[i];
 			const struct rtpe_leg_state *x = xdp_of(t, n, l);
 
-			if (l->path == RTPE_PATH_LEARNING && now >= l->learn_until_ns)
-				leg_confirm(r, l, NULL); /* window over: the signalled peer */
+			/* Window over: the signalled peer, by the worker relaying
+			 * the session (once for both legs), else here; a leg
+			 * whose session waits for a peer stays learning. */
+			if (l->path == RTPE_PATH_LEARNING && now >= l->learn_until_ns && !asked &&
+			    !session_waiting(s) && !(asked = worker_window(r, s)))
+				leg_confirm(r, l, NULL);
 			agg_leg(&a, l, leg_rtp_of(l, x ? &x->rtp : NULL));
 		}
 	}

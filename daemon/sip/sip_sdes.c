@@ -11,6 +11,8 @@
  * no packet index is protected twice under one key.
  */
 #include "sip/sip_sdes.h"
+#include "media/leg_srtp.h"
+#include "media/worker.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -127,38 +129,59 @@ int sip_sdes_offer(struct sip_sdes *d, int i, int from, const struct sdp_stream 
 	return 0;
 }
 
+struct rekey_args {
+	struct leg *l;
+	struct sctx *c;         /* in: the new context; out: the old one, to free */
+	bool same[2];           /* the directions whose key stays */
+};
+
+/* On the thread that relays the leg (worker.h): the stream state of the
+ * directions whose key stays moves to the new context, which replaces the
+ * old one, and the restart snapshot follows. */
+static void rekey_fn(void *arg)
+{
+	struct rekey_args *a = arg;
+	struct leg *l = a->l;
+	struct sctx *old = l->srtp->ctx;
+	char err[160];
+
+	for (int dir = SCTX_IN; dir <= SCTX_OUT; dir++) {
+		struct sctx_stream st;
+
+		if (!a->same[dir])
+			continue;
+		sctx_stream_get(old, (enum sctx_dir)dir, &st);
+		if ((st.have || st.have_rtcp || st.used) &&
+		    sctx_stream_set(a->c, (enum sctx_dir)dir, &st, err, sizeof(err)))
+			log_warn("sip: session %u leg %c: %s", l->s->id, 'a' + l->idx, err);
+	}
+	l->srtp->ctx = a->c;
+	leg_srtp_snap(l);
+	a->c = old;
+}
+
 /* Gives leg l the keys in and out; a direction whose key stays keeps its
  * stream state. 0 or -1. */
 static int leg_rekey(struct media *m, struct leg *l, const struct sdes_key *in,
 		     const struct sdes_key *out)
 {
-	struct sctx *old = l->srtp ? l->srtp->ctx : NULL, *c;
-	bool same[2];
+	struct sctx *old = l->srtp ? l->srtp->ctx : NULL;
+	struct rekey_args a = { .l = l };
 	char err[160];
 
 	if (!old)
 		return -1;
-	same[SCTX_IN] = sdes_key_equal(sctx_key(old, SCTX_IN), in);
-	same[SCTX_OUT] = sdes_key_equal(sctx_key(old, SCTX_OUT), out);
-	if (same[SCTX_IN] && same[SCTX_OUT])
+	a.same[SCTX_IN] = sdes_key_equal(sctx_key(old, SCTX_IN), in);
+	a.same[SCTX_OUT] = sdes_key_equal(sctx_key(old, SCTX_OUT), out);
+	if (a.same[SCTX_IN] && a.same[SCTX_OUT])
 		return 0;
-	c = sctx_new(in, out, err, sizeof(err));
-	if (!c) {
+	a.c = sctx_new(in, out, err, sizeof(err));
+	if (!a.c) {
 		log_warn("sip: session %u leg %c: keys refused: %s", l->s->id, 'a' + l->idx, err);
 		return -1;
 	}
-	for (int dir = SCTX_IN; dir <= SCTX_OUT; dir++) {
-		struct sctx_stream st;
-
-		if (!same[dir])
-			continue;
-		sctx_stream_get(old, (enum sctx_dir)dir, &st);
-		if ((st.have || st.have_rtcp || st.used) &&
-		    sctx_stream_set(c, (enum sctx_dir)dir, &st, err, sizeof(err)))
-			log_warn("sip: session %u leg %c: %s", l->s->id, 'a' + l->idx, err);
-	}
-	l->srtp->ctx = c;
-	sctx_free(old);
+	worker_run(m, l->s, rekey_fn, &a); /* the worker alone touches a live context */
+	sctx_free(a.c);
 	media_event(m, MEDIA_CHANGED, l->s); /* the state file keeps the keys */
 	return 0;
 }

@@ -273,6 +273,11 @@ bool sctx_changed(struct sctx *c)
 	return ch;
 }
 
+uint64_t sctx_used(const struct sctx *c, enum sctx_dir d)
+{
+	return __atomic_load_n(&c->h[d].st.used, __ATOMIC_RELAXED);
+}
+
 void sctx_stream_get(struct sctx *c, enum sctx_dir d, struct sctx_stream *st)
 {
 	struct sctx_half *h = &c->h[d];

@@ -12,7 +12,8 @@
  * many SRTCP packets it was sent (its SRTCP index goes on from there, so
  * the peer's replay check does not refuse them).
  *
- * No session knowledge, no logging of keys. One thread (the event loop's).
+ * No session knowledge, no logging of keys. One thread (the one relaying
+ * the leg); sctx_used from any.
  */
 #ifndef RTPE_SRTP_CTX_H
 #define RTPE_SRTP_CTX_H
@@ -86,6 +87,8 @@ int sctx_protect(struct sctx *c, bool rtcp, uint8_t *p, unsigned *len, unsigned 
 /* Whether what a restart needs changed (a new SSRC, a rollover, SRTCP
  * sent) since the last call; clears it. */
 bool sctx_changed(struct sctx *c);
+/* Packets through direction d's key so far (any thread: one word). */
+uint64_t sctx_used(const struct sctx *c, enum sctx_dir d);
 /* Direction d's restart state now. */
 void sctx_stream_get(struct sctx *c, enum sctx_dir d, struct sctx_stream *st);
 /*

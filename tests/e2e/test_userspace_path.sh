@@ -5,7 +5,10 @@
 # session and media as test_xdp_path.sh, relayed by the daemon's sockets.
 # Everything must arrive intact from the right address:port, the relay's
 # UDP stack must have carried it, legs say "userspace" and count right, and
-# a wrong source is dropped and counted in the leg's drops.
+# a wrong source is dropped and counted in the leg's drops. With two relay
+# workers ([relay] workers = 2), sessions are spread over both, each
+# relays its sessions' packets intact, and the per-worker counts add up to
+# the path's.
 . "$(dirname "$0")/lib.sh"
 
 N=2000 # RTP packets each way
@@ -13,7 +16,7 @@ NR=200 # RTCP packets each way
 
 e2e_require "$PROBE" "$B/rtpedged" "$B/rtpedgectl"
 bed_up
-if ! start_daemon off; then
+if ! start_daemon off "workers = 2"; then
 	fail "daemon start" "rtpedged (xdp_mode off) did not come up; log above"
 	exit 1
 fi
@@ -92,6 +95,53 @@ check_eq "sbc received" "$(pj sbc_quiet received)" 0
 check "leg A port no longer bound" bash -c \
 	"! ip netns exec '$RTPE_NS_RELAY' ss -Hun state all src '$LA' | grep -q ."
 case_end
+
+NW=6   # sessions over the two workers
+NWP=200 # RTP packets each way per session
+US0=$(ctl --json stats | jq -r .packets.userspace)
+WK0=$(ctl --json stats | jq -c '[.workers[].packets]')
+for ((i = 0; i < NW; i++)); do
+	session_add "w$i" "WID[$i]" "WLA[$i]" "WLB[$i]" carrier "198.18.1.2:$((7000 + 2 * i))" \
+		sbc "198.18.2.2:$((8000 + 2 * i))"
+done
+for ((i = 0; i < NW; i++)); do
+	probe_bg "wc$i" "$RTPE_NS_CARRIER" --bind "198.18.1.2:$((7000 + 2 * i))" --to "${WLA[$i]}" \
+		--count "$NWP" --rate 1000 --expect "$NWP" --expect-from "${WLA[$i]}" --timeout 3000 \
+		--delay 300
+	probe_bg "ws$i" "$RTPE_NS_SBC" --bind "198.18.2.2:$((8000 + 2 * i))" --to "${WLB[$i]}" \
+		--count "$NWP" --rate 1000 --expect "$NWP" --expect-from "${WLB[$i]}" --timeout 3000 \
+		--delay 300
+done
+for ((i = 0; i < NW; i++)); do
+	probe_wait "wc$i"
+	probe_wait "ws$i"
+done
+ctl --json stats >"$T/wstats.json"
+case_begin "workers = 2: $NW sessions spread over both workers, all relayed intact both ways"
+check_eq "workers" "$(jq '.workers | length' "$T/wstats.json")" 2
+for ((i = 0; i < NW; i++)); do
+	for p in "wc$i" "ws$i"; do
+		check_eq "$p received" "$(pj "$p" received)" "$NWP"
+		check_eq "$p bad_source" "$(pj "$p" bad_source)" 0
+		check_eq "$p bad_payload" "$(pj "$p" bad_payload)" 0
+	done
+	check_eq "session ${WID[$i]} leg A packets" "$(leg_field "${WID[$i]}" 0 packets)" "$NWP"
+	check_eq "session ${WID[$i]} leg B packets" "$(leg_field "${WID[$i]}" 1 packets)" "$NWP"
+done
+for w in 0 1; do
+	check_ge "worker $w sessions" "$(jq -r ".workers[$w].sessions" "$T/wstats.json")" $((NW / 2))
+	check_ge "worker $w packets relayed" \
+		$(($(jq -r ".workers[$w].packets" "$T/wstats.json") - $(jq -r ".[$w]" <<<"$WK0"))) \
+		$((NW / 2 * 2 * NWP))
+done
+check_eq "the workers' packets add up to packets.userspace" \
+	"$(jq '[.workers[].packets] | add' "$T/wstats.json")" "$(jq -r .packets.userspace "$T/wstats.json")"
+check_eq "packets.userspace growth" $(($(jq -r .packets.userspace "$T/wstats.json") - US0)) \
+	$((2 * NW * NWP))
+case_end
+for ((i = 0; i < NW; i++)); do
+	ctl session del "${WID[$i]}" >/dev/null
+done
 
 case_begin "daemon stops cleanly on SIGTERM"
 stop_daemon

@@ -137,6 +137,7 @@ static void test_defaults(void)
 	CHECK(d.session_timeout == 60 && d.hold_timeout == 3600 && d.learning_window == 3,
 	      "timeouts");
 	CHECK(d.max_sessions == 16384 && d.log_level == LOG_LVL_INFO, "limits");
+	CHECK(d.workers == CFG_WORKERS_AUTO, "workers %u: one per CPU unless set", d.workers);
 	CHECK(d.allowlist && !strcmp(d.allowlist_table, "rtpedge") && d.allowlist_max == 4096 &&
 	      !d.catalogue[0] && !d.shipped_catalogue[0], "allowlist");
 	CHECK(d.n_ifaces == 0 && d.n_sip_listen == 0 && d.sip_proxy && d.n_regions == 0 && d.n_trunks == 0,
@@ -166,6 +167,7 @@ static const char every_key[] =
 	"hold_timeout = 5\n"
 	"learning_window = 1\n"
 	"max_sessions = 10000000\n"
+	"workers = 0\n"
 	"log_level = debug\n"
 	"allowlist = no\n"
 	"allowlist_table = edge.1\n"
@@ -225,7 +227,8 @@ static void test_every_key(void)
 	CHECK(cfg.xdp_mode == XDP_MODE_GENERIC && cfg.port_min == 30001 && cfg.port_max == 30010,
 	      "xdp/ports");
 	CHECK(cfg.session_timeout == 5 && cfg.hold_timeout == 5 && cfg.learning_window == 1 &&
-	      cfg.max_sessions == 10000000 && cfg.log_level == LOG_LVL_DEBUG, "numbers");
+	      cfg.max_sessions == 10000000 && cfg.log_level == LOG_LVL_DEBUG && cfg.workers == 0,
+	      "numbers");
 	CHECK(!cfg.allowlist && !strcmp(cfg.allowlist_table, "edge.1") &&
 	      cfg.allowlist_max == 65536 &&
 	      !strcmp(cfg.shipped_catalogue, "/nonexistent/regions.conf"), "allowlist keys");
@@ -443,6 +446,8 @@ static const struct bad_case bad[] = {
 	  "t.conf:2: session_timeout: \"60s\" is not a whole number of seconds (1-86400)", "" },
 	{ "max_sessions out of range", "[relay]\nmax_sessions = 10000001\n" MINI,
 	  "t.conf:2: max_sessions: \"10000001\" is not a number (1-10000000)", "" },
+	{ "workers out of range", "[relay]\nworkers = 65\n" MINI,
+	  "t.conf:2: workers: \"65\" is not a number of threads (0-64)", "" },
 	{ "metrics_listen without port", "[relay]\nmetrics_listen = 127.0.0.1\n" MINI,
 	  "t.conf:2: metrics_listen: \"127.0.0.1\" is not IP:PORT", "" },
 	{ "key outside any section", "port_min = 40000\n" MINI,

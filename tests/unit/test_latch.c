@@ -8,13 +8,17 @@
  * Leg A (interface "nat", latch = yes) is signalled as 127.0.0.5:10000.
  * The NATed peer really sends from 127.0.0.5:17000 (same IP, other port),
  * its RTCP from 127.0.0.5:17777. Leg B's peer, 127.0.0.6:12000, receives
- * what leg A relays. Strangers are other addresses.
+ * what leg A relays. Strangers are other addresses. Every case runs twice:
+ * relayed on the loop thread ([relay] workers = 0), then by two relay
+ * workers, where latching must behave the same.
  */
 #include "check.h"
 #include "core/config.h"
 #include "core/loop.h"
 #include "core/log.h"
 #include "media/session.h"
+#include "media/sweep.h"
+#include "media/worker.h"
 #include "netns_fixture.h"
 
 #include <arpa/inet.h>
@@ -35,6 +39,10 @@
 static struct rtpe_cfg cfg;
 static struct media M;
 static uint64_t pump_until;
+static bool on_workers; /* the second pass: the legs on relay workers (media/worker.h) */
+
+/* The cases run twice: relayed on the loop thread, then on two workers. */
+#define LCASE(name) CASE_BEGIN(on_workers ? name " (relay workers)" : (name))
 
 static struct sockaddr_in ep(const char *ip, uint16_t port)
 {
@@ -157,13 +165,25 @@ static struct session *new_session(struct sockaddr_in *la, struct sockaddr_in *l
 	return s;
 }
 
+/* Packets the relay workers relayed so far. */
+static uint64_t worker_relayed(void)
+{
+	uint64_t sum = 0, pk, by, ns;
+
+	for (int i = 0; i < workers_count(&M); i++) {
+		worker_figures(&M, i, &pk, &by, &ns);
+		sum += pk;
+	}
+	return sum;
+}
+
 static void t_exact(void)
 {
 	struct sockaddr_in la, lb;
 	struct session *s = new_session(&la, &lb);
 	int sig = sock_at("127.0.0.5", 10000);
 
-	CASE_BEGIN("latch: the exact signalled address confirms at its first packet");
+	LCASE("latch: the exact signalled address confirms at its first packet");
 	CHECK(s && sig >= 0, "setup");
 	if (s && sig >= 0) {
 		send_rtp(sig, &la, 0x5160, 1);
@@ -171,6 +191,7 @@ static void t_exact(void)
 		CHECK(s->leg[0].path != RTPE_PATH_LEARNING, "still learning");
 		CHECK(is_ep(&s->leg[0].peer, "127.0.0.5", 10000), "peer %s", ep_str(&s->leg[0].peer));
 		CHECK(drain(H.far, 0, NULL) == 1, "the packet was not relayed");
+		CHECK(!on_workers || worker_relayed() > 0, "no worker relayed it");
 		session_destroy(&M, s);
 	}
 	if (sig >= 0)
@@ -184,8 +205,8 @@ static void t_nat_probation(void)
 	struct session *s = new_session(&la, &lb);
 	int got = 0;
 
-	CASE_BEGIN("latch: the signalled IP on another port latches after three packets in "
-		   "sequence, its RTCP port as seen, not port + 1");
+	LCASE("latch: the signalled IP on another port latches after three packets in "
+	      "sequence, its RTCP port as seen, not port + 1");
 	CHECK(s, "setup");
 	if (!s) {
 		CASE_END();
@@ -219,7 +240,7 @@ static void t_rtp_only(void)
 	struct sockaddr_in la, lb;
 	struct session *s = new_session(&la, &lb);
 
-	CASE_BEGIN("latch: without RTCP seen, the latched RTP port + 1");
+	LCASE("latch: without RTCP seen, the latched RTP port + 1");
 	CHECK(s, "setup");
 	if (s) {
 		stream(H.nat, &la, 0xa2, 7, 3);
@@ -236,8 +257,8 @@ static void t_race(void)
 	struct session *s = new_session(&la, &lb);
 	int from_nat = 0, att_got;
 
-	CASE_BEGIN("latch: a stranger's stream, started first, loses to the NATed peer; it "
-		   "receives nothing and injects nothing; no re-latch afterwards");
+	LCASE("latch: a stranger's stream, started first, loses to the NATed peer; it "
+	      "receives nothing and injects nothing; no re-latch afterwards");
 	CHECK(s, "setup");
 	if (!s) {
 		CASE_END();
@@ -270,8 +291,8 @@ static void t_spray(void)
 	struct session *s = new_session(&la, &lb);
 	uint16_t seq = 1000;
 
-	CASE_BEGIN("latch: a peer behind NAT on another IP latches after the hold although a "
-		   "sprayer hits the port between its packets");
+	LCASE("latch: a peer behind NAT on another IP latches after the hold although a "
+	      "sprayer hits the port between its packets");
 	CHECK(s, "setup");
 	if (!s) {
 		CASE_END();
@@ -290,6 +311,57 @@ static void t_spray(void)
 	CHECK(s->leg[0].path != RTPE_PATH_LEARNING, "never latched");
 	CHECK(is_ep(&s->leg[0].peer, "127.0.0.7", 18000), "peer %s", ep_str(&s->leg[0].peer));
 	session_destroy(&M, s);
+	CASE_END();
+}
+
+static void t_window_end(void)
+{
+	struct sockaddr_in la, lb;
+	struct session *s = new_session(&la, &lb);
+
+	LCASE("latch: the sweep ends a learning window that is over: the signalled peer, the "
+	      "leg on its confirmed path");
+	CHECK(s, "setup");
+	if (!s) {
+		CASE_END();
+		return;
+	}
+	pump(10); /* the session reached its worker */
+	CHECK(s->leg[1].path == RTPE_PATH_LEARNING, "leg B not learning: %d", s->leg[1].path);
+	s->leg[1].learn_until_ns = 0; /* its window is over (the worker reads it next) */
+	sweep_run(&M);
+	pump(10);
+	CHECK(s->leg[1].path == RTPE_PATH_USERSPACE, "leg B path %d after the sweep",
+	      s->leg[1].path);
+	CHECK(is_ep(&s->leg[1].peer, "127.0.0.6", 12000), "peer %s", ep_str(&s->leg[1].peer));
+	session_destroy(&M, s);
+	CASE_END();
+}
+
+static void t_timeout(void)
+{
+	struct sockaddr_in la, lb, la2, lb2;
+	struct session *s = new_session(&la, &lb), *quiet = new_session(&la2, &lb2);
+	int sig = sock_at("127.0.0.5", 10000);
+	uint32_t id = s ? s->id : 0, quiet_id = quiet ? quiet->id : 0;
+
+	LCASE("latch: the sweep reads the last packet the relay saw: a session with media "
+	      "stays, one without is timed out");
+	CHECK(s && quiet && sig >= 0, "setup");
+	if (s && quiet && sig >= 0) {
+		send_rtp(sig, &la, 0x71, 1);
+		pump(10);
+		/* As if both were created long ago: only media keeps them. */
+		s->created_ns = quiet->created_ns = 0;
+		sweep_run(&M);
+		pump(10);
+		CHECK(session_find(&M, id) == s, "the session with media was removed");
+		CHECK(!session_find(&M, quiet_id), "the session without media stayed");
+		if (session_find(&M, id))
+			session_destroy(&M, s);
+	}
+	if (sig >= 0)
+		close(sig);
 	CASE_END();
 }
 
@@ -337,16 +409,28 @@ int main(void)
 		return 0;
 	}
 	if (unshare(CLONE_NEWNET) || lo_up() || media_up(err, sizeof(err))) {
-		CASE_BEGIN("latch: setup");
+		LCASE("latch: setup");
 		CHECK(0, "%s", err[0] ? err : strerror(errno));
 		CASE_END();
 		CHECK_EXIT();
 	}
-	t_exact();
-	t_nat_probation();
-	t_rtp_only();
-	t_race();
-	t_spray();
+	for (int pass = 0; pass < 2; pass++) {
+		t_exact();
+		t_nat_probation();
+		t_rtp_only();
+		t_race();
+		t_spray();
+		t_window_end();
+		t_timeout();
+		cfg.workers = 2;
+		if (!pass && workers_start(&M, err, sizeof(err))) {
+			CASE_BEGIN("latch: relay workers start");
+			CHECK(0, "%s", err);
+			CASE_END();
+			break;
+		}
+		on_workers = true;
+	}
 	sessions_fini(&M);
 	loop_free(M.loop);
 	CHECK_EXIT();

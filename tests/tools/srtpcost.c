@@ -9,6 +9,15 @@
  * Output: one line per suite, or one JSON object with --json:
  *   {"size":160,"packets":N,"suites":[{"suite":S,"protect_ns":F,
  *    "unprotect_ns":F,"both_ns":F},...]}
+ *
+ *   srtpcost --write FILE --suite S --key BASE64 [--count N] [--size B]
+ * instead writes the SRTP packets a benchmark generator sends (rtpgen
+ * --mode srtp-set): N (a power of two, at most 65536: one rollover
+ * period) packets of one stream, SSRC 0x12000000 (bench_sink: untimed),
+ * sequence numbers 0..N-1, each protected with the master key and salt
+ * BASE64 (RFC 4568 inline key without "inline:"); the plaintext payload
+ * is the generator's stamp with a send time of 0, then 0xd5. The file:
+ * "RTPESET1", N and the packet length (32-bit little-endian), packets.
  */
 #include <stdbool.h>
 #include <stdint.h>
@@ -51,6 +60,77 @@ static srtp_t session(int i, srtp_ssrc_type_t type, uint8_t *key)
 		exit(2);
 	}
 	return s;
+}
+
+/* Standard base64 into out (at most max bytes): the length, or -1. */
+static int b64_decode(const char *s, uint8_t *out, int max)
+{
+	static const char al[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+	uint32_t acc = 0;
+	int bits = 0, n = 0;
+
+	for (; *s && *s != '='; s++) {
+		const char *p = strchr(al, *s);
+
+		if (!p)
+			return -1;
+		acc = acc << 6 | (uint32_t)(p - al);
+		bits += 6;
+		if (bits >= 8) {
+			if (n >= max)
+				return -1;
+			bits -= 8;
+			out[n++] = (uint8_t)(acc >> bits);
+		}
+	}
+	return n;
+}
+
+static void le32(uint8_t *p, uint32_t v)
+{
+	for (int i = 0; i < 4; i++)
+		p[i] = (uint8_t)(v >> (8 * i));
+}
+
+/* --write: n packets of suite i under key into path. 0, or an exit status. */
+static int write_set(const char *path, int i, const char *key64, uint32_t n, unsigned size)
+{
+	uint8_t key[64] = { 0 }, b[1600], head[16] = "RTPESET1";
+	FILE *f;
+	srtp_t tx;
+	int len = 0;
+
+	if (b64_decode(key64, key, sizeof(key)) < 28 || size < 16 || (n & (n - 1)) || n > 65536) {
+		fprintf(stderr, "srtpcost: --write needs a key of 28+ bytes in base64, --size 16+, "
+				"--count a power of two up to 65536\n");
+		return 2;
+	}
+	tx = session(i, ssrc_any_outbound, key);
+	f = fopen(path, "wb");
+	if (!f)
+		return 1;
+	for (uint32_t k = 0; k < n; k++) {
+		uint32_t ts = 160 * k;
+
+		memset(b, 0xd5, 12 + size);
+		b[0] = 0x80, b[1] = 0;
+		b[2] = (uint8_t)(k >> 8), b[3] = (uint8_t)k;
+		b[4] = (uint8_t)(ts >> 24), b[5] = (uint8_t)(ts >> 16);
+		b[6] = (uint8_t)(ts >> 8), b[7] = (uint8_t)ts;
+		memcpy(b + 8, "\x12\0\0\0", 4);
+		memcpy(b + 12, "RTPB\0\0\0\0\0\0\0\0\0\0\0\0", 16); /* magic, flow 0, send time 0 */
+		len = 12 + (int)size;
+		if (srtp_protect(tx, b, &len))
+			return 3;
+		if (!k) {
+			le32(head + 8, n);
+			le32(head + 12, (uint32_t)len);
+			fwrite(head, 1, sizeof(head), f);
+		}
+		fwrite(b, 1, (size_t)len, f);
+	}
+	srtp_dealloc(tx);
+	return fclose(f) ? 1 : 0;
 }
 
 static void packet(uint8_t *b, uint32_t i, unsigned size)
@@ -108,6 +188,7 @@ int main(int argc, char **argv)
 	uint32_t n = 200000;
 	unsigned size = 160;
 	bool json = false;
+	const char *out = NULL, *suite = NULL, *key = NULL;
 
 	for (int a = 1; a < argc; a++) {
 		if (!strcmp(argv[a], "--json"))
@@ -116,10 +197,26 @@ int main(int argc, char **argv)
 			n = (uint32_t)strtoul(argv[++a], NULL, 10);
 		else if (!strcmp(argv[a], "--size") && a + 1 < argc)
 			size = (unsigned)strtoul(argv[++a], NULL, 10);
+		else if (!strcmp(argv[a], "--write") && a + 1 < argc)
+			out = argv[++a];
+		else if (!strcmp(argv[a], "--suite") && a + 1 < argc)
+			suite = argv[++a];
+		else if (!strcmp(argv[a], "--key") && a + 1 < argc)
+			key = argv[++a];
 		else {
-			fprintf(stderr, "usage: srtpcost [--count N] [--size BYTES] [--json]\n");
+			fprintf(stderr, "usage: srtpcost [--count N] [--size BYTES] [--json]\n"
+					"       srtpcost --write FILE --suite S --key BASE64 [--count N] "
+					"[--size BYTES]\n");
 			return 2;
 		}
+	}
+	if (out) {
+		srtp_init();
+		for (int i = 0; suite && key && i < (int)(sizeof(suites) / sizeof(suites[0])); i++)
+			if (!strcmp(suites[i].name, suite))
+				return write_set(out, i, key, n == 200000 ? 65536 : n, size);
+		fprintf(stderr, "srtpcost: --write needs --suite (one of the suites) and --key\n");
+		return 2;
 	}
 	if (!n || n > 60000 || size < 1 || size > 1400) {
 		fprintf(stderr, "srtpcost: --count 1..60000 (one stream, no rollover), --size 1..1400\n");

@@ -12,9 +12,9 @@
 #   latency.png    one-way latency through the relay, p50 and p99
 #   nsperpkt.png   BPF_PROG_TEST_RUN ns per packet, rtpedge_xdp beside ceiling_xdp
 #   calls.png      G.711 calls one relay core carries (200 packets/s per call)
-#   srtp.png       the srtp phase: relay CPU per SRTP packet, rtpedged and
-#                  rtpengine, each direction, beside the plain userspace path
-#                  and libsrtp2's own protect + unprotect (the floor)
+#   srtp.png       the srtp phase: relay CPU per SRTP packet at light load,
+#                  rtpedged and rtpengine, each direction, beside the plain
+#                  userspace path and libsrtp2's own protect + unprotect
 set -euo pipefail
 
 [ $# -eq 2 ] || { echo "usage: $0 RESULTS.json OUTDIR" >&2; exit 2; }
@@ -26,7 +26,7 @@ trap 'rm -rf "$D"' EXIT
 # path sustains, for a CPU comparison where nothing is saturated).
 MODES="ceiling@full xdp@full userspace@full kernel@full xdp@light userspace@light"
 SRTP="userspace@light srtp-enc@light rtpengine-enc@light srtp-dec@light rtpengine-dec@light
-srtp-enc@full rtpengine-enc@full srtp-dec@full rtpengine-dec@full"
+srtp-both@light rtpengine-both@light"
 FLOOR=$(jq -r '.srtp.both_ns // empty' "$RES")
 
 # One data file per series: sessions and the summary fields, tab-separated.

@@ -536,12 +536,13 @@ def lpad(w): tostring | if length >= w then . else . + (" " * (w - length)) end;
 "packets of the sessions in \(.meta.order // "sequential") order (RTPE_BENCH_ORDER)",
 "path          load  sessions   offered/s delivered/s    loss   relay ns/pkt (softirq + daemon)   p50 us   p99 us   G.711 calls/core",
 (.summary | sort_by([.load, (.mode as $m | ["ceiling", "xdp", "userspace", "kernel", "srtp-enc",
-	"rtpengine-enc", "srtp-dec", "rtpengine-dec"] | index($m)), .sessions])[]
+	"rtpengine-enc", "srtp-dec", "rtpengine-dec", "srtp-both", "rtpengine-both"] | index($m)), .sessions])[]
  | "\(.mode | lpad(14))\(.load | lpad(6))\(.sessions | pad(8))\(.offered_pps | f(0) | pad(12))\(.delivered_pps | f(0) | pad(12))\(.loss_ratio * 100 | f(3) | pad(7))%   \(.relay_ns_per_pkt | f(0) | pad(6)) (\(.softirq_ns_per_pkt | f(0)) + \(.daemon_ns_per_pkt | f(0)))\(" " * 14)\(.lat_p50_us | f(1) | pad(7))  \(.lat_p99_us | f(1) | pad(7))  \(.g711_calls_per_core | f(0) | pad(12))"),
 (.skipped[] | "\(.mode | lpad(14))\(.load // "full" | lpad(6))\(.sessions | pad(8))  not measured: \(.reason)"),
 (.srtp | if .measured then "srtp (\(.suite)): libsrtp2 on the relay CPU (srtpcost, start and end of the phase): protect \(.protect_ns | f(0)) ns, unprotect \(.unprotect_ns | f(0)) ns, both \(.both_ns | f(0)) ns a packet; rtpengine: \(.rtpengine), \(.rtpengine_mode)",
- (.vs_floor[] | "  \(.mode | lpad(9)) \(.load | lpad(6)) \(.sessions | pad(7)): relay \(.relay_ns_per_pkt | f(0)) ns/pkt = \(.ratio | f(2)) x protect+unprotect, \(.ratio_one_op | f(2)) x the one operation it does"),
- (.vs_rtpengine[] | "  \(.mode | lpad(9)) \(.load | lpad(6)) \(.sessions | pad(7)): packets per relay core rtpedge \(.rtpedge_pkts_per_core // "-"), rtpengine \(.rtpengine_pkts_per_core // "-"): \(.ratio | f(2)) x")
+ (.vs_floor[] | "  \(.mode | lpad(9)) \(.load | lpad(6)) \(.sessions | pad(7)): relay \(.relay_ns_per_pkt | f(0)) ns/pkt = \(.ratio | f(2)) x protect+unprotect, \(.ratio_ops | f(2)) x the crypto it does (\(.floor_ops_ns | f(0)) ns)"),
+ (.vs_rtpengine[] | "  \(.mode | lpad(9)) \(.load | lpad(6)) \(.sessions | pad(7)): packets per relay core rtpedge \(.rtpedge_pkts_per_core // "-"), rtpengine \(.rtpengine_pkts_per_core // "-"): \(.ratio | f(2)) x"),
+ (.gave_up // [] | if length > 0 then "  rtpengine stopped reading sockets (more than 50 datagrams queued, 5 times) in: \(join(", "))" else empty end)
  else "srtp          not measured (not in RTPE_BENCH_PHASES)" end),
 "BPF_PROG_TEST_RUN (repeat \(.nsperpkt.repeat), \(.nsperpkt.legs) legs): rtpedge_xdp \(.nsperpkt.rtpedge.ns_median | f(1)) ns, ceiling_xdp \(.nsperpkt.ceiling.ns_median | f(1)) ns per packet: ratio \(.nsperpkt.ratio | f(2)) (rtpedge_xdp \(.nsperpkt.rtpedge_plain_ns // 0 | f(1)) ns without the clock read, \(.nsperpkt.rtpedge_clock_ns // 0 | f(1)) with it, for \((.nsperpkt.clock_share // 0) * 100 | f(1))% of a stream); verifier: rtpedge \(.nsperpkt.rtpedge.verified_insns) insns (\(.nsperpkt.rtpedge.xlated_insns) xlated), ceiling \(.nsperpkt.ceiling.verified_insns) (\(.nsperpkt.ceiling.xlated_insns))",
 "control socket: " + ([.ctl[] | "\(.mode) \(.op) \(.sessions): \(.per_s)/s"] | join(", ")),

@@ -4,7 +4,7 @@
 bench's srtp phase (scripts/bench-srtp.sh): the same sessions rtpedged gets
 from ctlbench, bridged RTP <-> SRTP by rtpengine.
 
-  rtpengine-ng.py add --count N --mode enc|dec --suite SUITE --key BASE64
+  rtpengine-ng.py add --count N --mode enc|dec|both --suite SUITE --key BASE64
                       --flows FILE [--ng HOST:PORT] [--peer-a IP] [--peer-b IP]
       N calls. Call k: side A (the carrier) at PEER_A + k / 30000 :
       2000 + 2 (k % 30000), side B (the sbc) likewise at PEER_B, as
@@ -12,7 +12,9 @@ from ctlbench, bridged RTP <-> SRTP by rtpengine.
       RTP/SAVP (transport-protocol), B answers with the offered crypto tag
       of SUITE and its key: rtpengine encrypts A -> B. mode dec: A offers
       RTP/SAVP with a=crypto SUITE and KEY, B gets and answers RTP/AVP:
-      rtpengine decrypts A -> B. Appends "CALL-ID LEG_A_LOCAL PEER_A
+      rtpengine decrypts A -> B. mode both: A offers RTP/SAVP with KEY, B
+      answers RTP/SAVP with the offered tag of SUITE and KEY: rtpengine
+      decrypts and encrypts again A -> B (its own key). Appends "CALL-ID LEG_A_LOCAL PEER_A
       LEG_B_LOCAL PEER_B" per call to FILE (rtpgen's flows).
   rtpengine-ng.py del --flows FILE [--ng HOST:PORT]
       Deletes every call FILE lists.
@@ -149,7 +151,7 @@ def add(a, ng):
     offers = ng.run([{
         "command": "offer", "call-id": ids[k], "from-tag": "a",
         "sdp": sdp(pa[k], "RTP/AVP") if a.mode == "enc" else sdp(pa[k], "RTP/SAVP", crypto),
-        "transport-protocol": "RTP/SAVP" if a.mode == "enc" else "RTP/AVP",
+        "transport-protocol": "RTP/AVP" if a.mode == "dec" else "RTP/SAVP",
         "direction": ["carrier", "sbc"], "replace": ["origin", "session-connection"],
     } for k in range(a.count)])
     answers = []
@@ -158,7 +160,7 @@ def add(a, ng):
             continue
         text = o["sdp"].decode()
         b_sdp = (sdp(pb[k], "RTP/SAVP", "%s %s inline:%s" % (crypto_tag(text, a.suite), a.suite, a.key))
-                 if a.mode == "enc" else sdp(pb[k], "RTP/AVP"))
+                 if a.mode != "dec" else sdp(pb[k], "RTP/AVP"))
         answers.append((k, sdp_ep(text), {"command": "answer", "call-id": ids[k], "from-tag": "a",
                                           "to-tag": "b", "sdp": b_sdp}))
     replies = ng.run([x[2] for x in answers])
@@ -181,7 +183,7 @@ def main():
     p.add_argument("op", choices=["add", "del"])
     p.add_argument("--ng", default="127.0.0.1:2223")
     p.add_argument("--count", type=int, default=1)
-    p.add_argument("--mode", choices=["enc", "dec"], default="enc")
+    p.add_argument("--mode", choices=["enc", "dec", "both"], default="enc")
     p.add_argument("--suite", default="AES_CM_128_HMAC_SHA1_80")
     p.add_argument("--key", default="")
     p.add_argument("--flows", required=True)

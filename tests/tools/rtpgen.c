@@ -376,16 +376,17 @@ static void run_print(const struct opts *o, const struct run_result *r)
 	__u64 got = r->b.c[C_PACKETS] - r->a.c[C_PACKETS], h[SINK_BUCKETS], timed;
 	double secs = (double)r->elapsed_ns / 1e9;
 
-	for (int i = 0; i < SINK_BUCKETS; i++)
+	timed = 0; /* packets with a send time: the histogram's (none: no latency) */
+	for (int i = 0; i < SINK_BUCKETS; i++) {
 		h[i] = r->b.h[i] - r->a.h[i];
+		timed += h[i];
+	}
 	printf("{\"label\":\"%s\",\"rate_target\":%.0f,\"seconds\":%.3f,\"window_s\":%.3f,"
 	       "\"sent\":%llu,\"offered_pps\":%.0f,\"delivered\":%llu,\"delivered_pps\":%.0f,"
 	       "\"lost\":%lld,\"loss_ratio\":%.6f,", o->label, o->rate, secs,
 	       (double)r->window_ns / 1e9, (unsigned long long)r->sent, (double)r->sent / secs,
 	       (unsigned long long)got, (double)got / secs, (long long)(r->sent - got),
 	       r->sent ? (double)((long long)(r->sent - got)) / (double)r->sent : 0.0);
-	/* packets with a send time: the histogram's (none: no latency) */
-	timed = got - (r->b.c[C_UNTIMED] - r->a.c[C_UNTIMED]) - (r->b.c[C_SKEW] - r->a.c[C_SKEW]);
 	if (timed)
 		printf("\"lat_p50_us\":%.2f,\"lat_p99_us\":%.2f,\"lat_max_us\":%.2f,"
 		       "\"lat_mean_us\":%.2f,", hist_quantile(h, timed, 0.50),

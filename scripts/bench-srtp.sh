@@ -52,14 +52,15 @@ srtp_key() {
 	head -c "$n" /dev/urandom | base64 -w0
 }
 
-# libsrtp2's own cost on the relay CPU, idle bed: one srtpcost --json line
-# per call into $T/srtpcost.jsonl.
+# srtp_floor [N]: libsrtp2's own cost on the relay CPU, idle bed, one
+# context pair (or N, round robin: as cold as N sessions leave them): one
+# srtpcost --json line into $T/srtpcost.jsonl.
 srtp_floor() {
-	local count=60000
+	local count=60000 n=${1:-1}
 	[ "$SMOKE" = 1 ] && count=5000
-	taskset -c "$RELAY_CPU" "$B/tools/srtpcost" --json --count "$count" |
-		jq -c --arg s "$SRTP_SUITE" '.suites[] | select(.suite == $s)' >>"$T/srtpcost.jsonl" ||
-		die "srtpcost failed"
+	taskset -c "$RELAY_CPU" "$B/tools/srtpcost" --json --count "$count" --sessions "$n" |
+		jq -c --arg s "$SRTP_SUITE" --argjson n "$n" '.suites[] | select(.suite == $s) |
+			. + {sessions: $n}' >>"$T/srtpcost.jsonl" || die "srtpcost failed"
 }
 
 rtpengine_start() {
@@ -209,7 +210,7 @@ srtp_relay() {
 }
 
 phase_srtp() {
-	local relay relays=${RTPE_BENCH_SRTP_RELAYS:-rtpedge rtpengine}
+	local relay n relays=${RTPE_BENCH_SRTP_RELAYS:-rtpedge rtpengine}
 	[ "$SMOKE" = 1 ] && relays=${RTPE_BENCH_SRTP_RELAYS:-rtpedge}
 	[ -x "$B/tools/srtpcost" ] || die "$B/tools/srtpcost is missing: make first"
 	SRTP_KEY=$(srtp_key)
@@ -217,15 +218,19 @@ phase_srtp() {
 		--count "$SRTP_SET_N" || die "cannot make the SRTP set (srtpcost --write)"
 	: >"$T/srtpcost.jsonl"
 	srtp_floor
+	for n in "${SESSIONS[@]}"; do
+		[ "$n" -gt 1 ] && [ "$n" -le "$(srtp_max_sessions)" ] && srtp_floor "$n"
+	done
 	for relay in $relays; do
 		srtp_relay "$relay"
 	done
 	srtp_floor
 	jq -s --arg s "$SRTP_SUITE" --arg rtpe "$(rtpengine --version 2>&1 | head -n 1)" \
-		'{suite: $s, measured: true, floor: .,
-		  protect_ns: (map(.protect_ns) | add / length),
-		  unprotect_ns: (map(.unprotect_ns) | add / length),
-		  both_ns: (map(.both_ns) | add / length),
+		'map(select(.sessions == 1)) as $one | {suite: $s, measured: true, floor: .,
+		  protect_ns: ($one | map(.protect_ns) | add / length),
+		  unprotect_ns: ($one | map(.unprotect_ns) | add / length),
+		  both_ns: ($one | map(.both_ns) | add / length),
+		  both_ns_at: (map({key: (.sessions | tostring), value: .both_ns}) | from_entries),
 		  rtpengine: $rtpe, rtpengine_mode: "userspace only (--table=-1), 1 media thread, pinned to the relay CPU"}' \
 		"$T/srtpcost.jsonl" >"$T/srtp.json" || die "cannot summarise the SRTP floor"
 }
@@ -245,16 +250,20 @@ def ops_ns($s; $m): if $m == "srtp-enc" then $s.protect_ns
    | {mode, sessions, load, relay_ns_per_pkt: (.relay_ns_per_pkt | r3),
       floor_both_ns: ($s.both_ns | r3), ratio: (ratio(.relay_ns_per_pkt; $s.both_ns) | r3),
       floor_ops_ns: (ops_ns($s; $o.mode) | r3),
-      ratio_ops: (ratio(.relay_ns_per_pkt; ops_ns($s; $o.mode)) | r3)}]
+      ratio_ops: (ratio(.relay_ns_per_pkt; ops_ns($s; $o.mode)) | r3),
+      floor_both_ns_same_sessions: ($s.both_ns_at[.sessions | tostring] | r3),
+      ratio_same_sessions: (ratio(.relay_ns_per_pkt; $s.both_ns_at[.sessions | tostring]) | r3)}]
   as $t1
 | [$all.summary[] | select(.mode | startswith("srtp-")) | . as $o
    | (first($all.summary[] | select(.mode == ("rtpengine-" + ($o.mode | ltrimstr("srtp-")))
 	and .sessions == $o.sessions and .load == $o.load)) // null) as $e
    | select($e != null)
-   | {mode: ($o.mode | ltrimstr("srtp-")), sessions, load,
+   | any($all.runs[] | select(.mode == $e.mode and .sessions == $e.sessions and .load == $e.load);
+	.relay_gave_up_sockets == true) as $gave_up
+   | {mode: ($o.mode | ltrimstr("srtp-")), sessions, load, rtpengine_gave_up: $gave_up,
       rtpedge_pkts_per_core: (if $o.relay_ns_per_pkt > 0 then 1e9 / $o.relay_ns_per_pkt | floor else null end),
       rtpengine_pkts_per_core: (if $e.relay_ns_per_pkt > 0 then 1e9 / $e.relay_ns_per_pkt | floor else null end),
-      ratio: (ratio($e.relay_ns_per_pkt; $o.relay_ns_per_pkt) | r3),
+      ratio: (if $gave_up then null else ratio($e.relay_ns_per_pkt; $o.relay_ns_per_pkt) | r3 end),
       delivered_ratio: (ratio($o.delivered_pps; $e.delivered_pps) | r3)}] as $t2
 | ([$t1[] | select(.load == "light" and .ratio != null)]) as $l1
 | ([$t2[] | select(.load == "light" and .ratio != null)]) as $l2

@@ -3,7 +3,9 @@
  * srtpcost - what libsrtp2 costs here per packet: for each suite rtpedge
  * terminates, N RTP packets of a 12-byte header and --size payload bytes
  * (default 160: 20 ms of G.711) protected and unprotected in a tight loop
- * on one core, timed by the thread's CPU clock. The floor of the relay's
+ * on one core, timed by the thread's CPU clock; with --sessions N, round
+ * robin over N pairs of contexts (a relay's legs: each packet finds its
+ * context as cold as N sessions leave it). The floor of the relay's
  * cost per SRTP packet (docs/SRTP.md; make bench's srtp phase uses it).
  *
  * Output: one line per suite, or one JSON object with --json:
@@ -145,33 +147,39 @@ static void packet(uint8_t *b, uint32_t i, unsigned size)
 }
 
 /* ns per packet of protect and of unprotect over n packets. */
-static void measure(int i, uint32_t n, unsigned size, double *prot, double *unprot)
+/* ns per packet of protect and of unprotect over n packets, round robin
+ * over ns sessions (each its own pair of contexts, as a relay's legs). */
+static void measure(int i, uint32_t n, uint32_t ns, unsigned size, double *prot, double *unprot)
 {
 	static uint8_t bufs[2048][1600];
-	uint8_t key[64];
-	srtp_t tx, rx;
+	srtp_t *tx = calloc(ns, sizeof(*tx)), *rx = calloc(ns, sizeof(*rx));
 	uint64_t tp = 0, tu = 0;
+	uint8_t key[64];
 
+	if (!tx || !rx)
+		exit(2);
 	for (unsigned k = 0; k < sizeof(key); k++)
 		key[k] = (uint8_t)(k * 7 + 1);
-	tx = session(i, ssrc_any_outbound, key);
-	rx = session(i, ssrc_any_inbound, key);
+	for (uint32_t k = 0; k < ns; k++) {
+		tx[k] = session(i, ssrc_any_outbound, key);
+		rx[k] = session(i, ssrc_any_inbound, key);
+	}
 	for (uint32_t done = 0; done < n; done += 2048) {
 		uint32_t m = n - done < 2048 ? n - done : 2048;
 		int len[2048];
 		uint64_t t0, t1, t2;
 
 		for (uint32_t j = 0; j < m; j++) {
-			packet(bufs[j], done + j, size);
+			packet(bufs[j], (done + j) / ns, size);
 			len[j] = 12 + (int)size;
 		}
 		t0 = cpu_ns();
 		for (uint32_t j = 0; j < m; j++)
-			if (srtp_protect(tx, bufs[j], &len[j]))
+			if (srtp_protect(tx[(done + j) % ns], bufs[j], &len[j]))
 				exit(3);
 		t1 = cpu_ns();
 		for (uint32_t j = 0; j < m; j++)
-			if (srtp_unprotect(rx, bufs[j], &len[j]))
+			if (srtp_unprotect(rx[(done + j) % ns], bufs[j], &len[j]))
 				exit(4);
 		t2 = cpu_ns();
 		tp += t1 - t0;
@@ -179,13 +187,17 @@ static void measure(int i, uint32_t n, unsigned size, double *prot, double *unpr
 	}
 	*prot = (double)tp / n;
 	*unprot = (double)tu / n;
-	srtp_dealloc(tx);
-	srtp_dealloc(rx);
+	for (uint32_t k = 0; k < ns; k++) {
+		srtp_dealloc(tx[k]);
+		srtp_dealloc(rx[k]);
+	}
+	free(tx);
+	free(rx);
 }
 
 int main(int argc, char **argv)
 {
-	uint32_t n = 200000;
+	uint32_t n = 200000, ns = 1;
 	unsigned size = 160;
 	bool json = false;
 	const char *out = NULL, *suite = NULL, *key = NULL;
@@ -197,6 +209,8 @@ int main(int argc, char **argv)
 			n = (uint32_t)strtoul(argv[++a], NULL, 10);
 		else if (!strcmp(argv[a], "--size") && a + 1 < argc)
 			size = (unsigned)strtoul(argv[++a], NULL, 10);
+		else if (!strcmp(argv[a], "--sessions") && a + 1 < argc)
+			ns = (uint32_t)strtoul(argv[++a], NULL, 10);
 		else if (!strcmp(argv[a], "--write") && a + 1 < argc)
 			out = argv[++a];
 		else if (!strcmp(argv[a], "--suite") && a + 1 < argc)
@@ -204,7 +218,7 @@ int main(int argc, char **argv)
 		else if (!strcmp(argv[a], "--key") && a + 1 < argc)
 			key = argv[++a];
 		else {
-			fprintf(stderr, "usage: srtpcost [--count N] [--size BYTES] [--json]\n"
+			fprintf(stderr, "usage: srtpcost [--count N] [--sessions N] [--size BYTES] [--json]\n"
 					"       srtpcost --write FILE --suite S --key BASE64 [--count N] "
 					"[--size BYTES]\n");
 			return 2;
@@ -218,17 +232,18 @@ int main(int argc, char **argv)
 		fprintf(stderr, "srtpcost: --write needs --suite (one of the suites) and --key\n");
 		return 2;
 	}
-	if (!n || n > 60000 || size < 1 || size > 1400) {
-		fprintf(stderr, "srtpcost: --count 1..60000 (one stream, no rollover), --size 1..1400\n");
+	if (!n || n > 60000 * ns || !ns || ns > 100000 || size < 1 || size > 1400) {
+		fprintf(stderr, "srtpcost: --sessions 1..100000, --count 1..60000 a session (no "
+				"rollover), --size 1..1400\n");
 		return 2;
 	}
 	srtp_init();
 	if (json)
-		printf("{\"size\":%u,\"packets\":%u,\"suites\":[", size, n);
+		printf("{\"size\":%u,\"packets\":%u,\"sessions\":%u,\"suites\":[", size, n, ns);
 	for (int i = 0; i < (int)(sizeof(suites) / sizeof(suites[0])); i++) {
 		double p, u;
 
-		measure(i, n, size, &p, &u);
+		measure(i, n, ns, size, &p, &u);
 		if (json)
 			printf("%s{\"suite\":\"%s\",\"protect_ns\":%.1f,\"unprotect_ns\":%.1f,"
 			       "\"both_ns\":%.1f}", i ? "," : "", suites[i].name, p, u, p + u);

@@ -230,7 +230,7 @@ phase_srtp() {
 		  protect_ns: ($one | map(.protect_ns) | add / length),
 		  unprotect_ns: ($one | map(.unprotect_ns) | add / length),
 		  both_ns: ($one | map(.both_ns) | add / length),
-		  both_ns_at: (map({key: (.sessions | tostring), value: .both_ns}) | from_entries),
+		  floor_at: (map({key: (.sessions | tostring), value: .}) | from_entries),
 		  rtpengine: $rtpe, rtpengine_mode: "userspace only (--table=-1), 1 media thread, pinned to the relay CPU"}' \
 		"$T/srtpcost.jsonl" >"$T/srtp.json" || die "cannot summarise the SRTP floor"
 }
@@ -242,17 +242,19 @@ def ratio(a; b): if a == null or b == null or b == 0 then null else a / b end;
 def r3: if . == null then null else . * 1000 | round / 1000 end;
 def judge(ok): if .meta.smoke then "not judged (smoke run)" elif ok == null then "not judged"
 	elif ok then "met" else "missed" end;
-# the crypto a packet of the mode gets: protect (enc), unprotect (dec), both
-def ops_ns($s; $m): if $m == "srtp-enc" then $s.protect_ns
-	elif $m == "srtp-dec" then $s.unprotect_ns else $s.both_ns end;
+# the crypto a packet of the mode gets: protect (enc), unprotect (dec), both,
+# in $f (one context pair, or a floor_at entry)
+def ops_ns($f; $m): if $f == null then null elif $m == "srtp-enc" then $f.protect_ns
+	elif $m == "srtp-dec" then $f.unprotect_ns else $f.both_ns end;
 . as $all | ($all.srtp // {}) as $s
 | [$all.summary[] | select(.mode | startswith("srtp-")) | . as $o
    | {mode, sessions, load, relay_ns_per_pkt: (.relay_ns_per_pkt | r3),
       floor_both_ns: ($s.both_ns | r3), ratio: (ratio(.relay_ns_per_pkt; $s.both_ns) | r3),
       floor_ops_ns: (ops_ns($s; $o.mode) | r3),
       ratio_ops: (ratio(.relay_ns_per_pkt; ops_ns($s; $o.mode)) | r3),
-      floor_both_ns_same_sessions: ($s.both_ns_at[.sessions | tostring] | r3),
-      ratio_same_sessions: (ratio(.relay_ns_per_pkt; $s.both_ns_at[.sessions | tostring]) | r3)}]
+      floor_ops_ns_same_sessions: (ops_ns($s.floor_at[.sessions | tostring]; $o.mode) | r3),
+      ratio_ops_same_sessions: (ratio(.relay_ns_per_pkt;
+	ops_ns($s.floor_at[.sessions | tostring]; $o.mode)) | r3)}]
   as $t1
 | [$all.summary[] | select(.mode | startswith("srtp-")) | . as $o
    | (first($all.summary[] | select(.mode == ("rtpengine-" + ($o.mode | ltrimstr("srtp-")))

@@ -49,7 +49,7 @@ srtp_key() {
 	AEAD_AES_128_GCM) n=28 ;;
 	AEAD_AES_256_GCM) n=44 ;;
 	esac
-	head -c "$n" /dev/urandom | base64 -w0
+	head -c "$n" /dev/urandom | base64 -w0 | tr -d = # unpadded, as rtpengine writes keys
 }
 
 # srtp_floor [N]: libsrtp2's own cost on the relay CPU, idle bed, one

@@ -30,6 +30,16 @@
  * Payload (after the RTP header): magic, flow index and the send time
  * (bpf_ktime_get_ns, CLOCK_MONOTONIC) read by bench_sink.bpf.c for the
  * one-way latency. Layout shared with bench_sink.bpf.c and rtpgen.c.
+ *
+ * Modes (set by userspace before load; the srtp phase of the bench):
+ * GEN_RTP_CLOCK also writes the send time into the RTP timestamp
+ * (nanoseconds >> 10, 32 bits), which SRTP leaves in the clear, so the
+ * sink can time packets a relay encrypted (their stamp is ciphertext);
+ * GEN_SRTP_SET sends SRTP made beforehand with libsrtp2 (srtpcost
+ * --write): packet i of every flow is entry i of bench_srtp_set (every
+ * session has the same key and SSRC, each its own SRTP context), headers
+ * rewritten as usual, the UDP checksum left out (0: allowed over IPv4),
+ * as the whole payload changes.
  */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
@@ -68,7 +78,25 @@ struct {
 	__type(value, struct bench_flow);
 } bench_flows SEC(".maps");
 
+/* An SRTP packet made beforehand (header, payload, tag): GEN_SRTP_SET. */
+#define SRTP_SET_MAX 192
+struct srtp_pkt {
+	__u8 b[SRTP_SET_MAX];
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1); /* userspace sets the set's size (a power of two) */
+	__type(key, __u32);
+	__type(value, struct srtp_pkt);
+} bench_srtp_set SEC(".maps");
+
+enum gen_mode { GEN_STAMP, GEN_RTP_CLOCK, GEN_SRTP_SET };
+
 const volatile __u32 n_flows = 1;
+const volatile __u8 mode = GEN_STAMP;
+const volatile __u32 set_mask;     /* GEN_SRTP_SET: entries - 1 */
+const volatile __u32 set_len = 12; /* GEN_SRTP_SET: bytes of each packet */
 const volatile __u8 dmac[ETH_ALEN]; /* the relay's receiving device */
 const volatile __u8 smac[ETH_ALEN]; /* the generator's device */
 
@@ -122,7 +150,8 @@ static __always_inline void fill(struct iphdr *ip, struct udphdr *udp, struct rt
 	__u16 ttl_proto = bpf_htons(BENCH_TTL << 8 | IPPROTO_UDP);
 	__u16 *ttlw = (__u16 *)&ip->ttl; /* TTL and protocol: one 16-bit word */
 	__be16 seq = bpf_htons(f->seq);
-	__be32 ts = bpf_htonl(f->ts), flow = bpf_htonl(idx);
+	__be32 ts = bpf_htonl(mode == GEN_RTP_CLOCK ? (__u32)(now >> 10) : f->ts);
+	__be32 flow = bpf_htonl(idx);
 	__u32 d;
 
 	/* IPv4 header: addresses and TTL (a forwarding relay lowers it). */
@@ -154,6 +183,32 @@ static __always_inline void fill(struct iphdr *ip, struct udphdr *udp, struct rt
 	f->ts += BENCH_TS_STEP;
 }
 
+/* GEN_SRTP_SET: flow f's next packet of the set (f->ts counts them) after
+ * the UDP header at off, addresses and ports written, IPv4 checksum
+ * updated, no UDP checksum. 0 or -1. */
+static __always_inline int fill_srtp(struct xdp_md *ctx, struct iphdr *ip, struct udphdr *udp,
+				     struct bench_flow *f, __u32 off)
+{
+	__u16 ttl_proto = bpf_htons(BENCH_TTL << 8 | IPPROTO_UDP);
+	__u16 *ttlw = (__u16 *)&ip->ttl;
+	__u32 k = f->ts & set_mask, d;
+	struct srtp_pkt *p = bpf_map_lookup_elem(&bench_srtp_set, &k);
+
+	if (!p || set_len > SRTP_SET_MAX || set_len < 12)
+		return -1;
+	d = csum_delta32(0, ip->saddr, f->saddr);
+	d = csum_delta32(d, ip->daddr, f->daddr);
+	ip->check = csum_apply(ip->check, csum_delta16(d, *ttlw, ttl_proto));
+	*ttlw = ttl_proto;
+	ip->saddr = f->saddr;
+	ip->daddr = f->daddr;
+	udp->source = f->sport;
+	udp->dest = f->dport;
+	udp->check = 0;
+	f->ts++;
+	return bpf_xdp_store_bytes(ctx, off, p->b, set_len) ? -1 : 0;
+}
+
 SEC("xdp")
 int bench_gen(struct xdp_md *ctx)
 {
@@ -183,6 +238,18 @@ int bench_gen(struct xdp_md *ctx)
 	rtp = parse_rtp(&c);
 	if (!rtp)
 		goto bad;
+#pragma unroll
+	for (i = 0; i < ETH_ALEN; i++) {
+		eth->h_dest[i] = dmac[i];
+		eth->h_source[i] = smac[i];
+	}
+	if (mode == GEN_SRTP_SET) {
+		idx = next_index();
+		f = bpf_map_lookup_elem(&bench_flows, &idx);
+		if (!f || fill_srtp(ctx, ip, udp, f, (__u32)((void *)rtp - (void *)eth)))
+			goto bad;
+		goto sent;
+	}
 	st = (void *)(rtp + 1);
 	if ((void *)(st + 1) > c.end)
 		goto bad;
@@ -190,12 +257,8 @@ int bench_gen(struct xdp_md *ctx)
 	f = bpf_map_lookup_elem(&bench_flows, &idx);
 	if (!f)
 		goto bad;
-#pragma unroll
-	for (i = 0; i < ETH_ALEN; i++) {
-		eth->h_dest[i] = dmac[i];
-		eth->h_source[i] = smac[i];
-	}
 	fill(ip, udp, rtp, st, f, idx, now);
+sent:
 	made++;
 	return XDP_TX;
 bad:

@@ -11,8 +11,9 @@
 #
 # Paths: ceiling (ceiling.bpf.c, no lookups: the most any XDP relay can
 # do), xdp (rtpedged, xdp_mode auto), userspace (rtpedged, xdp_mode off),
-# kernel (ip_forward + an nft DNAT map), srtp (reported as not available
-# until the daemon accepts SRTP legs); at each session count in SESSIONS,
+# kernel (ip_forward + an nft DNAT map), srtp (SRTP bridged by rtpedged
+# and by rtpengine, beside libsrtp2's own cost: scripts/bench-srtp.sh);
+# at each session count in SESSIONS,
 # offering RATE packets/s spread round robin over the sessions. The
 # ceiling and xdp paths alternate ROUNDS times on the same daemon and
 # sessions (the ceiling is swapped into the daemon's XDP link), so drift
@@ -38,7 +39,8 @@
 # workers; unset: its default, one per CPU it may run on, here the relay
 # CPU's one), RTPE_BUILD (build: the programs' folder),
 # RTPE_BENCH_OUT (build/bench), RTPE_NS_PREFIX (bench-), RTPE_BENCH_PHASES ("nsperpkt xdp
-# userspace kernel sip"; kernel needs xdp's sessions; sip: scripts/bench-sip.sh,
+# userspace kernel srtp sip"; kernel needs xdp's sessions; srtp: its
+# RTPE_BENCH_SRTP_* knobs in bench-srtp.sh; sip: scripts/bench-sip.sh,
 # whose RTPE_BENCH_SIP_* knobs pass through), RTPE_BENCH_SMOKE=1 (a
 # few seconds of everything, no targets: `make check` runs it).
 set -uo pipefail
@@ -70,7 +72,7 @@ GEN_CPU=0
 RELAY_CPU=1
 PAIRS_PER_ADDR=25000 # port_min 10000 .. port_max 59999
 eval "$("$NETNS" env)"
-PHASES=${RTPE_BENCH_PHASES:-nsperpkt xdp userspace kernel sip}
+PHASES=${RTPE_BENCH_PHASES:-nsperpkt xdp userspace kernel srtp sip}
 T=$(mktemp -d /tmp/rtpe-bench.XXXXXX)
 RUNS=$OUT/runs.jsonl # every measured run, one JSON object per line
 DAEMON_PID=""
@@ -84,6 +86,8 @@ say() {
 	echo "bench: $*" >&2
 }
 
+. "$ROOT/scripts/bench-srtp.sh" # phase_srtp, SRTP_JQ
+
 die() {
 	echo "bench: $*" >&2
 	exit 2
@@ -93,6 +97,7 @@ cleanup() {
 	local rc=$?
 	trap - EXIT INT TERM
 	daemon_stop
+	rtpengine_stop
 	# A sanitizer build's report (make check SAN=... runs this): a failed run.
 	if grep -Eq 'runtime error: |ERROR: [A-Za-z]+Sanitizer' "$T/daemon.log" 2>/dev/null; then
 		say "rtpedged reported: $(grep -m1 -E -A 8 'runtime error: |ERROR: [A-Za-z]+Sanitizer' "$T/daemon.log")"
@@ -350,22 +355,8 @@ phase_xdp() {
 				--account "daemon=$DAEMON_PID"
 		done
 	done
-	srtp_probe
 	ctl_del_all xdp
 	daemon_stop
-}
-
-# Whether the daemon relays SRTP yet: it refuses srtp_a until then.
-srtp_probe() {
-	local msg
-	if msg=$("$B/rtpedgectl" -s "$SOCK" session add carrier0 198.18.1.250:1000 sbc0 \
-		198.18.2.250:1000 \
-		--srtp-a AES_CM_128_HMAC_SHA1_80:WVNfX19TRUNSRVRfX0tFWV9fX19fX19fX19fX19f 2>&1); then
-		jq -n '{available: true, measured: false,
-			note: "the daemon accepts SRTP legs: add an SRTP generator to measure them"}'
-	else
-		jq -n --arg m "$msg" '{available: false, measured: false, reason: $m}'
-	fi >"$T/srtp.json"
 }
 
 # Whether this shell may raise its hard limits (capability 24 in CapEff).
@@ -546,11 +537,16 @@ def f(n): if . == null then "-" else (. * pow(10; n) | round) / pow(10; n) | tos
 def pad(w): tostring | if length >= w then . else (" " * (w - length)) + . end;
 def lpad(w): tostring | if length >= w then . else . + (" " * (w - length)) end;
 "packets of the sessions in \(.meta.order // "sequential") order (RTPE_BENCH_ORDER)",
-"path      load  sessions   offered/s delivered/s    loss   relay ns/pkt (softirq + daemon)   p50 us   p99 us   G.711 calls/core",
-(.summary | sort_by([.load, (.mode as $m | ["ceiling", "xdp", "userspace", "kernel"] | index($m)), .sessions])[]
- | "\(.mode | lpad(10))\(.load | lpad(6))\(.sessions | pad(8))\(.offered_pps | f(0) | pad(12))\(.delivered_pps | f(0) | pad(12))\(.loss_ratio * 100 | f(3) | pad(7))%   \(.relay_ns_per_pkt | f(0) | pad(6)) (\(.softirq_ns_per_pkt | f(0)) + \(.daemon_ns_per_pkt | f(0)))\(" " * 14)\(.lat_p50_us | f(1) | pad(7))  \(.lat_p99_us | f(1) | pad(7))  \(.g711_calls_per_core | f(0) | pad(12))"),
-(.skipped[] | "\(.mode | lpad(10))full  \(.sessions | pad(8))  not measured: \(.reason)"),
-"srtp       not measured: \(.srtp.reason // .srtp.note // "unknown")",
+"path          load  sessions   offered/s delivered/s    loss   relay ns/pkt (softirq + daemon)   p50 us   p99 us   G.711 calls/core",
+(.summary | sort_by([.load, (.mode as $m | ["ceiling", "xdp", "userspace", "kernel", "srtp-enc",
+	"rtpengine-enc", "srtp-dec", "rtpengine-dec", "srtp-both", "rtpengine-both"] | index($m)), .sessions])[]
+ | "\(.mode | lpad(14))\(.load | lpad(6))\(.sessions | pad(8))\(.offered_pps | f(0) | pad(12))\(.delivered_pps | f(0) | pad(12))\(.loss_ratio * 100 | f(3) | pad(7))%   \(.relay_ns_per_pkt | f(0) | pad(6)) (\(.softirq_ns_per_pkt | f(0)) + \(.daemon_ns_per_pkt | f(0)))\(" " * 14)\(.lat_p50_us | f(1) | pad(7))  \(.lat_p99_us | f(1) | pad(7))  \(.g711_calls_per_core | f(0) | pad(12))"),
+(.skipped[] | "\(.mode | lpad(14))\(.load // "full" | lpad(6))\(.sessions | pad(8))  not measured: \(.reason)"),
+(.srtp | if .measured then "srtp (\(.suite)): libsrtp2 on the relay CPU (srtpcost, start and end of the phase): protect \(.protect_ns | f(0)) ns, unprotect \(.unprotect_ns | f(0)) ns, both \(.both_ns | f(0)) ns a packet; rtpengine: \(.rtpengine), \(.rtpengine_mode)",
+ (.vs_floor[] | "  \(.mode | lpad(9)) \(.load | lpad(6)) \(.sessions | pad(7)): relay \(.relay_ns_per_pkt | f(0)) ns/pkt = \(.ratio | f(2)) x protect+unprotect (the target's floor); the crypto it does: \(.ratio_ops | f(2)) x on one context (\(.floor_ops_ns | f(0)) ns), \(.ratio_ops_same_sessions | f(2)) x round robin over \(.sessions) (\(.floor_ops_ns_same_sessions | f(0)) ns)"),
+ (.vs_rtpengine[] | "  \(.mode | lpad(9)) \(.load | lpad(6)) \(.sessions | pad(7)): packets per relay core rtpedge \(.rtpedge_pkts_per_core // "-"), rtpengine \(.rtpengine_pkts_per_core // "-"): \(.ratio | f(2)) x\(if .rtpengine_gave_up then " (rtpengine stopped reading: not compared)" else "" end)"),
+ (.gave_up // [] | if length > 0 then "  rtpengine stopped reading sockets (more than 50 datagrams queued, 5 times) in: \(join(", "))" else empty end)
+ else "srtp          not measured (not in RTPE_BENCH_PHASES)" end),
 "BPF_PROG_TEST_RUN (repeat \(.nsperpkt.repeat), \(.nsperpkt.legs) legs): rtpedge_xdp \(.nsperpkt.rtpedge.ns_median | f(1)) ns, ceiling_xdp \(.nsperpkt.ceiling.ns_median | f(1)) ns per packet: ratio \(.nsperpkt.ratio | f(2)) (rtpedge_xdp \(.nsperpkt.rtpedge_plain_ns // 0 | f(1)) ns without the clock read, \(.nsperpkt.rtpedge_clock_ns // 0 | f(1)) with it, for \((.nsperpkt.clock_share // 0) * 100 | f(1))% of a stream); verifier: rtpedge \(.nsperpkt.rtpedge.verified_insns) insns (\(.nsperpkt.rtpedge.xlated_insns) xlated), ceiling \(.nsperpkt.ceiling.verified_insns) (\(.nsperpkt.ceiling.xlated_insns))",
 "control socket: " + ([.ctl[] | "\(.mode) \(.op) \(.sessions): \(.per_s)/s"] | join(", ")),
 (.sip // {} | if .reason then "sip        not measured: \(.reason)" elif .best == null then empty else
@@ -576,7 +572,7 @@ report() {
 		  relay_cpu: '"$RELAY_CPU"', order: "'"$ORDER"'"}, runs: $runs[0], ctl: $ctl[0], nsperpkt: $ns[0],
 		  srtp: $srtp[0], skipped: $skipped[0], sip: $sip[0]}' |
 		jq --argjson rate "$RATE" --argjson smoke "$([ "$SMOKE" = 1 ] && echo true || echo false)" \
-			"$SUMMARY_JQ" >"$OUT/results.json" || die "cannot summarise the runs"
+			"$SUMMARY_JQ" | jq "$SRTP_JQ" >"$OUT/results.json" || die "cannot summarise the runs"
 	jq -r "$TABLE_JQ" "$OUT/results.json"
 	"$ROOT/scripts/bench-plot.sh" "$OUT/results.json" "$OUT" || say "plotting failed (gnuplot)"
 	jq -e '[.targets[].status] | all(. != "missed")' "$OUT/results.json" >/dev/null || rc=1
@@ -592,8 +588,8 @@ main() {
 	napi_setup
 	for p in $PHASES; do
 		case $p in
-		nsperpkt | xdp | userspace | kernel | sip) "phase_$p" ;;
-		*) die "unknown phase $p (RTPE_BENCH_PHASES: nsperpkt xdp userspace kernel sip)" ;;
+		nsperpkt | xdp | userspace | kernel | srtp | sip) "phase_$p" ;;
+		*) die "unknown phase $p (RTPE_BENCH_PHASES: nsperpkt xdp userspace kernel srtp sip)" ;;
 		esac
 	done
 	report

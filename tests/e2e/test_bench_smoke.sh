@@ -9,8 +9,11 @@
 # asserted is that every piece measured something real: the generator
 # offered what it was asked, the sink counted and timed the packets, every
 # path delivered, the programs were timed, the control socket churned
-# sessions, SIP calls went through rtpedged with their RTP (the sip phase:
-# 50 calls at 20/s, rtpedged only), the plots were drawn, and nothing was
+# sessions, SRTP went through rtpedged both ways and the sink counted it
+# without reading the encrypted payload, beside libsrtp2's own cost (the
+# srtp phase: 100 sessions, rtpedged only), SIP calls went through rtpedged
+# with their RTP (the sip phase: 50 calls at 20/s, rtpedged only), the
+# plots were drawn, and nothing was
 # left behind (the sip phase's bed is bench-smoke-sip-*).
 export RTPE_NS_PREFIX=${RTPE_NS_PREFIX:-}bench-smoke-
 . "$(dirname "$0")/lib.sh"
@@ -69,12 +72,27 @@ check_ge "rtpedge verified instructions" "$(q '.nsperpkt.rtpedge.verified_insns'
 check_match "ratio in the table" "$(cat "$T/bench.out")" 'BPF_PROG_TEST_RUN \(repeat 10000, 10000 legs\): rtpedge_xdp [0-9.]+ ns'
 case_end
 
-case_begin "sessions churned through the control socket; SRTP reported"
+case_begin "sessions churned through the control socket"
 check_eq "adds refused" "$(q '[.ctl[] | select(.op == "add") | .refused] | add')" 0
 check_eq "deletes refused" "$(q '[.ctl[] | select(.op == "del") | .refused] | add')" 0
 check_eq "sessions deleted (xdp, userspace)" "$(q '[.ctl[] | select(.op == "del") | .sessions] | join(" ")')" "100 100"
 check_ge "add rate" "$(q '[.ctl[] | select(.op == "add") | .per_s] | min | floor')" 1
-check_match "srtp row" "$(cat "$T/bench.out")" '^srtp +(not measured: .+)'
+case_end
+
+case_begin "SRTP both ways through rtpedged, counted and timed without the payload; the floor measured"
+for m in srtp-enc srtp-dec; do
+	check_eq "$m runs" "$(q "[.runs[] | select(.mode == \"$m\" and .sessions == 100)] | length")" 1
+	check_ge "$m delivered of sent (per mille)" \
+		"$(q "[.runs[] | select(.mode == \"$m\")] | (map(.delivered) | add) * 1000 / (map(.sent) | add) | floor")" 990
+	check_ge "$m daemon ns" "$(q "[.runs[] | select(.mode == \"$m\") | .cpu.daemon.run_ns] | min")" 1
+done
+check_ge "srtp-enc timed by the RTP timestamp: p50 (ns)" "$(q '[.runs[] | select(.mode == "srtp-enc") | .lat_p50_us * 1000 | floor] | min')" 1
+check_eq "srtp-enc packets untimed" "$(q '[.runs[] | select(.mode == "srtp-enc") | .untimed] | add')" 0
+check_eq "srtp-dec packets untimed (pre-made SRTP)" "$(q '[.runs[] | select(.mode == "srtp-dec") | .untimed == .delivered] | all')" true
+check_ge "libsrtp2 protect + unprotect (ns)" "$(q '.srtp.both_ns | floor')" 1
+check_ge "ratio to the floor" "$(q '[.srtp.vs_floor[].ratio] | min * 1000 | floor')" 1
+check_match "srtp rows" "$(cat "$T/bench.out")" '^srtp \(AES_CM_128_HMAC_SHA1_80\): libsrtp2 on the relay CPU'
+check_match "srtp target" "$(cat "$T/bench.out")" 'NOT JUDGED \(SMOKE RUN\) srtp: relay CPU per SRTP packet'
 case_end
 
 case_begin "SIP calls through rtpedged: every call answered, its RTP through both ways"
@@ -91,7 +109,7 @@ fi
 case_end
 
 case_begin "one PNG per figure"
-for f in cpu throughput loss latency nsperpkt calls; do
+for f in cpu throughput loss latency nsperpkt calls srtp; do
 	check_match "$f.png" "$(head -c 8 "$OUTD/$f.png" 2>/dev/null | od -An -c | tr -d ' \n')" '^211PNG'
 done
 case_end
@@ -99,7 +117,7 @@ case_end
 case_begin "nothing left behind: namespaces, daemons"
 check_eq "namespaces" "$(ip netns list | grep -c "^$RTPE_NS_PREFIX")" 0
 pids=$(sed -n 's/^bench: rtpedged (xdp_mode [a-z]*) pid \([0-9]*\)$/\1/p' "$T/bench.err")
-check_eq "daemons started (xdp, userspace)" "$(wc -w <<<"$pids")" 2
+check_eq "daemons started (xdp, userspace, srtp)" "$(wc -w <<<"$pids")" 3
 for p in $pids; do
 	check "rtpedged $p stopped" bash -c "! kill -0 $p"
 done

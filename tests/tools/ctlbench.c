@@ -9,18 +9,21 @@
  *   ctlbench add --socket S --count N --iface-a NAME[,NAME...]
  *                --iface-b NAME[,NAME...] [--first K] [--batch B]
  *                [--peer-a IP] [--peer-b IP] [--flows FILE]
+ *                [--srtp-a SUITE:KEY] [--srtp-b SUITE:KEY]
  *       Creates N sessions, numbered K, K+1, ... Session k takes its
  *       interfaces round robin from the two lists and has the peers
  *       PEER_A + k / 30000 : 2000 + 2 (k % 30000) (an address plus an
  *       offset, so that 100,000 sessions get distinct endpoints) and the
  *       same for PEER_B (defaults 198.18.1.2 and 198.18.2.2). Appends one
  *       line per session to FILE: "ID LEG_A_LOCAL PEER_A LEG_B_LOCAL PEER_B".
+ *       --srtp-a/-b give every session's leg the same SRTP suite and key.
  *   ctlbench del --socket S --flows FILE [--batch B]
  *       Deletes every session FILE lists.
  *   ctlbench wait --socket S --flows FILE --path PATH [--sample K]
  *                 [--timeout MS]
  *       Waits until both legs of K sessions spread over FILE are on PATH
- *       (learning ends at the first packet or after learning_window).
+ *       (learning ends at the first packet or after learning_window); PATH
+ *       may be a list, "srtp,userspace": each leg on one of them.
  *
  * Prints one JSON object: {"op", "sessions", "seconds", "per_s",
  * "refused", "first_error"}. Exit status 0 when every request succeeded,
@@ -49,7 +52,7 @@
 #define EP_LEN 32     /* "255.255.255.255:65535" */
 
 struct opts {
-	const char *sock, *flows, *path;
+	const char *sock, *flows, *path, *srtp_a, *srtp_b;
 	char *iface_a[MAX_IFACES], *iface_b[MAX_IFACES];
 	int n_a, n_b;
 	struct in_addr peer_a, peer_b;
@@ -262,6 +265,17 @@ static void on_del(const char *p, const char *end, void *arg)
 	tally_reply(b->t, p, end);
 }
 
+/* Whether name is one of the comma-separated list. */
+static bool path_in(const char *list, const char *name)
+{
+	size_t n = strlen(name);
+
+	for (const char *p = list; p; p = strchr(p, ','), p = p ? p + 1 : p)
+		if (!strncmp(p, name, n) && (p[n] == ',' || !p[n]))
+			return true;
+	return false;
+}
+
 static void on_show(const char *p, const char *end, void *arg)
 {
 	struct batch *b = arg;
@@ -271,7 +285,7 @@ static void on_show(const char *p, const char *end, void *arg)
 	if (!tally_reply(b->t, p, end))
 		return;
 	for (int i = 0; i < 2; i++)
-		if (!str_after(p, end, "path", i, path, sizeof(path)) && !strcmp(path, b->path))
+		if (!str_after(p, end, "path", i, path, sizeof(path)) && path_in(b->path, path))
 			b->t->matched++;
 }
 
@@ -317,8 +331,10 @@ static size_t add_requests(const struct opts *o, unsigned k0, unsigned n, struct
 		peer_of(o->peer_b, k, s[i].pb);
 		len += (size_t)sprintf(req + len,
 			"%s{\"command\":\"session.add\",\"args\":{\"iface_a\":\"%s\",\"peer_a\":\"%s\","
-			"\"iface_b\":\"%s\",\"peer_b\":\"%s\",\"brief\":true}}", i ? "," : "",
-			o->iface_a[k % (unsigned)o->n_a], s[i].pa, o->iface_b[k % (unsigned)o->n_b], s[i].pb);
+			"\"iface_b\":\"%s\",\"peer_b\":\"%s\",\"brief\":true%s%s%s%s%s%s}}", i ? "," : "",
+			o->iface_a[k % (unsigned)o->n_a], s[i].pa, o->iface_b[k % (unsigned)o->n_b], s[i].pb,
+			o->srtp_a ? ",\"srtp_a\":\"" : "", o->srtp_a ? o->srtp_a : "", o->srtp_a ? "\"" : "",
+			o->srtp_b ? ",\"srtp_b\":\"" : "", o->srtp_b ? o->srtp_b : "", o->srtp_b ? "\"" : "");
 	}
 	len += (size_t)sprintf(req + len, "]\n");
 	return len;
@@ -459,6 +475,7 @@ static int usage(void)
 	fprintf(stderr,
 		"usage: ctlbench add --socket S --count N --iface-a NAME[,NAME...] --iface-b NAME[,...]\n"
 		"                    [--first K] [--batch B] [--peer-a IP] [--peer-b IP] [--flows FILE]\n"
+		"                    [--srtp-a SUITE:KEY] [--srtp-b SUITE:KEY]\n"
 		"       ctlbench del --socket S --flows FILE [--batch B]\n"
 		"       ctlbench wait --socket S --flows FILE --path PATH [--sample K] [--timeout MS]\n");
 	return 2;
@@ -485,6 +502,12 @@ static int num(const char *s, unsigned min, unsigned max, unsigned *v)
 	return 0;
 }
 
+/* An SRTP argument goes into a request as it is: short, nothing to escape. */
+static int srtp_arg_ok(const char *s)
+{
+	return strlen(s) < 200 && !strpbrk(s, "\"\\") ? 0 : -EINVAL;
+}
+
 static int parse_opts(int argc, char **argv, struct opts *o)
 {
 	static const struct option lo[] = {
@@ -492,7 +515,7 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 		{ "batch", 1, NULL, 'b' },  { "iface-a", 1, NULL, 'a' }, { "iface-b", 1, NULL, 'B' },
 		{ "peer-a", 1, NULL, 'p' }, { "peer-b", 1, NULL, 'P' }, { "flows", 1, NULL, 'f' },
 		{ "path", 1, NULL, 'w' },   { "sample", 1, NULL, 'm' }, { "timeout", 1, NULL, 't' },
-		{ NULL, 0, NULL, 0 },
+		{ "srtp-a", 1, NULL, 'x' }, { "srtp-b", 1, NULL, 'y' }, { NULL, 0, NULL, 0 },
 	};
 	int c, e = 0;
 
@@ -501,6 +524,8 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 		case 's': o->sock = optarg; break;
 		case 'f': o->flows = optarg; break;
 		case 'w': o->path = optarg; break;
+		case 'x': o->srtp_a = optarg; e = srtp_arg_ok(optarg); break;
+		case 'y': o->srtp_b = optarg; e = srtp_arg_ok(optarg); break;
 		case 'n': e = num(optarg, 1, MAX_SESSIONS, &o->count); break;
 		case 'k': e = num(optarg, 0, MAX_SESSIONS, &o->first); break;
 		case 'b': e = num(optarg, 1, 8000, &o->batch); break;

@@ -16,13 +16,18 @@
  *   rtpgen run --dev DEV --dmac MAC --flows FILE --sink DIR [--rate PPS]
  *          [--seconds S] [--warmup S] [--burst N] [--cpu N]
  *          [--account NAME=PID,PID...]... [--label TEXT]
+ *          [--mode stamp|rtp-clock|srtp-set --srtp-set FILE]
  *       Offers RTP packets (bench_gen.bpf.c, BPF_PROG_RUN with live
  *       frames, XDP_TX out of DEV) over the flows of FILE (lines "ID
  *       LEG_A_LOCAL PEER_A ...", as ctlbench writes them), paced at PPS
  *       in bursts of N frames (default 64),
  *       and reports offered and delivered packets, loss, latency from the
  *       sink, and the CPU time of each accounted group of threads
- *       (/proc/PID/task/TID/schedstat) over the same window.
+ *       (/proc/PID/task/TID/schedstat) over the same window. Modes
+ *       (bench_gen.bpf.c): stamp (the default), rtp-clock (the send time
+ *       in the RTP timestamp too, for relays that encrypt), srtp-set (the
+ *       SRTP packets of FILE, made by srtpcost --write, sent in order by
+ *       every flow; the flows' SSRC is the set's).
  *   rtpgen nsperpkt --dev IN --out-dev OUT --dmac MAC --smac MAC
  *          [--legs N] [--repeat N] [--rounds N] [--cpu N]
  *       Times rtpedge_xdp and ceiling_xdp under BPF_PROG_TEST_RUN on one
@@ -64,10 +69,13 @@
 #define MAX_ACCOUNTS 8
 #define MAX_PIDS 16
 #define MAX_CPUS 512
-#define SINK_COUNTERS 5   /* enum sink_counter in bench_sink.bpf.c */
+#define SINK_COUNTERS 6   /* enum sink_counter in bench_sink.bpf.c */
 #define SINK_BUCKETS 1024 /* and its histogram */
 #define SINK_SUB_BITS 4
 #define FRAME_LEN (14 + 20 + 8 + 12 + 160)
+#define SRTP_SET_MAX 192  /* struct srtp_pkt in bench_gen.bpf.c */
+#define FRAME_MAX (14 + 20 + 8 + SRTP_SET_MAX)
+#define SSRC_RTP_CLOCK 0x11000000u /* bench_sink.bpf.c: send time in the RTP timestamp */
 #define MAX_ROUNDS 64
 
 /* Keep in step with bpf/bench_gen.bpf.c. */
@@ -80,7 +88,8 @@ struct bench_flow {
 	__u16 pad;
 };
 
-enum { C_PACKETS, C_BYTES, C_OTHER, C_LAT_SUM, C_SKEW };
+enum { C_PACKETS, C_BYTES, C_OTHER, C_LAT_SUM, C_SKEW, C_UNTIMED };
+enum { GEN_STAMP, GEN_RTP_CLOCK, GEN_SRTP_SET }; /* enum gen_mode in bench_gen.bpf.c */
 
 /* What the scheduler says of a group of threads (/proc/PID/task/TID/schedstat). */
 struct sched_use {
@@ -97,7 +106,8 @@ struct account {
 
 struct opts {
 	const char *dev, *out_dev, *flows, *sink, *link, *label, *pin;
-	const char *src, *dst;
+	const char *src, *dst, *srtp_set;
+	int mode;
 	__u8 dmac[6], smac[6];
 	unsigned sport, dport, port_min, port_max, prog_id;
 	double rate, seconds, warmup;
@@ -241,11 +251,30 @@ struct gen {
 	int prog, ifindex;
 	unsigned burst; /* frames per live-frame batch, sent together */
 	int err;        /* the first failed BPF_PROG_RUN */
-	__u8 frame[FRAME_LEN];
+	unsigned frame_len;
+	__u8 frame[FRAME_MAX];
 };
 
+/* GEN_SRTP_SET: the set into bench_srtp_set (after load). */
+static int gen_set_fill(struct gen *g, const struct srtp_set *set)
+{
+	LIBBPF_OPTS(bpf_map_batch_opts, bo);
+	__u32 *keys = calloc(set->count, sizeof(*keys)), n = set->count;
+	int e = -ENOMEM;
+
+	if (keys) {
+		for (__u32 i = 0; i < n; i++)
+			keys[i] = i;
+		e = bpf_map_update_batch(bpf_map__fd(g->skel->maps.bench_srtp_set), keys, set->pkts,
+					 &n, &bo) ? -errno : 0;
+	}
+	free(keys);
+	return e;
+}
+
 /* Loads the generator with n flows. 0 or -errno. */
-static int gen_open(struct gen *g, const struct opts *o, const struct bench_flow *f, __u32 n)
+static int gen_open(struct gen *g, const struct opts *o, const struct bench_flow *f, __u32 n,
+		    const struct srtp_set *set)
 {
 	LIBBPF_OPTS(bpf_map_batch_opts, bo);
 	__u32 *keys = calloc(n, sizeof(*keys));
@@ -261,6 +290,10 @@ static int gen_open(struct gen *g, const struct opts *o, const struct bench_flow
 	if (!keys || !g->skel)
 		goto out;
 	g->skel->rodata->n_flows = n;
+	g->skel->rodata->mode = (__u8)o->mode;
+	g->skel->rodata->set_mask = set->count ? set->count - 1 : 0;
+	g->skel->rodata->set_len = set->count ? set->len : 12;
+	bpf_map__set_max_entries(g->skel->maps.bench_srtp_set, set->count ? set->count : 1);
 	memcpy(g->skel->rodata->dmac, o->dmac, 6);
 	memcpy(g->skel->rodata->smac, smac, 6);
 	bpf_map__set_max_entries(g->skel->maps.bench_flows, n);
@@ -271,9 +304,12 @@ static int gen_open(struct gen *g, const struct opts *o, const struct bench_flow
 		keys[i] = i;
 	e = bpf_map_update_batch(bpf_map__fd(g->skel->maps.bench_flows), keys, f, &n, &bo);
 	e = e ? -errno : 0;
+	if (!e && set->count)
+		e = gen_set_fill(g, set);
 	g->prog = bpf_program__fd(g->skel->progs.bench_gen);
 	g->burst = o->burst;
 	frame_build(g->frame, o->dmac, smac, &f[0]);
+	g->frame_len = set->count ? frame_build_srtp(g->frame, o->dmac, smac, &f[0], set) : FRAME_LEN;
 out:
 	free(keys);
 	return e;
@@ -283,8 +319,8 @@ out:
  * when a signal ended the run. */
 static int gen_burst(struct gen *g, unsigned n)
 {
-	struct xdp_md ctx = { .data_end = FRAME_LEN, .ingress_ifindex = (__u32)g->ifindex };
-	LIBBPF_OPTS(bpf_test_run_opts, t, .data_in = g->frame, .data_size_in = FRAME_LEN,
+	struct xdp_md ctx = { .data_end = g->frame_len, .ingress_ifindex = (__u32)g->ifindex };
+	LIBBPF_OPTS(bpf_test_run_opts, t, .data_in = g->frame, .data_size_in = g->frame_len,
 		    .ctx_in = &ctx, .ctx_size_in = sizeof(ctx), .repeat = (int)n,
 		    .flags = BPF_F_TEST_XDP_LIVE_FRAMES, .batch_size = g->burst);
 
@@ -337,23 +373,32 @@ struct run_result {
 
 static void run_print(const struct opts *o, const struct run_result *r)
 {
-	__u64 got = r->b.c[C_PACKETS] - r->a.c[C_PACKETS], h[SINK_BUCKETS];
+	__u64 got = r->b.c[C_PACKETS] - r->a.c[C_PACKETS], h[SINK_BUCKETS], timed;
 	double secs = (double)r->elapsed_ns / 1e9;
 
-	for (int i = 0; i < SINK_BUCKETS; i++)
+	timed = 0; /* packets with a send time: the histogram's (none: no latency) */
+	for (int i = 0; i < SINK_BUCKETS; i++) {
 		h[i] = r->b.h[i] - r->a.h[i];
+		timed += h[i];
+	}
 	printf("{\"label\":\"%s\",\"rate_target\":%.0f,\"seconds\":%.3f,\"window_s\":%.3f,"
 	       "\"sent\":%llu,\"offered_pps\":%.0f,\"delivered\":%llu,\"delivered_pps\":%.0f,"
 	       "\"lost\":%lld,\"loss_ratio\":%.6f,", o->label, o->rate, secs,
 	       (double)r->window_ns / 1e9, (unsigned long long)r->sent, (double)r->sent / secs,
 	       (unsigned long long)got, (double)got / secs, (long long)(r->sent - got),
 	       r->sent ? (double)((long long)(r->sent - got)) / (double)r->sent : 0.0);
-	printf("\"lat_p50_us\":%.2f,\"lat_p99_us\":%.2f,\"lat_max_us\":%.2f,\"lat_mean_us\":%.2f,",
-	       hist_quantile(h, got, 0.50), hist_quantile(h, got, 0.99), hist_quantile(h, got, 1.0),
-	       got ? (double)(r->b.c[C_LAT_SUM] - r->a.c[C_LAT_SUM]) / (double)got / 1000.0 : -1.0);
-	printf("\"sink_other\":%llu,\"clock_skew\":%llu,\"gen_cpu_ns\":%llu,\"gen_idle\":%.3f,"
-	       "\"cpu\":{", (unsigned long long)(r->b.c[C_OTHER] - r->a.c[C_OTHER]),
+	if (timed)
+		printf("\"lat_p50_us\":%.2f,\"lat_p99_us\":%.2f,\"lat_max_us\":%.2f,"
+		       "\"lat_mean_us\":%.2f,", hist_quantile(h, timed, 0.50),
+		       hist_quantile(h, timed, 0.99), hist_quantile(h, timed, 1.0),
+		       (double)(r->b.c[C_LAT_SUM] - r->a.c[C_LAT_SUM]) / (double)timed / 1000.0);
+	else
+		printf("\"lat_p50_us\":null,\"lat_p99_us\":null,\"lat_max_us\":null,"
+		       "\"lat_mean_us\":null,");
+	printf("\"sink_other\":%llu,\"clock_skew\":%llu,\"untimed\":%llu,\"gen_cpu_ns\":%llu,"
+	       "\"gen_idle\":%.3f,\"cpu\":{", (unsigned long long)(r->b.c[C_OTHER] - r->a.c[C_OTHER]),
 	       (unsigned long long)(r->b.c[C_SKEW] - r->a.c[C_SKEW]),
+	       (unsigned long long)(r->b.c[C_UNTIMED] - r->a.c[C_UNTIMED]),
 	       (unsigned long long)r->gen_cpu_ns,
 	       (double)r->gen_idle / (double)(r->gen_idle + r->sent + 1));
 	for (int i = 0; i < o->nacct; i++) {
@@ -401,20 +446,28 @@ static int cmd_run(struct opts *o)
 	struct run_result r = { 0 };
 	struct bench_flow *f = NULL;
 	struct gen g = { 0 };
+	struct srtp_set set = { 0 };
 	int fd_c, fd_h, e;
 	__u32 n = 0;
 
-	if (!o->dev || !o->flows || !o->sink || o->rate <= 0 || o->seconds <= 0)
+	if (!o->dev || !o->flows || !o->sink || o->rate <= 0 || o->seconds <= 0 ||
+	    (o->mode == GEN_SRTP_SET) != !!o->srtp_set)
 		return 2;
-	e = flows_load(o->flows, &f, &n);
+	e = flows_load(o->flows, o->mode, &f, &n);
 	if (e)
 		return die("cannot read flows from %s: %s", o->flows, strerror(-e));
+	e = o->srtp_set ? srtp_set_load(o->srtp_set, &set) : 0;
+	if (e) {
+		free(f);
+		return die("cannot read the SRTP set %s: %s", o->srtp_set, strerror(-e));
+	}
 	if (sink_open(o->sink, &fd_c, &fd_h))
 		return die("no sink counters under %s: run 'rtpgen sink' first", o->sink);
 	e = pin_cpu(o->cpu);
 	if (!e)
-		e = gen_open(&g, o, f, n);
+		e = gen_open(&g, o, f, n, &set);
 	free(f);
+	free(set.pkts);
 	if (e) {
 		bench_gen__destroy(g.skel);
 		return die("cannot set up the generator on %s: %s", o->dev, strerror(-e));
@@ -440,7 +493,8 @@ static const struct option long_opts[] = {
 	{ "dport", required_argument, NULL, 'y' },  { "port-min", required_argument, NULL, 'i' },
 	{ "port-max", required_argument, NULL, 'j' }, { "prog-id", required_argument, NULL, 'P' },
 	{ "legs", required_argument, NULL, 'g' },   { "repeat", required_argument, NULL, 'R' },
-	{ "rounds", required_argument, NULL, 'n' }, { NULL, 0, NULL, 0 },
+	{ "rounds", required_argument, NULL, 'n' }, { "mode", required_argument, NULL, 'Q' },
+	{ "srtp-set", required_argument, NULL, 'T' }, { NULL, 0, NULL, 0 },
 };
 
 static int usage(void)
@@ -452,6 +506,7 @@ static int usage(void)
 		"       rtpgen run --dev DEV --dmac MAC --flows FILE --sink DIR [--rate PPS]\n"
 		"                  [--seconds S] [--warmup S] [--burst N] [--cpu N]\n"
 		"                  [--account NAME=PID,PID...]... [--label TEXT]\n"
+		"                  [--mode stamp|rtp-clock|srtp-set --srtp-set FILE]\n"
 		"       rtpgen nsperpkt --dev IN --out-dev OUT --src IP --dst IP --dmac MAC --smac MAC\n"
 		"                  [--legs N] [--repeat N] [--rounds N] [--cpu N]\n"
 		"(see the head of tests/tools/rtpgen.c)\n");
@@ -479,6 +534,11 @@ static int opt_set(struct opts *o, int c, const char *a)
 	case 'k': o->sink = a; break;
 	case 'p': o->pin = a; break;
 	case 'l': o->link = a; break;
+	case 'T': o->srtp_set = a; break;
+	case 'Q':
+		o->mode = !strcmp(a, "stamp") ? GEN_STAMP : !strcmp(a, "rtp-clock") ? GEN_RTP_CLOCK :
+			  !strcmp(a, "srtp-set") ? GEN_SRTP_SET : -1;
+		return o->mode < 0 ? -EINVAL : 0;
 	case 'S': o->src = a; break;
 	case 'D': o->dst = a; break;
 	case 'L': o->label = a; return strpbrk(a, "\"\\") ? -EINVAL : 0;

@@ -8,8 +8,10 @@
 #ifndef RTPGEN_FRAME_H
 #define RTPGEN_FRAME_H
 
-/* The flows of a ctlbench file: peer A -> leg A's local endpoint. */
-static int flows_load(const char *path, struct bench_flow **out, __u32 *n)
+/* The flows of a ctlbench file: peer A -> leg A's local endpoint. In
+ * mode GEN_RTP_CLOCK the SSRC tells the sink where the send time is; in
+ * GEN_SRTP_SET ts counts the packets of the set a flow has sent. */
+static int flows_load(const char *path, int mode, struct bench_flow **out, __u32 *n)
 {
 	char line[512], id[32], la[64], pa[64];
 	struct bench_flow *f = calloc(MAX_FLOWS, sizeof(*f));
@@ -27,8 +29,9 @@ static int flows_load(const char *path, struct bench_flow **out, __u32 *n)
 			continue;
 		if (parse_ep(la, &f[k].daddr, &f[k].dport) || parse_ep(pa, &f[k].saddr, &f[k].sport))
 			continue;
-		f[k].ssrc = htonl(0x10000000u + k);
+		f[k].ssrc = htonl((mode == GEN_RTP_CLOCK ? SSRC_RTP_CLOCK : 0x10000000u) + k);
 		f[k].seq = (__u16)k;
+		f[k].ts = mode == GEN_SRTP_SET ? 0 : f[k].ts;
 		k++;
 	}
 	fclose(fp);
@@ -95,6 +98,64 @@ static void frame_build(__u8 *b, const __u8 *dmac, const __u8 *smac, const struc
 	c = c ? c : 0xffff;
 	udp[6] = c >> 8;
 	udp[7] = c & 0xff;
+}
+
+/*
+ * SRTP packets made beforehand (srtpcost --write): "RTPESET1", then the
+ * packet count (a power of two) and each packet's length as 32-bit
+ * little-endian numbers, then the packets. Each goes into a
+ * SRTP_SET_MAX-byte slot of set->pkts, as bench_srtp_set holds them.
+ */
+struct srtp_set {
+	__u32 count, len;
+	__u8 *pkts;
+};
+
+static int srtp_set_load(const char *path, struct srtp_set *set)
+{
+	__u8 head[16];
+	FILE *f = fopen(path, "rb");
+	int e = -EINVAL;
+
+	if (!f)
+		return -errno;
+	if (fread(head, 1, 16, f) != 16 || memcmp(head, "RTPESET1", 8))
+		goto out;
+	set->count = head[8] | head[9] << 8 | head[10] << 16 | (__u32)head[11] << 24;
+	set->len = head[12] | head[13] << 8 | head[14] << 16 | (__u32)head[15] << 24;
+	if (!set->count || set->count > (1u << 20) || (set->count & (set->count - 1)) ||
+	    set->len < 12 || set->len > SRTP_SET_MAX)
+		goto out;
+	set->pkts = calloc(set->count, SRTP_SET_MAX);
+	e = set->pkts ? 0 : -ENOMEM;
+	for (__u32 i = 0; !e && i < set->count; i++)
+		if (fread(set->pkts + (size_t)i * SRTP_SET_MAX, 1, set->len, f) != set->len)
+			e = -EIO;
+out:
+	fclose(f);
+	return e;
+}
+
+/* The frame of set packet 0 (GEN_SRTP_SET): no UDP checksum. Its length. */
+static unsigned frame_build_srtp(__u8 *b, const __u8 *dmac, const __u8 *smac,
+				 const struct bench_flow *f, const struct srtp_set *set)
+{
+	__u8 *ip = b + 14, *udp = ip + 20;
+	unsigned len = 42 + set->len;
+	__u16 c;
+
+	frame_build(b, dmac, smac, f);
+	ip[2] = (__u8)((len - 14) >> 8);
+	ip[3] = (len - 14) & 0xff;
+	ip[10] = ip[11] = 0;
+	c = fold(sum16(ip, 20, 0));
+	ip[10] = c >> 8;
+	ip[11] = c & 0xff;
+	udp[4] = (__u8)((len - 34) >> 8);
+	udp[5] = (len - 34) & 0xff;
+	udp[6] = udp[7] = 0;
+	memcpy(udp + 8, set->pkts, set->len);
+	return len;
 }
 
 /* A device's MAC from sysfs (of the caller's network namespace). */

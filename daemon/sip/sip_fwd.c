@@ -21,6 +21,7 @@
 #include <sofia-sip/su_tag.h>
 
 #include "core/log.h"
+#include "sip/sip_digest.h"
 
 /* How long a transaction that passed a 2xx to INVITE stays, so that the
  * UAS's retransmissions of it (and forked 2xx) still go up: 64 x T1. */
@@ -273,20 +274,50 @@ static void resend(struct sip_tr *tr, msg_t *m)
 }
 
 /*
+ * MD5 by sofia's digest client: m's request (s its object) gets its
+ * credentials for the challenges of chs sofia knows (a SHA-256 or other
+ * Digest one would fail them all). 1 answered, else 0 or -1.
+ */
+static int md5_answer(msg_t *m, sip_t *s, msg_auth_t const *chs, msg_hclass_t *hc,
+		      const struct cfg_auth *a)
+{
+	su_home_t home[1] = { SU_HOME_INIT(home) };
+	auth_client_t *auc = NULL;
+	int n = 0, r = 0;
+
+	for (msg_auth_t const *ch = chs; ch; ch = ch->au_next) {
+		enum sip_digest_alg alg = sip_digest_alg(ch);
+		msg_auth_t *one;
+
+		if (alg == SIP_DIGEST_SHA256 || alg == SIP_DIGEST_UNKNOWN)
+			continue;
+		one = (msg_auth_t *)msg_header_dup_one(home, (msg_header_t const *)ch);
+		if (one && auc_challenge(&auc, home, one, hc) > 0)
+			n++;
+	}
+	if (n && auc_all_credentials(&auc, NULL, NULL, a->user, a->password) > 0)
+		r = auc_authorization(&auc, m, (msg_pub_t *)s, s->sip_request->rq_method_name,
+				      s->sip_request->rq_url, s->sip_payload);
+	su_home_deinit(home);
+	return r;
+}
+
+/*
  * The INVITE of a new call got 401 or 407 and the call has credentials
- * (its trunk's or region's): the proxy answers the challenge (sofia's
- * digest client: MD5, MD5-sess) and sends the INVITE again with CSeq + 1;
- * the caller sees one transaction, and the call's later requests from the
- * caller take the same + 1 (their responses go back with the caller's
- * numbers). Once per transaction; false leaves the challenge to go up.
+ * (its trunk's or region's): the proxy answers the challenge (SHA-256 or
+ * SHA-256-sess, preferred, by sip_digest.c; MD5, MD5-sess by sofia's
+ * digest client) and sends the INVITE again with CSeq + 1; the caller
+ * sees one transaction, and the call's later requests from the caller
+ * take the same + 1 (their responses go back with the caller's numbers).
+ * Once per transaction; false leaves the challenge to go up.
  */
 static bool auth_retry(struct sip_tr *tr, sip_t const *sip, int status)
 {
 	struct sip_call *c = tr->call;
 	msg_auth_t const *ch = status == 407 ? (msg_auth_t const *)sip->sip_proxy_authenticate :
 					       (msg_auth_t const *)sip->sip_www_authenticate;
-	su_home_t home[1] = { SU_HOME_INIT(home) };
-	auth_client_t *auc = NULL;
+	msg_hclass_t *hc = status == 407 ? sip_proxy_authorization_class : sip_authorization_class;
+	const char *alg = "SHA-256";
 	sip_t *s;
 	msg_t *m = NULL;
 	bool ok = false;
@@ -294,18 +325,17 @@ static bool auth_retry(struct sip_tr *tr, sip_t const *sip, int status)
 	if (!c || !tr->initial || tr->authed || tr->cancelled || tr->final || !c->auth.user[0] ||
 	    !ch)
 		return false;
-	if (auc_challenge(&auc, home, ch, status == 407 ? sip_proxy_authorization_class :
-							  sip_authorization_class) < 1 ||
-	    auc_all_credentials(&auc, NULL, NULL, c->auth.user, c->auth.password) < 1)
-		goto out;
 	m = msg_dup(tr->req);
 	s = m ? sip_object(m) : NULL;
-	if (!s || !sip_via_remove(m, s) || sip_cseq_shift(m, 1) ||
-	    auc_authorization(&auc, m, (msg_pub_t *)s, s->sip_request->rq_method_name,
-			      s->sip_request->rq_url, s->sip_payload) < 1)
+	if (!s || !sip_via_remove(m, s) || sip_cseq_shift(m, 1))
 		goto out;
-	log_info("sip: %s: %d answered with the credentials of user %s", c->call_id, status,
-		 c->auth.user);
+	if (sip_digest_answer(m, s, ch, hc, c->auth.user, c->auth.password) < 1) {
+		alg = "MD5";
+		if (md5_answer(m, s, ch, hc, &c->auth) < 1)
+			goto out;
+	}
+	log_info("sip: %s: %d answered with the credentials of user %s (%s)", c->call_id, status,
+		 c->auth.user, alg);
 	tr->authed = true;
 	tr->cseq_add = c->cseq_add = 1;
 	resend(tr, m);
@@ -317,7 +347,6 @@ out:
 			 status);
 	if (m)
 		msg_destroy(m);
-	su_home_deinit(home);
 	return ok;
 }
 

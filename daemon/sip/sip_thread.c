@@ -248,6 +248,7 @@ struct sip *sip_start(const struct rtpe_cfg *cfg, struct loop *loop, struct medi
 	return sp;
 fail:
 	sip_queue_fini(&sp->q);
+	free(sp->calls.htab);
 	free(sp->cfg);
 	free(sp);
 	su_deinit();

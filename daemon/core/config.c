@@ -427,6 +427,7 @@ void config_defaults(struct rtpe_cfg *cfg)
 	cfg->log_level = LOG_LVL_INFO;
 	cfg->allowlist = true;
 	cfg->sip_proxy = true;
+	cfg->sip_udp_buffer_kb = 8192;
 	snprintf(cfg->allowlist_table, sizeof(cfg->allowlist_table), "rtpedge");
 	cfg->allowlist_max = 4096;
 }

@@ -122,6 +122,8 @@ struct rtpe_cfg {
 	char tls_cert[256], tls_key[256];
 	bool sip_proxy;                /* proxy = yes|no (default yes): no only guards the
 					* listen ports (the allowlist) for another SIP server */
+	unsigned sip_udp_buffer_kb;    /* udp_buffer_kb = (default 8192): each UDP listen
+					* socket's receive and send buffers; 0 = the kernel's */
 	/* [region NAME], [trunk NAME] */
 	struct cfg_region regions[CFG_MAX_REGIONS];
 	int n_regions;

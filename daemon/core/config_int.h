@@ -14,7 +14,7 @@
 
 #include "core/config.h"
 
-#define MAX_KEYS 48
+#define MAX_KEYS 64
 #define MAX_OBJS 64 /* the largest of CFG_MAX_IFACES, _REGIONS, _TRUNKS */
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 

@@ -370,6 +370,8 @@ const struct key_def cfg_keys[] = {
 	{ KEY(S_SIP, "tls_key", set_path), CFG(tls_key), PATH },
 	{ KEY(S_SIP, "proxy", set_bool), CFG(sip_proxy),
 	  .what = "a boolean (yes/no, true/false, on/off, 1/0)" },
+	{ KEY(S_SIP, "udp_buffer_kb", set_num), CFG(sip_udp_buffer_kb),
+	  RANGE(0, 1048576, "a number of KiB (0: the kernel's default)") },
 	{ KEY(S_REGION, "sbc", set_list), LIST(B_OBJ, struct cfg_region, sbc, n_sbc, set_unicast),
 	  IPV4 },
 	{ KEY(S_REGION, "port", set_num), REGION(port), PORT },

@@ -108,10 +108,30 @@ static void sofia_log(void *stream, char const *fmt, va_list ap)
 	n = 0;
 }
 
+/*
+ * A UDP listen socket's buffers, both ways (udp_buffer_kb; sofia uses
+ * SO_RCVBUFFORCE/SO_SNDBUFFORCE, else the kernel caps them at
+ * net.core.rmem_max/wmem_max). The kernel's default (208 KiB) holds only
+ * some 50-90 messages once each is charged at its true size (a veth with
+ * XDP charges a page): a burst of INVITEs overflowed the receive side
+ * (RcvbufErrors: lost, retransmitted 500 ms later), and messages waiting
+ * below the socket (a device queue, a peer's softirq late on a loaded
+ * host) filled the send side, where sendmsg's EAGAIN is a failed send for
+ * sofia's tport: nta answered every request sent meanwhile with its own
+ * 503 at once, and every response with 500. One socket serves both sides,
+ * so a queue towards the callee failed the caller's responses too.
+ */
+static unsigned udp_buffer_bytes(const struct rtpe_cfg *c)
+{
+	return c->sip_udp_buffer_kb > UINT32_MAX / 2048 ? UINT32_MAX / 2 :
+							    c->sip_udp_buffer_kb * 1024u;
+}
+
 static int agent_up(struct sip *sp)
 {
 	const struct rtpe_cfg *c = sp->cfg;
 	char url[96], ip[INET_ADDRSTRLEN];
+	unsigned buf = udp_buffer_bytes(c);
 
 	sp->agent = nta_agent_create(sp->root, (url_string_t *)-1 /* no transport yet */, NULL, NULL, NTATAG_UA(0),
 				     NTATAG_CANCEL_487(0), NTATAG_SERVER_RPORT(1),
@@ -128,7 +148,8 @@ static int agent_up(struct sip *sp)
 			return snprintf(sp->start_msg, sizeof(sp->start_msg),
 					"[sip] listen tls:%s:%u: TLS is not supported by this version",
 					ip, e->port), -1;
-		if (nta_agent_add_tport(sp->agent, URL_STRING_MAKE(url), TAG_END()) < 0)
+		if (nta_agent_add_tport(sp->agent, URL_STRING_MAKE(url), TPTAG_UDP_RMEM(buf),
+					TPTAG_UDP_WMEM(buf), TAG_END()) < 0)
 			return snprintf(sp->start_msg, sizeof(sp->start_msg),
 					"[sip] listen %s:%s:%u: cannot listen: %s", e->transport, ip,
 					e->port, strerror(errno)), -1;

@@ -100,6 +100,8 @@ struct sip_tr {
 	bool authed;                    /* the proxy answered a 401/407 for it */
 	uint32_t cseq_add;              /* its CSeq out is the caller's + this */
 	su_timer_t *itimer;             /* invite_timeout_ms without a response */
+	su_timer_t *rtimer;             /* the pause before sending again (not sent: sip_fwd.c) */
+	unsigned send_retries;          /* sent again after nta could not send it */
 	int refs;
 };
 

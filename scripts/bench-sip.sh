@@ -52,6 +52,10 @@ PKTS=${RTPE_BENCH_SIP_PKTS:-10}
 OUT=${RTPE_BENCH_OUT:-$B/bench}
 GEN_CPU=0
 RELAY_CPU=1
+# sipp's SIP socket buffers, both ways (its default, 64 KiB, holds some 30
+# messages: on a loaded host the callee sipp lost ACKs there, and aborted
+# the call at its BYE): 4 MiB, net.core.rmem_max/wmem_max's cap here
+SIPP_BUF=4194304
 [ "$(nproc)" -lt 2 ] && RELAY_CPU=0
 eval "$("$NETNS" env)"
 T=$(mktemp -d /tmp/rtpe-bench-sip.XXXXXX)
@@ -209,7 +213,7 @@ step() {
 	lim=$((CALLS / rate + HOLD / 1000 + 30))
 	rm -f "$T"/uac.err "$T"/uac.out "$T"/uas.err "$T"/uas.out # sipp appends to its error file
 	(cd "$T" && exec ip netns exec "$RTPE_NS_SBC" timeout -k 5 "$lim" taskset -c "$GEN_CPU" sipp -sf "$T/uas.xml" -nostdin \
-		-i 198.18.2.2 -p 5060 -mi 198.18.2.2 -mp 6000 -m "$CALLS" -trace_err \
+		-i 198.18.2.2 -p 5060 -mi 198.18.2.2 -mp 6000 -m "$CALLS" -buff_size "$SIPP_BUF" -trace_err \
 		-error_file "$T/uas.err" >"$T/uas.out" 2>&1) &
 	local uas=$!
 	sleep 0.3
@@ -218,7 +222,8 @@ step() {
 	c0=$(relay_cpu_ns) t0=$(date +%s%N)
 	(cd "$T" && exec ip netns exec "$RTPE_NS_CARRIER" timeout -k 5 "$lim" taskset -c "$GEN_CPU" sipp -sf "$T/uac.xml" -nostdin \
 		-i 198.18.1.2 -p 5070 -mi 198.18.1.2 -mp 5000 -s 15557654321 -d "$HOLD" \
-		-r "$rate" -rp 1000 -m "$CALLS" -l $((rate * (HOLD + 2000) / 1000 + 50)) -trace_err \
+		-r "$rate" -rp 1000 -m "$CALLS" -l $((rate * (HOLD + 2000) / 1000 + 50)) \
+		-buff_size "$SIPP_BUF" -trace_err \
 		-error_file "$T/uac.err" 198.18.1.1:5060 >"$T/uac.out" 2>&1)
 	rcu=$?
 	t1=$(date +%s%N) c1=$(relay_cpu_ns)

@@ -184,13 +184,14 @@ static void on_linger(su_root_magic_t *magic, su_timer_t *t, struct sip_tr *tr)
 static int on_response(struct sip_tr *tr, nta_outgoing_t *orq, sip_t const *sip)
 {
 	int status = sip && sip->sip_status ? sip->sip_status->st_status : nta_outgoing_status(orq);
+	bool heard = tr->heard;
 	msg_t *resp;
 
 	if (orq != tr->orq)
 		return 0; /* an address given up for the next one */
 	tr->heard = true;
 	itimer_stop(tr);
-	if (send_failed(tr, sip, status))
+	if (!heard && send_failed(tr, sip, status)) /* not a retransmission after a 1xx */
 		return 0;
 	if (status == 503 && failover(tr, "503"))
 		return 0;

@@ -159,7 +159,10 @@ relay_start_rtpedge() {
 		printf 'pin_path = %s/sipbench\nstate_file = %s/state.json\n' "$RTPE_BPFFS" "$T"
 		printf 'xdp_mode = auto\nport_min = 10000\nport_max = 59999\nlog_level = warning\n'
 		printf '[sip]\nlisten = udp:0.0.0.0:5060\n'
+		# no OPTIONS pings: the callee sipp would take one for a call it does
+		# not expect, fail it, and stop a call early (-m counts it)
 		printf '[region lab]\nsbc = 198.18.2.2\ntransport = udp\ninterface = sbc\n'
+		printf 'options_interval = 0\n'
 		printf '[trunk carrier]\naddresses = 198.18.1.2\ntarget = 198.18.1.2:5060\n'
 		printf 'transport = udp\ninterface = carrier\nregion = lab\n'
 		printf '[interface carrier]\ndevice = r0\naddress = 198.18.1.1\n'

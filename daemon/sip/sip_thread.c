@@ -119,19 +119,14 @@ static void sofia_log(void *stream, char const *fmt, va_list ap)
  * host) filled the send side, where sendmsg's EAGAIN is a failed send for
  * sofia's tport: nta answered every request sent meanwhile with its own
  * 503 at once, and every response with 500. One socket serves both sides,
- * so a queue towards the callee failed the caller's responses too.
+ * so a queue towards the callee failed the caller's responses too. (TCP
+ * listeners ignore the two tags.)
  */
-static unsigned udp_buffer_bytes(const struct rtpe_cfg *c)
-{
-	return c->sip_udp_buffer_kb > UINT32_MAX / 2048 ? UINT32_MAX / 2 :
-							    c->sip_udp_buffer_kb * 1024u;
-}
-
 static int agent_up(struct sip *sp)
 {
 	const struct rtpe_cfg *c = sp->cfg;
 	char url[96], ip[INET_ADDRSTRLEN];
-	unsigned buf = udp_buffer_bytes(c);
+	unsigned buf = c->sip_udp_buffer_kb * 1024u; /* at most 1 GiB (config_keys.c); 0: the kernel's */
 
 	sp->agent = nta_agent_create(sp->root, (url_string_t *)-1 /* no transport yet */, NULL, NULL, NTATAG_UA(0),
 				     NTATAG_CANCEL_487(0), NTATAG_SERVER_RPORT(1),

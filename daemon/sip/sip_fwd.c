@@ -33,6 +33,9 @@
  * (each plus up to as much again at random): some 0.6-1.2 s in all. */
 #define SEND_RETRIES 5
 #define SEND_RETRY_MS 20
+/* nta reports a first send's failure at once; a failure later than this
+ * (under T1, 500 ms) is a retransmission's, whose request went out. */
+#define FIRST_SEND_NS (400 * 1000000ull)
 
 static int on_ack_cancel(struct sip_tr *tr, nta_incoming_t *irq, sip_t const *sip);
 static bool failover(struct sip_tr *tr, const char *why);
@@ -295,13 +298,14 @@ static void on_send_retry(su_root_magic_t *magic, su_timer_t *t, struct sip_tr *
 
 /*
  * nta answers a request it could not hand to the kernel with a 503 of its
- * own, at once (a stateless ACK: no transaction): ENOBUFS (a device queue
- * full), or EAGAIN (the socket's send buffer full, which sofia's tport
- * reports as EIO). That is a loss on the way out, not the next hop's
- * answer, and every request sent while the queue was full met it: a burst
- * failed all its transactions within a millisecond. Such a request goes
- * again after a pause instead, as a lost one would. False when the send
- * failed otherwise or the tries are spent.
+ * own, at once (a stateless ACK: no transaction): EAGAIN (the socket's send
+ * buffer full, which sofia's tport reports as EIO), or ENOBUFS (a device
+ * queue full, where the socket still reports errors: sip_thread.c turns
+ * that off). That is a loss on the way out, not the next hop's answer, and
+ * every request sent while the queue was full met it: a burst failed all
+ * its transactions within a millisecond. Such a request goes again after
+ * a pause instead, as a lost one would. False when the send failed
+ * otherwise or the tries are spent.
  */
 static bool send_again(struct sip_tr *tr)
 {
@@ -324,11 +328,12 @@ static bool send_again(struct sip_tr *tr)
 }
 
 /* nta's own 503 for a request it could not send (else it goes on as a
- * 503: failover, or up). */
+ * 503: failover, or up). Not for a retransmission that failed: the request
+ * reached the next hop, and a new transaction would be a second INVITE. */
 static bool send_failed(struct sip_tr *tr, sip_t const *sip, int status)
 {
 	if (status != 503 || !sip || !nta_sip_is_internal(sip) || tr->cancelled || tr->final ||
-	    !send_again(tr))
+	    mono_ns() - tr->sent_ns > FIRST_SEND_NS || !send_again(tr))
 		return false;
 	nta_outgoing_destroy(tr->orq); /* a CANCEL meanwhile: retry_cancelled */
 	tr->orq = NULL;
@@ -424,6 +429,7 @@ int tr_forward(struct sip_tr *tr)
 	msg_t *ref = msg_ref_create(tr->req);
 
 	msg_set_errno(tr->req, 0); /* what a failed send leaves: send_failed */
+	tr->sent_ns = mono_ns();
 	tr->orq = nta_outgoing_mcreate(sp->agent, tr->stateless ? NULL : on_response, tr,
 				       (url_string_t const *)tr->hop, ref,
 				       NTATAG_STATELESS(tr->stateless), TAG_END());

@@ -102,6 +102,7 @@ struct sip_tr {
 	su_timer_t *itimer;             /* invite_timeout_ms without a response */
 	su_timer_t *rtimer;             /* the pause before sending again (not sent: sip_fwd.c) */
 	unsigned send_retries;          /* sent again after nta could not send it */
+	uint64_t sent_ns;               /* when it was last handed to nta */
 	int refs;
 };
 

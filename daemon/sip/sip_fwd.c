@@ -300,12 +300,11 @@ static void on_send_retry(su_root_magic_t *magic, su_timer_t *t, struct sip_tr *
  * nta answers a request it could not hand to the kernel with a 503 of its
  * own, at once (a stateless ACK: no transaction): EAGAIN (the socket's send
  * buffer full, which sofia's tport reports as EIO), or ENOBUFS (a device
- * queue full, where the socket still reports errors: sip_thread.c turns
- * that off). That is a loss on the way out, not the next hop's answer, and
- * every request sent while the queue was full met it: a burst failed all
- * its transactions within a millisecond. Such a request goes again after
- * a pause instead, as a lost one would. False when the send failed
- * otherwise or the tries are spent.
+ * queue full: sofia's sockets report errors, IP_RECVERR). That is a loss
+ * on the way out, not the next hop's answer, and every request sent while
+ * the queue was full met it: a burst failed all its transactions within a
+ * millisecond. Such a request goes again after a pause instead, as a lost
+ * one would. False when the send failed otherwise or the tries are spent.
  */
 static bool send_again(struct sip_tr *tr)
 {

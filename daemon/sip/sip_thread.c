@@ -13,12 +13,10 @@
 #include "sip/sip_int.h"
 
 #include <arpa/inet.h>
-#include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
 
 #include <sofia-sip/msg_addr.h>
 #include <sofia-sip/sip_header.h>
@@ -110,57 +108,6 @@ static void sofia_log(void *stream, char const *fmt, va_list ap)
 	n = 0;
 }
 
-static int udp_listens(const struct rtpe_cfg *c)
-{
-	int n = 0;
-
-	for (int i = 0; i < c->n_sip_listen; i++)
-		n += !strcmp(c->sip_listen[i].transport, "udp");
-	return n;
-}
-
-/*
- * sofia turns IP_RECVERR on for its UDP sockets: a datagram the local
- * device queue drops (a veth's ring, a qdisc) then fails its sendmsg with
- * ENOBUFS, and nta fails the whole transaction at once, a retransmission's
- * failure too: its own 503 up for a request, 500 in place of a response.
- * Without it the kernel counts the drop (UdpSndbufErrors) as a loss on the
- * wire, which nta's timers retransmit. An ICMP error (port unreachable) is
- * not reported either: the transaction times out instead of failing at
- * once. sofia has no tag for it and exports no tport's socket, so the UDP
- * sockets bound to a [sip] udp listen address are found among the
- * process's descriptors (for 0.0.0.0 sofia binds one per local address).
- * Returns how many were changed.
- */
-static int udp_recverr_off(const struct rtpe_cfg *c)
-{
-	DIR *d = opendir("/proc/self/fd");
-	struct dirent *de;
-	int n = 0;
-
-	while (d && (de = readdir(d))) {
-		struct sockaddr_in a;
-		socklen_t al = sizeof(a), il = sizeof(int);
-		int fd = atoi(de->d_name), type = 0, on = 0, off = 0;
-
-		if (fd == dirfd(d) || getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &il) ||
-		    type != SOCK_DGRAM || getsockname(fd, (struct sockaddr *)&a, &al) ||
-		    a.sin_family != AF_INET || getsockopt(fd, IPPROTO_IP, IP_RECVERR, &on, &il) ||
-		    !on)
-			continue;
-		for (int i = 0; i < c->n_sip_listen; i++)
-			if (!strcmp(c->sip_listen[i].transport, "udp") &&
-			    (c->sip_listen[i].addr.s_addr == htonl(INADDR_ANY) ||
-			     c->sip_listen[i].addr.s_addr == a.sin_addr.s_addr) &&
-			    c->sip_listen[i].port == ntohs(a.sin_port) &&
-			    !setsockopt(fd, IPPROTO_IP, IP_RECVERR, &off, sizeof(off)))
-				n++;
-	}
-	if (d)
-		closedir(d);
-	return n;
-}
-
 /*
  * A UDP listen socket's buffers, both ways (udp_buffer_kb; sofia uses
  * SO_RCVBUFFORCE/SO_SNDBUFFORCE, else the kernel caps them at
@@ -173,7 +120,10 @@ static int udp_recverr_off(const struct rtpe_cfg *c)
  * sofia's tport: nta answered every request sent meanwhile with its own
  * 503 at once, and every response with 500. One socket serves both sides,
  * so a queue towards the callee failed the caller's responses too. (TCP
- * listeners ignore the two tags.)
+ * listeners ignore the two tags.) A request whose first send still fails
+ * is sent again (sip_fwd.c). IP_RECVERR, which sofia turns on, stays: it
+ * makes a device queue's drop (ENOBUFS) a failed send too, but also
+ * reports ICMP errors, failing a request to a closed port at once.
  */
 static int agent_up(struct sip *sp)
 {
@@ -202,9 +152,6 @@ static int agent_up(struct sip *sp)
 					"[sip] listen %s:%s:%u: cannot listen: %s", e->transport, ip,
 					e->port, strerror(errno)), -1;
 	}
-	if (udp_recverr_off(c) < udp_listens(c))
-		log_warn("sip: cannot turn IP_RECVERR off on every UDP listen socket: a local "
-			 "queue's drop there fails the transaction (503) instead of a retransmission");
 	sp->leg = nta_leg_tcreate(sp->agent, sip_on_request, sp, NTATAG_NO_DIALOG(1), TAG_END());
 	if (!sp->leg)
 		return snprintf(sp->start_msg, sizeof(sp->start_msg), "sip: no default leg"), -1;

@@ -52,6 +52,10 @@ PKTS=${RTPE_BENCH_SIP_PKTS:-10}
 OUT=${RTPE_BENCH_OUT:-$B/bench}
 GEN_CPU=0
 RELAY_CPU=1
+# sipp's SIP socket buffers, both ways (its default, 64 KiB, holds some 30
+# messages: on a loaded host the callee sipp lost ACKs there, and aborted
+# the call at its BYE): 4 MiB, net.core.rmem_max/wmem_max's cap here
+SIPP_BUF=4194304
 [ "$(nproc)" -lt 2 ] && RELAY_CPU=0
 eval "$("$NETNS" env)"
 T=$(mktemp -d /tmp/rtpe-bench-sip.XXXXXX)
@@ -155,7 +159,10 @@ relay_start_rtpedge() {
 		printf 'pin_path = %s/sipbench\nstate_file = %s/state.json\n' "$RTPE_BPFFS" "$T"
 		printf 'xdp_mode = auto\nport_min = 10000\nport_max = 59999\nlog_level = warning\n'
 		printf '[sip]\nlisten = udp:0.0.0.0:5060\n'
+		# no OPTIONS pings: the callee sipp would take one for a call it does
+		# not expect, fail it, and stop a call early (-m counts it)
 		printf '[region lab]\nsbc = 198.18.2.2\ntransport = udp\ninterface = sbc\n'
+		printf 'options_interval = 0\n'
 		printf '[trunk carrier]\naddresses = 198.18.1.2\ntarget = 198.18.1.2:5060\n'
 		printf 'transport = udp\ninterface = carrier\nregion = lab\n'
 		printf '[interface carrier]\ndevice = r0\naddress = 198.18.1.1\n'
@@ -192,6 +199,12 @@ relay_start_kamailio() {
 	die "kamailio/rtpengine did not start: $(tail -n 3 "$T/kamailio.log") $(tail -n 3 "$T/rtpengine.log")"
 }
 
+# relay_udp FIELD: the relay namespace's Udp counter FIELD (/proc/net/snmp).
+relay_udp() {
+	inr awk -v f="$1" '$1 == "Udp:" && !h { for (i = 2; i <= NF; i++) c[$i] = i; h = 1; next }
+		$1 == "Udp:" && h { print (f in c) ? $c[f] : 0; exit }' /proc/net/snmp
+}
+
 # last_count LABEL FILE: the cumulative count on sipp's last screen line LABEL.
 last_count() {
 	grep -h "$1" "$2" | tail -n 1 | grep -oE '[0-9.]+' | tail -n 1
@@ -199,19 +212,21 @@ last_count() {
 
 # step RELAY RATE: CALLS calls at RATE/s; one JSON line into $T/steps.jsonl.
 step() {
-	local relay=$1 rate=$2 lim c0 c1 m0c m0s t0 t1 rcu rcs ok fails
+	local relay=$1 rate=$2 lim c0 c1 m0c m0s t0 t1 rcu rcs ok fails rb0 sb0
 	lim=$((CALLS / rate + HOLD / 1000 + 30))
 	rm -f "$T"/uac.err "$T"/uac.out "$T"/uas.err "$T"/uas.out # sipp appends to its error file
 	(cd "$T" && exec ip netns exec "$RTPE_NS_SBC" timeout -k 5 "$lim" taskset -c "$GEN_CPU" sipp -sf "$T/uas.xml" -nostdin \
-		-i 198.18.2.2 -p 5060 -mi 198.18.2.2 -mp 6000 -m "$CALLS" -trace_err \
+		-i 198.18.2.2 -p 5060 -mi 198.18.2.2 -mp 6000 -m "$CALLS" -buff_size "$SIPP_BUF" -trace_err \
 		-error_file "$T/uas.err" >"$T/uas.out" 2>&1) &
 	local uas=$!
 	sleep 0.3
 	m0c=$(media_count "$RTPE_NS_CARRIER") m0s=$(media_count "$RTPE_NS_SBC")
+	rb0=$(relay_udp RcvbufErrors) sb0=$(relay_udp SndbufErrors)
 	c0=$(relay_cpu_ns) t0=$(date +%s%N)
 	(cd "$T" && exec ip netns exec "$RTPE_NS_CARRIER" timeout -k 5 "$lim" taskset -c "$GEN_CPU" sipp -sf "$T/uac.xml" -nostdin \
 		-i 198.18.1.2 -p 5070 -mi 198.18.1.2 -mp 5000 -s 15557654321 -d "$HOLD" \
-		-r "$rate" -rp 1000 -m "$CALLS" -l $((rate * (HOLD + 2000) / 1000 + 50)) -trace_err \
+		-r "$rate" -rp 1000 -m "$CALLS" -l $((rate * (HOLD + 2000) / 1000 + 50)) \
+		-buff_size "$SIPP_BUF" -trace_err \
 		-error_file "$T/uac.err" 198.18.1.1:5060 >"$T/uac.out" 2>&1)
 	rcu=$?
 	t1=$(date +%s%N) c1=$(relay_cpu_ns)
@@ -226,16 +241,19 @@ step() {
 		--argjson secs "$(((t1 - t0) / 1000000))" --argjson cpu "$(((c1 - c0) / 1000000))" \
 		--argjson mc "$(($(media_count "$RTPE_NS_CARRIER") - m0c))" \
 		--argjson ms "$(($(media_count "$RTPE_NS_SBC") - m0s))" --argjson pk "$PKTS" \
+		--argjson rb "$(($(relay_udp RcvbufErrors) - rb0))" \
+		--argjson sb "$(($(relay_udp SndbufErrors) - sb0))" \
 		'{relay: $r, rate: $rate, calls: $calls, successful: ($ok | tonumber? // 0),
 		  failed: (if $f == "" then null else ($f | tonumber? // null) end),
 		  achieved_cps: ($calls * 1000 / ([$secs - $hold, 1] | max) | floor), uac_rc: $rcu, uas_rc: $rcs,
 		  passed: ($rcu == 0 and $rcs == 0 and $mc == $calls * $pk and $ms == $calls * $pk),
 		  wall_ms: $secs, relay_cpu_ms: $cpu,
 		  relay_cpu_ms_per_call: ($cpu / $calls),
-		  rtp_expected_each_way: ($calls * $pk), rtp_to_carrier: $mc, rtp_to_sbc: $ms}
+		  rtp_expected_each_way: ($calls * $pk), rtp_to_carrier: $mc, rtp_to_sbc: $ms,
+		  relay_udp_rcvbuf_errors: $rb, relay_udp_sndbuf_errors: $sb}
 		| . + {generator_limited: (.achieved_cps < 0.95 * .rate)}' \
 		>>"$T/steps.jsonl"
-	jq -r '"bench-sip: \(.relay) \(.rate) calls/s asked, \(.achieved_cps) made: \(.successful)/\(.calls) successful (uac rc \(.uac_rc), uas rc \(.uas_rc)), relay CPU \(.relay_cpu_ms) ms in \(.wall_ms) ms, RTP \(.rtp_to_sbc)/\(.rtp_expected_each_way) to sbc, \(.rtp_to_carrier) to carrier"' \
+	jq -r '"bench-sip: \(.relay) \(.rate) calls/s asked, \(.achieved_cps) made: \(.successful)/\(.calls) successful (uac rc \(.uac_rc), uas rc \(.uas_rc)), relay CPU \(.relay_cpu_ms) ms in \(.wall_ms) ms, relay UDP buffer errors \(.relay_udp_rcvbuf_errors) rcv \(.relay_udp_sndbuf_errors) snd, RTP \(.rtp_to_sbc)/\(.rtp_expected_each_way) to sbc, \(.rtp_to_carrier) to carrier"' \
 		<<<"$(tail -n 1 "$T/steps.jsonl")" >&2
 	# a rate sipp could not make: higher ones will not make more
 	jq -e '.passed and (.generator_limited | not)' <<<"$(tail -n 1 "$T/steps.jsonl")" >/dev/null &&

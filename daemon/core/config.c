@@ -461,6 +461,7 @@ void config_defaults(struct rtpe_cfg *cfg)
 	cfg->allowlist = true;
 	cfg->sip_proxy = true;
 	cfg->tls_verify = true;
+	cfg->sip_udp_buffer_kb = 8192;
 	snprintf(cfg->allowlist_table, sizeof(cfg->allowlist_table), "rtpedge");
 	cfg->allowlist_max = 4096;
 }

@@ -142,6 +142,8 @@ struct rtpe_cfg {
 	struct in_addr resolver_addr;  /* resolver = IP[:PORT] (default: /etc/resolv.conf's,
 					* 0.0.0.0) for the hostnames of sbc and target */
 	uint16_t resolver_port;        /*   default 53 */
+	unsigned sip_udp_buffer_kb;    /* udp_buffer_kb = (default 8192): each UDP listen
+					* socket's receive and send buffers; 0 = the kernel's */
 	/* [region NAME], [trunk NAME] */
 	struct cfg_region regions[CFG_MAX_REGIONS];
 	int n_regions;

@@ -475,6 +475,8 @@ const struct key_def cfg_keys[] = {
 	  .what = "a boolean (yes/no, true/false, on/off, 1/0)" },
 	{ KEY(S_SIP, "proxy", set_bool), CFG(sip_proxy),
 	  .what = "a boolean (yes/no, true/false, on/off, 1/0)" },
+	{ KEY(S_SIP, "udp_buffer_kb", set_num), CFG(sip_udp_buffer_kb),
+	  RANGE(0, 1048576, "a number of KiB (0: the kernel's default)") },
 	{ KEY(S_REGION, "sbc", set_list), LIST(B_OBJ, struct cfg_region, sbc, n_sbc, set_sbc),
 	  .what = "a unicast IPv4 address or a hostname (HOST or HOST:PORT)" },
 	{ KEY(S_REGION, "port", set_num), REGION(port), PORT },

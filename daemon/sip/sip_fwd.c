@@ -10,15 +10,18 @@
 #include "sip/sip_int.h"
 
 #include <arpa/inet.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <sofia-sip/auth_client.h>
+#include <sofia-sip/msg_addr.h>
 #include <sofia-sip/sip_header.h>
 #include <sofia-sip/sip_status.h>
 #include <sofia-sip/sip_util.h>
 #include <sofia-sip/su_tag.h>
+#include <sofia-sip/su_uniqueid.h>
 
 #include "core/log.h"
 #include "sip/sip_digest.h"
@@ -27,15 +30,33 @@
  * UAS's retransmissions of it (and forked 2xx) still go up: 64 x T1. */
 #define LINGER_MS 32000
 
+/* A request nta could not send goes again after 20, 40, 80, 160, 320 ms
+ * (each plus up to as much again at random): some 0.6-1.2 s in all. */
+#define SEND_RETRIES 5
+#define SEND_RETRY_MS 20
+/* nta reports a first send's failure at once; a failure later than this
+ * (under T1, 500 ms) is a retransmission's, whose request went out. */
+#define FIRST_SEND_NS (400 * 1000000ull)
+
 static int on_ack_cancel(struct sip_tr *tr, nta_incoming_t *irq, sip_t const *sip);
 static bool auth_retry(struct sip_tr *tr, sip_t const *sip, int status);
 static void resend(struct sip_tr *tr, msg_t *m);
+static bool send_failed(struct sip_tr *tr, sip_t const *sip, int status);
+static bool send_again(struct sip_tr *tr);
+static void retry_cancelled(struct sip_tr *tr);
 
 static void itimer_stop(struct sip_tr *tr)
 {
 	if (tr->itimer)
 		su_timer_destroy(tr->itimer);
 	tr->itimer = NULL;
+}
+
+static void rtimer_stop(struct sip_tr *tr)
+{
+	if (tr->rtimer)
+		su_timer_destroy(tr->rtimer);
+	tr->rtimer = NULL;
 }
 
 struct sip_tr *tr_new(struct sip *sp, nta_incoming_t *irq, sip_t const *sip)
@@ -93,6 +114,7 @@ void tr_done(struct sip_tr *tr)
 	}
 	itimer_stop(tr);
 	sip_tls_unwatch(tr);
+	rtimer_stop(tr);
 	if (tr->orq) {
 		nta_outgoing_destroy(tr->orq);
 		tr->orq = NULL;
@@ -133,6 +155,8 @@ void tr_reply(struct sip_tr *tr, int status, char const *phrase)
 
 static int on_ack_cancel(struct sip_tr *tr, nta_incoming_t *irq, sip_t const *sip)
 {
+	struct sip *sp = tr->sp; /* a 487 may end tr */
+
 	if (!sip) { /* the server transaction ended (timeout, terminated) */
 		if (tr->irq == irq) {
 			nta_incoming_bind(irq, NULL, NULL);
@@ -147,10 +171,12 @@ static int on_ack_cancel(struct sip_tr *tr, nta_incoming_t *irq, sip_t const *si
 		tr->cancelled = true;
 		if (tr->orq)
 			nta_outgoing_tcancel(tr->orq, NULL, NULL, TAG_END());
+		else if (tr->rtimer)
+			retry_cancelled(tr); /* waiting to be sent again */
 		else
 			tr_reply(tr, 487, "Request Terminated"); /* not sent on yet */
 	}
-	sip_count_response(tr->sp, 200);
+	sip_count_response(sp, 200);
 	return 200;
 }
 
@@ -162,12 +188,15 @@ static void on_linger(su_root_magic_t *magic, su_timer_t *t, struct sip_tr *tr)
 static int on_response(struct sip_tr *tr, nta_outgoing_t *orq, sip_t const *sip)
 {
 	int status = sip && sip->sip_status ? sip->sip_status->st_status : nta_outgoing_status(orq);
+	bool heard = tr->heard;
 	msg_t *resp;
 
 	if (orq != tr->orq)
 		return 0; /* an address given up for the next one */
 	tr->heard = true;
 	itimer_stop(tr);
+	if (!heard && send_failed(tr, sip, status)) /* not a retransmission after a 1xx */
+		return 0;
 	if (status == 503 && tr_failover(tr, "503"))
 		return 0;
 	if ((status == 401 || status == 407) && sip && auth_retry(tr, sip, status))
@@ -254,6 +283,80 @@ bool tr_failover(struct sip_tr *tr, const char *why)
 	tr->sbc = k;
 	resend(tr, m);
 	return true;
+}
+
+/* ---- a request nta could not send ------------------------------------------------ */
+
+static void on_send_retry(su_root_magic_t *magic, su_timer_t *t, struct sip_tr *tr)
+{
+	msg_t *m = msg_dup(tr->req);
+
+	rtimer_stop(tr);
+	if (!m || !sip_via_remove(m, sip_object(m))) { /* nta's Via went on before the send */
+		if (m)
+			msg_destroy(m);
+		tr_reply(tr, 503, "Cannot Forward");
+		return;
+	}
+	resend(tr, m);
+}
+
+/*
+ * nta answers a request it could not hand to the kernel with a 503 of its
+ * own, at once (a stateless ACK: no transaction): EAGAIN (the socket's send
+ * buffer full, which sofia's tport reports as EIO), or ENOBUFS (a device
+ * queue full: sofia's sockets report errors, IP_RECVERR). That is a loss
+ * on the way out, not the next hop's answer, and every request sent while
+ * the queue was full met it: a burst failed all its transactions within a
+ * millisecond. Such a request goes again after a pause instead, as a lost
+ * one would. False when the send failed otherwise or the tries are spent.
+ */
+static bool send_again(struct sip_tr *tr)
+{
+	int e = msg_errno(tr->req);
+	unsigned ms = SEND_RETRY_MS << tr->send_retries;
+
+	if ((e != EIO && e != ENOBUFS && e != EAGAIN) || tr->send_retries >= SEND_RETRIES)
+		return false;
+	ms += (unsigned)su_randint(0, (int)ms);
+	tr->rtimer = su_timer_create(su_root_task(tr->sp->root), ms);
+	if (!tr->rtimer || su_timer_set(tr->rtimer, on_send_retry, tr) < 0) {
+		rtimer_stop(tr);
+		return false;
+	}
+	if (!tr->send_retries++)
+		log_debug("sip: %s to %s not sent (%s): again in %u ms", sip_object(tr->req)->
+			  sip_request->rq_method_name, tr->hop && tr->hop->url_host ?
+			  tr->hop->url_host : "?", strerror(e == EIO ? EAGAIN : e), ms);
+	return true;
+}
+
+/* nta's own 503 for a request it could not send (else it goes on as a
+ * 503: failover, or up). Not for a retransmission that failed: the request
+ * reached the next hop, and a new transaction would be a second INVITE. */
+static bool send_failed(struct sip_tr *tr, sip_t const *sip, int status)
+{
+	if (status != 503 || !sip || !nta_sip_is_internal(sip) || tr->cancelled || tr->final ||
+	    mono_ns() - tr->sent_ns > FIRST_SEND_NS || !send_again(tr))
+		return false;
+	nta_outgoing_destroy(tr->orq); /* a CANCEL meanwhile: retry_cancelled */
+	tr->orq = NULL;
+	return true;
+}
+
+/* A CANCEL while the request waits to be sent again: 487 up, and the call
+ * a new INVITE began ends (as one cancelled before it was sent on). */
+static void retry_cancelled(struct sip_tr *tr)
+{
+	struct sip_call *c = tr->call;
+
+	rtimer_stop(tr);
+	if (tr->initial && c) {
+		call_result(c, SIP_R_cancelled);
+		call_set_state(c, CALL_ENDED);
+		call_push(c, STEP_END, NULL, NULL, 0);
+	}
+	tr_reply(tr, 487, "Request Terminated");
 }
 
 /* ---- digest credentials at the edge ------------------------------------------------- */
@@ -358,6 +461,8 @@ int tr_forward(struct sip_tr *tr)
 	bool own_via = sip_via_add(sp->cfg, tr->req, tr->hop); /* the leaving interface's */
 	msg_t *ref = msg_ref_create(tr->req);
 
+	msg_set_errno(tr->req, 0); /* what a failed send leaves: send_failed */
+	tr->sent_ns = mono_ns();
 	tr->orq = nta_outgoing_mcreate(sp->agent, tr->stateless ? NULL : on_response, tr,
 				       (url_string_t const *)tr->hop, ref,
 				       NTATAG_STATELESS(tr->stateless), NTATAG_USER_VIA(own_via),
@@ -368,6 +473,8 @@ int tr_forward(struct sip_tr *tr)
 		/* nta took no reference on failure (it detaches the message from a
 		 * stateless request it could not send): the one given is ours. */
 		msg_destroy(ref);
+		if (tr->stateless && send_again(tr))
+			return 0; /* an ACK the kernel refused: again later */
 		log_warn("sip: cannot send %s on to %s", m, tr->hop && tr->hop->url_host ?
 			 tr->hop->url_host : "?");
 		tr_reply(tr, 503, "Cannot Forward");

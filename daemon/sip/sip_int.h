@@ -120,6 +120,9 @@ struct sip_tr {
 	uint32_t cseq_add;              /* its CSeq out is the caller's + this */
 	su_timer_t *itimer;             /* invite_timeout_ms without a response */
 	su_timer_t *ttimer;             /* sent over TLS: the connection's check (sip_tls.c) */
+	su_timer_t *rtimer;             /* the pause before sending again (not sent: sip_fwd.c) */
+	unsigned send_retries;          /* sent again after nta could not send it */
+	uint64_t sent_ns;               /* when it was last handed to nta */
 	int refs;
 };
 

@@ -136,10 +136,28 @@ static int tls_up(struct sip *sp, const char *url)
 	return 0;
 }
 
+/*
+ * A UDP listen socket's buffers, both ways (udp_buffer_kb; sofia uses
+ * SO_RCVBUFFORCE/SO_SNDBUFFORCE, else the kernel caps them at
+ * net.core.rmem_max/wmem_max). The kernel's default (208 KiB) holds only
+ * some 50-90 messages once each is charged at its true size (a veth with
+ * XDP charges a page): a burst of INVITEs overflowed the receive side
+ * (RcvbufErrors: lost, retransmitted 500 ms later), and messages waiting
+ * below the socket (a device queue, a peer's softirq late on a loaded
+ * host) filled the send side, where sendmsg's EAGAIN is a failed send for
+ * sofia's tport: nta answered every request sent meanwhile with its own
+ * 503 at once, and every response with 500. One socket serves both sides,
+ * so a queue towards the callee failed the caller's responses too. (TCP
+ * listeners ignore the two tags.) A request whose first send still fails
+ * is sent again (sip_fwd.c). IP_RECVERR, which sofia turns on, stays: it
+ * makes a device queue's drop (ENOBUFS) a failed send too, but also
+ * reports ICMP errors, failing a request to a closed port at once.
+ */
 static int agent_up(struct sip *sp)
 {
 	const struct rtpe_cfg *c = sp->cfg;
 	char url[96], ip[INET_ADDRSTRLEN];
+	unsigned buf = c->sip_udp_buffer_kb * 1024u; /* at most 1 GiB (config_keys.c); 0: the kernel's */
 
 	sp->agent = nta_agent_create(sp->root, (url_string_t *)-1 /* no transport yet */, NULL, NULL, NTATAG_UA(0),
 				     NTATAG_CANCEL_487(0), NTATAG_SERVER_RPORT(1),
@@ -160,7 +178,8 @@ static int agent_up(struct sip *sp)
 			continue;
 		}
 		snprintf(url, sizeof(url), "sip:%s:%u;transport=%s", ip, e->port, e->transport);
-		if (nta_agent_add_tport(sp->agent, URL_STRING_MAKE(url), TAG_END()) < 0)
+		if (nta_agent_add_tport(sp->agent, URL_STRING_MAKE(url), TPTAG_UDP_RMEM(buf),
+					TPTAG_UDP_WMEM(buf), TAG_END()) < 0)
 			return snprintf(sp->start_msg, sizeof(sp->start_msg),
 					"[sip] listen %s:%s:%u: cannot listen: %s", e->transport, ip,
 					e->port, strerror(errno)), -1;

@@ -143,6 +143,7 @@ static void test_defaults(void)
 	CHECK(d.n_ifaces == 0 && d.n_sip_listen == 0 && d.sip_proxy && d.n_regions == 0 && d.n_trunks == 0,
 	      "lists");
 	CHECK(d.tls_verify && !d.tls_ca[0], "TLS peers verified, with the system's CAs");
+	CHECK(d.sip_udp_buffer_kb == 8192, "udp_buffer_kb default: %u", d.sip_udp_buffer_kb);
 	CHECK(config_parse_string("t.conf", MINI, &cfg, err, sizeof(err)) == 0, "%s", err);
 	CHECK(cfg.hold_timeout == 3600 && cfg.max_sessions == 16384 && cfg.port_min == 40000,
 	      "defaults not applied");
@@ -190,6 +191,7 @@ static const char every_key[] =
 	"tls_ca = /etc/rtpedge/peers-ca.pem\n"
 	"tls_verify = no\n"
 	"proxy = no\n"
+	"udp_buffer_kb = 0\n"
 	"[trunk carrier]\n"
 	"addresses = 198.51.100.0/24, 203.0.113.77, 0.0.0.0/0\n"
 	"target = 198.51.100.10:5080\n"
@@ -243,6 +245,7 @@ static void test_every_key(void)
 	CHECK(!strcmp(cfg.tls_ca, "/etc/rtpedge/peers-ca.pem") && !cfg.tls_verify,
 	      "tls_ca, tls_verify = no");
 	CHECK(!cfg.sip_proxy, "proxy = no");
+	CHECK(cfg.sip_udp_buffer_kb == 0, "udp_buffer_kb = 0: %u", cfg.sip_udp_buffer_kb);
 	CHECK(cfg.n_trunks == 1 && cfg.trunks[0].n_addresses == 3 &&
 	      cfg.trunks[0].addresses[0].prefix == 24 && cfg.trunks[0].addresses[1].prefix == 32 &&
 	      cfg.trunks[0].addresses[2].prefix == 0, "trunk cidrs");
@@ -427,6 +430,8 @@ static const struct bad_case bad[] = {
 	  "t.conf:8: [trunk pbx]: transport tls needs a tls listen address in [sip]", "" },
 	{ "bad sip transport", MINI "[sip]\nlisten = sctp:0.0.0.0:5060\n",
 	  "t.conf:5: listen: transport \"sctp\" is not udp, tcp or tls", "" },
+	{ "udp_buffer_kb too big", MINI "[sip]\nlisten = udp:0.0.0.0:5060\nudp_buffer_kb = 1048577\n",
+	  "t.conf:6: udp_buffer_kb: \"1048577\" is not a number of KiB", "(0-1048576)" },
 	{ "sip listen trailing comma", MINI "[sip]\nlisten = udp:0.0.0.0:5060,\n",
 	  "t.conf:5: listen: \"udp:0.0.0.0:5060,\" has an empty or overlong item", "" },
 	{ "relative pin_path", "[relay]\npin_path = bpf/rtpedge\n" MINI,

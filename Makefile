@@ -129,7 +129,7 @@ $(B)/tests/%: $(O)/tests/unit/%.o $(LIB)
 	$(CC) $(LDFLAGS) -o $@ $^ $(DAEMON_LIBS)
 
 # The command table's test checks the CLI's printers too.
-$(B)/tests/test_cmds: $(O)/cli/print.o
+$(B)/tests/test_cmds: $(O)/cli/print.o $(O)/cli/print_sip.o $(O)/cli/print_util.o
 # (The SRTP known-answer tests check libsrtp2's output against an
 # independent implementation: OpenSSL's libcrypto, in DAEMON_LIBS since the
 # proxy signs its Record-Route with it.)

@@ -5,7 +5,7 @@
  * daemon/commands.c) and a printer in rtpedgectl (print_fns, cli/print.c),
  * and the daemon serves no command the table does not list. A handler or
  * printer for an id the table does not have does not compile (the id is
- * undeclared); one left out is found here. Linked with cli/print.o.
+ * undeclared); one left out is found here. Linked with cli/print.o, print_sip.o and print_util.o.
  */
 #include "check.h"
 #include "commands.h"

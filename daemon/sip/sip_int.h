@@ -288,10 +288,27 @@ int health_count(struct sip *sp, int region);
 int health_next(struct sip *sp, int region, int after, uint32_t *tried, struct in_addr *addr,
 		uint16_t *port);
 
-/* ---- sip_fwd.c: failover ---- */
+/* ---- sip_retry.c: a request sent again ---- */
 /* tr's new call goes to the next SBC address of its region (why: for the
  * log). False when there is none or the caller cancelled. */
 bool tr_failover(struct sip_tr *tr, const char *why);
+/* A new call's INVITE to a region with more addresses waits
+ * invite_timeout_ms for a response (then tr_failover). */
+void itimer_start(struct sip_tr *tr);
+/* Stop the response timer of itimer_start, the send-again timer. */
+void itimer_stop(struct sip_tr *tr);
+void rtimer_stop(struct sip_tr *tr);
+/* tr->req, which the kernel refused, goes again after a pause; false when
+ * it failed otherwise or the tries are spent. */
+bool send_again(struct sip_tr *tr);
+/* A response (status, sip) that is nta's own 503 for a request it could
+ * not send: sent again (true), else it goes on as it is. */
+bool send_failed(struct sip_tr *tr, sip_t const *sip, int status);
+/* A CANCEL while tr->req waits to be sent again: 487 up, the call ends. */
+void retry_cancelled(struct sip_tr *tr);
+/* A 401/407 (status, sip) to a new call's INVITE answered with the call's
+ * credentials and sent again (true); false leaves it to go up. */
+bool auth_retry(struct sip_tr *tr, sip_t const *sip, int status);
 
 /* ---- sip_tls.c: requests sent over TLS ---- */
 /* tr went out to a TLS hop: unless a response comes first, its connection

@@ -3,11 +3,12 @@
  * allowlist.c - the SIP allowlist (allowlist.h): its elements with their
  * origins, computed from the config (regions, their catalogue addresses,
  * trunks) and the runtime additions; what the kernel must hold (merged
- * ranges per family, the table's shape); the changes that get it there,
- * each one netlink batch (nft_table.c); the check every AL_CHECK_MS that
- * the table is still there and holds what it should.
+ * ranges per family, the table's shape: allowlist_want.c); the changes
+ * that get it there, each one netlink batch (nft_table.c); the check every
+ * AL_CHECK_MS that the table is still there and holds what it should.
  */
 #include "nft/allowlist.h"
+#include "nft/allowlist_want.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -17,7 +18,6 @@
 #include <netinet/in.h>
 
 #include "core/log.h"
-#include "core/resolve.h"
 #include "nft/allowlist_file.h"
 
 struct allowlist {
@@ -35,161 +35,6 @@ struct allowlist {
 	char file[300];              /* the runtime additions' file */
 	char last_check_err[256];    /* logged once until it changes */
 };
-
-/* What a config (and the runtime additions) asks for. */
-struct want {
-	bool active;
-	const char *why;
-	struct nft_shape shape;
-	struct al_elem *elems;
-	int n;
-	struct nft_ranges v4, v6;
-};
-
-static void want_free(struct want *w)
-{
-	free(w->elems);
-	nft_ranges_free(&w->v4);
-	nft_ranges_free(&w->v6);
-	memset(w, 0, sizeof(*w));
-}
-
-static bool port_is(const struct nft_sip_port *p, uint8_t proto, uint16_t port,
-		    struct in_addr addr)
-{
-	return p->proto == proto && p->port == port && p->addr.s_addr == addr.s_addr;
-}
-
-static void shape_of(const struct rtpe_cfg *cfg, struct nft_shape *sh)
-{
-	memset(sh, 0, sizeof(*sh));
-	snprintf(sh->table, sizeof(sh->table), "%s", cfg->allowlist_table);
-	nft_comment(sh->comment, cfg->control_socket);
-	sh->max = cfg->allowlist_max;
-	for (int i = 0; i < cfg->n_sip_listen; i++) {
-		const struct cfg_endpoint *l = &cfg->sip_listen[i];
-		uint8_t proto = strcmp(l->transport, "udp") ? IPPROTO_TCP : IPPROTO_UDP;
-		int j;
-
-		for (j = 0; j < sh->n_ports && !port_is(&sh->ports[j], proto, l->port, l->addr); j++)
-			;
-		if (j < sh->n_ports)
-			continue;
-		sh->ports[j].proto = proto;
-		sh->ports[j].port = l->port;
-		sh->ports[j].addr = l->addr;
-		sh->n_ports++;
-	}
-}
-
-/* Field by field: the structs have padding. */
-static bool shape_eq(const struct nft_shape *a, const struct nft_shape *b)
-{
-	if (strcmp(a->table, b->table) || strcmp(a->comment, b->comment) || a->max != b->max ||
-	    a->n_ports != b->n_ports)
-		return false;
-	for (int i = 0; i < a->n_ports; i++)
-		if (!port_is(&a->ports[i], b->ports[i].proto, b->ports[i].port, b->ports[i].addr))
-			return false;
-	return true;
-}
-
-static int elem_push(struct want *w, int *cap, const struct prefix *p, const char *kind,
-		     const char *name)
-{
-	if (w->n == *cap) {
-		int c = *cap ? *cap * 2 : 64;
-		struct al_elem *e = realloc(w->elems, (size_t)c * sizeof(*e));
-
-		if (!e)
-			return -ENOMEM;
-		w->elems = e;
-		*cap = c;
-	}
-	w->elems[w->n].p = *p;
-	snprintf(w->elems[w->n].origin, AL_ORIGIN_LEN, "%s%s%s", kind, name ? " " : "",
-		 name ? name : "");
-	w->n++;
-	return 0;
-}
-
-static void prefix_of4(struct in_addr a, uint8_t len, struct prefix *p)
-{
-	memset(p, 0, sizeof(*p));
-	p->family = AF_INET;
-	p->len = len;
-	memcpy(p->addr, &a, 4);
-}
-
-/* The elements of cfg's regions and trunks, then the runtime ones. */
-static int collect(const struct rtpe_cfg *cfg, const struct prefix *rt, int n_rt, struct want *w)
-{
-	struct prefix p;
-	int cap = 0, e = 0;
-
-	for (int i = 0; !e && i < cfg->n_regions; i++) {
-		const struct cfg_region *r = &cfg->regions[i];
-
-		for (int k = 0; !e && k < r->n_sbc; k++) {
-			struct rs_result res;
-
-			if (!r->sbc_host[k][0]) {
-				prefix_of4(r->sbc[k], 32, &p);
-				e = elem_push(w, &cap, &p, "region", r->name);
-				continue;
-			}
-			/* a hostname: the addresses of its last good answer */
-			resolve_get(r->sbc_host[k], r->sbc_host_port[k], r->transport, &res);
-			for (int j = 0; !e && j < res.n; j++) {
-				prefix_of4(res.a[j].addr, 32, &p);
-				e = elem_push(w, &cap, &p, "region", r->name);
-			}
-		}
-		for (int k = 0; !e && k < r->n_allow; k++)
-			e = elem_push(w, &cap, &r->allow[k], "region", r->name);
-	}
-	for (int i = 0; !e && i < cfg->n_trunks; i++) {
-		const struct cfg_trunk *t = &cfg->trunks[i];
-
-		for (int k = 0; !e && k < t->n_addresses; k++) {
-			prefix_of4(t->addresses[k].addr, t->addresses[k].prefix, &p);
-			e = elem_push(w, &cap, &p, "trunk", t->name);
-		}
-	}
-	for (int i = 0; !e && i < n_rt; i++)
-		e = elem_push(w, &cap, &rt[i], "runtime", NULL);
-	return e;
-}
-
-/* w's ranges from its elements (w is freed on failure). */
-static int want_ranges(struct want *w, int e)
-{
-	struct prefix *all = w->n ? malloc((size_t)w->n * sizeof(*all)) : NULL;
-
-	if (!e && w->n && !all)
-		e = -ENOMEM;
-	for (int i = 0; !e && i < w->n; i++)
-		all[i] = w->elems[i].p;
-	if (!e)
-		e = nft_ranges_build(all, w->n, AF_INET, &w->v4);
-	if (!e)
-		e = nft_ranges_build(all, w->n, AF_INET6, &w->v6);
-	free(all);
-	if (e)
-		want_free(w);
-	return e;
-}
-
-/* What cfg asks for, with the runtime additions rt. */
-static int want_of(const struct rtpe_cfg *cfg, const struct prefix *rt, int n_rt,
-		   struct want *w)
-{
-	memset(w, 0, sizeof(*w));
-	w->active = cfg->allowlist && cfg->n_sip_listen > 0;
-	w->why = !cfg->allowlist ? "allowlist = no" : "no [sip] listen: no SIP to guard";
-	shape_of(cfg, &w->shape);
-	return want_ranges(w, collect(cfg, rt, n_rt, w));
-}
 
 /* What al has, with the runtime additions rt instead of its own. */
 static int want_runtime(const struct allowlist *al, const struct prefix *rt, int n_rt,

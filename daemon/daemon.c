@@ -276,6 +276,44 @@ static bool session_kept(uint32_t id, void *arg)
 	return session_find(arg, id) != NULL;
 }
 
+/* The media side, in order: XDP, the session table, the slow path, the
+ * relay workers, the restore, what an earlier run left, the sweep. */
+static int media_start(struct rtpe *r, char *err, size_t errlen)
+{
+	int e;
+
+	e = xdp_setup(&r->cfg, r->m.xif, &r->m.xdp, err, errlen);
+	if (e)
+		return e;
+	raise_nofile(r);
+	e = sessions_init(&r->m);
+	if (e) {
+		snprintf(err, errlen, "session table: %s", strerror(-e));
+		return e;
+	}
+	e = punt_start(&r->m, err, errlen);
+	if (e)
+		return e;
+	/* Before the restore: its sessions with sockets go to the workers. */
+	e = workers_start(&r->m, err, errlen);
+	if (e)
+		return e;
+	e = state_restore(&r->sf, err, errlen);
+	if (e)
+		return e;
+	/* After the restore: its sockets are bound before an old program lets go. */
+	e = xdp_remove_unused(&r->cfg, session_kept, &r->m);
+	if (e < 0)
+		log_warn("pin_path %s: cannot look for what an earlier run left: %s",
+			 r->cfg.pin_path, strerror(-e));
+	e = sweep_start(&r->m);
+	if (e) {
+		snprintf(err, errlen, "sweep: %s", strerror(-e));
+		return e;
+	}
+	return 0;
+}
+
 int daemon_start(struct rtpe *r, const struct ctl_command *cmds, char *err, size_t errlen)
 {
 	int e;
@@ -317,35 +355,9 @@ int daemon_start(struct rtpe *r, const struct ctl_command *cmds, char *err, size
 	e = allowlist_start(&r->al, &r->cfg, r->loop, err, errlen);
 	if (e)
 		return e;
-	e = xdp_setup(&r->cfg, r->m.xif, &r->m.xdp, err, errlen);
+	e = media_start(r, err, errlen);
 	if (e)
 		return e;
-	raise_nofile(r);
-	e = sessions_init(&r->m);
-	if (e) {
-		snprintf(err, errlen, "session table: %s", strerror(-e));
-		return e;
-	}
-	e = punt_start(&r->m, err, errlen);
-	if (e)
-		return e;
-	/* Before the restore: its sessions with sockets go to the workers. */
-	e = workers_start(&r->m, err, errlen);
-	if (e)
-		return e;
-	e = state_restore(&r->sf, err, errlen);
-	if (e)
-		return e;
-	/* After the restore: its sockets are bound before an old program lets go. */
-	e = xdp_remove_unused(&r->cfg, session_kept, &r->m);
-	if (e < 0)
-		log_warn("pin_path %s: cannot look for what an earlier run left: %s",
-			 r->cfg.pin_path, strerror(-e));
-	e = sweep_start(&r->m);
-	if (e) {
-		snprintf(err, errlen, "sweep: %s", strerror(-e));
-		return e;
-	}
 	/* SIP after the sessions are up: an in-dialog request finds its call's
 	 * restored sessions. */
 	if (r->cfg.n_sip_listen && r->cfg.sip_proxy &&

@@ -6,6 +6,7 @@
  *   sip_thread.c the thread, the nta agent, the queue's end, counters
  *   sip_proxy.c  requests in: new call or in-dialog (sip_msg.c classifies)
  *   sip_fwd.c    forwarding: requests out, responses back, CANCEL
+ *   sip_retry.c  sent again: failover, a refused send, digest credentials
  *   sip_call.c   the call table, each call's steps in order, the CLI's JSON
  *   sip_bye.c    BYE both ways when the media times out
  *   sip_dialog.c the dialog those BYEs need, in the state file across restarts
@@ -120,7 +121,7 @@ struct sip_tr {
 	uint32_t cseq_add;              /* its CSeq out is the caller's + this */
 	su_timer_t *itimer;             /* invite_timeout_ms without a response */
 	su_timer_t *ttimer;             /* sent over TLS: the connection's check (sip_tls.c) */
-	su_timer_t *rtimer;             /* the pause before sending again (not sent: sip_fwd.c) */
+	su_timer_t *rtimer;             /* the pause before sending again (not sent: sip_retry.c) */
 	unsigned send_retries;          /* sent again after nta could not send it */
 	uint64_t sent_ns;               /* when it was last handed to nta */
 	int refs;

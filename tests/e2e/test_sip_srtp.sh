@@ -21,7 +21,17 @@
 #     ours back, one with a new key a new key of ours, and the media goes
 #     on under the new keys;
 #   - an SRTP offer from the SBC with only an unknown suite: 488, no
-#     session left.
+#     session left;
+#   - carrier -> sbc, then a re-INVITE from the carrier (a codec change)
+#     while media flows: the SBC is re-offered our current key in one line
+#     (tag 1), its answer keeps its key, nothing changes: no packet lost or
+#     replayed across the re-offer;
+#   - a late offer from the carrier (INVITE without SDP): the SBC's 200
+#     offers RTP/SAVP, the carrier gets RTP/AVP, the ACK's answer to the
+#     SBC carries one a=crypto line of ours; media intact both ways;
+#   - SRTP <-> SRTP: restarted with the trunk `srtp = sdes` too, a carrier
+#     offering SRTP (srtppeer on both ends): each side gets a key of ours,
+#     not the other side's; media intact both ways.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/sip_lib.sh"
 

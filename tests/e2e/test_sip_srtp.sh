@@ -260,13 +260,13 @@ case_end
 # built again would send SRTCP indexes the SBC has seen: replayed).
 SIPP_SED=$(savp_sed "a=crypto:1 $S80 inline:[sk]") uas_sbc ro_uas uas_reinvite_loop.xml -key sk "$K80"
 sleep 0.3
-SIPP_SED='s/<pause milliseconds="2500"\/>/<pause milliseconds="1000"\/>/' \
-	uac_carrier ro_uac uac_reinvite_move.xml -s +15557654321 -d 2500 -key rtp_port2 5004
+SIPP_SED='s/<pause milliseconds="2500"\/>/<pause milliseconds="800"\/>/' \
+	uac_carrier ro_uac uac_reinvite_move.xml -s +15557654321 -d 2000 -key rtp_port2 5004
 
 wait_sessions 1 || fail "re-offer" "no answered session within 10 s: $(ctl --json session list | head -c 300)"
 session_legs ID LA LB
 RK=$(sdp_of "$T/ro_uas.msg" '^INVITE ' | sed -n "s|^a=crypto:1 $S80 inline:||p")
-N=2000 NR=150 srtp_media_start "$LA" "$LB" $S80 "$K80" "$RK" 5
+N=1500 NR=120 srtp_media_start "$LA" "$LB" $S80 "$K80" "$RK" 5
 
 case_begin "re-offer from the plain side: the SBC is re-offered our key, one line; its answer keeps its key"
 wait_msgs "$T/ro_uac.msg" '^SIP/2.0 200' 2 || why_add "no second 200 within 5 s"
@@ -287,7 +287,7 @@ check_eq "leg B out_key: ours, kept" "$(jq -r '.legs[1].srtp.out_key' "$T/keys.j
 case_end
 
 srtp_media_wait
-N=2000 NR=150 check_srtp_media "through the carrier's re-offer"
+N=1500 NR=120 check_srtp_media "through the carrier's re-offer"
 
 case_begin "re-offer: BYE ends the call"
 sipp_wait ro_uac || why_add "caller: $(sipp_why ro_uac)"
@@ -295,10 +295,11 @@ sipp_wait ro_uas || why_add "callee: $(sipp_why ro_uas)"
 wait_no_sessions 5 || why_add "sessions left: $(ctl --json session list | head -c 300)"
 case_end
 
-# --- a late offer from the carrier: the SBC's 200 offers SRTP ---------------
-SIPP_SED=$(savp_sed "a=crypto:1 $S80 inline:[sk]") uas_sbc lo_uas uas_late_offer.xml -key sk "$K80"
+# --- a late offer from the carrier: the SBC's 200 offers SRTP; then the ------
+# carrier re-offers (while media flows): the SBC keeps our key
+SIPP_SED=$(savp_sed "a=crypto:1 $S80 inline:[sk]") uas_sbc lo_uas uas_reinvite_loop.xml -key sk "$K80"
 sleep 0.3
-uac_carrier lo_uac uac_late_offer.xml -s +15557654321 -d 2000
+uac_carrier lo_uac uac_late_offer_reinvite.xml -s +15557654321 -d 2000
 
 case_begin "late offer: the carrier's 200 RTP/AVP, the ACK's answer to the SBC RTP/SAVP with our a=crypto"
 wait_msgs "$T/lo_uas.msg" '^ACK ' 1 || why_add "no ACK at the SBC within 5 s"
@@ -306,11 +307,12 @@ wait_sessions 1 || why_add "no answered session within 10 s: $(ctl --json sessio
 session_legs ID LA LB
 OFFER=$(sdp_of "$T/lo_uac.msg" '^SIP/2.0 200')
 ANSWER=$(sdp_of "$T/lo_uas.msg" '^ACK ')
+RK=$(sed -n "s|^a=crypto:1 $S80 inline:||p" <<<"$ANSWER")
+N=1500 NR=120 srtp_media_start "$LA" "$LB" $S80 "$K80" "$RK" 6
 check_match "offer to the carrier: RTP/AVP" "$OFFER" "m=audio ${LA##*:} RTP/AVP 0 8 101"
 check "no a=crypto to the carrier" bash -c "! grep -q crypto <<<'$OFFER'"
 check_match "answer to the SBC: RTP/SAVP" "$ANSWER" "m=audio ${LB##*:} RTP/SAVP 0 101"
 check_eq "answer to the SBC: one a=crypto line" "$(grep -c '^a=crypto' <<<"$ANSWER")" 1
-RK=$(sed -n "s|^a=crypto:1 $S80 inline:||p" <<<"$ANSWER")
 check_match "a=crypto:1 $S80 with a key of 30 bytes" "$(base64 -d <<<"$RK" 2>/dev/null | wc -c)" '^30$'
 check "a fresh key, not the SBC's" test "$RK" != "$K80"
 ctl --json session show "$ID" --keys >"$T/keys.json"
@@ -318,8 +320,19 @@ check_eq "leg B in_key: the SBC's" "$(jq -r '.legs[1].srtp.in_key' "$T/keys.json
 check_eq "leg B out_key: the ACK's" "$(jq -r '.legs[1].srtp.out_key' "$T/keys.json")" "$RK"
 case_end
 
-srtp_media "$LA" "$LB" $S80 "$K80" "$RK" 6
-check_srtp_media "late offer"
+case_begin "late offer, then the carrier's re-offer: the SBC is re-offered our key, one line"
+wait_msgs "$T/lo_uac.msg" '^SIP/2.0 200' 2 || why_add "no second 200 within 5 s"
+check "media still flowing when the re-offer was answered" kill -0 "${PROBE_PID[s_rtcp]}"
+REOFFER=$(sdp_of "$T/lo_uas.msg" '^INVITE ' 2)
+check_match "re-offer to the SBC: RTP/SAVP" "$REOFFER" "m=audio ${LB##*:} RTP/SAVP 0 101"
+check_eq "re-offer to the SBC: our current key, one line" \
+	"$(grep '^a=crypto' <<<"$REOFFER")" "a=crypto:1 $S80 inline:$RK"
+check_eq "leg B out_key: ours, kept" \
+	"$(ctl --json session show "$ID" --keys | jq -r '.legs[1].srtp.out_key')" "$RK"
+case_end
+
+srtp_media_wait
+N=1500 NR=120 check_srtp_media "late offer, through the carrier's re-offer"
 
 case_begin "late offer: BYE ends the call"
 sipp_wait lo_uac || why_add "caller: $(sipp_why lo_uac)"
@@ -336,7 +349,7 @@ KC=$(key 30) # the carrier's own key
 SIPP_SED=$(savp_sed "a=crypto:1 $S80 inline:[sk]") uas_sbc ss_uas uas_basic.xml -key sk "$K80"
 sleep 0.3
 SIPP_SED=$(savp_sed "a=crypto:5 $S80 inline:[sk]") \
-	uac_carrier ss_uac uac_basic.xml -s +15557654321 -d 2500 -key sk "$KC"
+	uac_carrier ss_uac uac_basic.xml -s +15557654321 -d 2000 -key sk "$KC"
 
 case_begin "SRTP <-> SRTP: each side gets RTP/SAVP and a key of ours, different from the other side's"
 wait_sessions 1 || why_add "no answered session within 10 s: $(ctl --json session list | head -c 300)"

@@ -28,7 +28,9 @@
 #     replayed across the re-offer;
 #   - a late offer from the carrier (INVITE without SDP): the SBC's 200
 #     offers RTP/SAVP, the carrier gets RTP/AVP, the ACK's answer to the
-#     SBC carries one a=crypto line of ours; media intact both ways;
+#     SBC carries one a=crypto line of ours; then the carrier's re-INVITE
+#     while media flows: the SBC is re-offered that key (an offer from the
+#     sdes side answered plain leaves its keys agreed), nothing lost;
 #   - SRTP <-> SRTP: restarted with the trunk `srtp = sdes` too, a carrier
 #     offering SRTP (srtppeer on both ends): each side gets a key of ours,
 #     not the other side's; media intact both ways.

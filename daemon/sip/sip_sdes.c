@@ -205,8 +205,10 @@ int sip_sdes_answer(struct media *m, struct sip_sdes *d, int i, int from,
 	if (ss->offer_from != 1 - from) /* no offer of ours known (a restart): keys stay */
 		return !s->leg[from].srtp || (st->crypto_ok &&
 		       sdes_key_equal(leg_key(&s->leg[from], SCTX_IN), &st->cry.key)) ? 0 : -1;
-	if (!ss->term[from])
+	if (!ss->term[from]) { /* a plain answer: the offerer's keys are the agreed ones */
+		ss->keyed[1 - from] = ss->term[1 - from];
 		return 0;
+	}
 	for (int k = 0; st->savp && st->crypto_ok && k < ss->n_offered; k++)
 		if (ss->offered[k].tag == st->cry.tag &&
 		    ss->offered[k].key.suite == st->cry.key.suite)

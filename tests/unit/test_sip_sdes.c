@@ -5,7 +5,8 @@
  * config and offer, the keys a session is made with, the refusals (no
  * acceptable a=crypto from an sdes side, plain RTP from it), and what the
  * rewrite is told towards each side (our offer lines, our answer line,
- * plain, kept).
+ * plain, kept); a plain answer to an sdes side's offer makes its keys
+ * the agreed ones.
  */
 #include <string.h>
 
@@ -72,6 +73,9 @@ static void test_sdes_offer_to_plain(void)
 	sip_sdes_anchor(d, 0, 0, true, &a);
 	CHECK(a.srtp == SDP_SRTP_SDES && a.n_crypto == 1 && a.crypto[0].tag == 9 &&
 	      sdes_key_equal(&a.crypto[0].key, o[0].srtp_out), "answer to a: our key, tag 9");
+	st = stream("RTP/AVP", NULL);
+	CHECK(!sip_sdes_answer(NULL, d, 0, 1, &st, NULL), "b's plain answer");
+	CHECK(d->s[0].keyed[0] && !d->s[0].keyed[1], "a's keys agreed (a re-offer to a keeps ours)");
 	sip_sdes_free(d);
 	CASE_END();
 }

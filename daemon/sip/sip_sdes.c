@@ -67,8 +67,8 @@ static int offer_lines(struct sip_sdes_stream *ss, int y, const struct session *
 {
 	const struct sdes_key *out = s && ss->keyed[y] ? leg_key(&s->leg[y], SCTX_OUT) : NULL;
 
-	if (out) {
-		ss->offered[0].tag = 1;
+	if (out) { /* the tag agreed for it: an answerer matches tag and suite */
+		ss->offered[0].tag = ss->tag[y] ? ss->tag[y] : 1;
 		ss->offered[0].key = *out;
 		ss->n_offered = 1;
 		return 0;
@@ -207,6 +207,7 @@ int sip_sdes_answer(struct media *m, struct sip_sdes *d, int i, int from,
 		       sdes_key_equal(leg_key(&s->leg[from], SCTX_IN), &st->cry.key)) ? 0 : -1;
 	if (!ss->term[from]) { /* a plain answer: the offerer's keys are the agreed ones */
 		ss->keyed[1 - from] = ss->term[1 - from];
+		ss->tag[1 - from] = ss->answer.tag;
 		return 0;
 	}
 	for (int k = 0; st->savp && st->crypto_ok && k < ss->n_offered; k++)
@@ -216,7 +217,9 @@ int sip_sdes_answer(struct media *m, struct sip_sdes *d, int i, int from,
 	if (!ours || leg_rekey(m, &s->leg[from], &st->cry.key, &ours->key))
 		return -1; /* RFC 4568 7.1.3: an answer that picks none of our lines */
 	ss->keyed[from] = true;
+	ss->tag[from] = ours->tag;
 	ss->keyed[1 - from] = ss->term[1 - from];
+	ss->tag[1 - from] = ss->answer.tag;
 	return 0;
 }
 

@@ -23,6 +23,7 @@
 struct sip_sdes_stream {
 	bool term[2];           /* each side's leg terminates SRTP (decided at each offer) */
 	bool keyed[2];          /* its keys come from a finished offer/answer */
+	uint32_t tag[2];        /* the a=crypto tag each keyed side agreed (RFC 4568 6.1) */
 	int offer_from;         /* the side of the last offer, -1: none seen */
 	int n_offered;          /* our lines in the offer to the other side */
 	struct sdp_crypto offered[SDES_SUITE_MAX];

@@ -76,6 +76,7 @@ static void test_sdes_offer_to_plain(void)
 	st = stream("RTP/AVP", NULL);
 	CHECK(!sip_sdes_answer(NULL, d, 0, 1, &st, NULL), "b's plain answer");
 	CHECK(d->s[0].keyed[0] && !d->s[0].keyed[1], "a's keys agreed (a re-offer to a keeps ours)");
+	CHECK(d->s[0].tag[0] == 9, "a re-offer to a names its tag 9, not 1 (tag %u)", d->s[0].tag[0]);
 	sip_sdes_free(d);
 	CASE_END();
 }

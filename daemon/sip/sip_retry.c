@@ -201,8 +201,10 @@ static void resend(struct sip_tr *tr, msg_t *m)
 	msg_destroy(tr->req);
 	tr->req = m;
 	tr->hop = sip_next_hop(m);
-	if (!tr_forward(tr))
+	tr_ref(tr); /* tr_forward ends a sent ACK's tr: keep it until we are done */
+	if (!tr_forward(tr) && !tr->done)
 		itimer_start(tr);
+	tr_unref(tr);
 }
 
 /*

@@ -439,18 +439,8 @@ int main(void)
 {
 	struct env e;
 
-	memset(&e, 0, sizeof(e));
-	if (geteuid()) {
-		CASE_SKIP("xdp", "needs root (namespaces, BPF_PROG_TEST_RUN)");
-		return 0;
-	}
-	CASE_BEGIN("setup_netns_veths_and_load");
-	CHECK(!setup(&e), "the test bed or the program could not be set up");
-	CASE_END();
-	if (check_failures) {
-		rtpedge__destroy(e.skel);
+	if (!fwd_env_up(&e, "xdp"))
 		CHECK_EXIT();
-	}
 	case_rows(&e);
 	case_fwd_rows(&e);
 	case_no_tx_port(&e);

@@ -2,7 +2,8 @@
 /*
  * xdp_fwd.h - the XDP tests' run of a frame that must be relayed
  * (test_xdp.c, test_xdp_state.c): verdict, bytes and the leg's counters and
- * last-seen stamp checked, on the bed of xdp_env.h.
+ * last-seen stamp checked, on the bed of xdp_env.h; and the start both
+ * programs share.
  */
 #ifndef RTPE_TEST_XDP_FWD_H
 #define RTPE_TEST_XDP_FWD_H
@@ -41,6 +42,26 @@ static inline void run_fwd(struct env *e, const __u8 *in, __u32 len, int action,
 	CHECK(after.last_seen_ns + e->clock.tick_ns + CLOCK_SLACK_NS >= t0 &&
 	      after.last_seen_ns <= t1, "last_seen_ns %llu outside [%llu - one tick, %llu]",
 	      after.last_seen_ns, t0, t1);
+}
+
+/* A test program's start: the bed and the program loaded, as a case of its
+ * own. True when the cases can run; false when main must return
+ * check_exit's status (skipped without root: 0; the setup failed: 1). */
+static inline bool fwd_env_up(struct env *e, const char *name)
+{
+	memset(e, 0, sizeof(*e));
+	if (geteuid()) {
+		CASE_SKIP(name, "needs root (namespaces, BPF_PROG_TEST_RUN)");
+		return false;
+	}
+	CASE_BEGIN("setup_netns_veths_and_load");
+	CHECK(!setup(e), "the test bed or the program could not be set up");
+	CASE_END();
+	if (check_failures) {
+		rtpedge__destroy(e->skel);
+		return false;
+	}
+	return true;
 }
 
 #endif

@@ -267,6 +267,17 @@ static void call_take_ids(struct sip_call *c, const struct sip_mreq *mq)
 	pthread_mutex_unlock(&c->sp->calls.mu);
 }
 
+/* A request refused or cancelled before it went on: when it began the call,
+ * the call ends with result (no BYE: nothing was answered). */
+static void initial_ended(struct sip_tr *tr, enum sip_result result)
+{
+	if (!tr->initial)
+		return;
+	call_result(tr->call, result);
+	call_set_state(tr->call, CALL_ENDED);
+	call_push(tr->call, STEP_END, NULL, NULL, 0);
+}
+
 void step_request_done(struct sip_step *st)
 {
 	struct sip_tr *tr = st->tr;
@@ -288,11 +299,7 @@ void step_request_done(struct sip_step *st)
 	if (mq && mq->op == SIP_M_SDP && mq->refused && !tr->cancelled) {
 		log_warn("sip: call %s: no acceptable a=crypto in the offer (488)", c->call_id);
 		tr_reply(tr, 488, "Not Acceptable Here");
-		if (tr->initial) {
-			call_result(c, SIP_R_refused);
-			call_set_state(c, CALL_ENDED);
-			call_push(c, STEP_END, NULL, NULL, 0);
-		}
+		initial_ended(tr, SIP_R_refused);
 		return;
 	}
 	if (tr->cancelled || (mq && mq->err)) {
@@ -300,22 +307,14 @@ void step_request_done(struct sip_step *st)
 			log_warn("sip: call %s: no media: %s (503)", c->call_id, mq->why);
 			tr_reply(tr, 503, "No Media Port");
 		}
-		if (tr->initial) {
-			call_result(c, tr->cancelled ? SIP_R_cancelled : SIP_R_refused);
-			call_set_state(c, CALL_ENDED);
-			call_push(c, STEP_END, NULL, NULL, 0);
-		}
+		initial_ended(tr, tr->cancelled ? SIP_R_cancelled : SIP_R_refused);
 		return;
 	}
 	if (mq && mq->op == SIP_M_SDP && sip_body_rewrite(tr->req, &mq->desc, mq->anchors)) {
 		log_warn("sip: call %s: cannot rewrite the SDP of %s (488)", c->call_id,
 			 sip_object(tr->req)->sip_request->rq_method_name);
 		tr_reply(tr, 488, "Not Acceptable Here");
-		if (tr->initial) {
-			call_result(c, SIP_R_refused);
-			call_set_state(c, CALL_ENDED);
-			call_push(c, STEP_END, NULL, NULL, 0);
-		}
+		initial_ended(tr, SIP_R_refused);
 		return;
 	}
 	if (tr->initial && add_record_route(tr)) {

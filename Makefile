@@ -141,6 +141,9 @@ $(B)/tools/%: $(O)/tests/tools/%.o
 
 # The test SRTP peer and the crypto cost loop run libsrtp2 themselves.
 $(B)/tools/srtppeer $(B)/tools/srtpcost: TOOL_LIBS += $(SRTP_LIBS)
+# srtpcost measures libsrtp2 on the daemon's OpenSSL primitives too.
+$(B)/tools/srtpcost: $(O)/daemon/srtp/srtp_ossl.o
+$(B)/tools/srtpcost: TOOL_LIBS += $(or $(shell pkg-config --libs libcrypto 2>/dev/null),-lcrypto)
 # The TLS tests' SIP peer runs sofia-sip's own user agent.
 $(B)/tools/sippeer: TOOL_LIBS += $(shell pkg-config --libs sofia-sip-ua 2>/dev/null)
 

@@ -31,6 +31,7 @@
 #include "media/worker.h"
 #include "nft/allowlist.h"
 #include "sip/sip_proxy.h"
+#include "srtp/srtp_ctx.h"
 #include "xdp/xdp.h"
 
 static bool read_forwarding(const char *dev)
@@ -167,6 +168,8 @@ static const char *reload_blocker(const struct rtpe_cfg *a, const struct rtpe_cf
 		return "max_sessions";
 	if (a->workers != b->workers)
 		return "workers";
+	if (a->srtp_crypto != b->srtp_crypto)
+		return "srtp_crypto";
 	if (strcmp(a->control_socket, b->control_socket))
 		return "control_socket";
 	if (strcmp(a->control_group, b->control_group) ||
@@ -286,6 +289,13 @@ static int media_start(struct rtpe *r, char *err, size_t errlen)
 	if (e)
 		return e;
 	raise_nofile(r);
+	/* Before the restore, which may key SRTP legs. */
+	if (sctx_lib_init(r->cfg.srtp_crypto == SRTP_CRYPTO_NSS)) {
+		snprintf(err, errlen, "libsrtp2 failed to initialise on %s",
+			 r->cfg.srtp_crypto == SRTP_CRYPTO_NSS ? "nss" : "openssl (a self-test failed)");
+		return -EIO;
+	}
+	log_info("srtp: libsrtp2 on %s crypto", sctx_lib_crypto());
 	e = sessions_init(&r->m);
 	if (e) {
 		snprintf(err, errlen, "session table: %s", strerror(-e));

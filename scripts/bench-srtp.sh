@@ -59,9 +59,11 @@ srtp_key() {
 srtp_floor() {
 	local count=60000 n=${1:-1}
 	[ "$SMOKE" = 1 ] && count=5000
-	taskset -c "$RELAY_CPU" "$B/tools/srtpcost" --json --count "$count" --sessions "$n" |
-		jq -c --arg s "$SRTP_SUITE" --argjson n "$n" '.suites[] | select(.suite == $s) |
-			. + {sessions: $n}' >>"$T/srtpcost.jsonl" || die "srtpcost failed"
+	taskset -c "$RELAY_CPU" "$B/tools/srtpcost" --json --count "$count" --sessions "$n" \
+		--crypto "${RTPE_BENCH_SRTP_CRYPTO:-openssl}" |
+		jq -c --arg s "$SRTP_SUITE" --argjson n "$n" '.crypto as $c | .suites[] |
+			select(.suite == $s) | . + {sessions: $n, crypto: $c}' >>"$T/srtpcost.jsonl" ||
+		die "srtpcost failed"
 }
 
 rtpengine_start() {
@@ -231,6 +233,7 @@ phase_srtp() {
 	srtp_floor
 	jq -s --arg s "$SRTP_SUITE" --arg rtpe "$(rtpengine --version 2>&1 | head -n 1)" \
 		'map(select(.sessions == 1)) as $one | {suite: $s, measured: true, floor: .,
+		  crypto: (.[0].crypto // "nss"),
 		  protect_ns: ($one | map(.protect_ns) | add / length),
 		  unprotect_ns: ($one | map(.unprotect_ns) | add / length),
 		  both_ns: ($one | map(.both_ns) | add / length),

@@ -29,6 +29,8 @@
 #define CFG_HOST_LEN 80      /* a hostname of sbc or target, with its NUL */
 
 enum xdp_mode { XDP_MODE_AUTO, XDP_MODE_NATIVE, XDP_MODE_GENERIC, XDP_MODE_OFF };
+/* [relay] srtp_crypto: under libsrtp2, OpenSSL's primitives or its own (NSS). */
+enum srtp_crypto { SRTP_CRYPTO_OPENSSL, SRTP_CRYPTO_NSS };
 
 struct cfg_iface {
 	char name[CFG_NAME_LEN];   /* the section's name: [interface NAME] */
@@ -118,6 +120,7 @@ struct rtpe_cfg {
 	unsigned max_sessions;         /* default 16384 */
 	unsigned workers;              /* relay worker threads; CFG_WORKERS_AUTO (the default):
 					* one per online CPU; 0: relay on the loop thread */
+	enum srtp_crypto srtp_crypto;  /* default openssl */
 	int log_level;                 /* log_level = error|warning|info|debug */
 	bool allowlist;                /* allowlist = yes|no (default yes) */
 	char allowlist_table[CFG_NAME_LEN]; /* default "rtpedge": table inet NAME */

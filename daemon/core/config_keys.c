@@ -18,6 +18,7 @@
 #define MEMBER_SIZE(type, m) sizeof(((type *)0)->m)
 
 static const char *const xdp_modes[] = { "auto", "native", "generic", "off", NULL };
+static const char *const srtp_cryptos[] = { "openssl", "nss", NULL };
 static const char *const log_levels[] = { "error", "warning", "info", "debug", NULL };
 static const char *const transports[] = { "udp", "tcp", "tls", NULL };
 static const char *const strategies[] = { "failover", "round-robin", NULL };
@@ -446,6 +447,8 @@ const struct key_def cfg_keys[] = {
 	{ KEY(S_RELAY, "learning_window", set_num), CFG(learning_window), SECONDS(1, 60) },
 	{ KEY(S_RELAY, "max_sessions", set_num), CFG(max_sessions), RANGE(1, 10000000, "a number") },
 	{ KEY(S_RELAY, "workers", set_num), CFG(workers), RANGE(0, 64, "a number of threads") },
+	{ KEY(S_RELAY, "srtp_crypto", set_choice), CFG(srtp_crypto), .choices = srtp_cryptos,
+	  .what = "openssl or nss" },
 	{ KEY(S_RELAY, "log_level", set_choice), CFG(log_level), .choices = log_levels,
 	  .what = "error, warning, info or debug" },
 	{ KEY(S_RELAY, "allowlist", set_bool), CFG(allowlist),

@@ -10,6 +10,7 @@
  * and wipes them when the leg goes.
  */
 #include "srtp/srtp_ctx.h"
+#include "srtp/srtp_ossl.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -45,14 +46,26 @@ struct sctx {
 	bool changed;
 };
 
-int sctx_lib_init(void)
-{
-	static bool done;
+static bool lib_done, lib_nss;
 
-	if (!done && srtp_init() != srtp_err_status_ok)
+int sctx_lib_init(bool nss)
+{
+	if (lib_done)
+		return 0;
+	if (srtp_init() != srtp_err_status_ok)
 		return -EIO;
-	done = true;
+	if (!nss && srtp_ossl_install()) {
+		srtp_shutdown();
+		return -EIO;
+	}
+	lib_done = true;
+	lib_nss = nss;
 	return 0;
+}
+
+const char *sctx_lib_crypto(void)
+{
+	return !lib_done ? "none" : lib_nss ? "nss" : "openssl";
 }
 
 /* The RTP and RTCP transforms of a suite (RFC 4568 6.2, RFC 7714 14.1:
@@ -125,7 +138,7 @@ struct sctx *sctx_new(const struct sdes_key *in, const struct sdes_key *out, cha
 {
 	struct sctx *c;
 
-	if (sctx_lib_init()) {
+	if (sctx_lib_init(false)) {
 		snprintf(err, errlen, "libsrtp2 failed to initialise");
 		return NULL;
 	}

@@ -58,8 +58,12 @@ struct sctx_stream {
 
 struct sctx;
 
-/* Initialises libsrtp2 once per process (also done by sctx_new). 0 or -EIO. */
-int sctx_lib_init(void);
+/* Initialises libsrtp2 once per process (sctx_new does, with nss false):
+ * on OpenSSL's primitives (srtp_ossl.h), or with nss on the ones libsrtp2
+ * was built with. The first call decides. 0 or -EIO (a self-test failed). */
+int sctx_lib_init(bool nss);
+/* "openssl", "nss", or "none" before sctx_lib_init. */
+const char *sctx_lib_crypto(void);
 
 /* A leg's transform for in (what the peer sends) and out (what the relay
  * sends it). NULL with err set (never quoting a key). */

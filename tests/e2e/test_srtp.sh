@@ -38,9 +38,9 @@ if command -v setpriv >/dev/null && getent group users nogroup >/dev/null; then
 	ACCESS=("control_group = users" "control_ro_group = nogroup")
 	chmod 711 "$T" # nobody reaches the socket in it
 fi
-# start: the daemon of this test (again after a restart).
+# start [KEY = VALUE...]: the daemon of this test (again after a restart).
 start() {
-	E2E_METRICS=$M start_daemon auto "learning_window = 5" "${ACCESS[@]}" "[interface natted]" \
+	E2E_METRICS=$M start_daemon auto "learning_window = 5" "${ACCESS[@]}" "$@" "[interface natted]" \
 		"device = r0" "address = 198.18.1.5" "latch = yes"
 }
 if ! start; then
@@ -291,11 +291,13 @@ wait "$DAEMON_PID" 2>/dev/null
 DAEMON_PID=""
 ctl --json session show "$ID6" >/dev/null 2>&1 && fail restart "the daemon still answers after SIGKILL"
 sleep 0.3
-start || fail restart "the daemon did not come back"
+# back on libsrtp2's NSS crypto: the keys and counters carry over whatever
+# primitives run them
+start "srtp_crypto = nss" || fail restart "the daemon did not come back"
 BACK=$(date +%s.%N)
 for p in r_c r_s r_cr r_sr; do probe_wait $p; done
 ctl --json session show "$ID6" >"$T/show6.json"
-case_begin "SIGKILL and start in an SRTP call past a rollover: every packet sent after it arrives"
+case_begin "SIGKILL and start in an SRTP call past a rollover (OpenSSL, then NSS): every packet sent after it arrives"
 check_ge "back before the streams went on (ms to spare)" \
 	"$(echo "($STARTED + 6.8 - $BACK) * 1000 / 1" | bc)" 200
 check_intact r_c $RN
@@ -309,6 +311,9 @@ check_eq "the state file has leg B's keys" \
 	"$(jq -r --arg id "${ID6#s-}" '.sessions[] | select(.id == ($id | tonumber)) | .legs[1].srtp.in_key' "$T/state.json")" \
 	"$KR_IN"
 check_match "log says it restored" "$(cat "$T/daemon.log")" "restored [0-9]+ sessions from the maps"
+check_match "first run on OpenSSL's primitives, then on NSS's" \
+	"$(grep -o 'libsrtp2 on [a-z]* crypto' "$T/daemon.log" | tr '\n' ' ')" \
+	"^libsrtp2 on openssl crypto libsrtp2 on nss crypto $"
 case_end
 [ -n "$E2E_WHY" ] && for p in r_c r_s r_cr r_sr; do echo "$p: $(probe_summary $p)" >&2; done
 

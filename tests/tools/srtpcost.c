@@ -8,8 +8,12 @@
  * context as cold as N sessions leave it). The floor of the relay's
  * cost per SRTP packet (docs/SRTP.md; make bench's srtp phase uses it).
  *
+ * --crypto openssl (the default, as rtpedged's) runs libsrtp2 on the
+ * daemon's OpenSSL primitives (daemon/srtp/srtp_ossl.c); --crypto nss on
+ * the NSS Debian builds it with.
+ *
  * Output: one line per suite, or one JSON object with --json:
- *   {"size":160,"packets":N,"suites":[{"suite":S,"protect_ns":F,
+ *   {"size":160,"packets":N,"crypto":C,"suites":[{"suite":S,"protect_ns":F,
  *    "unprotect_ns":F,"both_ns":F},...]}
  *
  *   srtpcost --write FILE --suite S --key BASE64 [--count N] [--size B]
@@ -28,6 +32,8 @@
 #include <string.h>
 #include <time.h>
 #include <srtp2/srtp.h>
+
+#include "srtp/srtp_ossl.h"
 
 static const struct {
 	const char *name;
@@ -199,7 +205,7 @@ int main(int argc, char **argv)
 {
 	uint32_t n = 200000, ns = 1;
 	unsigned size = 160;
-	bool json = false;
+	bool json = false, nss = false;
 	const char *out = NULL, *suite = NULL, *key = NULL;
 
 	for (int a = 1; a < argc; a++) {
@@ -217,8 +223,12 @@ int main(int argc, char **argv)
 			suite = argv[++a];
 		else if (!strcmp(argv[a], "--key") && a + 1 < argc)
 			key = argv[++a];
+		else if (!strcmp(argv[a], "--crypto") && a + 1 < argc &&
+			 (!strcmp(argv[a + 1], "nss") || !strcmp(argv[a + 1], "openssl")))
+			nss = !strcmp(argv[++a], "nss");
 		else {
-			fprintf(stderr, "usage: srtpcost [--count N] [--sessions N] [--size BYTES] [--json]\n"
+			fprintf(stderr, "usage: srtpcost [--count N] [--sessions N] [--size BYTES] [--json] "
+					"[--crypto openssl|nss]\n"
 					"       srtpcost --write FILE --suite S --key BASE64 [--count N] "
 					"[--size BYTES]\n");
 			return 2;
@@ -238,8 +248,13 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	srtp_init();
+	if (!nss && srtp_ossl_install()) {
+		fprintf(stderr, "srtpcost: the OpenSSL primitives failed libsrtp2's self-test\n");
+		return 1;
+	}
 	if (json)
-		printf("{\"size\":%u,\"packets\":%u,\"sessions\":%u,\"suites\":[", size, n, ns);
+		printf("{\"size\":%u,\"packets\":%u,\"sessions\":%u,\"crypto\":\"%s\",\"suites\":[",
+		       size, n, ns, nss ? "nss" : "openssl");
 	for (int i = 0; i < (int)(sizeof(suites) / sizeof(suites[0])); i++) {
 		double p, u;
 

@@ -138,6 +138,7 @@ static void test_defaults(void)
 	      "timeouts");
 	CHECK(d.max_sessions == 16384 && d.log_level == LOG_LVL_INFO, "limits");
 	CHECK(d.workers == CFG_WORKERS_AUTO, "workers %u: one per CPU unless set", d.workers);
+	CHECK(d.srtp_crypto == SRTP_CRYPTO_OPENSSL, "srtp_crypto %d: openssl unless set", d.srtp_crypto);
 	CHECK(d.allowlist && !strcmp(d.allowlist_table, "rtpedge") && d.allowlist_max == 4096 &&
 	      !d.catalogue[0] && !d.shipped_catalogue[0], "allowlist");
 	CHECK(d.n_ifaces == 0 && d.n_sip_listen == 0 && d.sip_proxy && d.n_regions == 0 && d.n_trunks == 0,
@@ -169,6 +170,7 @@ static const char every_key[] =
 	"learning_window = 1\n"
 	"max_sessions = 10000000\n"
 	"workers = 0\n"
+	"srtp_crypto = nss\n"
 	"log_level = debug\n"
 	"allowlist = no\n"
 	"allowlist_table = edge.1\n"
@@ -229,7 +231,8 @@ static void test_every_key(void)
 	CHECK(cfg.xdp_mode == XDP_MODE_GENERIC && cfg.port_min == 30001 && cfg.port_max == 30010,
 	      "xdp/ports");
 	CHECK(cfg.session_timeout == 5 && cfg.hold_timeout == 5 && cfg.learning_window == 1 &&
-	      cfg.max_sessions == 10000000 && cfg.log_level == LOG_LVL_DEBUG && cfg.workers == 0,
+	      cfg.max_sessions == 10000000 && cfg.log_level == LOG_LVL_DEBUG && cfg.workers == 0 &&
+	      cfg.srtp_crypto == SRTP_CRYPTO_NSS,
 	      "numbers");
 	CHECK(!cfg.allowlist && !strcmp(cfg.allowlist_table, "edge.1") &&
 	      cfg.allowlist_max == 65536 &&
@@ -386,6 +389,8 @@ static const struct bad_case bad[] = {
 	  "t.conf:3: port range 40001-40002 holds no even/odd pair", "RTCP" },
 	{ "bad xdp_mode", "[relay]\nxdp_mode = fast\n" MINI,
 	  "t.conf:2: xdp_mode: \"fast\" is not one of auto, native, generic, off", "" },
+	{ "bad srtp_crypto", "[relay]\nsrtp_crypto = gnutls\n" MINI,
+	  "t.conf:2: srtp_crypto: \"gnutls\" is not one of openssl, nss", "" },
 	{ "bad log_level", "[relay]\nlog_level = loud\n" MINI,
 	  "t.conf:2: log_level: \"loud\" is not one of error, warning, info, debug", "" },
 	{ "bad bool", MINI "latch = maybe\n", "t.conf:4: latch: \"maybe\" is not a boolean",

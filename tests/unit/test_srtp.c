@@ -17,6 +17,10 @@
  *  - The GCM suites: sctx_protect under RFC 7714's key and salt (as the
  *    master key) must equal the reference's packet under the session keys
  *    the reference derives, for the RFC's RTP and RTCP packets.
+ *  - libsrtp2 runs on the daemon's OpenSSL primitives (srtp_ossl.c) here,
+ *    as in rtpedged: every case above goes through them, and for each suite
+ *    a packet changed in its payload or its tag fails authentication and
+ *    one seen before is a replay, RTP and RTCP.
  */
 #include <stdio.h>
 #include <string.h>
@@ -324,6 +328,76 @@ static void case_gcm_through_ctx(void)
 	CASE_END();
 }
 
+/* ---- refusals, on every suite ---------------------------------------------- */
+
+static void refusals(unsigned suite, const char *key, bool rtcp)
+{
+	static const uint8_t rtp[] = { 0x80, 0x00, 0x12, 0x34, 0, 0, 0, 160, 0xde, 0xad, 0xbe, 0xef };
+	static const uint8_t rtcp_sr[] = { 0x80, 0xc8, 0x00, 0x06, 0xde, 0xad, 0xbe, 0xef };
+	struct sdes_key mk;
+	uint8_t p[512], q[512];
+	unsigned len, n;
+	enum sctx_fail why = SCTX_FAIL_MAX;
+	char err[128];
+	struct sctx *c;
+
+	master(&mk, suite, key);
+	c = sctx_new(&mk, &mk, err, sizeof(err));
+	CHECK(c, "sctx_new: %s", err);
+	if (!c)
+		return;
+	memset(p, 0x5a, sizeof(p));
+	memcpy(p, rtcp ? rtcp_sr : rtp, rtcp ? sizeof(rtcp_sr) : sizeof(rtp));
+	n = len = rtcp ? 28 : 172;
+	CHECK(!sctx_protect(c, rtcp, p, &len, sizeof(p), &why) && len > n, "protect");
+	memcpy(q, p, len);
+	n = len;
+	p[20] ^= 1; /* payload */
+	CHECK(sctx_unprotect(c, rtcp, p, &len, &why) && why == SCTX_FAIL_AUTH, "payload changed: auth");
+	memcpy(p, q, n);
+	len = n;
+	p[n - 1 - (rtcp ? 4 : 0)] ^= 0x80; /* the tag's last byte (SRTCP: before E+index) */
+	CHECK(sctx_unprotect(c, rtcp, p, &len, &why) && why == SCTX_FAIL_AUTH, "tag changed: auth");
+	memcpy(p, q, n);
+	len = n;
+	CHECK(!sctx_unprotect(c, rtcp, p, &len, &why), "the packet as sent");
+	memcpy(p, q, n);
+	len = n;
+	CHECK(sctx_unprotect(c, rtcp, p, &len, &why) && why == SCTX_FAIL_REPLAY, "again: replay");
+	sctx_free(c);
+}
+
+static void case_refusals(void)
+{
+	static const char *const cm = "000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d";
+	static const struct {
+		const char *name;
+		unsigned suite;
+		const char *key;
+	} s[] = {
+		{ "aes_cm_128_hmac_sha1_80", SDES_AES_CM_128_HMAC_SHA1_80, cm },
+		{ "aes_cm_128_hmac_sha1_32", SDES_AES_CM_128_HMAC_SHA1_32, cm },
+		{ "aead_aes_128_gcm", SDES_AEAD_AES_128_GCM, "000102030405060708090a0b0c0d0e0f"
+							      "517569642070726f2071756f" },
+		{ "aead_aes_256_gcm", SDES_AEAD_AES_256_GCM, "000102030405060708090a0b0c0d0e0f"
+							      "101112131415161718191a1b1c1d1e1f"
+							      "517569642070726f2071756f" },
+	};
+	char name[80];
+
+	for (size_t i = 0; i < sizeof(s) / sizeof(s[0]); i++)
+		for (int rtcp = 0; rtcp < 2; rtcp++) {
+			snprintf(name, sizeof(name), "openssl_%s_%s_tampered_and_replayed_refused",
+				 s[i].name, rtcp ? "srtcp" : "srtp");
+			CASE_BEGIN(name);
+			refusals(s[i].suite, s[i].key, rtcp);
+			CASE_END();
+		}
+	CASE_BEGIN("libsrtp2_runs_on_openssl");
+	CHECK(!strcmp(sctx_lib_crypto(), "openssl"), "crypto %s", sctx_lib_crypto());
+	CASE_END();
+}
+
 int main(void)
 {
 	case_b2_keystream();
@@ -331,5 +405,6 @@ int main(void)
 	case_b3_through_ctx();
 	case_rfc7714_reference();
 	case_gcm_through_ctx();
+	case_refusals();
 	CHECK_EXIT();
 }

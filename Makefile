@@ -47,7 +47,7 @@ LDFLAGS += $(SANFLAGS)
 DEPFLAGS = -MMD -MP
 SRTP_CFLAGS := $(shell pkg-config --cflags libsrtp2 2>/dev/null)
 SRTP_LIBS   := $(or $(shell pkg-config --libs libsrtp2 2>/dev/null),-lsrtp2)
-DAEMON_LIBS := -lbpf -lelf -lz -linih -ljson-c -lmicrohttpd -lsystemd -lnftnl -lmnl -lresolv $(SRTP_LIBS)
+DAEMON_LIBS := -lxdp -lbpf -lelf -lz -linih -ljson-c -lmicrohttpd -lsystemd -lnftnl -lmnl -lresolv $(SRTP_LIBS)
 # sofia-sip (daemon/sip/): its headers as system headers, so that -Werror
 # judges only our code.
 SOFIA_CFLAGS := $(patsubst -I%,-isystem %,$(shell pkg-config --cflags sofia-sip-ua 2>/dev/null))

@@ -54,7 +54,7 @@ struct {
 	__type(key, __u32);
 	__type(value, struct rtpe_counter);
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
-} rtpe_verdicts SEC(".maps");
+} rtpe_xdp_verdicts SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
@@ -83,5 +83,22 @@ struct {
 	 * (Reusing a pinned devmap fails in libbpf 1.1: the kernel reports
 	 * BPF_F_RDONLY_PROG on it, which cannot be requested at creation.) */
 } rtpe_tx_ports SEC(".maps");
+
+/* AF_XDP: the daemon's sockets for the legs it relays (RTPE_LEG_F_XSK), at
+ * rtpe_xsk_ifs[ifindex] + the receive queue. Not pinned: sockets die with
+ * their daemon, and the next one loads its own program. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, RTPE_MAX_TX_PORTS);
+	__type(key, __u32);
+	__type(value, __u32);
+} rtpe_xsk_ifs SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_XSKMAP);
+	__uint(max_entries, RTPE_MAX_XSKS);
+	__type(key, __u32);
+	__type(value, __u32);
+} rtpe_xsks SEC(".maps");
 
 #endif /* RTPE_MAPS_H */

@@ -8,7 +8,7 @@
  * rewritten towards the opposite leg's peer and sent with XDP_TX or
  * XDP_REDIRECT; anything else is passed to the kernel untouched (where the
  * daemon's sockets relay it), handed to the daemon (rtpe_punt) or dropped.
- * Every exit is counted once, in rtpe_verdicts, under its reason
+ * Every exit is counted once, in rtpe_xdp_verdicts, under its reason
  * (include/rtpedge.h).
  *
  * The file reads in the order a packet meets it: parse, leg lookup,
@@ -374,6 +374,22 @@ static __always_inline enum rtpe_verdict punt_or_pass(struct xdp_md *ctx,
 	return (enum rtpe_verdict)m.verdict;
 }
 
+/*
+ * A frame of a leg the daemon relays on AF_XDP: to the daemon's socket of
+ * this interface and receive queue, untouched. Without one (the daemon is
+ * restarting, or has not bound that queue), the leg's sockets take it.
+ */
+static __always_inline enum rtpe_verdict xsk_or_pass(struct xdp_md *ctx, const struct rtpe_leg *leg)
+{
+	__u32 ifindex = ctx->ingress_ifindex, *base = bpf_map_lookup_elem(&rtpe_xsk_ifs, &ifindex);
+
+	if (!base)
+		return punt_or_pass(ctx, leg, RTPE_V_PASS_USERSPACE);
+	if (bpf_redirect_map(&rtpe_xsks, *base + ctx->rx_queue_index, XDP_PASS) != XDP_REDIRECT)
+		return punt_or_pass(ctx, leg, RTPE_V_PASS_USERSPACE);
+	return RTPE_V_XSK;
+}
+
 /* The XDP action of each verdict. */
 static __always_inline int verdict_action(enum rtpe_verdict v)
 {
@@ -381,6 +397,7 @@ static __always_inline int verdict_action(enum rtpe_verdict v)
 	case RTPE_V_TX:
 		return XDP_TX;
 	case RTPE_V_REDIRECT:
+	case RTPE_V_XSK:
 		return XDP_REDIRECT;
 	case RTPE_V_DROP_SRC_MISMATCH:
 	case RTPE_V_DROP_MALFORMED:
@@ -398,7 +415,7 @@ static __always_inline int verdict_action(enum rtpe_verdict v)
 static __always_inline int count_verdict(struct xdp_md *ctx, enum rtpe_verdict v)
 {
 	__u32 key = v;
-	struct rtpe_counter *c = bpf_map_lookup_elem(&rtpe_verdicts, &key);
+	struct rtpe_counter *c = bpf_map_lookup_elem(&rtpe_xdp_verdicts, &key);
 
 	if (c) {
 		c->packets++;
@@ -427,7 +444,8 @@ static __always_inline enum rtpe_verdict relay_leg(struct xdp_md *ctx, struct pk
 	if (!(leg->flags & RTPE_LEG_F_ACTIVE))
 		return RTPE_V_PASS_NO_SESSION;
 	if (leg->path != RTPE_PATH_XDP)
-		return punt_or_pass(ctx, leg, RTPE_V_PASS_USERSPACE);
+		return (leg->flags & RTPE_LEG_F_XSK) && !p->tagged ?
+			       xsk_or_pass(ctx, leg) : punt_or_pass(ctx, leg, RTPE_V_PASS_USERSPACE);
 	v = relay_source(p, leg);
 	if (v != RTPE_V_CONTINUE)
 		return v;

@@ -15,6 +15,7 @@
 #include "daemon.h"
 #include "media/ports.h"
 #include "media/punt.h"
+#include "media/relay_xsk.h"
 #include "media/session.h"
 #include "media/worker.h"
 #include "rtpe.h"
@@ -139,6 +140,16 @@ static struct json_object *workers_json(struct rtpe *r)
 	return a;
 }
 
+/* The relay's AF_XDP side (media/relay_xsk.h). */
+static struct json_object *afxdp_json(const struct media *m)
+{
+	struct json_object *o = json_object_new_object();
+
+	json_object_object_add(o, "sockets", json_object_new_int(relay_xsk_sockets(m)));
+	json_object_object_add(o, "dropped", json_object_new_uint64(relay_xsk_dropped(m)));
+	return o;
+}
+
 int cmd_stats(void *ctx, struct json_object *args, struct json_object **res,
 	      char *err, size_t errlen)
 {
@@ -159,6 +170,7 @@ int cmd_stats(void *ctx, struct json_object *args, struct json_object **res,
 	json_object_object_add(o, "srtp_failures", srtp_failures_json(&t));
 	json_object_object_add(o, "workers", workers_json(r));
 	json_object_object_add(o, "punt_lost", json_object_new_uint64(punt_lost(&r->m)));
+	json_object_object_add(o, "afxdp", afxdp_json(&r->m));
 	for (int i = 0; have && i < RTPE_V_MAX; i++) {
 		struct json_object *j = json_object_new_object();
 

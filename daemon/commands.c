@@ -96,6 +96,10 @@ static void put_session_of(struct jbuf *b, struct rtpe *r, const struct session 
 	else
 		jbuf_lit(b, ",\"hold\":false,\"idle_ms\":");
 	put_opt(b, last, (now - last) / 1000000);
+	if (s->xsk)
+		jbuf_lit(b, ",\"afxdp\":true");
+	else
+		jbuf_lit(b, ",\"afxdp\":false");
 	jbuf_lit(b, ",\"legs\":[");
 	put_leg(b, r, &s->leg[0], &v[0], now, extra);
 	jbuf_lit(b, ",");

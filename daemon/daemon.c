@@ -25,6 +25,7 @@
 #include "core/resolve.h"
 #include "metrics.h"
 #include "media/punt.h"
+#include "media/relay_xsk.h"
 #include "media/session.h"
 #include "state/state.h"
 #include "media/sweep.h"
@@ -168,8 +169,8 @@ static const char *reload_blocker(const struct rtpe_cfg *a, const struct rtpe_cf
 		return "max_sessions";
 	if (a->workers != b->workers)
 		return "workers";
-	if (a->srtp_crypto != b->srtp_crypto)
-		return "srtp_crypto";
+	if (a->srtp_crypto != b->srtp_crypto || a->afxdp != b->afxdp)
+		return "srtp_crypto/afxdp";
 	if (strcmp(a->control_socket, b->control_socket))
 		return "control_socket";
 	if (strcmp(a->control_group, b->control_group) ||
@@ -305,9 +306,14 @@ static int media_start(struct rtpe *r, char *err, size_t errlen)
 	if (e)
 		return e;
 	/* Before the restore: its sessions with sockets go to the workers. */
+	e = relay_xsk_open(&r->m);
+	if (e)
+		return e;
 	e = workers_start(&r->m, err, errlen);
 	if (e)
 		return e;
+	if (!r->m.n_workers)
+		relay_xsk_watch(&r->m, r->loop, -1);
 	e = state_restore(&r->sf, err, errlen);
 	if (e)
 		return e;
@@ -391,6 +397,7 @@ void daemon_finish(struct rtpe *r)
 	if (keep)
 		sessions_detach(&r->m);
 	sessions_fini(&r->m);
+	relay_xsk_close(&r->m);
 	punt_stop(&r->m);
 	metrics_stop(r);
 	if (resolve_fd() >= 0)

@@ -19,6 +19,7 @@
 #include "core/log.h"
 #include "core/resolve.h"
 #include "media/punt.h"
+#include "media/relay_xsk.h"
 #include "media/sweep.h"
 #include "media/worker.h"
 #include "nft/allowlist.h"
@@ -122,6 +123,13 @@ static void write_sessions(struct rtpe *r, FILE *f)
 	head(f, "rtpedge_punt_lost_total", "counter",
 	     "Frames XDP could not hand to the daemon (punt perf buffer full: the daemon fell behind); lost for socket-less legs.");
 	fprintf(f, "rtpedge_punt_lost_total %llu\n", (unsigned long long)punt_lost(&r->m));
+	head(f, "rtpedge_afxdp_sockets", "gauge",
+	     "AF_XDP sockets the legs the daemon relays receive on (0: their own sockets only).");
+	fprintf(f, "rtpedge_afxdp_sockets %d\n", relay_xsk_sockets(&r->m));
+	head(f, "rtpedge_afxdp_dropped_total", "counter",
+	     "Frames for the AF_XDP sockets lost on the way in (ring full, no free frame, no leg).");
+	fprintf(f, "rtpedge_afxdp_dropped_total %llu\n",
+		(unsigned long long)relay_xsk_dropped(&r->m));
 	head(f, "rtpedge_rtp_lost_packets", "gauge",
 	     "RTP packets lost (sequence gaps) summed over the active legs.");
 	fprintf(f, "rtpedge_rtp_lost_packets %llu\n", (unsigned long long)a->rtp_lost);

@@ -13,10 +13,12 @@
  *   rtpe_addrs     ARRAY        bucket -> rtpe_addr_slot      (local addresses, by userspace)
  *   rtpe_legs      ARRAY        leg index -> rtpe_leg         (config, by userspace)
  *   rtpe_legs_state ARRAY       leg index -> rtpe_leg_state   (counters, last-seen, RTP, by XDP)
- *   rtpe_verdicts  PERCPU_ARRAY verdict -> rtpe_counter       (counters, by XDP)
+ *   rtpe_xdp_verdicts PERCPU_ARRAY verdict -> rtpe_counter    (counters, by XDP)
  *   rtpe_config    ARRAY        0 -> rtpe_config              (port range, table shape)
  *   rtpe_tx_ports  DEVMAP_HASH  ifindex -> ifindex            (redirect targets)
  *   rtpe_punt      PERF_EVENT_ARRAY cpu -> perf event         (slow path to the daemon)
+ *   rtpe_xsk_ifs   HASH         ifindex -> first rtpe_xsks key (AF_XDP, by userspace)
+ *   rtpe_xsks      XSKMAP       key + rx queue -> AF_XDP socket (the daemon's legs)
  *
  * A leg is found without hashing: its local address picks an address slot
  * (rtpe_addrs, direct-mapped by rtpe_addr_bucket, at most RTPE_MAX_ADDRS
@@ -39,7 +41,9 @@
  * start (daemon/xdp/xdp.c): per-CPU counters and RTP state in two maps. */
 #define RTPE_MAP_OBSOLETE_LEG_STATS "rtpe_leg_stats"
 #define RTPE_MAP_OBSOLETE_LEG_RTP "rtpe_leg_rtp"
-#define RTPE_MAP_VERDICTS "rtpe_verdicts"
+#define RTPE_MAP_VERDICTS "rtpe_xdp_verdicts"
+/* Its name until the xsk verdict made it one entry longer. */
+#define RTPE_MAP_OBSOLETE_VERDICTS "rtpe_verdicts"
 #define RTPE_MAP_CONFIG "rtpe_config"
 #define RTPE_MAP_TX_PORTS "rtpe_tx_ports"
 
@@ -47,6 +51,8 @@
  * rtpe_legs_state to RTPE_MAX_ADDRS * pairs. */
 #define RTPE_DEFAULT_MAX_SESSIONS 16384
 #define RTPE_MAX_TX_PORTS 64
+/* AF_XDP sockets (rtpe_xsks entries): interfaces times their receive queues. */
+#define RTPE_MAX_XSKS 256
 
 /*
  * Where a leg's packets are relayed. XDP only forwards RTPE_PATH_XDP legs;
@@ -93,6 +99,8 @@ enum rtpe_path {
 	X(PASS_NO_SESSION, "pass", "no_session")                               \
 	/* leg relayed by the daemon (learning, userspace, srtp) */            \
 	X(PASS_USERSPACE, "pass", "userspace_leg")                             \
+	/* leg relayed by the daemon, handed over on its AF_XDP socket */      \
+	X(XSK, "xsk", "userspace_leg")                                         \
 	/* no route to the opposite peer, or forwarding disabled */            \
 	X(PASS_FIB_MISS, "pass", "fib_miss")                                   \
 	/* next hop not resolved yet: the kernel resolves it */                \
@@ -221,6 +229,9 @@ _Static_assert(sizeof(struct rtpe_leg) == 64, "rtpe_leg: one cache line, hot hal
 				     * what XDP cannot forward goes to it
 				     * through rtpe_punt instead of the stack */
 #define RTPE_LEG_F_ACTIVE (1U << 3) /* the entry is a leg (0: a free index) */
+#define RTPE_LEG_F_XSK (1U << 4)    /* relayed by the daemon: its frames go to
+				     * the daemon's AF_XDP socket of the queue
+				     * (rtpe_xsks), else to its sockets */
 
 /*
  * A packet handed to the daemon through rtpe_punt (bpf_perf_event_output with the frame appended): this

@@ -6,7 +6,8 @@
 # docs/PERFORMANCE.md "SRTP" has the method and the figures.
 #
 # SRTP packets per second and relay CPU per packet through rtpedged
-# (xdp_mode off: SRTP legs are relayed by its sockets either way) and
+# (xdp_mode auto: its SRTP legs take its AF_XDP sockets; with
+# RTPE_BENCH_AFXDP=no their own sockets, as with xdp_mode off) and
 # through rtpengine 10.5 (--table=-1: userspace, its kernel module cannot
 # be loaded here), one after the other on the same bed, at the session
 # counts and rates of the userspace phase (LIGHT_RATE ROUNDS times, RATE
@@ -196,7 +197,8 @@ srtp_relay() {
 			return 0
 		}
 	else
-		daemon_start off
+		daemon_start auto
+		SRTP_XSKS=$("$B/rtpedgectl" -s "$SOCK" --json stats | jq '.afxdp.sockets // 0')
 	fi
 	for n in "${counts[@]}"; do
 		if [ "$n" -gt "$max" ]; then
@@ -231,9 +233,10 @@ phase_srtp() {
 		srtp_relay "$relay"
 	done
 	srtp_floor
-	jq -s --arg s "$SRTP_SUITE" --arg rtpe "$(rtpengine --version 2>&1 | head -n 1)" \
+	jq -s --arg s "$SRTP_SUITE" --arg afxdp "${RTPE_BENCH_AFXDP:-yes}" \
+		--argjson xsks "${SRTP_XSKS:-0}" --arg rtpe "$(rtpengine --version 2>&1 | head -n 1)" \
 		'map(select(.sessions == 1)) as $one | {suite: $s, measured: true, floor: .,
-		  crypto: (.[0].crypto // "nss"),
+		  crypto: (.[0].crypto // "nss"), afxdp: $afxdp, afxdp_sockets: $xsks,
 		  protect_ns: ($one | map(.protect_ns) | add / length),
 		  unprotect_ns: ($one | map(.unprotect_ns) | add / length),
 		  both_ns: ($one | map(.both_ns) | add / length),

@@ -39,7 +39,8 @@
 # workers; unset: its default, one per CPU it may run on, here the relay
 # CPU's one), RTPE_BENCH_SRTP_CRYPTO (openssl: the daemon's [relay]
 # srtp_crypto and the srtp phase's floor; nss: libsrtp2's own), RTPE_BUILD
-# (build: the programs' folder),
+# (build: the programs' folder), RTPE_BENCH_AFXDP (yes: the daemon's
+# [relay] afxdp, which the srtp phase's SRTP legs take; no: their sockets),
 # RTPE_BENCH_OUT (build/bench), RTPE_NS_PREFIX (bench-), RTPE_BENCH_PHASES ("nsperpkt xdp
 # userspace kernel srtp sip"; kernel needs xdp's sessions; srtp: its
 # RTPE_BENCH_SRTP_* knobs in bench-srtp.sh; sip: scripts/bench-sip.sh,
@@ -224,7 +225,8 @@ daemon_start() {
 		printf 'port_min = 10000\nport_max = 59999\nmax_sessions = %s\n' "$((MAXN > 1 ? MAXN : 2))"
 		printf 'learning_window = 1\nsession_timeout = 3600\nlog_level = warning\n'
 		[ -n "${RTPE_BENCH_WORKERS:-}" ] && printf 'workers = %s\n' "$RTPE_BENCH_WORKERS"
-		printf 'srtp_crypto = %s\n' "${RTPE_BENCH_SRTP_CRYPTO:-openssl}"
+		printf 'srtp_crypto = %s\nafxdp = %s\n' "${RTPE_BENCH_SRTP_CRYPTO:-openssl}" \
+			"${RTPE_BENCH_AFXDP:-yes}"
 		for ((k = 0; k < NADDR; k++)); do
 			printf '[interface carrier%d]\ndevice = r0\naddress = 198.18.1.%d\n' "$k" \
 				"$((k ? 100 + k : 1))"
@@ -545,7 +547,7 @@ def lpad(w): tostring | if length >= w then . else . + (" " * (w - length)) end;
 	"rtpengine-enc", "srtp-dec", "rtpengine-dec", "srtp-both", "rtpengine-both"] | index($m)), .sessions])[]
  | "\(.mode | lpad(14))\(.load | lpad(6))\(.sessions | pad(8))\(.offered_pps | f(0) | pad(12))\(.delivered_pps | f(0) | pad(12))\(.loss_ratio * 100 | f(3) | pad(7))%   \(.relay_ns_per_pkt | f(0) | pad(6)) (\(.softirq_ns_per_pkt | f(0)) + \(.daemon_ns_per_pkt | f(0)))\(" " * 14)\(.lat_p50_us | f(1) | pad(7))  \(.lat_p99_us | f(1) | pad(7))  \(.g711_calls_per_core | f(0) | pad(12))"),
 (.skipped[] | "\(.mode | lpad(14))\(.load // "full" | lpad(6))\(.sessions | pad(8))  not measured: \(.reason)"),
-(.srtp | if .measured then "srtp (\(.suite)): libsrtp2 on \(.crypto // "nss") crypto, on the relay CPU (srtpcost, start and end of the phase): protect \(.protect_ns | f(0)) ns, unprotect \(.unprotect_ns | f(0)) ns, both \(.both_ns | f(0)) ns a packet; rtpengine: \(.rtpengine), \(.rtpengine_mode)",
+(.srtp | if .measured then "srtp (\(.suite)): rtpedged on AF_XDP: \(.afxdp // "no") (\(.afxdp_sockets // 0) sockets); libsrtp2 on \(.crypto // "nss") crypto, on the relay CPU (srtpcost, start and end of the phase): protect \(.protect_ns | f(0)) ns, unprotect \(.unprotect_ns | f(0)) ns, both \(.both_ns | f(0)) ns a packet; rtpengine: \(.rtpengine), \(.rtpengine_mode)",
  (.vs_floor[] | "  \(.mode | lpad(9)) \(.load | lpad(6)) \(.sessions | pad(7)): relay \(.relay_ns_per_pkt | f(0)) ns/pkt = \(.ratio | f(2)) x protect+unprotect (the target's floor); the crypto it does: \(.ratio_ops | f(2)) x on one context (\(.floor_ops_ns | f(0)) ns), \(.ratio_ops_same_sessions | f(2)) x round robin over \(.sessions) (\(.floor_ops_ns_same_sessions | f(0)) ns)"),
  (.vs_rtpengine[] | "  \(.mode | lpad(9)) \(.load | lpad(6)) \(.sessions | pad(7)): packets per relay core rtpedge \(.rtpedge_pkts_per_core // "-"), rtpengine \(.rtpengine_pkts_per_core // "-"): \(.ratio | f(2)) x\(if .rtpengine_gave_up then " (rtpengine stopped reading: not compared)" else "" end)"),
  (.gave_up // [] | if length > 0 then "  rtpengine stopped reading sockets (more than 50 datagrams queued, 5 times) in: \(join(", "))" else empty end)

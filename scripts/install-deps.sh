@@ -6,7 +6,7 @@ set -euo pipefail
 
 PKGS=(
 	# build: C and BPF toolchains, libbpf + skeleton generator
-	make gcc clang llvm pkg-config libbpf-dev bpftool libelf-dev zlib1g-dev
+	make gcc clang llvm pkg-config libbpf-dev libxdp-dev bpftool libelf-dev zlib1g-dev
 	# daemon libraries
 	libinih-dev libjson-c-dev libmicrohttpd-dev libmnl-dev libnftnl-dev
 	libsrtp2-dev libsofia-sip-ua-dev libsystemd-dev

@@ -459,6 +459,7 @@ void config_defaults(struct rtpe_cfg *cfg)
 	cfg->workers = CFG_WORKERS_AUTO;
 	cfg->log_level = LOG_LVL_INFO;
 	cfg->allowlist = true;
+	cfg->afxdp = true;
 	cfg->sip_proxy = true;
 	cfg->tls_verify = true;
 	cfg->sip_udp_buffer_kb = 8192;

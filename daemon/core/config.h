@@ -121,6 +121,8 @@ struct rtpe_cfg {
 	unsigned workers;              /* relay worker threads; CFG_WORKERS_AUTO (the default):
 					* one per online CPU; 0: relay on the loop thread */
 	enum srtp_crypto srtp_crypto;  /* default openssl */
+	bool afxdp;                    /* afxdp = yes|no (default yes): the legs the daemon
+					* relays take AF_XDP where XDP runs */
 	int log_level;                 /* log_level = error|warning|info|debug */
 	bool allowlist;                /* allowlist = yes|no (default yes) */
 	char allowlist_table[CFG_NAME_LEN]; /* default "rtpedge": table inet NAME */

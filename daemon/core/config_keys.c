@@ -447,6 +447,7 @@ const struct key_def cfg_keys[] = {
 	{ KEY(S_RELAY, "learning_window", set_num), CFG(learning_window), SECONDS(1, 60) },
 	{ KEY(S_RELAY, "max_sessions", set_num), CFG(max_sessions), RANGE(1, 10000000, "a number") },
 	{ KEY(S_RELAY, "workers", set_num), CFG(workers), RANGE(0, 64, "a number of threads") },
+	{ KEY(S_RELAY, "afxdp", set_bool), CFG(afxdp) },
 	{ KEY(S_RELAY, "srtp_crypto", set_choice), CFG(srtp_crypto), .choices = srtp_cryptos,
 	  .what = "openssl or nss" },
 	{ KEY(S_RELAY, "log_level", set_choice), CFG(log_level), .choices = log_levels,

@@ -50,16 +50,13 @@ static uint16_t fold(uint32_t sum)
 	return (uint16_t)~sum;
 }
 
-int punt_send(struct media *r, const struct sockaddr_in *from, const struct sockaddr_in *to,
-	      const void *payload, unsigned len)
+void punt_udp_header(unsigned char *pkt, const struct sockaddr_in *from,
+		     const struct sockaddr_in *to, unsigned len)
 {
-	unsigned char pkt[20 + 8 + 2048];
 	unsigned tot = 28 + len;
 	uint32_t sum;
 	uint16_t c;
 
-	if (r->punt_raw < 0 || len > sizeof(pkt) - 28)
-		return -EINVAL;
 	memset(pkt, 0, 28);
 	pkt[0] = 0x45;
 	pkt[2] = (unsigned char)(tot >> 8);
@@ -72,14 +69,24 @@ int punt_send(struct media *r, const struct sockaddr_in *from, const struct sock
 	memcpy(pkt + 22, &to->sin_port, 2);
 	pkt[24] = (unsigned char)((len + 8) >> 8);
 	pkt[25] = (unsigned char)(len + 8);
-	memcpy(pkt + 28, payload, len);
 	/* UDP checksum over the pseudo-header, header and payload. */
 	sum = sum16(pkt + 12, 8, IPPROTO_UDP + len + 8);
 	c = fold(sum16(pkt + 20, 8 + len, sum));
 	c = c ? c : 0xffff;
 	pkt[26] = (unsigned char)(c >> 8);
 	pkt[27] = (unsigned char)c;
-	if (sendto(r->punt_raw, pkt, tot, MSG_DONTWAIT, (const struct sockaddr *)to,
+}
+
+int punt_send(struct media *r, const struct sockaddr_in *from, const struct sockaddr_in *to,
+	      const void *payload, unsigned len)
+{
+	unsigned char pkt[20 + 8 + 2048];
+
+	if (r->punt_raw < 0 || len > sizeof(pkt) - 28)
+		return -EINVAL;
+	memcpy(pkt + 28, payload, len);
+	punt_udp_header(pkt, from, to, len);
+	if (sendto(r->punt_raw, pkt, 28 + len, MSG_DONTWAIT, (const struct sockaddr *)to,
 		   sizeof(*to)) < 0)
 		return -errno;
 	return 0;

@@ -18,6 +18,11 @@ void punt_tx_close(struct media *r);
 
 /* Sends a UDP datagram from -> to through the raw socket (any local source
  * address and port). 0 or -errno. */
+/* The IPv4 and UDP headers (28 bytes) of a datagram from -> to at pkt,
+ * whose len bytes of payload follow them at pkt + 28: the UDP checksum is
+ * computed, the IP id and header checksum left to the kernel. */
+void punt_udp_header(unsigned char *pkt, const struct sockaddr_in *from,
+		     const struct sockaddr_in *to, unsigned len);
 int punt_send(struct media *r, const struct sockaddr_in *from, const struct sockaddr_in *to,
 	      const void *payload, unsigned len);
 

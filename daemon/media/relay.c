@@ -176,14 +176,8 @@ static bool relay_accept(struct media *r, struct leg *l, int k, int kind,
 	return true;
 }
 
-/*
- * One datagram that came to l's socket k for o, in place at p: on an SRTP
- * session told RTP or RTCP (rtcp-mux) and unprotected when l terminates
- * SRTP, checked and counted, protected when o does. Its kind (0 RTP, 1
- * RTCP), or -1 when dropped (counted).
- */
-static int relay_one(struct media *r, struct leg *l, struct leg *o, int k,
-		     const struct sockaddr_in *src, unsigned char *p, unsigned *len, uint64_t now)
+int relay_one(struct media *r, struct leg *l, struct leg *o, int k, const struct sockaddr_in *src,
+	      unsigned char *p, unsigned *len, unsigned cap, uint64_t now)
 {
 	unsigned wire = *len;
 	int kind = k;
@@ -204,23 +198,19 @@ static int relay_one(struct media *r, struct leg *l, struct leg *o, int k,
 		l->rtcp_mux = true; /* its peer multiplexes: so will the relay */
 		media_event(r, MEDIA_CHANGED, l->s);
 	}
-	if (o->srtp && !leg_srtp_out(r, o, kind, p, len, RELAY_ROOM))
+	if (o->srtp && !leg_srtp_out(r, o, kind, p, len, cap))
 		return -1;
 	return kind;
 }
 
-/* Where the opposite leg o sends what it sends from its socket k (RTCP
- * from the RTCP socket to the peer's RTCP port; with rtcp-mux RTCP leaves
- * the RTP socket for the peer's RTP port). */
-static void relay_dst(const struct leg *o, int k, struct sockaddr_in *dst)
+void relay_dst(const struct leg *o, int k, struct sockaddr_in *dst)
 {
 	*dst = o->peer;
 	if (k)
 		dst->sin_port = htons(o->peer_rtcp_port);
 }
 
-/* The socket of o that a packet of kind leaves from. */
-static int out_sock(const struct leg *o, int kind)
+int relay_out_sock(const struct leg *o, int kind)
 {
 	return kind && !o->rtcp_mux ? 1 : 0;
 }
@@ -259,10 +249,10 @@ static void batch_filter(struct media *r, struct relay_batch *b, struct leg *l, 
 			drop_source(r, l);
 			continue;
 		}
-		kind = relay_one(r, l, o, k, &b->src[i], b->buf[i], &len, now);
+		kind = relay_one(r, l, o, k, &b->src[i], b->buf[i], &len, RELAY_ROOM, now);
 		if (kind < 0)
 			continue; /* counted by relay_one */
-		s = out_sock(o, kind);
+		s = relay_out_sock(o, kind);
 		b->out[s][kept[s]].msg_hdr = (struct msghdr){
 			.msg_name = &dst[s], .msg_namelen = sizeof(dst[s]),
 			.msg_iov = &b->iov[i], .msg_iovlen = 1,

@@ -17,6 +17,7 @@
 
 #include "core/log.h"
 #include "core/loop.h"
+#include "media/relay_xsk.h"
 #include "media/latch.h"
 #include "media/leg_sock.h"
 #include "media/leg_srtp.h"
@@ -99,7 +100,7 @@ static void leg_entry(const struct leg *l, const struct leg *o, struct rtpe_leg 
 	v->session_id = l->s->id;
 	v->clock_rate = l->clock_rate;
 	v->flags = (__u8)(RTPE_LEG_F_ACTIVE | (l->idx ? RTPE_LEG_F_SIDE_B : 0) |
-			  (l->s->punt ? RTPE_LEG_F_PUNT : 0));
+			  (l->s->punt ? RTPE_LEG_F_PUNT : 0) | (l->s->xsk ? RTPE_LEG_F_XSK : 0));
 }
 
 int session_program(struct media *r, struct session *s)
@@ -261,6 +262,9 @@ static int session_activate(struct media *r, struct session *s, char *err, size_
 			}
 		}
 	}
+	s->xsk = relay_xsk_able(r, s);
+	if (!r->n_workers)
+		relay_xsk_add(r, s);
 	e = session_program(r, s);
 	if (e) {
 		snprintf(err, errlen, "cannot write the XDP leg map: %s", strerror(-e));

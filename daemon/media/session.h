@@ -35,6 +35,7 @@ struct loop;
 struct xdp_state;
 struct port_pool;
 struct punt;
+struct relay_xsk;
 
 struct relay_iface {
 	struct cfg_iface cfg;
@@ -118,6 +119,7 @@ struct session {
 	bool hold;                /* on hold: hold_timeout applies */
 	bool punt;                /* socket-less legs: XDP punts the slow path (punt.h) */
 	bool srtp;                /* a leg terminates SRTP: both legs relayed by the daemon */
+	bool xsk;                 /* relayed on AF_XDP (relay_xsk.h), its legs' sockets the fallback */
 	char *dialog;             /* what the SIP proxy keeps of its call's dialog (its own
 				   * text, in the state file: a BYE after a restart), or NULL */
 	int worker;               /* the relay worker its sockets are on (worker.h), -1: none */
@@ -193,6 +195,7 @@ struct media {
 	struct punt *punt;        /* the slow path of socket-less legs, NULL without XDP */
 	int punt_raw;             /* its raw socket (punt_tx.c), -1 when closed */
 	struct leg **slot_leg;    /* the leg holding each stats slot (punted frames) */
+	struct relay_xsk *xsk;    /* the relay's AF_XDP side (relay_xsk.h), NULL: none */
 
 	struct worker **workers;  /* the relay workers (worker.h), n_workers of them */
 	int n_workers;

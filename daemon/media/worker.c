@@ -29,6 +29,7 @@
 #include "core/loop.h"
 #include "core/spsc.h"
 #include "media/relay.h"
+#include "media/relay_xsk.h"
 
 #define WORKER_QUEUE 1024
 
@@ -100,6 +101,7 @@ static void on_note(struct loop *lp, int fd, uint32_t events, void *arg)
 
 static void cmd_add(struct worker *w, struct session *s)
 {
+	relay_xsk_add(w->r, s);
 	for (int i = 0; i < 2; i++)
 		for (int k = 0; k < 2; k++) {
 			int e;
@@ -115,6 +117,7 @@ static void cmd_add(struct worker *w, struct session *s)
 
 static void cmd_del(struct worker *w, struct session *s)
 {
+	relay_xsk_del(w->r, s);
 	for (int i = 0; i < 2; i++)
 		for (int k = 0; k < 2; k++)
 			if (s->leg[i].fd[k] >= 0)
@@ -289,6 +292,8 @@ int workers_start(struct media *r, char *err, size_t errlen)
 			return -ENOMEM;
 		}
 		r->workers[r->n_workers++] = w;
+		if (!i)
+			relay_xsk_watch(r, w->loop, 0);
 		e = pthread_create(&w->th, NULL, worker_main, w);
 		if (e) {
 			snprintf(err, errlen, "relay worker %u: cannot start its thread: %s", i,
@@ -346,6 +351,8 @@ void worker_assign(struct media *r, struct session *s)
 	for (int i = 0; i < r->n_workers; i++)
 		if (!best || r->workers[i]->sessions < best->sessions)
 			best = r->workers[i];
+	if (s->xsk && relay_xsk_owner(r) >= 0)
+		best = r->workers[relay_xsk_owner(r)]; /* its frames come to that one */
 	best->sessions++;
 	s->worker = best->idx;
 	push(best, &(struct wcmd){ .op = W_ADD, .s = s });
@@ -361,8 +368,11 @@ void worker_release(struct media *r, struct session *s)
 	struct worker *w = worker_of(r, s);
 
 	s->worker = -1;
-	if (!w)
+	if (!w) {
+		if (!r->n_workers)
+			relay_xsk_del(r, s); /* the loop thread's own */
 		return;
+	}
 	call_sync(w, &(struct wcmd){ .op = W_DEL, .s = s });
 	w->sessions--;
 }

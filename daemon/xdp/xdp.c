@@ -84,15 +84,15 @@ static void obsolete_unpin(const char *pin_path)
 	 * leg's index. Its name is one letter from the live rtpe_legs_state:
 	 * kept here, out of include/rtpedge.h, so nothing else can pick it. */
 	static const char *const names[] = { RTPE_MAP_OBSOLETE_LEG_STATS,
-					     RTPE_MAP_OBSOLETE_LEG_RTP,
+					     RTPE_MAP_OBSOLETE_LEG_RTP, RTPE_MAP_OBSOLETE_VERDICTS,
 					     "rtpe_leg_state" };
 	char pin[320];
 
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
 		snprintf(pin, sizeof(pin), "%s/%s", pin_path, names[i]);
 		if (unlink(pin) == 0)
-			log_info("removed %s, pinned by an earlier version (per-leg XDP counters "
-				 "now live in %s)", pin, RTPE_MAP_LEG_STATE);
+			log_info("removed %s, pinned by an earlier version (now %s and %s)", pin,
+				 RTPE_MAP_LEG_STATE, RTPE_MAP_VERDICTS);
 		else if (errno != ENOENT)
 			log_warn("cannot remove %s, pinned by an earlier version: %s", pin,
 				 strerror(errno));
@@ -126,10 +126,12 @@ static int xdp_load(struct xdp_ctx *r, struct xdp_state *x, char *err, size_t er
 	x->fd_legs = bpf_map__fd(x->skel->maps.rtpe_legs);
 	x->fd_state = bpf_map__fd(x->skel->maps.rtpe_legs_state);
 	obsolete_unpin(r->cfg->pin_path);
-	x->fd_verdicts = bpf_map__fd(x->skel->maps.rtpe_verdicts);
+	x->fd_verdicts = bpf_map__fd(x->skel->maps.rtpe_xdp_verdicts);
 	x->fd_config = bpf_map__fd(x->skel->maps.rtpe_config);
 	x->fd_tx = bpf_map__fd(x->skel->maps.rtpe_tx_ports);
 	x->fd_addrs = bpf_map__fd(x->skel->maps.rtpe_addrs);
+	x->fd_xsks = bpf_map__fd(x->skel->maps.rtpe_xsks);
+	x->fd_xsk_ifs = bpf_map__fd(x->skel->maps.rtpe_xsk_ifs);
 	return 0;
 }
 

@@ -25,6 +25,7 @@ struct xdp_state {
 	struct rtpedge *skel;
 	int ncpu;
 	int fd_legs, fd_state, fd_verdicts, fd_config, fd_tx, fd_addrs;
+	int fd_xsks, fd_xsk_ifs;        /* AF_XDP (xdp_xsk.c) */
 	int link_fd[CFG_MAX_IFACES];
 	bool link_new[CFG_MAX_IFACES]; /* created by this start, not taken over */
 	char pin_path[256];
@@ -50,9 +51,6 @@ __u32 xdp_legs_entries(const struct rtpe_cfg *cfg);
 int xdp_legs_setup(struct xdp_state *x, const struct rtpe_cfg *cfg, char *err, size_t errlen);
 /* Unmaps what xdp_legs_setup mapped (rtpe_legs, rtpe_legs_state). */
 void xdp_legs_unmap(struct xdp_state *x);
-/* The rtpe_legs index of (addr, port), also its line. 0, or -ENOENT (no
- * such address) or -ERANGE (port outside the range). (xdp_legs.c) */
-int xdp_leg_index(const struct xdp_state *x, __be32 addr, __be16 port, __u32 *idx);
 /* The line's entry in the mapped rtpe_legs_state, NULL if out of range
  * or not mapped. */
 struct rtpe_leg_state *xdp_line_state(const struct xdp_state *x, __u32 line);

@@ -91,7 +91,7 @@ check_eq "srtp-enc packets untimed" "$(q '[.runs[] | select(.mode == "srtp-enc")
 check_eq "srtp-dec packets untimed (pre-made SRTP)" "$(q '[.runs[] | select(.mode == "srtp-dec") | .untimed == .delivered] | all')" true
 check_ge "libsrtp2 protect + unprotect (ns)" "$(q '.srtp.both_ns | floor')" 1
 check_ge "ratio to the floor" "$(q '[.srtp.vs_floor[].ratio] | min * 1000 | floor')" 1
-check_match "srtp rows" "$(cat "$T/bench.out")" '^srtp \(AES_CM_128_HMAC_SHA1_80\): libsrtp2 on the relay CPU'
+check_match "srtp rows" "$(cat "$T/bench.out")" '^srtp \(AES_CM_128_HMAC_SHA1_80\): rtpedged on AF_XDP: yes \(2 sockets\); libsrtp2 on openssl crypto, on the relay CPU'
 check_match "srtp target" "$(cat "$T/bench.out")" 'NOT JUDGED \(SMOKE RUN\) srtp: relay CPU per SRTP packet'
 case_end
 

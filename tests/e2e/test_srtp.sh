@@ -90,6 +90,8 @@ session_add add ID LA LB carrier 198.18.1.2:5004 sbc 198.18.2.2:6004 \
 LA1=${LA%:*}:$((${LA##*:} + 1))
 LB1=${LB%:*}:$((${LB##*:} + 1))
 SRTP0=$(ctl --json stats | jq -r .packets.srtp)
+XSK0=$(verdict_packets xsk userspace_leg)
+PASS0=$(verdict_packets pass userspace_leg)
 
 probe_bg c_rtp "$RTPE_NS_CARRIER" --bind 198.18.1.2:5004 --to "$LA" --count $N --rate 1000 \
 	--ssrc c0000001 --expect $N --expect-from "$LA" --timeout 3000 --delay 300
@@ -129,6 +131,15 @@ check "leg B has its socket" bash -c "ip netns exec '$RTPE_NS_RELAY' ss -Hun sta
 check_eq "stats packets.srtp growth" $(($(ctl --json stats | jq -r .packets.srtp) - SRTP0)) $((2 * (N + NR)))
 check_eq "rtpedge_packets_total{path=\"srtp\"}" "$(metric 'rtpedge_packets_total{path="srtp"}')" \
 	"$(ctl --json stats | jq -r .packets.srtp)"
+case_end
+
+case_begin "RTP <-> SRTP on AF_XDP: every packet of both legs came through the daemon's AF_XDP sockets"
+check_eq "session afxdp" "$(jq -r '.afxdp' "$T/show.json")" true
+check_eq "AF_XDP sockets (r0, r1: one queue each)" "$(ctl --json stats | jq -r .afxdp.sockets)" 2
+check_eq "rtpedge_afxdp_sockets" "$(metric rtpedge_afxdp_sockets)" 2
+check_eq "xdp verdict xsk growth" $(($(verdict_packets xsk userspace_leg) - XSK0)) $((2 * (N + NR)))
+check_eq "none passed to the legs' sockets" $(($(verdict_packets pass userspace_leg) - PASS0)) 0
+check_eq "AF_XDP dropped" "$(ctl --json stats | jq -r .afxdp.dropped)" 0
 case_end
 
 ctl --json session show "$ID" --keys >"$T/keys.json"

@@ -207,7 +207,8 @@ static pid_t daemon_spawn(struct conn *c, const char **why)
 	"\"peer_rtcp_port\":" rtcp ",\"path\":\"learning\",\"packets\":0,\"bytes\":0,\"drops\":0," \
 	"\"rtcp_packets\":0,\"last_seen_ms\":null,\"rtp\":{\"ssrc\":null,\"lost\":0,\"jitter_ms\":0.0}}"
 #define S2_FULL                                                                                   \
-	"{\"id\":\"s-2\",\"created_s\":0,\"hold\":false,\"idle_ms\":null,\"legs\":["                 \
+	"{\"id\":\"s-2\",\"created_s\":0,\"hold\":false,\"idle_ms\":null,\"afxdp\":false,"      \
+	"\"legs\":["                                                                             \
 	LEG_FULL("lo", "127.0.0.1:47002", "127.0.0.5:4000", "4001") ","                            \
 	LEG_FULL("lo2", "127.0.0.2:47002", "127.0.0.6:5000", "5001") "]}"
 
@@ -292,7 +293,7 @@ static void t_daemon(void)
 	       "{\"ok\":true,\"result\":{\"id\":\"s-4\",\"legs\":[{\"local\":\"127.0.0.1:47006\"},"
 	       "{\"local\":\"127.0.0.2:47006\"}]}}");
 	EXPECT(&c, "{\"command\":\"session.show\",\"args\":{\"id\":\"s-4\"}}",
-	       "{\"ok\":true,\"result\":{\"id\":\"s-4\",\"created_s\":0,\"hold\":false,\"idle_ms\":null,"
+	       "{\"ok\":true,\"result\":{\"id\":\"s-4\",\"created_s\":0,\"hold\":false,\"idle_ms\":null,\"afxdp\":false,"
 	       "\"legs\":[" LEG_FULL("lo", "127.0.0.1:47006", "127.0.0.5:4000", "4001") ","
 	       "{\"interface\":\"lo2\",\"local\":\"127.0.0.2:47006\",\"peer\":\"127.0.0.6:5000\","
 	       "\"peer_rtcp_port\":5001,\"path\":\"learning\",\"packets\":0,\"bytes\":0,\"drops\":0,"
@@ -300,7 +301,7 @@ static void t_daemon(void)
 	       "\"srtp\":{\"suite\":\"AES_CM_128_HMAC_SHA1_80\",\"failures\":{\"auth\":0,\"replay\":0,"
 	       "\"other\":0}}}]}}");
 	EXPECT(&c, "{\"command\":\"session.show\",\"args\":{\"id\":\"s-4\",\"keys\":true}}",
-	       "{\"ok\":true,\"result\":{\"id\":\"s-4\",\"created_s\":0,\"hold\":false,\"idle_ms\":null,"
+	       "{\"ok\":true,\"result\":{\"id\":\"s-4\",\"created_s\":0,\"hold\":false,\"idle_ms\":null,\"afxdp\":false,"
 	       "\"legs\":[" LEG_FULL("lo", "127.0.0.1:47006", "127.0.0.5:4000", "4001") ","
 	       "{\"interface\":\"lo2\",\"local\":\"127.0.0.2:47006\",\"peer\":\"127.0.0.6:5000\","
 	       "\"peer_rtcp_port\":5001,\"path\":\"learning\",\"packets\":0,\"bytes\":0,\"drops\":0,"

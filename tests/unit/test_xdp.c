@@ -28,6 +28,7 @@
 #include "xdp_env.h"
 #include "xdp_frame.h"
 #include "xdp_fwd.h"
+#include "xdp/xdp_xsk.h"
 
 /* Frames passed (P) or dropped (D) untouched. The source mismatches all
  * aim at leg A, whose drops counter must grow. */
@@ -386,6 +387,36 @@ static void case_punt(struct env *e)
 	perf_buffer__free(pb);
 }
 
+/* A leg the daemon relays on AF_XDP (RTPE_LEG_F_XSK): with a socket of
+ * its in rtpe_xsks for the queue, handed over untouched; without one (the
+ * daemon restarting), passed to the kernel for the leg's sockets. */
+static void case_xsk(struct env *e)
+{
+	static const struct leg_row lr = { 40140, 5140, LOCAL_Y, 40142, PEER_B, 6140,
+					   RTPE_PATH_SRTP, SLOT_RAND + 5 };
+	struct rtpe_leg l = leg_of(&lr);
+	struct spec s = { .dport = 40140, .sport = 5140 };
+	__u8 in[FRAME_MAX], out[FRAME_MAX];
+	__u32 len = build(&s, in);
+	struct xdp_xsk *x = NULL;
+	char err[256] = "";
+
+	l.flags |= RTPE_LEG_F_XSK;
+	CASE_BEGIN("xsk_leg_handed_to_the_daemons_socket_untouched");
+	CHECK(!leg_put(e, LOCAL_X, lr.port, &l), "writing the leg");
+	CHECK(!xdp_xsk_open_fds(bpf_map__fd(e->skel->maps.rtpe_xsks),
+				bpf_map__fd(e->skel->maps.rtpe_xsk_ifs), "x0", e->if_x0, 0, 0, &x,
+				err, sizeof(err)), "AF_XDP socket on x0: %s", err);
+	if (expect_run(e, in, len, XDP_REDIRECT, RTPE_V_XSK, out))
+		CHECK(!memcmp(in, out, len), "frame changed");
+	CASE_END();
+	CASE_BEGIN("xsk_leg_without_its_socket_passed_to_the_legs_sockets");
+	xdp_xsk_close(x);
+	if (expect_run(e, in, len, XDP_PASS, RTPE_V_PASS_USERSPACE, out))
+		CHECK(!memcmp(in, out, len), "frame changed");
+	CASE_END();
+}
+
 static void case_totals(struct env *e)
 {
 	CASE_BEGIN("verdict_totals_match_cases_run");
@@ -449,6 +480,7 @@ int main(void)
 	case_truncation(&e, false);
 	case_truncation(&e, true);
 	case_punt(&e);
+	case_xsk(&e);
 	case_totals(&e);
 	case_ceiling(&e);
 	rtpedge__destroy(e.skel);

@@ -324,7 +324,7 @@ static inline int setup_maps(struct env *e)
 	e->prog = bpf_program__fd(e->skel->progs.rtpedge_xdp);
 	e->fd_legs = bpf_map__fd(e->skel->maps.rtpe_legs);
 	e->fd_state = bpf_map__fd(e->skel->maps.rtpe_legs_state);
-	e->fd_verdicts = bpf_map__fd(e->skel->maps.rtpe_verdicts);
+	e->fd_verdicts = bpf_map__fd(e->skel->maps.rtpe_xdp_verdicts);
 	e->fd_tx = bpf_map__fd(e->skel->maps.rtpe_tx_ports);
 	e->fd_addrs = bpf_map__fd(e->skel->maps.rtpe_addrs);
 	e->fd_config = bpf_map__fd(e->skel->maps.rtpe_config);

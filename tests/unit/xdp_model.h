@@ -62,6 +62,7 @@ struct model {
 	const int *tx_ports; /* rtpe_tx_ports */
 	int n_tx_ports;
 	int ingress;  /* where every frame arrives */
+	bool xsk;     /* a daemon's AF_XDP socket is in rtpe_xsks for it (queue 0) */
 	bool reader;  /* the daemon reads rtpe_punt (and the ring has room) */
 };
 
@@ -104,7 +105,7 @@ static inline int model_action(enum rtpe_verdict v)
 
 	if (!strcmp(l, "tx"))
 		return XDP_TX;
-	if (!strcmp(l, "redirect"))
+	if (!strcmp(l, "redirect") || !strcmp(l, "xsk"))
 		return XDP_REDIRECT;
 	return strcmp(l, "pass") ? XDP_DROP : XDP_PASS;
 }
@@ -278,8 +279,9 @@ static inline enum rtpe_verdict model_leg(const struct model *m, const __u8 *in,
 		return RTPE_V_PASS_NO_SESSION;
 	if (l->seq & 1) /* the daemon is rewriting it: it relays this one */
 		return model_punt(m, i, RTPE_V_PASS_USERSPACE, o);
-	if (l->path != RTPE_PATH_XDP)
-		return model_punt(m, i, RTPE_V_PASS_USERSPACE, o);
+	if (l->path != RTPE_PATH_XDP) /* AF_XDP: handed over untouched */
+		return (l->flags & RTPE_LEG_F_XSK) && !tagged && m->xsk ?
+			       RTPE_V_XSK : model_punt(m, i, RTPE_V_PASS_USERSPACE, o);
 	if (saddr != l->peer || htons(get16(udp)) != (rtcp ? l->peer_rtcp_port : l->peer_port)) {
 		o->line.drops++;
 		return RTPE_V_DROP_SRC_MISMATCH;

@@ -25,6 +25,7 @@
 
 #include "xdp_env.h"
 #include "xdp_model.h"
+#include "xdp/xdp_xsk.h"
 
 #define LOCAL_Z "198.18.9.1"
 #define SLOT_ADDR_Z 7
@@ -64,6 +65,10 @@ static const struct bed_row {
 	  RTPE_PATH_USERSPACE, PUNT, 0 },
 	{ LOCAL_Y, 41022, PEER_B, 6022, 6023, LOCAL_X, 41122, PEER_A, 6022, 6023, RTPE_PATH_SRTP,
 	  ACT, 0 },
+	{ LOCAL_Y, 41032, PEER_B, 6032, 6033, LOCAL_X, 41132, PEER_A, 6032, 6033, RTPE_PATH_SRTP,
+	  ACT | RTPE_LEG_F_XSK, 0 },
+	{ LOCAL_Y, 41034, PEER_B, 6034, 6035, LOCAL_X, 41134, PEER_A, 6034, 6035, RTPE_PATH_LEARNING,
+	  ACT | RTPE_LEG_F_XSK, 3 },
 	{ LOCAL_Y, 41024, PEER_B, 6024, 6025, LOCAL_X, 41124, LOCAL_Y, 6024, 6025, XDP, ACT, 0 },
 	{ LOCAL_Y, 41026, PEER_B, 6026, 6027, LOCAL_X, 41126, "198.18.2.255", 6026, 6027, XDP, ACT, 0 },
 	{ LOCAL_Y, 41028, PEER_B, 6028, 6029, LOCAL_X, 41128, PEER_B, 6128, 6129, XDP, ACT, 2 },
@@ -98,6 +103,7 @@ struct bed {
 	struct rtpe_counter counters[RTPE_V_MAX];
 	/* the punt reader on this CPU, and what it got since the last take */
 	struct perf_buffer *pb;
+	struct xdp_xsk *xsk; /* a daemon's AF_XDP socket on x0 queue 0 */
 	int cpu, fd_punt;
 	int samples, lost;
 	__u32 sample_size[BED_SAMPLES];
@@ -314,6 +320,17 @@ static inline int bed_setup(struct bed *b)
 			fprintf(stderr, "xdp model bed: writing leg %zu: %s\n", i, strerror(errno));
 			return -1;
 		}
+	{
+		char err[256] = "";
+
+		if (xdp_xsk_open_fds(bpf_map__fd(b->e.skel->maps.rtpe_xsks),
+				     bpf_map__fd(b->e.skel->maps.rtpe_xsk_ifs), "x0", b->e.if_x0, 0,
+				     0, &b->xsk, err, sizeof(err))) {
+			fprintf(stderr, "xdp model bed: %s\n", err);
+			return -1;
+		}
+		b->m.xsk = true;
+	}
 	b->state_size = (size_t)bpf_map__max_entries(b->e.skel->maps.rtpe_legs_state) *
 			sizeof(struct rtpe_leg_state);
 	b->state = mmap(NULL, b->state_size, PROT_READ, MAP_SHARED, b->e.fd_state, 0);

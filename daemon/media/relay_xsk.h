@@ -11,7 +11,9 @@
  *
  * One thread relays every such session: the first relay worker (or the
  * loop thread without workers), which owns the sockets and its own table
- * of the legs it was handed. The legs keep their sockets: a frame the
+ * of the legs it was handed. With several workers a session takes AF_XDP
+ * when that worker is the least loaded (worker_pick), so sessions still
+ * spread over every worker, the others on their sockets. The legs keep their sockets: a frame the
  * program cannot hand to a socket of ours (none bound on that queue, the
  * daemon restarting) reaches them as before. [relay] afxdp = no, no XDP,
  * or a socket that cannot be made: sockets only, as before.

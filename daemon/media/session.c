@@ -262,7 +262,10 @@ static int session_activate(struct media *r, struct session *s, char *err, size_
 			}
 		}
 	}
-	s->xsk = relay_xsk_able(r, s);
+	/* AF_XDP sessions are all on one thread: a session takes it when that
+	 * thread is the least loaded, so with several workers the rest spread
+	 * over them on their sockets. */
+	s->xsk = relay_xsk_able(r, s) && worker_pick(r, s) == relay_xsk_owner(r);
 	if (!r->n_workers)
 		relay_xsk_add(r, s);
 	e = session_program(r, s);

@@ -342,15 +342,25 @@ void workers_stop(struct media *r)
 		s->worker = -1;
 }
 
-void worker_assign(struct media *r, struct session *s)
+int worker_pick(const struct media *r, const struct session *s)
 {
-	struct worker *best = NULL;
+	const struct worker *best = NULL;
 
 	if (!r->n_workers || s->punt)
-		return;
+		return -1;
 	for (int i = 0; i < r->n_workers; i++)
 		if (!best || r->workers[i]->sessions < best->sessions)
 			best = r->workers[i];
+	return best->idx;
+}
+
+void worker_assign(struct media *r, struct session *s)
+{
+	struct worker *best;
+
+	if (!r->n_workers || s->punt)
+		return;
+	best = r->workers[worker_pick(r, s)];
 	if (s->xsk && relay_xsk_owner(r) >= 0)
 		best = r->workers[relay_xsk_owner(r)]; /* its frames come to that one */
 	best->sessions++;

@@ -37,6 +37,9 @@ void workers_stop(struct media *r);
 /* How many run. */
 int workers_count(const struct media *r);
 
+/* The worker worker_assign would hand s to now (the least loaded), -1:
+ * none (no workers, or s has no sockets). */
+int worker_pick(const struct media *r, const struct session *s);
 /* Hands s (its sockets open, its map entries written) to a worker:
  * s->worker is set; asynchronous. No-op without workers. */
 void worker_assign(struct media *r, struct session *s);

@@ -40,7 +40,8 @@ if command -v setpriv >/dev/null && getent group users nogroup >/dev/null; then
 fi
 # start [KEY = VALUE...]: the daemon of this test (again after a restart).
 start() {
-	E2E_METRICS=$M start_daemon auto "learning_window = 5" "${ACCESS[@]}" "$@" "[interface natted]" \
+	E2E_METRICS=$M start_daemon auto "learning_window = 5" "workers = 2" "${ACCESS[@]}" "$@" \
+		"[interface natted]" \
 		"device = r0" "address = 198.18.1.5" "latch = yes"
 }
 if ! start; then
@@ -197,6 +198,7 @@ case_end
 KA=$(key 28)
 KB1=$(key 30)
 KB2=$(key 30)
+PASS2=$(verdict_packets pass userspace_leg)
 session_add add2 ID2 LA2 LB2 carrier 198.18.1.2:5004 sbc 198.18.2.2:6004 \
 	--srtp-a "AEAD_AES_128_GCM:$KA" --srtp-b "AES_CM_128_HMAC_SHA1_32:$KB1:$KB2"
 LB21=${LB2%:*}:$((${LB2##*:} + 1))
@@ -227,6 +229,11 @@ check_eq "leg A suite" "$(jq -r '.legs[0].srtp.suite' "$T/show3.json")" AEAD_AES
 check_eq "leg B suite" "$(jq -r '.legs[1].srtp.suite' "$T/show3.json")" AES_CM_128_HMAC_SHA1_32
 check_eq "leg A rtcp_mux (learnt)" "$(jq -r '.legs[0].rtcp_mux' "$T/show3.json")" true
 check_eq "leg B rtcp_mux" "$(jq -r '.legs[1].rtcp_mux' "$T/show3.json")" null
+# The AF_XDP worker holds the first session; this one goes to the other
+# worker, on its legs' sockets: both relay paths of SRTP in one test.
+check_eq "session afxdp (second worker: sockets)" "$(jq -r '.afxdp' "$T/show3.json")" false
+check_eq "its packets passed to its sockets" $(($(verdict_packets pass userspace_leg) - PASS2)) \
+	$((2 * (N + NR)))
 case_end
 [ -n "$E2E_WHY" ] && for p in c2 s2 c2r s2r; do echo "$p: $(probe_summary $p)" >&2; done
 

@@ -139,6 +139,7 @@ static void test_defaults(void)
 	CHECK(d.max_sessions == 16384 && d.log_level == LOG_LVL_INFO, "limits");
 	CHECK(d.workers == CFG_WORKERS_AUTO, "workers %u: one per CPU unless set", d.workers);
 	CHECK(d.srtp_crypto == SRTP_CRYPTO_OPENSSL, "srtp_crypto %d: openssl unless set", d.srtp_crypto);
+	CHECK(d.afxdp, "afxdp: yes unless set");
 	CHECK(d.allowlist && !strcmp(d.allowlist_table, "rtpedge") && d.allowlist_max == 4096 &&
 	      !d.catalogue[0] && !d.shipped_catalogue[0], "allowlist");
 	CHECK(d.n_ifaces == 0 && d.n_sip_listen == 0 && d.sip_proxy && d.n_regions == 0 && d.n_trunks == 0,
@@ -171,6 +172,7 @@ static const char every_key[] =
 	"max_sessions = 10000000\n"
 	"workers = 0\n"
 	"srtp_crypto = nss\n"
+	"afxdp = no\n"
 	"log_level = debug\n"
 	"allowlist = no\n"
 	"allowlist_table = edge.1\n"
@@ -232,7 +234,7 @@ static void test_every_key(void)
 	      "xdp/ports");
 	CHECK(cfg.session_timeout == 5 && cfg.hold_timeout == 5 && cfg.learning_window == 1 &&
 	      cfg.max_sessions == 10000000 && cfg.log_level == LOG_LVL_DEBUG && cfg.workers == 0 &&
-	      cfg.srtp_crypto == SRTP_CRYPTO_NSS,
+	      cfg.srtp_crypto == SRTP_CRYPTO_NSS && !cfg.afxdp,
 	      "numbers");
 	CHECK(!cfg.allowlist && !strcmp(cfg.allowlist_table, "edge.1") &&
 	      cfg.allowlist_max == 65536 &&

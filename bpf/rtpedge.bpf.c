@@ -480,6 +480,32 @@ int rtpedge_xdp(struct xdp_md *ctx)
 	return count_verdict(ctx, v);
 }
 
+/* The daemon's next-hop question (struct rtpe_fib_query, run with
+ * BPF_PROG_RUN, answered in place): the route and neighbour its AF_XDP
+ * relay sends by, from the same lookup as the fast path's. */
+SEC("xdp")
+int rtpedge_fib(struct xdp_md *ctx)
+{
+	void *data = (void *)(long)ctx->data, *end = (void *)(long)ctx->data_end;
+	struct rtpe_fib_query *q = data;
+	struct bpf_fib_lookup fib;
+
+	if ((void *)(q + 1) > end)
+		return XDP_ABORTED;
+	__builtin_memset(&fib, 0, sizeof(fib));
+	fib.family = AF_INET;
+	fib.l4_protocol = IPPROTO_UDP;
+	fib.tot_len = q->tot_len;
+	fib.ipv4_src = q->src;
+	fib.ipv4_dst = q->dst;
+	fib.ifindex = q->ifindex;
+	q->ret = (__s32)bpf_fib_lookup(ctx, &fib, sizeof(fib), 0);
+	q->ifindex = fib.ifindex;
+	__builtin_memcpy(q->smac, fib.smac, ETH_ALEN);
+	__builtin_memcpy(q->dmac, fib.dmac, ETH_ALEN);
+	return XDP_PASS;
+}
+
 /* The fast path's clock beside CLOCK_MONOTONIC, for the daemon (run with
  * BPF_PROG_RUN, the sample comes back in ctx): it converts last-seen
  * stamps and sets the route cache's lifetime in ticks (daemon/xdp/xdp_clock.c). */

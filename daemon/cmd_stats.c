@@ -147,6 +147,8 @@ static struct json_object *afxdp_json(const struct media *m)
 
 	json_object_object_add(o, "sockets", json_object_new_int(relay_xsk_sockets(m)));
 	json_object_object_add(o, "dropped", json_object_new_uint64(relay_xsk_dropped(m)));
+	json_object_object_add(o, "sent_direct", json_object_new_uint64(relay_xsk_sent(m, true)));
+	json_object_object_add(o, "sent_routed", json_object_new_uint64(relay_xsk_sent(m, false)));
 	return o;
 }
 

@@ -130,6 +130,13 @@ static void write_sessions(struct rtpe *r, FILE *f)
 	     "Frames for the AF_XDP sockets lost on the way in (ring full, no free frame, no leg).");
 	fprintf(f, "rtpedge_afxdp_dropped_total %llu\n",
 		(unsigned long long)relay_xsk_dropped(&r->m));
+	head(f, "rtpedge_afxdp_sent_packets_total", "counter",
+	     "Packets the AF_XDP relay sent: direct (whole frames by the FIB's next hop) or routed "
+	     "(through the kernel's IP output, when the FIB had no next hop).");
+	fprintf(f, "rtpedge_afxdp_sent_packets_total{via=\"direct\"} %llu\n",
+		(unsigned long long)relay_xsk_sent(&r->m, true));
+	fprintf(f, "rtpedge_afxdp_sent_packets_total{via=\"routed\"} %llu\n",
+		(unsigned long long)relay_xsk_sent(&r->m, false));
 	head(f, "rtpedge_rtp_lost_packets", "gauge",
 	     "RTP packets lost (sequence gaps) summed over the active legs.");
 	fprintf(f, "rtpedge_rtp_lost_packets %llu\n", (unsigned long long)a->rtp_lost);

@@ -314,6 +314,22 @@ struct rtpe_clock_sample {
 	__u64 ns_after; /* ... and after (a wide gap: the read was interrupted) */
 };
 
+/*
+ * A next-hop question to the rtpedge_fib program (BPF_PROG_RUN; in and out
+ * through the packet data): the kernel's route and neighbour for a UDP
+ * datagram from src to dst that came in on ifindex, asked as the fast path
+ * asks them (bpf_fib_lookup). The daemon's AF_XDP relay sends by them.
+ */
+struct rtpe_fib_query {
+	__be32 src, dst;
+	__u32 ifindex;            /* in: where the packet came in; out: where it leaves */
+	__s32 ret;                /* out: BPF_FIB_LKUP_RET_* (0: smac, dmac hold) */
+	__u8 smac[6], dmac[6];    /* out */
+	__u16 tot_len;            /* in: the IPv4 length, for the MTU check */
+	__u8 pad[2];
+};
+_Static_assert(sizeof(struct rtpe_fib_query) == 32, "rtpe_fib_query: 32 bytes");
+
 /* rtpe_verdicts[verdict]: per-CPU, userspace sums. */
 struct rtpe_counter {
 	__u64 packets;

@@ -77,6 +77,18 @@ void punt_udp_header(unsigned char *pkt, const struct sockaddr_in *from,
 	pkt[27] = (unsigned char)c;
 }
 
+void punt_ip_finish(unsigned char *ip, uint16_t id)
+{
+	uint16_t c;
+
+	ip[4] = (unsigned char)(id >> 8);
+	ip[5] = (unsigned char)id;
+	ip[10] = ip[11] = 0;
+	c = fold(sum16(ip, 20, 0));
+	ip[10] = (unsigned char)(c >> 8);
+	ip[11] = (unsigned char)c;
+}
+
 int punt_send(struct media *r, const struct sockaddr_in *from, const struct sockaddr_in *to,
 	      const void *payload, unsigned len)
 {

@@ -23,6 +23,9 @@ void punt_tx_close(struct media *r);
  * computed, the IP id and header checksum left to the kernel. */
 void punt_udp_header(unsigned char *pkt, const struct sockaddr_in *from,
 		     const struct sockaddr_in *to, unsigned len);
+/* For a frame sent past the IP layer: the IPv4 header at ip gets its id
+ * and its checksum (punt_udp_header leaves both to the kernel). */
+void punt_ip_finish(unsigned char *ip, uint16_t id);
 int punt_send(struct media *r, const struct sockaddr_in *from, const struct sockaddr_in *to,
 	      const void *payload, unsigned len);
 

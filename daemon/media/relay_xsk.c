@@ -5,7 +5,11 @@
  * (by rtpe_legs index, written only on that thread: a frame finds its leg
  * without a lock and never a leg of another thread's), and the batch: 64
  * frames in, each through relay_one in place in its UMEM frame, the IPv4
- * and UDP headers written before the payload, one sendmmsg out.
+ * and UDP headers written before the payload, one sendmmsg out: through
+ * an AF_PACKET socket with the Ethernet header too, by the next hop the
+ * kernel's FIB gives (asked as the fast path asks it, through
+ * rtpedge_fib, at most once a second for each leg), else through the raw
+ * socket, where the kernel routes it and resolves the neighbour.
  */
 #include "media/relay_xsk.h"
 
@@ -13,8 +17,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <sys/epoll.h>
 #include <sys/socket.h>
+#include <linux/if_ether.h>
+#include <linux/if_packet.h>
 
 #include "core/clock.h"
 #include "core/log.h"
@@ -28,6 +35,9 @@
 #define XSK_ROUNDS 8           /* batches per wake-up, as relay.c's sockets */
 #define XSK_QUEUES_MAX 16      /* per interface */
 #define HDR 28                 /* IPv4 + UDP */
+#define EHDR (ETH_HLEN + HDR)  /* and Ethernet */
+#define HOP_TTL_NS 1000000000ull /* a next hop is asked again after this, */
+#define HOP_RETRY_NS 100000000ull /* or this when the kernel had none */
 
 struct xsk_port {
 	struct media *r;
@@ -42,12 +52,19 @@ struct relay_xsk {
 	struct leg **legs;         /* by rtpe_legs index, the owner's */
 	uint32_t n_legs;
 	uint64_t unknown;          /* frames for no leg of ours (owner) */
-	/* the owner's batch */
+	int pk;                    /* AF_PACKET socket for direct sends, -1: none */
+	uint16_t ip_id;            /* the IPv4 id of the next direct send */
+	uint64_t sent[2];          /* packets sent routed (raw socket), direct */
+	/* the owner's batch: [0] routed, [1] direct */
 	struct xdp_xsk_frame f[XSK_BATCH];
-	struct mmsghdr out[XSK_BATCH];
-	struct iovec iov[XSK_BATCH];
+	struct out_batch {
+		struct mmsghdr msg[XSK_BATCH];
+		struct iovec iov[XSK_BATCH];
+		struct leg *via[XSK_BATCH];
+		unsigned n;
+	} b[2];
 	struct sockaddr_in to[XSK_BATCH];
-	struct leg *via[XSK_BATCH];
+	struct sockaddr_ll ll[XSK_BATCH];
 };
 
 /* The interfaces' sockets, one per device and queue (two configured
@@ -86,6 +103,22 @@ static int open_ports(struct media *r, struct relay_xsk *x, char *err, size_t er
 	return 0;
 }
 
+/* The AF_PACKET socket for frames sent whole (no receive: protocol 0),
+ * past the qdisc as XDP's redirects are. -1 when it cannot be had. */
+static int direct_socket(void)
+{
+	int one = 1, fd = socket(AF_PACKET, SOCK_RAW | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+
+	if (fd < 0) {
+		log_warn("AF_XDP: no AF_PACKET socket (%s): sends go through the raw socket",
+			 strerror(errno));
+		return -1;
+	}
+	if (setsockopt(fd, SOL_PACKET, PACKET_QDISC_BYPASS, &one, sizeof(one)))
+		log_debug("AF_XDP: PACKET_QDISC_BYPASS: %s", strerror(errno));
+	return fd;
+}
+
 int relay_xsk_open(struct media *r)
 {
 	struct relay_xsk *x;
@@ -98,6 +131,7 @@ int relay_xsk_open(struct media *r)
 	if (!x)
 		return -ENOMEM;
 	x->owner = -1;
+	x->pk = -1;
 	x->n_legs = 2 * r->cfg->max_sessions;
 	x->legs = calloc(x->n_legs, sizeof(*x->legs));
 	if (!x->legs) {
@@ -115,7 +149,9 @@ int relay_xsk_open(struct media *r)
 		relay_xsk_close(r);
 		return 0;
 	}
-	log_info("AF_XDP: %d sockets (copy mode) for the legs the daemon relays", x->n);
+	x->pk = direct_socket();
+	log_info("AF_XDP: %d sockets (copy mode) for the legs the daemon relays; sends %s", x->n,
+		 x->pk >= 0 ? "by the FIB's next hop (AF_PACKET)" : "through the raw socket");
 	return 0;
 }
 
@@ -127,6 +163,8 @@ void relay_xsk_close(struct media *r)
 		return;
 	for (int i = 0; i < x->n; i++)
 		xdp_xsk_close(x->port[i].s);
+	if (x->pk >= 0)
+		close(x->pk);
 	free(x->legs);
 	free(x);
 	r->xsk = NULL;
@@ -147,6 +185,11 @@ uint64_t relay_xsk_dropped(const struct media *r)
 	for (int i = 0; i < r->xsk->n; i++)
 		n += xdp_xsk_dropped(r->xsk->port[i].s);
 	return n;
+}
+
+uint64_t relay_xsk_sent(const struct media *r, bool direct)
+{
+	return r->xsk ? __atomic_load_n(&r->xsk->sent[direct], __ATOMIC_RELAXED) : 0;
 }
 
 bool relay_xsk_able(const struct media *r, const struct session *s)
@@ -203,10 +246,81 @@ static struct leg *leg_of(struct media *r, const struct sockaddr_in *dst, int *k
 	return l;
 }
 
-/* Frame f through relay_one; on its way out it becomes message m (its IPv4
- * and UDP headers in place before the payload). False: dropped. */
+/* o's next hop for what it sends to `to`, which came in on l's device: the
+ * kernel's answer of the last second, asked again after HOP_TTL_NS (a
+ * routing or neighbour change reaches the sends within it). False: none
+ * (no route, no neighbour yet, forwarding off on that device): the raw
+ * socket sends it, and the kernel resolves the neighbour meanwhile. */
+static bool hop_of(struct media *r, const struct leg *l, struct leg *o,
+		   const struct sockaddr_in *to, uint64_t now)
+{
+	struct leg_hop *h = &o->hop;
+	int in = r->xif[l->iface].ifindex;
+	struct rtpe_fib_query q = {
+		.src = o->local.sin_addr.s_addr, .dst = to->sin_addr.s_addr,
+		.ifindex = (__u32)in, .tot_len = 1500,
+	};
+
+	if (now < h->until_ns && h->dst == to->sin_addr.s_addr && h->in_ifindex == in)
+		return h->ifindex > 0;
+	h->dst = to->sin_addr.s_addr;
+	h->in_ifindex = in;
+	h->ifindex = 0;
+	h->until_ns = now + HOP_RETRY_NS;
+	if (xdp_next_hop(r->xdp, &q) || q.ret != 0 || !q.ifindex)
+		return false;
+	h->ifindex = (int)q.ifindex;
+	memcpy(h->smac, q.smac, sizeof(h->smac));
+	memcpy(h->dmac, q.dmac, sizeof(h->dmac));
+	h->until_ns = now + HOP_TTL_NS;
+	return true;
+}
+
+/* Queues the datagram of len bytes at p (its headers to be written before
+ * it) from `from` to x->to[t]: whole through AF_PACKET by o's next hop,
+ * or routed through the raw socket. */
+static void queue_out(struct media *r, struct relay_xsk *x, const struct leg *l, struct leg *o,
+		      unsigned char *p, unsigned len, const struct sockaddr_in *from, unsigned t,
+		      uint64_t now)
+{
+	const struct sockaddr_in *to = &x->to[t];
+	bool direct = x->pk >= 0 && hop_of(r, l, o, to, now);
+	struct out_batch *b = &x->b[direct];
+	unsigned i = b->n++;
+
+	punt_udp_header(p - HDR, from, to, len);
+	if (direct) {
+		unsigned char *e = p - EHDR;
+
+		punt_ip_finish(p - HDR, x->ip_id++);
+		memcpy(e, o->hop.dmac, ETH_ALEN);
+		memcpy(e + ETH_ALEN, o->hop.smac, ETH_ALEN);
+		e[12] = ETH_P_IP >> 8;
+		e[13] = ETH_P_IP & 0xff;
+		x->ll[t] = (struct sockaddr_ll){
+			.sll_family = AF_PACKET, .sll_protocol = htons(ETH_P_IP),
+			.sll_ifindex = o->hop.ifindex, .sll_halen = ETH_ALEN,
+		};
+		memcpy(x->ll[t].sll_addr, o->hop.dmac, ETH_ALEN);
+		b->iov[i] = (struct iovec){ e, EHDR + len };
+		b->msg[i].msg_hdr = (struct msghdr){
+			.msg_name = &x->ll[t], .msg_namelen = sizeof(x->ll[t]),
+			.msg_iov = &b->iov[i], .msg_iovlen = 1,
+		};
+	} else {
+		b->iov[i] = (struct iovec){ p - HDR, HDR + len };
+		b->msg[i].msg_hdr = (struct msghdr){
+			.msg_name = (void *)to, .msg_namelen = sizeof(*to),
+			.msg_iov = &b->iov[i], .msg_iovlen = 1,
+		};
+	}
+	b->via[i] = o;
+}
+
+/* Frame f (the t-th of its batch) through relay_one; on its way out its
+ * headers are written in place before the payload. False: dropped. */
 static bool frame_one(struct media *r, struct relay_xsk *x, const struct xdp_xsk_frame *f,
-		      unsigned m, uint64_t now)
+		      unsigned t, uint64_t now)
 {
 	const unsigned char *cp;
 	unsigned char *p;
@@ -215,8 +329,10 @@ static bool frame_one(struct media *r, struct relay_xsk *x, const struct xdp_xsk
 	unsigned len;
 	int k, kind, s;
 
+	/* the program hands over untagged frames without IP options: the
+	 * payload is EHDR bytes in */
 	if (punt_frame_udp(f->data, f->len, &src, &dst, &cp, &len) ||
-	    !(l = leg_of(r, &dst, &k)) || cp - f->data < HDR) {
+	    !(l = leg_of(r, &dst, &k)) || cp - f->data < EHDR) {
 		x->unknown++;
 		return false;
 	}
@@ -226,44 +342,43 @@ static bool frame_one(struct media *r, struct relay_xsk *x, const struct xdp_xsk
 	if (kind < 0)
 		return false;
 	s = relay_out_sock(o, kind);
-	relay_dst(o, s, &x->to[m]);
+	relay_dst(o, s, &x->to[t]);
 	from = o->local;
 	from.sin_port = htons((uint16_t)(ntohs(o->local.sin_port) + s));
-	punt_udp_header(p - HDR, &from, &x->to[m], len);
-	x->iov[m] = (struct iovec){ p - HDR, HDR + len };
-	x->out[m].msg_hdr = (struct msghdr){
-		.msg_name = &x->to[m], .msg_namelen = sizeof(x->to[m]),
-		.msg_iov = &x->iov[m], .msg_iovlen = 1,
-	};
-	x->via[m] = o;
+	queue_out(r, x, l, o, p, len, &from, t, now);
 	return true;
 }
 
-static void batch_send(struct media *r, struct relay_xsk *x, unsigned n)
+/* Sends batch d (0 routed, 1 direct) with as few sendmmsg as it takes. */
+static void batch_send(struct media *r, struct relay_xsk *x, int d)
 {
 	struct rtpe_totals *t = media_counters(r);
-	unsigned sent = 0;
+	struct out_batch *b = &x->b[d];
+	int fd = d ? x->pk : r->punt_raw;
+	unsigned sent = 0, hdr = d ? EHDR : HDR;
 
-	while (sent < n) {
-		int m = sendmmsg(r->punt_raw, &x->out[sent], n - sent, MSG_DONTWAIT);
+	while (sent < b->n) {
+		int m = sendmmsg(fd, &b->msg[sent], b->n - sent, MSG_DONTWAIT);
 
 		if (m <= 0) {
 			if (m < 0 && errno == EINTR)
 				continue;
 			/* a full buffer or an error of the first message's: it is
 			 * lost, as on the wire; counted on its sending leg */
-			x->via[sent]->us.drops++;
+			b->via[sent]->us.drops++;
 			sent++;
 			continue;
 		}
 		for (unsigned i = sent; i < sent + (unsigned)m; i++) {
-			enum rtpe_path path = x->via[i]->s->srtp ? RTPE_PATH_SRTP : RTPE_PATH_USERSPACE;
+			enum rtpe_path path = b->via[i]->s->srtp ? RTPE_PATH_SRTP : RTPE_PATH_USERSPACE;
 
 			t->packets[path]++;
-			t->bytes[path] += x->iov[i].iov_len - HDR;
+			t->bytes[path] += b->iov[i].iov_len - hdr;
 		}
 		sent += (unsigned)m;
+		__atomic_store_n(&x->sent[d], x->sent[d] + (uint64_t)m, __ATOMIC_RELAXED);
 	}
+	b->n = 0;
 }
 
 static void xsk_readable(struct loop *lp, int fd, uint32_t events, void *arg)
@@ -276,15 +391,16 @@ static void xsk_readable(struct loop *lp, int fd, uint32_t events, void *arg)
 	(void)fd;
 	(void)events;
 	for (int round = 0; round < XSK_ROUNDS; round++) {
-		unsigned n = xdp_xsk_rx(q->s, x->f, XSK_BATCH), m = 0;
+		unsigned n = xdp_xsk_rx(q->s, x->f, XSK_BATCH);
 		uint64_t now = mono_ns();
 
 		if (!n)
 			return;
 		for (unsigned i = 0; i < n; i++)
-			m += frame_one(r, x, &x->f[i], m, now);
-		if (m)
-			batch_send(r, x, m);
+			frame_one(r, x, &x->f[i], i, now);
+		for (int d = 0; d < 2; d++)
+			if (x->b[d].n)
+				batch_send(r, x, d);
 		xdp_xsk_done(q->s, n);
 		if (n < XSK_BATCH)
 			return;

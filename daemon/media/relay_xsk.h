@@ -4,8 +4,11 @@
  * itself (SRTP, and userspace legs on interfaces that run XDP) receive on
  * one AF_XDP socket per interface queue (xdp/xdp_xsk.h) instead of a
  * socket per leg, 64 frames at a time from every session at once, and
- * send in one sendmmsg per batch through the raw socket (punt_tx.h: the
- * kernel routes and resolves the next hop). What a packet goes through is
+ * send in one sendmmsg per batch: whole frames through an AF_PACKET
+ * socket by the next hop the kernel's FIB gives (xdp_next_hop, asked at
+ * most once a second per leg, as the fast path asks it), or through the
+ * raw socket when it gives none (punt_tx.h: the kernel routes and
+ * resolves the neighbour). What a packet goes through is
  * relay.c's, unchanged (relay_one): source checks, learning and latching,
  * SRTP, counters.
  *
@@ -47,6 +50,9 @@ void relay_xsk_del(struct media *r, struct session *s);
 
 /* AF_XDP sockets open (0: the relay runs on sockets only). */
 int relay_xsk_sockets(const struct media *r);
+/* Packets it sent: direct (AF_PACKET, by the FIB's next hop) or routed
+ * (the raw socket). */
+uint64_t relay_xsk_sent(const struct media *r, bool direct);
 /* Frames lost on the way in: the kernel's count (a ring full, no free
  * frame) plus frames for no leg this relay holds. */
 uint64_t relay_xsk_dropped(const struct media *r);

@@ -80,6 +80,14 @@ struct leg {
 	uint32_t clock_rate;      /* RTP clock in Hz (jitter), RTP_DEFAULT_CLOCK unless told */
 	bool rtcp_mux;            /* its peer sends and takes RTCP on the RTP port (RFC 5761);
 				   * learnt on SRTP sessions from RTCP on the RTP port */
+	struct leg_hop {          /* the next hop of what the AF_XDP relay sends its peer
+				   * (relay_xsk.c; its thread's), asked again every second */
+		uint64_t until_ns;    /* 0: never asked */
+		__be32 dst;           /* the address it was asked for */
+		int in_ifindex;       /* and the device the packets came in on */
+		int ifindex;          /* where they leave, 0: the kernel routes them */
+		uint8_t smac[6], dmac[6];
+	} hop;
 };
 
 /* What a leg may be given at creation (session_create_ex); zeroes: plain

@@ -424,3 +424,13 @@ int xdp_punt_fd(struct xdp_state *x)
 {
 	return bpf_map__fd(x->skel->maps.rtpe_punt);
 }
+
+int xdp_next_hop(struct xdp_state *x, struct rtpe_fib_query *q)
+{
+	LIBBPF_OPTS(bpf_test_run_opts, o, .data_in = q, .data_size_in = sizeof(*q), .data_out = q,
+		    .data_size_out = sizeof(*q), .repeat = 1);
+
+	if (bpf_prog_test_run_opts(bpf_program__fd(x->skel->progs.rtpedge_fib), &o))
+		return -errno;
+	return o.retval == XDP_PASS && o.data_size_out == sizeof(*q) ? 0 : -EIO;
+}

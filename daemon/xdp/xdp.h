@@ -118,6 +118,9 @@ int xdp_verdicts_read(struct xdp_state *x, struct rtpe_counter *out);
 
 /* The rtpe_punt perf event array, for the punt readers. */
 int xdp_punt_fd(struct xdp_state *x);
+/* Asks the kernel's route and neighbour for q (rtpedge_fib, BPF_PROG_RUN):
+ * 0 with q answered (q->ret: BPF_FIB_LKUP_RET_*), or -errno. */
+int xdp_next_hop(struct xdp_state *x, struct rtpe_fib_query *q);
 
 const char *xdp_attach_name(enum xdp_attach a);
 

@@ -141,6 +141,15 @@ check_eq "rtpedge_afxdp_sockets" "$(metric rtpedge_afxdp_sockets)" 2
 check_eq "xdp verdict xsk growth" $(($(verdict_packets xsk userspace_leg) - XSK0)) $((2 * (N + NR)))
 check_eq "none passed to the legs' sockets" $(($(verdict_packets pass userspace_leg) - PASS0)) 0
 check_eq "AF_XDP dropped" "$(ctl --json stats | jq -r .afxdp.dropped)" 0
+# sent whole by the FIB's next hop, but for the first packet towards each
+# peer at most (its neighbour maybe not resolved yet: routed, the kernel
+# resolves it)
+ctl --json stats >"$T/stats1.json"
+check_ge "sent direct (AF_PACKET)" "$(jq -r .afxdp.sent_direct "$T/stats1.json")" $((2 * (N + NR) - 4))
+check_eq "sent direct + routed" $(($(jq -r '.afxdp.sent_direct + .afxdp.sent_routed' "$T/stats1.json"))) \
+	$((2 * (N + NR)))
+check_eq "rtpedge_afxdp_sent_packets_total{via=\"direct\"}" \
+	"$(metric 'rtpedge_afxdp_sent_packets_total{via="direct"}')" "$(jq -r .afxdp.sent_direct "$T/stats1.json")"
 case_end
 
 ctl --json session show "$ID" --keys >"$T/keys.json"

@@ -417,6 +417,35 @@ static void case_xsk(struct env *e)
 	CASE_END();
 }
 
+/* rtpedge_fib, the daemon's next-hop question: the fast path's answer for
+ * a routed, resolved peer (out of y0 to y1's MAC), none for an unrouted
+ * one; and no verdict counted. */
+static void fib_ask_case(struct env *e, const char *dst, int want_ret, int want_if)
+{
+	struct rtpe_fib_query q = { .src = inet_addr(LOCAL_Y), .dst = inet_addr(dst),
+				    .ifindex = (__u32)e->if_x0, .tot_len = 200 };
+	LIBBPF_OPTS(bpf_test_run_opts, o, .data_in = &q, .data_size_in = sizeof(q),
+		    .data_out = &q, .data_size_out = sizeof(q), .repeat = 1);
+
+	CHECK(!bpf_prog_test_run_opts(bpf_program__fd(e->skel->progs.rtpedge_fib), &o) &&
+	      o.retval == XDP_PASS, "test run: %s, retval %u", strerror(errno), o.retval);
+	CHECK(want_ret ? q.ret != 0 : q.ret == 0, "ret %d", q.ret);
+	if (!want_ret)
+		CHECK((int)q.ifindex == want_if && !memcmp(q.dmac, mac_y1, ETH_ALEN) &&
+		      !memcmp(q.smac, mac_y0, ETH_ALEN), "ifindex %u (want %d), MACs",
+		      q.ifindex, want_if);
+}
+
+static void case_fib(struct env *e)
+{
+	CASE_BEGIN("fib_next_hop_of_a_resolved_peer");
+	fib_ask_case(e, PEER_B, 0, e->if_y0);
+	CASE_END();
+	CASE_BEGIN("fib_no_next_hop_for_an_unrouted_peer");
+	fib_ask_case(e, "203.0.113.9", 1, 0);
+	CASE_END();
+}
+
 static void case_totals(struct env *e)
 {
 	CASE_BEGIN("verdict_totals_match_cases_run");
@@ -481,6 +510,7 @@ int main(void)
 	case_truncation(&e, true);
 	case_punt(&e);
 	case_xsk(&e);
+	case_fib(&e);
 	case_totals(&e);
 	case_ceiling(&e);
 	rtpedge__destroy(e.skel);

@@ -15,13 +15,15 @@
  * cases 4 and 16 (AES-128/256-GCM, 16- and 8-byte tags) and RFC 2202 test
  * case 1 (HMAC-SHA1).
  */
+/* SHA1_Init/Update/Final: see the HMAC below. */
+#define OPENSSL_SUPPRESS_DEPRECATED
 #include "srtp/srtp_ossl.h"
 
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-#include <openssl/core_names.h>
 #include <openssl/evp.h>
+#include <openssl/sha.h>
 #include <srtp2/auth.h>
 #include <srtp2/cipher.h>
 #include <srtp2/crypto_types.h>
@@ -237,28 +239,32 @@ static srtp_err_status_t gcm_decrypt(void *state, uint8_t *buf, unsigned int *le
 
 /* ---- HMAC-SHA1 ----------------------------------------------------------------- */
 
+/*
+ * RFC 2104 over SHA-1 with the key's inner and outer states computed once:
+ * a packet's HMAC starts from a copy of the inner state and ends with one
+ * block through a copy of the outer. OpenSSL 3.0's own HMAC (EVP_MAC)
+ * restarts by duplicating its digest contexts, an allocation and a free
+ * per packet, twice a packet on an SRTP <-> SRTP session (PERFORMANCE.md):
+ * its low-level SHA-1 (deprecated in 3.0, kept) runs the same block
+ * function without them.
+ */
 struct hmac_mem {
 	srtp_auth_t a;
-	EVP_MAC_CTX *ctx;
+	SHA_CTX inner, outer;     /* after the key's ipad and opad blocks */
+	SHA_CTX work;             /* the packet's */
 };
 
 static const srtp_auth_type_t hmac_type;
-static EVP_MAC *hmac_alg;
 
 static srtp_err_status_t hmac_alloc(srtp_auth_pointer_t *ap, int key_len, int out_len)
 {
 	struct hmac_mem *m;
 
-	if (out_len < 0 || out_len > 20 || key_len < 0 || !hmac_alg)
+	if (out_len < 0 || out_len > SHA_DIGEST_LENGTH || key_len < 0)
 		return srtp_err_status_bad_param;
 	m = calloc(1, sizeof(*m));
 	if (!m)
 		return srtp_err_status_alloc_fail;
-	m->ctx = EVP_MAC_CTX_new(hmac_alg);
-	if (!m->ctx) {
-		free(m);
-		return srtp_err_status_alloc_fail;
-	}
 	m->a.type = &hmac_type;
 	m->a.state = m;
 	m->a.out_len = out_len;
@@ -274,7 +280,6 @@ static srtp_err_status_t hmac_free(srtp_auth_pointer_t a)
 
 	if (!m)
 		return srtp_err_status_bad_param;
-	EVP_MAC_CTX_free(m->ctx);
 	OPENSSL_cleanse(m, sizeof(*m));
 	free(m);
 	return srtp_err_status_ok;
@@ -283,29 +288,45 @@ static srtp_err_status_t hmac_free(srtp_auth_pointer_t a)
 static srtp_err_status_t hmac_init(void *state, const uint8_t *key, int key_len)
 {
 	struct hmac_mem *m = state;
-	OSSL_PARAM p[] = {
-		OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, (char *)"SHA1", 0),
-		OSSL_PARAM_construct_end(),
-	};
+	uint8_t k[SHA_CBLOCK] = { 0 }, pad[SHA_CBLOCK];
+	unsigned int n = 0;
 
-	if (key_len < 0 || !EVP_MAC_init(m->ctx, key, (size_t)key_len, p))
+	if (key_len < 0)
 		return srtp_err_status_auth_fail;
+	if (key_len > SHA_CBLOCK) { /* RFC 2104 2: a long key is hashed first */
+		if (!EVP_Digest(key, (size_t)key_len, k, &n, EVP_sha1(), NULL))
+			return srtp_err_status_auth_fail;
+	} else {
+		memcpy(k, key, (size_t)key_len);
+	}
+	for (int i = 0; i < SHA_CBLOCK; i++)
+		pad[i] = k[i] ^ 0x36;
+	SHA1_Init(&m->inner);
+	SHA1_Update(&m->inner, pad, sizeof(pad));
+	for (int i = 0; i < SHA_CBLOCK; i++)
+		pad[i] = k[i] ^ 0x5c;
+	SHA1_Init(&m->outer);
+	SHA1_Update(&m->outer, pad, sizeof(pad));
+	m->work = m->inner;
+	OPENSSL_cleanse(k, sizeof(k));
+	OPENSSL_cleanse(pad, sizeof(pad));
 	return srtp_err_status_ok;
 }
 
-/* Again from the key: the state init left, without a new key schedule. */
+/* Again from the key: the inner state init left. */
 static srtp_err_status_t hmac_start(void *state)
 {
 	struct hmac_mem *m = state;
 
-	return EVP_MAC_init(m->ctx, NULL, 0, NULL) ? srtp_err_status_ok : srtp_err_status_auth_fail;
+	m->work = m->inner;
+	return srtp_err_status_ok;
 }
 
 static srtp_err_status_t hmac_update(void *state, const uint8_t *buf, int len)
 {
 	struct hmac_mem *m = state;
 
-	if (len < 0 || !EVP_MAC_update(m->ctx, buf, (size_t)len))
+	if (len < 0 || !SHA1_Update(&m->work, buf, (size_t)len))
 		return srtp_err_status_auth_fail;
 	return srtp_err_status_ok;
 }
@@ -314,14 +335,18 @@ static srtp_err_status_t hmac_compute(void *state, const uint8_t *buf, int len, 
 				      uint8_t *tag)
 {
 	struct hmac_mem *m = state;
-	uint8_t md[EVP_MAX_MD_SIZE];
-	size_t n = 0;
+	uint8_t md[SHA_DIGEST_LENGTH];
+	SHA_CTX outer;
 
-	if (tag_len < 0 || tag_len > 20 || hmac_update(state, buf, len) ||
-	    !EVP_MAC_final(m->ctx, md, &n, sizeof(md)) || n < (size_t)tag_len)
+	if (tag_len < 0 || tag_len > SHA_DIGEST_LENGTH || hmac_update(state, buf, len) ||
+	    !SHA1_Final(md, &m->work))
+		return srtp_err_status_auth_fail;
+	outer = m->outer;
+	if (!SHA1_Update(&outer, md, sizeof(md)) || !SHA1_Final(md, &outer))
 		return srtp_err_status_auth_fail;
 	memcpy(tag, md, (size_t)tag_len);
 	OPENSSL_cleanse(md, sizeof(md));
+	OPENSSL_cleanse(&outer, sizeof(outer));
 	return srtp_err_status_ok;
 }
 
@@ -451,10 +476,6 @@ int srtp_ossl_install(void)
 
 	memcpy(gcm128_key, gcm_key, 16);
 	memcpy(gcm128_key + 16, gcm_key + 32, 12);
-	if (!hmac_alg)
-		hmac_alg = EVP_MAC_fetch(NULL, OSSL_MAC_NAME_HMAC, NULL);
-	if (!hmac_alg)
-		return -EIO;
 	for (size_t i = 0; i < sizeof(ciphers) / sizeof(ciphers[0]); i++)
 		if (srtp_replace_cipher_type(ciphers[i], ciphers[i]->id) != srtp_err_status_ok)
 			return -EIO;

@@ -246,11 +246,23 @@ static struct leg *leg_of(struct media *r, const struct sockaddr_in *dst, int *k
 	return l;
 }
 
+/* Whether frames may leave whole by ifindex: one of the configured
+ * interfaces XDP runs on (Ethernet, as the fast path's redirects), not a
+ * tunnel or another device the route may pick. */
+static bool egress_ours(const struct media *r, int ifindex)
+{
+	for (int i = 0; i < r->n_ifaces; i++)
+		if (r->xif[i].ifindex == ifindex && xdp_attached(r->xif[i].attach))
+			return true;
+	return false;
+}
+
 /* o's next hop for what it sends to `to`, which came in on l's device: the
  * kernel's answer of the last second, asked again after HOP_TTL_NS (a
  * routing or neighbour change reaches the sends within it). False: none
- * (no route, no neighbour yet, forwarding off on that device): the raw
- * socket sends it, and the kernel resolves the neighbour meanwhile. */
+ * (no route, no neighbour yet, forwarding off on that device, a route out
+ * of a device XDP does not run on): the raw socket sends it, and the
+ * kernel resolves the neighbour meanwhile. */
 static bool hop_of(struct media *r, const struct leg *l, struct leg *o,
 		   const struct sockaddr_in *to, uint64_t now)
 {
@@ -267,7 +279,7 @@ static bool hop_of(struct media *r, const struct leg *l, struct leg *o,
 	h->in_ifindex = in;
 	h->ifindex = 0;
 	h->until_ns = now + HOP_RETRY_NS;
-	if (xdp_next_hop(r->xdp, &q) || q.ret != 0 || !q.ifindex)
+	if (xdp_next_hop(r->xdp, &q) || q.ret != 0 || !egress_ours(r, (int)q.ifindex))
 		return false;
 	h->ifindex = (int)q.ifindex;
 	memcpy(h->smac, q.smac, sizeof(h->smac));

@@ -132,7 +132,9 @@ int relay_xsk_open(struct media *r)
 		return -ENOMEM;
 	x->owner = -1;
 	x->pk = -1;
-	x->n_legs = 2 * r->cfg->max_sessions;
+	/* by rtpe_legs index: every address's lines, whatever port the pool
+	 * hands out (its cursor goes round the whole range) */
+	x->n_legs = xdp_legs_entries(r->cfg);
 	x->legs = calloc(x->n_legs, sizeof(*x->legs));
 	if (!x->legs) {
 		free(x);

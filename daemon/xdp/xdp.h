@@ -75,6 +75,9 @@ void xdp_teardown(struct xdp_state *x, const struct rtpe_cfg *cfg, struct xdp_if
  * Plain stores into the mapped array, no system call; the fast path never
  * forwards by a half-written entry (struct rtpe_leg, seq).
  */
+/* The rtpe_legs size for this configuration: every index xdp_leg_index
+ * may give is below it. (xdp_legs.c) */
+__u32 xdp_legs_entries(const struct rtpe_cfg *cfg);
 /* The rtpe_legs index of (addr, port), also its line. 0, or -ENOENT (no
  * such address) or -ERANGE (port outside the range). (xdp_legs.c) */
 int xdp_leg_index(const struct xdp_state *x, __be32 addr, __be16 port, __u32 *idx);

@@ -41,8 +41,6 @@ struct xdp_state {
 	struct xdp_clock clock;        /* jiffies -> CLOCK_MONOTONIC */
 };
 
-/* The rtpe_legs size for this configuration (before load). */
-__u32 xdp_legs_entries(const struct rtpe_cfg *cfg);
 
 /* After load and xdp_clock_calibrate: the port range, the route cache's
  * lifetime and the address table in rtpe_config and

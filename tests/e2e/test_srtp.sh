@@ -39,8 +39,12 @@ if command -v setpriv >/dev/null && getent group users nogroup >/dev/null; then
 	chmod 711 "$T" # nobody reaches the socket in it
 fi
 # start [KEY = VALUE...]: the daemon of this test (again after a restart).
+# max_sessions is small: the AF_XDP legs' table must still hold every
+# address's lines (the sbc address's start at index 500, the natted one's
+# at 1,000), whatever the session count (it once held 2 x max_sessions).
 start() {
-	E2E_METRICS=$M start_daemon auto "learning_window = 5" "workers = 2" "${ACCESS[@]}" "$@" \
+	E2E_METRICS=$M start_daemon auto "learning_window = 5" "workers = 2" "max_sessions = 8" \
+		"${ACCESS[@]}" "$@" \
 		"[interface natted]" \
 		"device = r0" "address = 198.18.1.5" "latch = yes"
 }

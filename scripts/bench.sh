@@ -459,7 +459,8 @@ phase_nsperpkt() {
 
 # The summary per (path, sessions) and the targets, from every run.
 read -r -d '' SUMMARY_JQ <<'JQ'
-def med: sort | if length == 0 then null elif length % 2 == 1 then .[length / 2 | floor]
+# the median of the values that are there (an SRTP set's runs have no latency)
+def med: map(select(. != null)) | sort | if length == 0 then null elif length % 2 == 1 then .[length / 2 | floor]
 	else (.[length / 2 - 1] + .[length / 2]) / 2 end;
 def per_pkt(f): map(select(.delivered > 0) | (f) / .delivered) | med;
 def ratio(a; b): if a == null or b == null or b == 0 then null else a / b end;
@@ -547,8 +548,8 @@ def lpad(w): tostring | if length >= w then . else . + (" " * (w - length)) end;
 	"rtpengine-enc", "srtp-dec", "rtpengine-dec", "srtp-both", "rtpengine-both"] | index($m)), .sessions])[]
  | "\(.mode | lpad(14))\(.load | lpad(6))\(.sessions | pad(8))\(.offered_pps | f(0) | pad(12))\(.delivered_pps | f(0) | pad(12))\(.loss_ratio * 100 | f(3) | pad(7))%   \(.relay_ns_per_pkt | f(0) | pad(6)) (\(.softirq_ns_per_pkt | f(0)) + \(.daemon_ns_per_pkt | f(0)))\(" " * 14)\(.lat_p50_us | f(1) | pad(7))  \(.lat_p99_us | f(1) | pad(7))  \(.g711_calls_per_core | f(0) | pad(12))"),
 (.skipped[] | "\(.mode | lpad(14))\(.load // "full" | lpad(6))\(.sessions | pad(8))  not measured: \(.reason)"),
-(.srtp | if .measured then "srtp (\(.suite)): rtpedged on AF_XDP: \(.afxdp // "no") (\(.afxdp_sockets // 0) sockets); libsrtp2 on \(.crypto // "nss") crypto, on the relay CPU (srtpcost, start and end of the phase): protect \(.protect_ns | f(0)) ns, unprotect \(.unprotect_ns | f(0)) ns, both \(.both_ns | f(0)) ns a packet; rtpengine: \(.rtpengine), \(.rtpengine_mode)",
- (.vs_floor[] | "  \(.mode | lpad(9)) \(.load | lpad(6)) \(.sessions | pad(7)): relay \(.relay_ns_per_pkt | f(0)) ns/pkt = \(.ratio | f(2)) x protect+unprotect (the target's floor); the crypto it does: \(.ratio_ops | f(2)) x on one context (\(.floor_ops_ns | f(0)) ns), \(.ratio_ops_same_sessions | f(2)) x round robin over \(.sessions) (\(.floor_ops_ns_same_sessions | f(0)) ns)"),
+(.srtp | if .measured then "srtp (\(.suite)): rtpedged on AF_XDP: \(.afxdp // "no") (\(.afxdp_sockets // 0) sockets); libsrtp2 on \(.crypto // "nss") crypto, on the relay CPU (srtpcost, start and end of the phase): protect \(.protect_ns | f(0)) ns, unprotect \(.unprotect_ns | f(0)) ns, both \(.both_ns | f(0)) ns a packet; as Debian builds it (NSS): both \(.stock.both_ns | f(0)) ns; rtpengine: \(.rtpengine), \(.rtpengine_mode)",
+ (.vs_floor[] | "  \(.mode | lpad(9)) \(.load | lpad(6)) \(.sessions | pad(7)): relay \(.relay_ns_per_pkt | f(0)) ns/pkt = \(.ratio | f(2)) x protect+unprotect on its crypto, \(.ratio_stock | f(2)) x on Debian's libsrtp2; the crypto it does: \(.ratio_ops | f(2)) x on one context (\(.floor_ops_ns | f(0)) ns), \(.ratio_ops_same_sessions | f(2)) x round robin over \(.sessions) (\(.floor_ops_ns_same_sessions | f(0)) ns); beyond it \(.beyond_crypto_ns | f(0)) ns (the xdp path, no crypto: \(.xdp_ns | f(0)) ns)"),
  (.vs_rtpengine[] | "  \(.mode | lpad(9)) \(.load | lpad(6)) \(.sessions | pad(7)): packets per relay core rtpedge \(.rtpedge_pkts_per_core // "-"), rtpengine \(.rtpengine_pkts_per_core // "-"): \(.ratio | f(2)) x\(if .rtpengine_gave_up then " (rtpengine stopped reading: not compared)" else "" end)"),
  (.gave_up // [] | if length > 0 then "  rtpengine stopped reading sockets (more than 50 datagrams queued, 5 times) in: \(join(", "))" else empty end)
  else "srtp          not measured (not in RTPE_BENCH_PHASES)" end),

@@ -91,8 +91,14 @@ check_eq "srtp-enc packets untimed" "$(q '[.runs[] | select(.mode == "srtp-enc")
 check_eq "srtp-dec packets untimed (pre-made SRTP)" "$(q '[.runs[] | select(.mode == "srtp-dec") | .untimed == .delivered] | all')" true
 check_ge "libsrtp2 protect + unprotect (ns)" "$(q '.srtp.both_ns | floor')" 1
 check_ge "ratio to the floor" "$(q '[.srtp.vs_floor[].ratio] | min * 1000 | floor')" 1
+check_eq "Debian's libsrtp2 measured too (NSS)" "$(q '.srtp.stock.crypto')" nss
+check_ge "Debian's libsrtp2: slower than the relay's crypto" \
+	"$(q '.srtp.stock.both_ns - .srtp.both_ns | floor')" 1
+check_ge "ratio to Debian's libsrtp2" "$(q '[.srtp.vs_floor[].ratio_stock] | min * 1000 | floor')" 1
+check_ge "beyond the crypto (ns)" "$(q '[.srtp.vs_floor[].beyond_crypto_ns] | min | floor')" 1
 check_match "srtp rows" "$(cat "$T/bench.out")" '^srtp \(AES_CM_128_HMAC_SHA1_80\): rtpedged on AF_XDP: yes \(2 sockets\); libsrtp2 on openssl crypto, on the relay CPU'
-check_match "srtp target" "$(cat "$T/bench.out")" 'NOT JUDGED \(SMOKE RUN\) srtp: relay CPU per SRTP packet'
+check_match "srtp targets" "$(cat "$T/bench.out")" 'NOT JUDGED \(SMOKE RUN\) srtp: relay CPU per SRTP packet .* libsrtp2 as Debian builds it'
+check_match "srtp targets (its own crypto)" "$(cat "$T/bench.out")" 'NOT JUDGED \(SMOKE RUN\) srtp: relay CPU per SRTP packet .* libsrtp2 on the relay.s own crypto'
 case_end
 
 case_begin "SIP calls through rtpedged: every call answered, its RTP through both ways"

@@ -501,7 +501,7 @@ def round_ratios($runs; $n): [$runs[] | select(.sessions == $n and .load == "ful
 	ratio(row("xdp"; $n; "full").relay_ns_per_pkt; row("userspace"; $n; "full").relay_ns_per_pkt)}]) as $t5
 | row("ceiling"; 10000; "full") as $c10k | row("xdp"; 10000; "full") as $x10k
 | ratio(row("xdp"; $ns[-1]; "full").relay_ns_per_pkt; row("xdp"; $ns[0]; "full").relay_ns_per_pkt) as $t4
-| ([$all.ctl[] | select(.op == "add")] | max_by(.sessions)) as $add
+| ([$all.ctl[] | select(.op == "add" and .mode == "xdp")] | max_by(.sessions)) as $add
 | ([$all.ctl[] | select(.op == "del" and .mode == "xdp")] | first) as $del
 | $all.nsperpkt.ratio as $ns_ratio
 | ($all.sip.best.rtpedge // null) as $sr | ($all.sip.best.kamailio // null) as $sk

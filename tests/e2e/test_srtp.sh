@@ -13,6 +13,8 @@
 #   - tampered, replayed and wrong-key packets dropped and counted by
 #     reason (session show, rtpedge_srtp_failures_total), the valid ones
 #     still relayed;
+#   - on AF_XDP, a peer the FIB reaches out of a device without XDP: the
+#     relay's packets to it go through the raw socket, intact;
 #   - on a latch = yes interface, a stranger sending the carrier's SSRC
 #     and sequence numbers under another key during learning never
 #     latches; the real (NATed) carrier does;
@@ -249,6 +251,40 @@ check_eq "its packets passed to its sockets" $(($(verdict_packets pass userspace
 	$((2 * (N + NR)))
 case_end
 [ -n "$E2E_WHY" ] && for p in c2 s2 c2r s2r; do echo "$p: $(probe_summary $p)" >&2; done
+
+# --- AF_XDP to a peer routed out of a device XDP does not run on ------------
+# Leg B's peer is the attacker host, behind r2 (not configured, no XDP):
+# what the relay sends it cannot leave whole by the FIB's next hop (frames
+# leave whole only out of an interface XDP runs on), so it goes through the
+# raw socket and the kernel routes it; what it sends comes in on r2, to
+# the leg's socket. One session on each worker so far: this one takes the
+# AF_XDP worker.
+KR=$(key 30)
+ctl --json stats >"$T/stats_r0.json"
+session_add add3 ID3 LA3 LB3 carrier 198.18.1.2:5004 sbc 198.18.3.2:6004 --srtp-b "$S80:$KR"
+probe_bg c3 "$RTPE_NS_CARRIER" --bind 198.18.1.2:5004 --to "$LA3" --count $N --rate 1000 \
+	--expect $N --expect-from "$LA3" --timeout 3000 --delay 300
+peer_bg a3 "$RTPE_NS_ATTACKER" --bind 198.18.3.2:6004 --to "$LB3" --suite $S80 --key "$KR" \
+	--count $N --rate 1000 --expect $N --expect-from "$LB3" --timeout 3000 --delay 300
+probe_wait c3
+probe_wait a3
+ctl --json session show "$ID3" >"$T/show_r.json"
+ctl --json stats >"$T/stats_r1.json"
+# afxdp_growth FIELD: how much .afxdp.FIELD grew over the session's traffic
+afxdp_growth() {
+	echo $(($(jq -r ".afxdp.$1" "$T/stats_r1.json") - $(jq -r ".afxdp.$1" "$T/stats_r0.json")))
+}
+case_begin "AF_XDP, the peer routed out of a device without XDP: sent through the raw socket, both ways intact"
+check_eq "session afxdp" "$(jq -r '.afxdp' "$T/show_r.json")" true
+check_intact c3 $N
+check_intact a3 $N
+check_eq "sent routed (raw socket)" "$(afxdp_growth sent_routed)" $N
+check_eq "sent direct" "$(afxdp_growth sent_direct)" 0
+check_eq "AF_XDP dropped" "$(afxdp_growth dropped)" 0
+check_eq "leg B packets" "$(jq -r '.legs[1].packets' "$T/show_r.json")" $N
+case_end
+[ -n "$E2E_WHY" ] && for p in c3 a3; do echo "$p: $(probe_summary $p)" >&2; done
+ctl session del "$ID3" >/dev/null
 
 # --- a stranger's valid-looking SRTP during learning never latches ------------
 KN=$(key 30)

@@ -143,10 +143,12 @@ static struct json_object *workers_json(struct rtpe *r)
 /* The relay's AF_XDP side (media/relay_xsk.h). */
 static struct json_object *afxdp_json(const struct media *m)
 {
+	uint64_t kernel = relay_xsk_dropped(m, false), no_leg = relay_xsk_dropped(m, true);
 	struct json_object *o = json_object_new_object();
 
 	json_object_object_add(o, "sockets", json_object_new_int(relay_xsk_sockets(m)));
-	json_object_object_add(o, "dropped", json_object_new_uint64(relay_xsk_dropped(m)));
+	json_object_object_add(o, "dropped", json_object_new_uint64(kernel + no_leg));
+	json_object_object_add(o, "dropped_no_leg", json_object_new_uint64(no_leg));
 	json_object_object_add(o, "sent_direct", json_object_new_uint64(relay_xsk_sent(m, true)));
 	json_object_object_add(o, "sent_routed", json_object_new_uint64(relay_xsk_sent(m, false)));
 	return o;

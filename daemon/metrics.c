@@ -127,9 +127,12 @@ static void write_sessions(struct rtpe *r, FILE *f)
 	     "AF_XDP sockets the legs the daemon relays receive on (0: their own sockets only).");
 	fprintf(f, "rtpedge_afxdp_sockets %d\n", relay_xsk_sockets(&r->m));
 	head(f, "rtpedge_afxdp_dropped_total", "counter",
-	     "Frames for the AF_XDP sockets lost on the way in (ring full, no free frame, no leg).");
-	fprintf(f, "rtpedge_afxdp_dropped_total %llu\n",
-		(unsigned long long)relay_xsk_dropped(&r->m));
+	     "Frames for the AF_XDP sockets lost on the way in: kernel (a ring full, no free frame: "
+	     "the relay thread fell behind), no_leg (for no leg the relay holds).");
+	fprintf(f, "rtpedge_afxdp_dropped_total{reason=\"kernel\"} %llu\n",
+		(unsigned long long)relay_xsk_dropped(&r->m, false));
+	fprintf(f, "rtpedge_afxdp_dropped_total{reason=\"no_leg\"} %llu\n",
+		(unsigned long long)relay_xsk_dropped(&r->m, true));
 	head(f, "rtpedge_afxdp_sent_packets_total", "counter",
 	     "Packets the AF_XDP relay sent: direct (whole frames by the FIB's next hop) or routed "
 	     "(through the kernel's IP output, when the FIB had no next hop).");

@@ -177,13 +177,14 @@ int relay_xsk_sockets(const struct media *r)
 	return r->xsk ? r->xsk->n : 0;
 }
 
-uint64_t relay_xsk_dropped(const struct media *r)
+uint64_t relay_xsk_dropped(const struct media *r, bool no_leg)
 {
-	uint64_t n;
+	uint64_t n = 0;
 
 	if (!r->xsk)
 		return 0;
-	n = __atomic_load_n(&r->xsk->unknown, __ATOMIC_RELAXED);
+	if (no_leg)
+		return __atomic_load_n(&r->xsk->unknown, __ATOMIC_RELAXED);
 	for (int i = 0; i < r->xsk->n; i++)
 		n += xdp_xsk_dropped(r->xsk->port[i].s);
 	return n;
@@ -347,7 +348,7 @@ static bool frame_one(struct media *r, struct relay_xsk *x, const struct xdp_xsk
 	 * payload is EHDR bytes in */
 	if (punt_frame_udp(f->data, f->len, &src, &dst, &cp, &len) ||
 	    !(l = leg_of(r, &dst, &k)) || cp - f->data < EHDR) {
-		x->unknown++;
+		__atomic_store_n(&x->unknown, x->unknown + 1, __ATOMIC_RELAXED);
 		return false;
 	}
 	p = f->data + (cp - f->data);

@@ -53,8 +53,9 @@ int relay_xsk_sockets(const struct media *r);
 /* Packets it sent: direct (AF_PACKET, by the FIB's next hop) or routed
  * (the raw socket). */
 uint64_t relay_xsk_sent(const struct media *r, bool direct);
-/* Frames lost on the way in: the kernel's count (a ring full, no free
- * frame) plus frames for no leg this relay holds. */
-uint64_t relay_xsk_dropped(const struct media *r);
+/* Frames lost on the way in: with no_leg, those for no leg this relay
+ * holds (a session just deleted); else the kernel's count (a ring full,
+ * no free frame: the owner thread fell behind). */
+uint64_t relay_xsk_dropped(const struct media *r, bool no_leg);
 
 #endif

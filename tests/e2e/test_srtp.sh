@@ -147,6 +147,11 @@ check_eq "rtpedge_afxdp_sockets" "$(metric rtpedge_afxdp_sockets)" 2
 check_eq "xdp verdict xsk growth" $(($(verdict_packets xsk userspace_leg) - XSK0)) $((2 * (N + NR)))
 check_eq "none passed to the legs' sockets" $(($(verdict_packets pass userspace_leg) - PASS0)) 0
 check_eq "AF_XDP dropped" "$(ctl --json stats | jq -r .afxdp.dropped)" 0
+check_eq "AF_XDP dropped for no leg held" "$(ctl --json stats | jq -r .afxdp.dropped_no_leg)" 0
+check_eq "rtpedge_afxdp_dropped_total{reason=\"no_leg\"}" \
+	"$(metric 'rtpedge_afxdp_dropped_total{reason="no_leg"}')" 0
+check_eq "rtpedge_afxdp_dropped_total{reason=\"kernel\"}" \
+	"$(metric 'rtpedge_afxdp_dropped_total{reason="kernel"}')" 0
 # sent whole by the FIB's next hop, but for the first packet towards each
 # peer at most (its neighbour maybe not resolved yet: routed, the kernel
 # resolves it)

@@ -38,6 +38,15 @@ static void head(FILE *f, const char *name, const char *type, const char *help)
 	fprintf(f, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
 }
 
+/* A counter of two series told apart by one label's value. */
+static void counter2(FILE *f, const char *name, const char *help, const char *label,
+		     const char *a, uint64_t va, const char *b, uint64_t vb)
+{
+	head(f, name, "counter", help);
+	fprintf(f, "%s{%s=\"%s\"} %llu\n", name, label, a, (unsigned long long)va);
+	fprintf(f, "%s{%s=\"%s\"} %llu\n", name, label, b, (unsigned long long)vb);
+}
+
 static void write_paths(struct rtpe *r, FILE *f, const struct rtpe_counter *v)
 {
 	struct rtpe_totals t;
@@ -126,20 +135,15 @@ static void write_sessions(struct rtpe *r, FILE *f)
 	head(f, "rtpedge_afxdp_sockets", "gauge",
 	     "AF_XDP sockets the legs the daemon relays receive on (0: their own sockets only).");
 	fprintf(f, "rtpedge_afxdp_sockets %d\n", relay_xsk_sockets(&r->m));
-	head(f, "rtpedge_afxdp_dropped_total", "counter",
-	     "Frames for the AF_XDP sockets lost on the way in: kernel (a ring full, no free frame: "
-	     "the relay thread fell behind), no_leg (for no leg the relay holds).");
-	fprintf(f, "rtpedge_afxdp_dropped_total{reason=\"kernel\"} %llu\n",
-		(unsigned long long)relay_xsk_dropped(&r->m, false));
-	fprintf(f, "rtpedge_afxdp_dropped_total{reason=\"no_leg\"} %llu\n",
-		(unsigned long long)relay_xsk_dropped(&r->m, true));
-	head(f, "rtpedge_afxdp_sent_packets_total", "counter",
-	     "Packets the AF_XDP relay sent: direct (whole frames by the FIB's next hop) or routed "
-	     "(through the kernel's IP output, when the FIB had no next hop).");
-	fprintf(f, "rtpedge_afxdp_sent_packets_total{via=\"direct\"} %llu\n",
-		(unsigned long long)relay_xsk_sent(&r->m, true));
-	fprintf(f, "rtpedge_afxdp_sent_packets_total{via=\"routed\"} %llu\n",
-		(unsigned long long)relay_xsk_sent(&r->m, false));
+	counter2(f, "rtpedge_afxdp_dropped_total",
+		 "Frames for the AF_XDP sockets lost on the way in: kernel (a ring full, no free "
+		 "frame: the relay thread fell behind), no_leg (for no leg the relay holds).",
+		 "reason", "kernel", relay_xsk_dropped(&r->m, false), "no_leg",
+		 relay_xsk_dropped(&r->m, true));
+	counter2(f, "rtpedge_afxdp_sent_packets_total",
+		 "Packets the AF_XDP relay sent: direct (whole frames by the FIB's next hop) or "
+		 "routed (through the kernel's IP output, when the FIB had no next hop).",
+		 "via", "direct", relay_xsk_sent(&r->m, true), "routed", relay_xsk_sent(&r->m, false));
 	head(f, "rtpedge_rtp_lost_packets", "gauge",
 	     "RTP packets lost (sequence gaps) summed over the active legs.");
 	fprintf(f, "rtpedge_rtp_lost_packets %llu\n", (unsigned long long)a->rtp_lost);

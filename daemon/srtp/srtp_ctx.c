@@ -355,3 +355,8 @@ int sctx_stream_set(struct sctx *c, enum sctx_dir d, const struct sctx_stream *s
 	}
 	return 0;
 }
+
+void sctx_prefetch(const struct sctx *c, enum sctx_dir d)
+{
+	__builtin_prefetch(c->h[d].s);
+}

@@ -104,4 +104,8 @@ void sctx_stream_get(struct sctx *c, enum sctx_dir d, struct sctx_stream *st);
 int sctx_stream_set(struct sctx *c, enum sctx_dir d, const struct sctx_stream *st, char *err,
 		    size_t errlen);
 
+/* Asks the CPU for libsrtp2's context of direction d ahead of a packet
+ * (c itself already in cache, or on its way). */
+void sctx_prefetch(const struct sctx *c, enum sctx_dir d);
+
 #endif

@@ -217,11 +217,11 @@ void print_stats(struct json_object *r)
 {
 	static const char *const known[] = { "sessions_active", "calls_active", "ports_free",
 					     "packets", "bytes", "xdp_verdicts", "srtp_failures",
-					     "workers", NULL };
+					     "workers", "afxdp", NULL };
 	struct json_object *verdicts = member(r, "xdp_verdicts");
 	struct tbl t = { .ncols = 4, .head = (const char *const[]){ "VERDICT", "REASON",
 								    ">PACKETS", ">BYTES" } };
-	char fails[128];
+	char fails[192];
 
 	kv("sessions active", text(r, "sessions_active"));
 	kv("calls active", text(r, "calls_active"));
@@ -231,6 +231,8 @@ void print_stats(struct json_object *r)
 		kv("srtp failures", counts(member(r, "srtp_failures"), fails, sizeof(fails)));
 	if (count(member(r, "workers")))
 		kv("relay workers", worker_packets(member(r, "workers"), fails, sizeof(fails)));
+	if (member(r, "afxdp"))
+		kv("af_xdp", counts(member(r, "afxdp"), fails, sizeof(fails)));
 	print_paths(member(r, "packets"), member(r, "bytes"));
 	for (size_t i = 0; i < count(verdicts); i++) {
 		struct json_object *v = json_object_array_get_idx(verdicts, i);

@@ -125,6 +125,8 @@ case_begin "stats: human and --json"
 run_ctl stats
 check_eq "exit" "$RC" 0
 check_match "sessions active" "$OUT" "sessions.active:? +2"
+check_match "af_xdp (xdp_mode off: no sockets)" "$OUT" \
+	"af_xdp:? +sockets 0, dropped 0, dropped_no_leg 0, sent_direct 0, sent_routed 0"
 run_ctl --json stats
 check_eq "--json sessions_active" "$(jq -r .sessions_active <<<"$OUT")" 2
 check_match "--json packets.userspace" "$(jq -r .packets.userspace <<<"$OUT")" '^[0-9]+$'

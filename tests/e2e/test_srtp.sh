@@ -144,6 +144,7 @@ case_begin "RTP <-> SRTP on AF_XDP: every packet of both legs came through the d
 check_eq "session afxdp" "$(jq -r '.afxdp' "$T/show.json")" true
 check_eq "AF_XDP sockets (r0, r1: one queue each)" "$(ctl --json stats | jq -r .afxdp.sockets)" 2
 check_eq "rtpedge_afxdp_sockets" "$(metric rtpedge_afxdp_sockets)" 2
+check_match "stats (table)" "$(ctl stats)" "af_xdp:? +sockets 2, dropped 0, dropped_no_leg 0, sent_direct [0-9]+"
 check_eq "xdp verdict xsk growth" $(($(verdict_packets xsk userspace_leg) - XSK0)) $((2 * (N + NR)))
 check_eq "none passed to the legs' sockets" $(($(verdict_packets pass userspace_leg) - PASS0)) 0
 check_eq "AF_XDP dropped" "$(ctl --json stats | jq -r .afxdp.dropped)" 0

@@ -56,7 +56,7 @@ struct relay_xsk {
 	int pk;                    /* AF_PACKET socket for direct sends, -1: none */
 	uint16_t ip_id;            /* the IPv4 id of the next direct send */
 	uint64_t sent[2];          /* packets sent routed (raw socket), direct */
-	/* the owner's batch: [0] routed, [1] direct */
+	/* the owner's batch: frames in, then out in b ([0] routed, [1] direct) */
 	struct xdp_xsk_frame f[XSK_BATCH];
 	struct frame_in {          /* each frame's addresses and leg (batch_prefetch) */
 		struct sockaddr_in src, dst;
@@ -214,15 +214,25 @@ int relay_xsk_owner(const struct media *r)
 	return r->xsk ? r->xsk->owner : -1;
 }
 
+/* The rtpe_legs index of a leg's address, or of what a frame to dst is
+ * for (its RTP port's), UINT32_MAX: none of ours. */
+static uint32_t leg_index(struct media *r, const struct sockaddr_in *dst)
+{
+	__u32 idx;
+
+	if (xdp_leg_index(r->xdp, dst->sin_addr.s_addr, htons(ntohs(dst->sin_port) & ~1u), &idx) ||
+	    idx >= r->xsk->n_legs)
+		return UINT32_MAX;
+	return idx;
+}
+
 static void legs_set(struct media *r, struct session *s, bool on)
 {
 	for (int i = 0; i < 2; i++) {
-		struct leg *l = &s->leg[i];
-		__u32 idx;
+		uint32_t idx = leg_index(r, &s->leg[i].local);
 
-		if (!xdp_leg_index(r->xdp, l->local.sin_addr.s_addr, l->local.sin_port, &idx) &&
-		    idx < r->xsk->n_legs)
-			r->xsk->legs[idx] = on ? l : NULL;
+		if (idx != UINT32_MAX)
+			r->xsk->legs[idx] = on ? &s->leg[i] : NULL;
 	}
 }
 
@@ -236,18 +246,6 @@ void relay_xsk_del(struct media *r, struct session *s)
 {
 	if (r->xsk && s->xsk)
 		legs_set(r, s, false);
-}
-
-/* The rtpe_legs index of what a frame to dst is for (its RTP port's),
- * UINT32_MAX: none of ours. */
-static uint32_t leg_index(struct media *r, const struct sockaddr_in *dst)
-{
-	__u32 idx;
-
-	if (xdp_leg_index(r->xdp, dst->sin_addr.s_addr, htons(ntohs(dst->sin_port) & ~1u), &idx) ||
-	    idx >= r->xsk->n_legs)
-		return UINT32_MAX;
-	return idx;
 }
 
 /* Whether l (the leg at dst's index, or NULL) is the one dst is for. */
